@@ -1,0 +1,7 @@
+// The registry of commands: one module per command, each adds itself to the program.
+import type { Command } from 'commander';
+import type { CliEnv } from '../context.js';
+
+export type RegisterCommand = (program: Command, env: CliEnv) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,16 @@
+// What every command gets from the edge: output streams and a logger factory. Passed in, never global.
+import type { Writable } from 'node:stream';
+import { createLogger, type Logger, type LoggerOptions } from '../logger.js';
+
+export interface CliEnv {
+  stdout: Writable;
+  stderr: Writable;
+  /** Builds the run logger; tests pass one that writes nowhere. */
+  makeLogger: (opts: LoggerOptions) => Logger;
+  /** Set by a command that finishes with a non-zero code without throwing. */
+  exitCode: number;
+}
+
+export function defaultEnv(): CliEnv {
+  return { stdout: process.stdout, stderr: process.stderr, makeLogger: createLogger, exitCode: 0 };
+}

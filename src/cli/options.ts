@@ -1,0 +1,50 @@
+// Flag parsers shared by commands: each throws a UsageError naming the flag and the bad value.
+import { InvalidArgumentError } from 'commander';
+
+export function parseDate(value: string): string {
+  if (!/^\d{8}$/.test(value) || Number.isNaN(Date.parse(`${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}`)))
+    throw new InvalidArgumentError(`'${value}' is not a date in YYYYMMDD form.`);
+  return value;
+}
+
+export function parseDateList(value: string): string[] {
+  return value.split(',').map((d) => parseDate(d.trim()));
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive integer.`);
+  return n;
+}
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer.`);
+  return n;
+}
+
+export function parseInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`'${value}' is not an integer.`);
+  return n;
+}
+
+export function parseRatio(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`'${value}' is not a ratio between 0 and 1.`);
+  return n;
+}
+
+export function parseNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`'${value}' is not a number.`);
+  return n;
+}
+
+export function parseChoice<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`'${value}' is not one of ${choices.join(', ')}.`);
+    return value as T;
+  };
+}

@@ -1,0 +1,144 @@
+// The config file is the public API: every key is declared and documented here (docs/config.md).
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier: letters, digits and _');
+const positiveInt = z.number().int().positive();
+const units = z.array(positiveInt).min(1);
+const activation = z.enum(['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear', 'swish']);
+
+export const categoricalFeature = z
+  .object({
+    /** CSV column. */
+    name,
+    /** Hash buckets: values map to fingerprint64(value) % buckets; an empty value maps to bucket `buckets`. */
+    buckets: positiveInt,
+    embeddingDim: positiveInt.default(16),
+    /** Fields naming the same table share one embedding table (same buckets and dim required). */
+    table: name.optional(),
+  })
+  .strict();
+
+export const numericFeature = z
+  .object({
+    name,
+    transform: z.enum(['none', 'log1p', 'standardize', 'minmax']).default('none'),
+    /** Statistics for standardize / minmax; computed by one pass over the training days when absent. */
+    mean: z.number().optional(),
+    std: z.number().positive().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** Value used for an empty cell. Without it an empty cell is a bad row. */
+    fillEmpty: z.number().optional(),
+  })
+  .strict();
+
+export const crossFeature = z
+  .object({
+    name,
+    /** Two categorical fields whose embeddings are multiplied element-wise (same embeddingDim). */
+    fields: z.tuple([name, name]),
+  })
+  .strict();
+
+export const task = z
+  .object({
+    name,
+    /** CSV label column. */
+    label: name,
+    type: z.enum(['binary', 'regression']),
+    /** Applied to a regression label before the loss (e.g. log1p for heavy-tailed watch time). */
+    labelTransform: z.enum(['none', 'log1p']).default('none'),
+    lossWeight: z.number().nonnegative().default(1),
+  })
+  .strict();
+
+const mlp = z
+  .object({
+    units,
+    activation: activation.default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+    l2: z.number().nonnegative().default(0),
+  })
+  .strict();
+
+export const modelSection = z
+  .object({
+    type: z.enum(['single_task', 'shared_bottom', 'moe', 'mmoe', 'ple', 'esmm']).default('mmoe'),
+    /** Shared experts (mmoe, moe, ple); for shared_bottom/single_task/esmm the bottom stack. */
+    experts: mlp.extend({ count: positiveInt.default(8) }).default({ units: [16] }),
+    /** Task-specific experts per task next to the shared ones (mmoe, ple). */
+    taskExperts: z.number().int().nonnegative().default(0),
+    /** Stacked extraction levels (mmoe, ple). */
+    levels: positiveInt.default(1),
+    gate: z.object({ temperature: z.number().positive().default(1) }).strict().default({}),
+    towers: mlp.default({ units: [8] }),
+    /** esmm only: which tasks are CTR and CTCVR (CVR is learned implicitly). */
+    esmm: z.object({ ctrTask: name, ctcvrTask: name }).strict().optional(),
+  })
+  .strict();
+
+const optimizer = z
+  .object({
+    name: z.enum(['adam', 'adagrad']).default('adam'),
+    learningRate: z.number().positive().default(0.001),
+    /** Exponential decay: lr = learningRate * decayRate ^ floor(t / decaySteps). 1 disables it. */
+    decayRate: z.number().positive().max(1).default(1),
+    decaySteps: positiveInt.default(1),
+    decayEvery: z.enum(['epoch', 'step']).default('epoch'),
+    /** Clip the global gradient norm of the dense weights; 0 disables it. */
+    clipNorm: z.number().nonnegative().default(0),
+  })
+  .strict();
+
+export const trainingSection = z
+  .object({
+    epochs: positiveInt.default(10),
+    batchSize: positiveInt.default(1024),
+    seed: z.number().int().default(2022),
+    shuffleBuffer: positiveInt.default(65536),
+    optimizer: optimizer.default({}),
+    /** Embedding tables: lazy (sparse) Adam / Adagrad on the rows a batch touches. */
+    embeddingOptimizer: optimizer.partial().optional(),
+    /** Learn task weights from homoscedastic uncertainty (Kendall et al. 2018) on top of lossWeight. */
+    uncertaintyWeighting: z.boolean().default(false),
+    validation: z
+      .object({
+        /** Deterministic hold-out of the training rows by hashed row number. */
+        validRatio: z.number().min(0).lt(1).default(0.1),
+        /** An explicit validation date (YYYYMMDD) instead of the hold-out. */
+        date: z.string().regex(/^\d{8}$/).optional(),
+      })
+      .strict()
+      .default({}),
+    earlyStopping: z
+      .object({ task: name.optional(), patience: z.number().int().nonnegative().default(2) })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    features: z
+      .object({
+        categorical: z.array(categoricalFeature).default([]),
+        numeric: z.array(numericFeature).default([]),
+        crosses: z.array(crossFeature).default([]),
+      })
+      .strict(),
+    tasks: z.array(task).min(1),
+    /** Optional CSV column holding a per-row loss weight. */
+    rowWeight: name.optional(),
+    model: modelSection.default({}),
+    training: trainingSection.default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type CategoricalFeature = z.infer<typeof categoricalFeature>;
+export type NumericFeature = z.infer<typeof numericFeature>;
+export type CrossFeature = z.infer<typeof crossFeature>;
+export type Task = z.infer<typeof task>;
+export type ModelSection = z.infer<typeof modelSection>;
+export type TrainingSection = z.infer<typeof trainingSection>;
+export type MlpSection = z.infer<typeof mlp>;

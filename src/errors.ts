@@ -1,0 +1,77 @@
+// Typed errors: the one way core code reports failure. The CLI maps each class to an exit code.
+
+/** Documented exit codes (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  data: 3,
+  qualityGate: 4,
+  locked: 75,
+} as const;
+
+export abstract class MmoeError extends Error {
+  abstract readonly exitCode: number;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or an invalid config file. */
+export class UsageError extends MmoeError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/** A config key with a bad value: names the key, the value and what is allowed. */
+export class ConfigError extends MmoeError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/** Where in the input a problem sits. Lines are 1-based and count the header as line 1. */
+export interface DataLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+  value?: string;
+}
+
+export function formatLocation(loc: DataLocation): string {
+  const parts: string[] = [];
+  if (loc.file !== undefined) parts.push(loc.line !== undefined ? `${loc.file}:${loc.line}` : loc.file);
+  if (loc.column !== undefined) parts.push(`column '${loc.column}'`);
+  if (loc.value !== undefined) parts.push(`value ${JSON.stringify(truncate(loc.value, 80))}`);
+  return parts.join(', ');
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}...` : s;
+}
+
+/** Input data that cannot be used: missing partitions, structural CSV errors, too many bad rows. */
+export class DataError extends MmoeError {
+  readonly exitCode = ExitCode.data;
+  constructor(
+    message: string,
+    readonly location: DataLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    const where = formatLocation(location);
+    super(where ? `${where}: ${message}` : message, options);
+  }
+}
+
+/** A model failed a quality gate (e.g. AUC dropped more than allowed against a baseline). */
+export class QualityGateError extends MmoeError {
+  readonly exitCode = ExitCode.qualityGate;
+}
+
+/** Another run holds the lock on the output directory. */
+export class LockedError extends MmoeError {
+  readonly exitCode = ExitCode.locked;
+}
+
+/** Training diverged (NaN or infinite loss); nothing is published. */
+export class TrainingDivergedError extends MmoeError {
+  readonly exitCode = ExitCode.unexpected;
+}

@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { averageRanks, pearson, spearman } from '../../src/metrics/correlation.js';
+
+test('pearson of perfectly related and anti-related series', () => {
+  assert.equal(pearson([1, 2, 3, 4], [2, 4, 6, 8]), 1);
+  assert.ok(Math.abs(pearson([1, 2, 3, 4], [8, 6, 4, 2]) + 1) < 1e-12);
+  assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
+});
+
+test('average ranks match scipy rankdata for ties', () => {
+  assert.deepEqual([...averageRanks([10, 20, 20, 5])], [2, 3.5, 3.5, 1]);
+});
+
+test('spearman is rank based (scipy: spearmanr([1,2,3,4,5],[5,6,7,8,7]) = 0.8207826816681233)', () => {
+  assert.ok(Math.abs(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) - 0.8207826816681233) < 1e-12);
+  assert.ok(Math.abs(spearman([1, 2, 3], [1, 8, 27]) - 1) < 1e-12);
+});
