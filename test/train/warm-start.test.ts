@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseConfig } from '../../src/config/load.js';
+import { UsageError } from '../../src/errors.js';
+import { parseWarmStart, resolveWarmStart } from '../../src/train/warm-start.js';
+
+const cfg = (buckets = 10) =>
+  parseConfig({
+    features: { categorical: [{ name: 'a', buckets }] },
+    tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
+  });
+
+function fakeModel(root: string, name: string, buckets: number): void {
+  mkdirSync(join(root, name), { recursive: true });
+  writeFileSync(join(root, name, 'config.json'), JSON.stringify(cfg(buckets)));
+}
+
+test('auto picks the newest compatible model strictly before cur-date', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+  fakeModel(root, '20260101', 10);
+  fakeModel(root, '20260102', 10);
+  fakeModel(root, '20260103', 10);
+  const r = resolveWarmStart(parseWarmStart('auto'), root, '20260103', cfg());
+  assert.equal(r.dir, join(root, '20260102'));
+  assert.match(r.reason, /warm start from/);
+});
+
+test('auto starts fresh when the newest earlier model is incompatible, and says why', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+  fakeModel(root, '20260101', 99);
+  const r = resolveWarmStart(parseWarmStart('auto'), root, '20260102', cfg());
+  assert.equal(r.dir, undefined);
+  assert.match(r.reason, /incompatible \(its categorical differ/);
+  assert.match(resolveWarmStart(parseWarmStart('auto'), join(root, 'none'), '20260102', cfg()).reason, /no published model/);
+});
+
+test('an explicit path must exist and be compatible', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+  fakeModel(root, 'm', 99);
+  assert.throws(() => resolveWarmStart(parseWarmStart(join(root, 'x')), root, '20260102', cfg()), UsageError);
+  assert.throws(() => resolveWarmStart(parseWarmStart(join(root, 'm')), root, '20260102', cfg()), /incompatible model/);
+  assert.equal(resolveWarmStart(parseWarmStart('none'), root, '20260102', cfg()).dir, undefined);
+});
