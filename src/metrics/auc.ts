@@ -1,15 +1,9 @@
 // Exact ROC AUC: the Mann-Whitney statistic with tied scores counted as half, equal to
 // scikit-learn's roc_auc_score (trapezoids over the full ROC curve), weighted rows included.
-import { argsortScores } from './sort.js';
-import { checkLengths, countNaN, defined, isPositive, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
+import { sortRows, type SortedRows } from './sort.js';
+import { checkLengths, countNaN, defined, undefinedMetric, type MetricValue, type ScoredRows } from './metric-value.js';
 
-export interface ScoredRows {
-  scores: ArrayLike<number>;
-  /** 0/1; above one half counts as positive. */
-  labels: ArrayLike<number>;
-  /** Optional non-negative row weights (scikit-learn's sample_weight). */
-  weights?: ArrayLike<number> | null;
-}
+export type { ScoredRows };
 
 /** Weighted positives and negatives of a range plus the AUC numerator. */
 export interface AucSweep {
@@ -19,23 +13,21 @@ export interface AucSweep {
 }
 
 /**
- * Sweeps `order[start..end)` (ascending scores) once: each tie group adds its positive weight times
- * the negative weight below it plus half the negative weight inside the group.
+ * Sweeps sorted positions [start, end) once: each tie group adds its positive weight times the
+ * negative weight below it plus half the negative weight inside the group.
  */
-export function sweepAuc(rows: ScoredRows, order: ArrayLike<number>, start = 0, end = order.length): AucSweep {
-  const { scores, labels, weights } = rows;
+export function sweepAuc(sorted: SortedRows, start = 0, end = sorted.scores.length): AucSweep {
+  const { scores, positive, weights } = sorted;
   let negBelow = 0;
   let positives = 0;
   let area = 0;
   for (let i = start; i < end; ) {
-    const s = scores[order[i]!]!;
+    const s = scores[i]!;
     let gp = 0;
     let gn = 0;
-    for (; i < end && scores[order[i]!] === s; i++) {
-      const k = order[i]!;
-      const w = weightAt(weights, k);
-      if (isPositive(labels[k]!)) gp += w;
-      else gn += w;
+    for (; i < end && scores[i] === s; i++) {
+      if (positive[i]) gp += weights[i]!;
+      else gn += weights[i]!;
     }
     area += gp * (negBelow + gn / 2);
     negBelow += gn;
@@ -54,11 +46,11 @@ export function aucFromSweep(s: AucSweep): MetricValue {
 }
 
 /** Exact ROC AUC in O(n log n) (in practice O(n): the sort is a radix sort). */
-export function rocAuc(rows: ScoredRows, order?: ArrayLike<number>): MetricValue {
+export function rocAuc(rows: ScoredRows, sorted?: SortedRows): MetricValue {
   const n = rows.scores.length;
   checkLengths(n, { labels: rows.labels, weights: rows.weights });
   if (n === 0) return undefinedMetric('AUC is undefined: no rows');
   const nan = countNaN(rows.scores, n);
   if (nan > 0) return undefinedMetric(`AUC is undefined: ${nan} of ${n} scores are NaN`);
-  return aucFromSweep(sweepAuc(rows, order ?? argsortScores(rows.scores, n)));
+  return aucFromSweep(sweepAuc(sorted ?? sortRows(rows)));
 }

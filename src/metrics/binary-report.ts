@@ -3,7 +3,7 @@ import type { ScoredRows } from './auc.js';
 import { binaryMetrics, type BinaryMetrics } from './binary.js';
 import { calibrationBins, rocCurve, scoreHistogram, type Binning, type CalibrationBin, type RocPoint, type ScoreHistogram } from './curves.js';
 import { groupAuc, type GroupAuc } from './group-auc.js';
-import { argsortScores } from './sort.js';
+import { sortRows } from './sort.js';
 
 export interface BinaryReportOptions {
   /** Predicted positive when score > threshold. Default 0.5. */
@@ -28,13 +28,13 @@ export interface BinaryReport {
 }
 
 export function binaryReport(rows: ScoredRows, options: BinaryReportOptions = {}): BinaryReport {
-  const order = argsortScores(rows.scores);
+  const sorted = sortRows(rows);
   const report: BinaryReport = {
-    metrics: binaryMetrics(rows, { threshold: options.threshold, order }),
-    roc: rocCurve(rows, { maxPoints: options.maxRocPoints, order }),
-    calibration: calibrationBins(rows, { bins: options.calibrationBins, binning: options.binning, order }),
+    metrics: binaryMetrics(rows, { threshold: options.threshold, sorted }),
+    roc: rocCurve(rows, { maxPoints: options.maxRocPoints, sorted }),
+    calibration: calibrationBins(rows, { bins: options.calibrationBins, binning: options.binning, sorted }),
     histogram: scoreHistogram(rows, { bins: options.histogramBins }),
   };
-  if (options.groups) report.groupAuc = groupAuc(rows, options.groups, order);
+  if (options.groups) report.groupAuc = groupAuc(rows, options.groups, sorted);
   return report;
 }

@@ -1,6 +1,7 @@
 // Point metrics of a binary task: AUC, log loss, calibration and the confusion-matrix metrics at a
 // threshold, all weighted by the optional row weights, as the reference job reports them.
 import { rocAuc, type ScoredRows } from './auc.js';
+import type { SortedRows } from './sort.js';
 import { countNaN, defined, isPositive, ratio, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
 
 /** scikit-learn's clipping (before 1.3): probabilities are clipped to [eps, 1 - eps]. */
@@ -74,14 +75,15 @@ export function logLoss(rows: ScoredRows, eps = LOG_LOSS_EPS): MetricValue {
     const p = Math.min(Math.max(scores[i]!, eps), 1 - eps);
     const y = labels[i]!;
     const w = weightAt(weights, i);
-    sum -= w * (y * Math.log(p) + (1 - y) * Math.log(1 - p));
+    // One logarithm for hard labels (the common case), both for soft ones.
+    sum -= w * (y === 1 ? Math.log(p) : y === 0 ? Math.log(1 - p) : y * Math.log(p) + (1 - y) * Math.log(1 - p));
     total += w;
   }
   return ratio(sum, total, 'log loss is undefined: all row weights are zero');
 }
 
-/** Every point metric of a binary task; `order` (ascending scores) avoids a second sort. */
-export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; order?: ArrayLike<number> } = {}): BinaryMetrics {
+/** Every point metric of a binary task; `sorted` (from sortRows) avoids a second sort. */
+export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; sorted?: SortedRows } = {}): BinaryMetrics {
   const threshold = options.threshold ?? 0.5;
   const { scores, labels, weights } = rows;
   const n = scores.length;
@@ -104,7 +106,7 @@ export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; o
     count: n,
     positives,
     weight,
-    auc: rocAuc(rows, options.order),
+    auc: rocAuc(rows, options.sorted),
     logLoss: logLoss(rows),
     meanScore,
     labelRate,

@@ -1,7 +1,7 @@
 // Data for plots: a downsampled ROC curve, calibration bins and score histograms by label.
 // Plots need a few hundred points; the exact AUC comes from auc.ts over every row.
 import type { ScoredRows } from './auc.js';
-import { argsortScores } from './sort.js';
+import { sortRows, type SortedRows } from './sort.js';
 import { isPositive, weightAt } from './metric-value.js';
 
 export interface RocPoint {
@@ -16,16 +16,14 @@ export interface RocPoint {
  * points differ by at least 2/maxPoints in fpr + tpr (which rises monotonically from 0 to 2): at
  * most about maxPoints + 2 points, dense where the curve moves. Empty when a class is missing.
  */
-export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; order?: ArrayLike<number> } = {}): RocPoint[] {
-  const { scores, labels, weights } = rows;
+export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; sorted?: SortedRows } = {}): RocPoint[] {
   const maxPoints = options.maxPoints ?? 200;
-  const order = options.order ?? argsortScores(scores);
+  const { scores, positive, weights } = options.sorted ?? sortRows(rows);
   let P = 0;
   let N = 0;
-  for (let i = 0; i < order.length; i++) {
-    const k = order[i]!;
-    if (isPositive(labels[k]!)) P += weightAt(weights, k);
-    else N += weightAt(weights, k);
+  for (let i = 0; i < scores.length; i++) {
+    if (positive[i]) P += weights[i]!;
+    else N += weights[i]!;
   }
   if (P === 0 || N === 0) return [];
   const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Number.POSITIVE_INFINITY }];
@@ -33,12 +31,11 @@ export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; order?
   let tp = 0;
   let fp = 0;
   let lastKept = 0;
-  for (let i = order.length - 1; i >= 0; ) {
-    const s = scores[order[i]!]!;
-    for (; i >= 0 && scores[order[i]!] === s; i--) {
-      const k = order[i]!;
-      if (isPositive(labels[k]!)) tp += weightAt(weights, k);
-      else fp += weightAt(weights, k);
+  for (let i = scores.length - 1; i >= 0; ) {
+    const s = scores[i]!;
+    for (; i >= 0 && scores[i] === s; i--) {
+      if (positive[i]) tp += weights[i]!;
+      else fp += weights[i]!;
     }
     const fpr = fp / N;
     const tpr = tp / P;
@@ -69,39 +66,39 @@ export type Binning = 'quantile' | 'uniform';
  */
 export function calibrationBins(
   rows: ScoredRows,
-  options: { bins?: number; binning?: Binning; order?: ArrayLike<number> } = {},
+  options: { bins?: number; binning?: Binning; sorted?: SortedRows } = {},
 ): CalibrationBin[] {
-  const { scores, labels, weights } = rows;
   const nBins = options.bins ?? 10;
-  const n = scores.length;
-  const binOf = new Uint32Array(n);
-  if ((options.binning ?? 'quantile') === 'uniform') {
-    for (let i = 0; i < n; i++) binOf[i] = Math.min(nBins - 1, Math.max(0, Math.floor(scores[i]! * nBins)));
-  } else {
-    const order = options.order ?? argsortScores(scores);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += weightAt(weights, i);
-    let before = 0;
-    for (let i = 0; i < n; ) {
-      const s = scores[order[i]!]!;
-      const bin = total > 0 ? Math.min(nBins - 1, Math.floor((before / total) * nBins)) : 0;
-      for (; i < n && scores[order[i]!] === s; i++) {
-        binOf[order[i]!] = bin;
-        before += weightAt(weights, order[i]!);
-      }
-    }
-  }
   const acc = Array.from({ length: nBins }, () => ({ lower: Infinity, upper: -Infinity, s: 0, y: 0, count: 0, weight: 0 }));
-  for (let i = 0; i < n; i++) {
-    const b = acc[binOf[i]!]!;
-    const w = weightAt(weights, i);
-    const s = scores[i]!;
+  const put = (bin: number, s: number, positive: boolean, w: number): void => {
+    const b = acc[bin]!;
     b.lower = Math.min(b.lower, s);
     b.upper = Math.max(b.upper, s);
     b.s += w * s;
-    b.y += isPositive(labels[i]!) ? w : 0;
+    b.y += positive ? w : 0;
     b.count++;
     b.weight += w;
+  };
+  if ((options.binning ?? 'quantile') === 'uniform') {
+    const { scores, labels, weights } = rows;
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i]!;
+      put(Math.min(nBins - 1, Math.max(0, Math.floor(s * nBins))), s, isPositive(labels[i]!), weightAt(weights, i));
+    }
+  } else {
+    const { scores, positive, weights } = options.sorted ?? sortRows(rows);
+    let total = 0;
+    for (let i = 0; i < scores.length; i++) total += weights[i]!;
+    let before = 0;
+    for (let i = 0; i < scores.length; ) {
+      const s = scores[i]!;
+      // A tie group goes where its first row falls, so equal scores never straddle bins.
+      const bin = total > 0 ? Math.min(nBins - 1, Math.floor((before / total) * nBins)) : 0;
+      for (; i < scores.length && scores[i] === s; i++) {
+        put(bin, s, positive[i] === 1, weights[i]!);
+        before += weights[i]!;
+      }
+    }
   }
   return acc
     .filter((b) => b.count > 0)

@@ -1,8 +1,8 @@
 // Group AUC (GAUC): the impression-weighted mean of per-group AUC (e.g. per user), over the groups
 // that have both classes; single-class groups carry no ranking information and are skipped.
 import { aucFromSweep, sweepAuc, type ScoredRows } from './auc.js';
-import { argsortScores } from './sort.js';
-import { checkLengths, countNaN, defined, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
+import { sortRows, type SortedRows } from './sort.js';
+import { checkLengths, countNaN, defined, undefinedMetric, type MetricValue } from './metric-value.js';
 
 export interface GroupAuc {
   gauc: MetricValue;
@@ -40,9 +40,10 @@ export function internKeys(keys: readonly string[]): { ids: Uint32Array; names: 
 /**
  * GAUC = sum_g impressions_g * AUC_g / sum_g impressions_g, where impressions are row weights
  * (row counts when unweighted). `groups` is one key per row, or ids from internKeys.
- * One global sort by score (or `byScore`, ascending), then a stable counting sort by group keeps each group score-ordered.
+ * One global sort by score (or `sorted`), then a stable counting sort by group leaves every group
+ * contiguous and still score-ordered, so each group is one sequential AUC sweep.
  */
-export function groupAuc(rows: ScoredRows, groups: readonly string[] | Uint32Array, byScore?: ArrayLike<number>): GroupAuc {
+export function groupAuc(rows: ScoredRows, groups: readonly string[] | Uint32Array, sorted?: SortedRows): GroupAuc {
   const n = rows.scores.length;
   checkLengths(n, { labels: rows.labels, weights: rows.weights, groups });
   const ids = groups instanceof Uint32Array ? groups : internKeys(groups).ids;
@@ -55,12 +56,21 @@ export function groupAuc(rows: ScoredRows, groups: readonly string[] | Uint32Arr
   const starts = new Uint32Array(nGroups + 1);
   for (let i = 0; i < n; i++) starts[ids[i]! + 1]!++;
   for (let g = 0; g < nGroups; g++) starts[g + 1]! += starts[g]!;
-  const sorted = byScore ?? argsortScores(rows.scores, n);
-  const order = new Uint32Array(n);
+  const byScore = sorted ?? sortRows(rows);
+  const byGroup: SortedRows = {
+    order: new Uint32Array(n),
+    scores: new Float64Array(n),
+    positive: new Uint8Array(n),
+    weights: new Float64Array(n),
+  };
   const next = starts.slice(0, nGroups);
-  for (let i = 0; i < n; i++) {
-    const k = sorted[i]!;
-    order[next[ids[k]!]!++] = k;
+  for (let p = 0; p < n; p++) {
+    const k = byScore.order[p]!;
+    const q = next[ids[k]!]!++;
+    byGroup.order[q] = k;
+    byGroup.scores[q] = byScore.scores[p]!;
+    byGroup.positive[q] = byScore.positive[p]!;
+    byGroup.weights[q] = byScore.weights[p]!;
   }
   let sum = 0;
   let impressions = 0;
@@ -68,20 +78,18 @@ export function groupAuc(rows: ScoredRows, groups: readonly string[] | Uint32Arr
   let groupsSkipped = 0;
   let rowsUsed = 0;
   for (let g = 0; g < nGroups; g++) {
-    const start = starts[g]!;
-    const end = starts[g + 1]!;
-    if (start === end) continue;
-    const auc = aucFromSweep(sweepAuc(rows, order, start, end));
+    if (starts[g] === starts[g + 1]) continue;
+    const sweep = sweepAuc(byGroup, starts[g], starts[g + 1]);
+    const auc = aucFromSweep(sweep);
     if (auc.value === undefined) {
       groupsSkipped++;
       continue;
     }
-    let w = 0;
-    for (let i = start; i < end; i++) w += weightAt(rows.weights, order[i]!);
+    const w = sweep.positives + sweep.negatives;
     sum += w * auc.value;
     impressions += w;
     groupsUsed++;
-    rowsUsed += end - start;
+    rowsUsed += starts[g + 1]! - starts[g]!;
   }
   const gauc = groupsUsed > 0 ? defined(sum / impressions) : undefinedMetric('group AUC is undefined: no group has both positive and negative rows');
   return { gauc, groupsUsed, groupsSkipped, rowsUsed };

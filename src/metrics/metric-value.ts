@@ -1,6 +1,15 @@
 // A metric that may be undefined for its input (single-class AUC, precision with no predicted
 // positives, R^2 of constant labels): callers get a reason to show instead of a NaN or a made-up 0.5.
 
+/** The parallel per-row arrays every binary metric reads. */
+export interface ScoredRows {
+  scores: ArrayLike<number>;
+  /** 0/1; above one half counts as positive. */
+  labels: ArrayLike<number>;
+  /** Optional non-negative row weights (scikit-learn's sample_weight). */
+  weights?: ArrayLike<number> | null;
+}
+
 export type MetricValue = { value: number; reason?: undefined } | { value: undefined; reason: string };
 
 export function defined(value: number): MetricValue {

@@ -1,55 +1,128 @@
 // Sorting scores fast enough for million-row evaluations: an LSD radix sort on the IEEE-754 bits,
-// O(n), instead of Array.sort with a comparator (which calls back into JS per comparison).
+// O(n), instead of Array.sort with a comparator (which calls back into JS per comparison). The
+// label travels with the row index and the key words travel with it through every pass, so each
+// pass reads memory sequentially; only weights are gathered at the end.
+import { isPositive, type ScoredRows } from './metric-value.js';
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const SIGN = 0x80000000;
+const BITS = 16;
+const RADIX = 1 << BITS;
+const MASK = RADIX - 1;
+const PER_WORD = 32 / BITS;
 
 /**
- * Row indices ordered by ascending score. Equal scores (with -0 equal to +0, as numpy's diff sees
- * them) end up adjacent; their relative order is the input order. NaN scores sort last; callers
- * check for them first because no metric over them is meaningful.
+ * Rows in ascending score order in contiguous arrays, so the sweeps that follow (AUC, ROC, quantile
+ * bins, group AUC) read memory sequentially. Equal scores (-0 equal to +0, as numpy sees them) are
+ * adjacent in input order. NaN scores sort last; callers check for them first.
  */
-export function argsortScores(scores: ArrayLike<number>, n = scores.length): Uint32Array {
-  const keys = new Float64Array(n);
+export interface SortedRows {
+  /** order[i] = input row at sorted position i. */
+  order: Uint32Array;
+  scores: Float64Array;
+  /** 1 for a positive label. */
+  positive: Uint8Array;
+  /** All ones when unweighted. */
+  weights: Float64Array;
+}
+
+/** Order-preserving map of a float's bits to an unsigned integer: flip negatives, set the sign of positives. */
+function orderBits(h: number): number {
+  return (h & SIGN ? ~h : h | SIGN) >>> 0;
+}
+
+function unorderBits(h: number): number {
+  return (h & SIGN ? h & ~SIGN : ~h) >>> 0;
+}
+
+export function sortRows(rows: ScoredRows): SortedRows {
+  const { scores, labels, weights } = rows;
+  const n = scores.length;
+  if (n >= 2 ** 31) throw new RangeError(`cannot sort ${n} rows: at most 2^31 - 1`);
+  // Float32 scores need one 32-bit key word; anything else is compared as float64 (two words).
+  const wide = !(scores instanceof Float32Array);
+  const words = wide ? 2 : 1;
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(wide ? n : 0);
+  let payload = new Uint32Array(n);
+  const f64 = new Float64Array(1);
+  const f64Words = new Uint32Array(f64.buffer);
+  const f32 = new Float32Array(1);
+  const f32Word = new Uint32Array(f32.buffer);
+  const [loW, hiW] = littleEndian ? [0, 1] : [1, 0];
   for (let i = 0; i < n; i++) {
-    const s = scores[i]!;
-    keys[i] = s === 0 ? 0 : s;
-  }
-  const words = new Uint32Array(keys.buffer);
-  const lo = littleEndian ? 0 : 1;
-  const hi = 1 - lo;
-  // Map doubles to unsigned 64-bit integers with the same order: flip every bit of negatives,
-  // only the sign bit of positives.
-  for (let i = 0; i < n; i++) {
-    const h = words[2 * i + hi]!;
-    if (h & 0x80000000) {
-      words[2 * i + hi] = ~h >>> 0;
-      words[2 * i + lo] = ~words[2 * i + lo]! >>> 0;
+    const s = scores[i]! === 0 ? 0 : scores[i]!;
+    if (wide) {
+      f64[0] = s;
+      const h = f64Words[hiW]!;
+      hi[i] = orderBits(h);
+      lo[i] = h & SIGN ? ~f64Words[loW]! >>> 0 : f64Words[loW]!;
     } else {
-      words[2 * i + hi] = (h | 0x80000000) >>> 0;
+      f32[0] = s;
+      hi[i] = orderBits(f32Word[0]!);
     }
+    payload[i] = i * 2 + (isPositive(labels[i]!) ? 1 : 0);
   }
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let spare = new Uint32Array(n);
-  const counts = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass < 2 ? lo : hi;
-    const shift = (pass & 1) * 16;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(words[2 * i + word]! >>> shift) & 0xffff]++;
-    // Scores that came from float32 have 29 zero mantissa bits: whole passes are no-ops.
-    if (n === 0 || counts[(words[word]! >>> shift) & 0xffff] === n) continue;
+  // One sequential pass fills the digit histograms of every pass.
+  const passes = PER_WORD * words;
+  const hist = new Uint32Array(passes * RADIX);
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    if (wide) {
+      const l = lo[i]!;
+      for (let d = 0; d < PER_WORD; d++) hist[d * RADIX + ((l >>> (d * BITS)) & MASK)]++;
+    }
+    for (let d = 0; d < PER_WORD; d++) hist[(passes - PER_WORD + d) * RADIX + ((h >>> (d * BITS)) & MASK)]++;
+  }
+  let hi2 = new Uint32Array(n);
+  let lo2 = new Uint32Array(wide ? n : 0);
+  let payload2 = new Uint32Array(n);
+  for (let pass = 0; pass < passes; pass++) {
+    const base = pass * RADIX;
+    const useLo = wide && pass < PER_WORD;
+    const shift = (pass % PER_WORD) * BITS;
+    const first = n > 0 ? ((useLo ? lo[0]! : hi[0]!) >>> shift) & MASK : 0;
+    // Scores from float32 stored as float64, or clustered scores: whole passes can be no-ops.
+    if (n === 0 || hist[base + first] === n) continue;
     let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[d]!;
-      counts[d] = sum;
+    for (let d = 0; d < RADIX; d++) {
+      const c = hist[base + d]!;
+      hist[base + d] = sum;
       sum += c;
     }
+    const src = useLo ? lo : hi;
     for (let i = 0; i < n; i++) {
-      const k = order[i]!;
-      spare[counts[(words[2 * k + word]! >>> shift) & 0xffff]!++] = k;
+      const q = hist[base + ((src[i]! >>> shift) & MASK)]!++;
+      hi2[q] = hi[i]!;
+      if (wide) lo2[q] = lo[i]!;
+      payload2[q] = payload[i]!;
     }
-    [order, spare] = [spare, order];
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
+    [payload, payload2] = [payload2, payload];
   }
-  return order;
+  const out: SortedRows = { order: hi2, scores: new Float64Array(n), positive: new Uint8Array(n), weights: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const p = payload[i]!;
+    const k = p >>> 1;
+    out.order[i] = k;
+    out.positive[i] = p & 1;
+    const h = unorderBits(hi[i]!);
+    if (wide) {
+      f64Words[hiW] = h;
+      f64Words[loW] = h & SIGN ? ~lo[i]! >>> 0 : lo[i]!;
+      out.scores[i] = f64[0]!;
+    } else {
+      f32Word[0] = h;
+      out.scores[i] = f32[0]!;
+    }
+  }
+  if (weights == null) out.weights.fill(1);
+  else for (let i = 0; i < n; i++) out.weights[i] = weights[out.order[i]!]!;
+  return out;
+}
+
+/** Row indices ordered by ascending score (stable). */
+export function argsortScores(scores: ArrayLike<number>): Uint32Array {
+  return sortRows({ scores, labels: { length: scores.length } as ArrayLike<number> }).order;
 }
