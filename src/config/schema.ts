@@ -73,7 +73,15 @@ export const modelSection = z
     gate: z.object({ temperature: z.number().positive().default(1) }).strict().default({}),
     towers: mlp.default({ units: [8] }),
     /** esmm only: which tasks are CTR and CTCVR (CVR is learned implicitly). */
-    esmm: z.object({ ctrTask: name, ctcvrTask: name }).strict().optional(),
+    esmm: z
+      .object({
+        ctrTask: name,
+        ctcvrTask: name,
+        /** One bottom stack (model.experts) shared by the pCTR and pCVR towers; false: one bottom each, sharing only the embeddings. */
+        sharedBottom: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
