@@ -1,0 +1,239 @@
+// A trainable multi-task model: embedding tables in JS (sparse updates), the dense network in
+// tfjs. One training step: gather the block, forward, gradients of the dense weights AND of the
+// block, dense optimizer step, then lazy updates of only the embedding rows the batch touched.
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSection, TrainingSection } from '../config/schema.js';
+import type { Batch } from '../data/batch.js';
+import type { FeatureSpec } from '../data/feature-spec.js';
+import { Rng } from '../util/random.js';
+import { buildDenseNet, type DenseNet } from './dense-net.js';
+import { EmbeddingTables } from './embeddings.js';
+import { blockLayout, type BlockLayout } from './layout.js';
+import { combine, l2Penalty, taskLoss } from './losses.js';
+import { getArchitecture } from './registry.js';
+import { SparseOptimizer } from './sparse-optimizer.js';
+import { useFastTransposedMatMul } from './wasm-matmul.js';
+
+export interface StepResult {
+  /** The minimised objective: weighted task losses (+ uncertainty terms) + L2. NaN/inf = diverged. */
+  loss: number;
+  /** Each task's mean loss on the batch (BCE or squared error), before weighting. */
+  taskLosses: Record<string, number>;
+}
+
+/** Gate softmax of one gate for a batch: row-major [rows, experts], each row sums to 1. */
+export interface GateMatrix {
+  experts: number;
+  weights: Float32Array;
+}
+
+/** Every weight of a model, as plain arrays (for "keep the best weights"). */
+export interface ModelState {
+  dense: Float32Array[];
+  tables: Map<string, Float32Array>;
+  logVariances: number[];
+}
+
+export class MultiTaskModel {
+  readonly layout: BlockLayout;
+  readonly tables: EmbeddingTables;
+  readonly net: DenseNet;
+  readonly logVariances: tf.Variable[] | null;
+  private readonly denseOptimizer: tf.Optimizer;
+  private readonly sparseOptimizer: SparseOptimizer;
+  /** Embedding learning rate / dense learning rate, kept when the trainer decays the rate. */
+  private readonly sparseRatio: number;
+  private block = new Float32Array(0);
+
+  constructor(
+    readonly spec: FeatureSpec,
+    readonly model: ModelSection,
+    readonly training: TrainingSection,
+    seed = training.seed,
+  ) {
+    useFastTransposedMatMul();
+    this.layout = blockLayout(spec);
+    const arch = getArchitecture(model.type);
+    this.net = buildDenseNet(arch, { spec, model }, this.layout.width, seed);
+    this.tables = new EmbeddingTables(this.layout, new Rng(seed).fork(1));
+    const o = training.optimizer;
+    const e = { ...o, ...training.embeddingOptimizer };
+    this.denseOptimizer = o.name === 'adam' ? tf.train.adam(o.learningRate) : tf.train.adagrad(o.learningRate);
+    this.sparseOptimizer = new SparseOptimizer(e.name, e.learningRate);
+    this.sparseRatio = e.learningRate / o.learningRate;
+    this.logVariances = training.uncertaintyWeighting ? spec.tasks.map(() => tf.variable(tf.scalar(0))) : null;
+  }
+
+  get taskNames(): string[] {
+    return this.spec.tasks.map((t) => t.name);
+  }
+
+  /** Sets the dense learning rate; the embedding rate follows in its configured proportion. */
+  setLearningRate(lr: number): void {
+    (this.denseOptimizer as unknown as { learningRate: number }).learningRate = lr;
+    this.sparseOptimizer.learningRate = lr * this.sparseRatio;
+  }
+
+  trainStep(batch: Batch): StepResult {
+    const g = this.gradients(batch);
+    // A diverged step changes nothing, so the caller still holds the last good weights.
+    if (Number.isFinite(g.result.loss) && Object.values(g.result.taskLosses).every(Number.isFinite)) {
+      this.applyDense(g.dense);
+      this.tables.accumulate(batch, g.dx);
+      this.tables.apply(this.sparseOptimizer);
+    }
+    tf.dispose(Object.values(g.dense));
+    return g.result;
+  }
+
+  /** The objective on a batch without training: no dropout, no update (validation loss). */
+  evaluate(batch: Batch): StepResult {
+    let result: StepResult | undefined;
+    tf.tidy(() => {
+      const { total, losses } = this.objective(this.logits(this.net.evalLogits, this.blockTensor(batch)), batch);
+      result = this.readLosses(total, losses);
+    });
+    return result!;
+  }
+
+  /**
+   * The gradient of the objective with respect to the embedding rows a batch touches, by table
+   * (rows and their summed gradients, [count, dim]); nothing is updated. For gradient checks.
+   */
+  embeddingGradients(batch: Batch): Map<string, { rows: Int32Array; grads: Float32Array }> {
+    const g = this.gradients(batch);
+    tf.dispose(Object.values(g.dense));
+    const acc = this.tables.accumulate(batch, g.dx);
+    const out = new Map([...acc].map(([k, a]) => [k, { rows: a.rows.slice(0, a.count), grads: a.grads.slice(0, a.count * (a.grads.length / a.rows.length)) }]));
+    this.tables.clear();
+    return out;
+  }
+
+  /** Forward and backward on the training graph: losses, dense gradients, block gradient. */
+  private gradients(batch: Batch): { result: StepResult; dense: tf.NamedTensorMap; dx: Float32Array } {
+    const block = this.blockTensor(batch);
+    const x = tf.variable(block); // shares the block's data
+    block.dispose();
+    const kept: tf.Scalar[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const { total, losses } = this.objective(this.logits(this.net.train, x), batch);
+      kept.push(...losses.map((l) => tf.keep(l)));
+      return total;
+    }, this.trainableVariables(x));
+    const dx = grads[x.name];
+    delete grads[x.name];
+    const result = this.readLosses(value, kept);
+    const dxValues = dx.dataSync() as Float32Array;
+    tf.dispose([x, value, dx, ...kept]);
+    return { result, dense: grads, dx: dxValues };
+  }
+
+  private logits(m: tf.LayersModel, x: tf.Tensor): Record<string, tf.Tensor> {
+    const out = m.apply(x) as tf.Tensor | tf.Tensor[];
+    const list = Array.isArray(out) ? out : [out];
+    return Object.fromEntries(this.net.logitNames.map((n, i) => [n, list[i]]));
+  }
+
+  /** Weighted task losses (+ uncertainty terms) + L2, and the per-task losses. */
+  private objective(logits: Record<string, tf.Tensor>, batch: Batch): { total: tf.Scalar; losses: tf.Scalar[] } {
+    const tasks = this.spec.tasks;
+    const ys = this.labelTensors(batch);
+    const w = batch.weights ? tf.tensor2d(batch.weights.subarray(0, batch.size), [batch.size, 1]) : null;
+    const losses = tasks.map((t, i) => taskLoss(t, this.net.losses[t.name], logits, ys[i], w));
+    const penalty = l2Penalty(this.net.l2.map((k) => ({ kernel: k.kernel.read(), l2: k.l2 })));
+    const total = combine(losses, tasks, this.logVariances);
+    return { total: penalty ? tf.add(total, penalty) : total, losses };
+  }
+
+  private readLosses(total: tf.Scalar, losses: tf.Scalar[]): StepResult {
+    const v = tf.tidy(() => tf.stack([total, ...losses]).dataSync());
+    return { loss: v[0], taskLosses: Object.fromEntries(this.spec.tasks.map((t, i) => [t.name, v[i + 1]])) };
+  }
+
+  /** Serving outputs by name (probabilities; regression values on the transformed label scale). */
+  predict(batch: Batch): Record<string, Float32Array> {
+    const outs = this.run(this.net.score, batch);
+    return Object.fromEntries(this.net.outputNames.map((n, i) => [n, outs[i]]));
+  }
+
+  /** Gate softmaxes by task (last level) and `<task>_l<k>` (earlier levels); {} for ungated models. */
+  gateWeights(batch: Batch): Record<string, GateMatrix> {
+    if (!this.net.gates) return {};
+    const outs = this.run(this.net.gates, batch);
+    return Object.fromEntries(
+      this.net.gateKeys.map((k, i) => {
+        const weights = outs[this.net.gateIndex[i]];
+        return [k, { experts: weights.length / batch.size, weights }];
+      }),
+    );
+  }
+
+  getState(): ModelState {
+    return {
+      dense: this.net.train.weights.map((v) => (v.read().dataSync() as Float32Array).slice()),
+      tables: new Map([...this.tables.data].map(([k, a]) => [k, a.slice()])),
+      logVariances: this.logVariances?.map((v) => v.dataSync()[0]) ?? [],
+    };
+  }
+
+  setState(s: ModelState): void {
+    this.net.train.weights.forEach((v, i) => {
+      const t = tf.tensor(s.dense[i], v.shape as number[]);
+      v.write(t);
+      t.dispose();
+    });
+    for (const [k, a] of s.tables) this.tables.data.get(k)!.set(a);
+    this.logVariances?.forEach((v, i) => tf.tidy(() => v.assign(tf.scalar(s.logVariances[i]))));
+  }
+
+  dispose(): void {
+    for (const v of this.net.train.weights) v.dispose();
+    this.denseOptimizer.dispose();
+    tf.dispose(this.logVariances ?? []);
+  }
+
+  private blockTensor(batch: Batch): tf.Tensor2D {
+    const n = batch.size * this.layout.width;
+    if (this.block.length < n) this.block = new Float32Array(n);
+    this.tables.gather(batch, this.block);
+    return tf.tensor2d(this.block.subarray(0, n), [batch.size, this.layout.width]);
+  }
+
+  private labelTensors(batch: Batch): tf.Tensor2D[] {
+    const k = this.spec.tasks.length;
+    return this.spec.tasks.map((_, j) => {
+      const y = new Float32Array(batch.size);
+      for (let i = 0; i < batch.size; i++) y[i] = batch.labels[i * k + j];
+      return tf.tensor2d(y, [batch.size, 1]);
+    });
+  }
+
+  private trainableVariables(x: tf.Variable): tf.Variable[] {
+    return [...this.net.train.trainableWeights.map((v) => v.read() as tf.Variable), ...(this.logVariances ?? []), x];
+  }
+
+  private applyDense(grads: tf.NamedTensorMap): void {
+    const clip = this.training.optimizer.clipNorm;
+    if (clip > 0) {
+      const clipped = tf.tidy(() => {
+        const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+        const scale = tf.div(clip, tf.maximum(norm, clip));
+        return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+      });
+      this.denseOptimizer.applyGradients(clipped);
+      tf.dispose(Object.values(clipped));
+    } else this.denseOptimizer.applyGradients(grads);
+  }
+
+  private run(m: tf.LayersModel, batch: Batch): Float32Array[] {
+    return tf.tidy(() => {
+      const out = m.apply(this.blockTensor(batch)) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+    });
+  }
+}
+
+/** Builds a fresh model: architecture by model.type, random tables and weights from `seed`. */
+export function buildModel(spec: FeatureSpec, model: ModelSection, training: TrainingSection, seed = training.seed): MultiTaskModel {
+  return new MultiTaskModel(spec, model, training, seed);
+}

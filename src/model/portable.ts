@@ -1,0 +1,76 @@
+// The exported model: one int32 Input per categorical field, Embedding layers holding the full
+// tables, crosses as Multiply, the numeric Input, Concatenate in the training block's order, then
+// the same dense layers, with outputs named after the tasks. Built-in layers only, so plain tfjs
+// loads it and tensorflowjs_converter turns it into a Keras model / SavedModel.
+import * as tf from '@tensorflow/tfjs';
+import type { LayerCache } from './blocks.js';
+import { call } from './blocks.js';
+import type { TableLayout } from './layout.js';
+import type { MultiTaskModel } from './multi-task-model.js';
+
+type ST = tf.SymbolicTensor;
+
+interface Topology {
+  config: { layers: { class_name: string; config: { name: string; input_dim?: number } }[] };
+}
+
+/**
+ * The exported graph over `layers`, with each embedding table `rowsOf(table)` rows long. Returns
+ * the graph and its Embedding layers (owned by the caller, unlike the shared dense layers).
+ */
+function portableGraph(m: MultiTaskModel, layers: LayerCache, rowsOf: (t: TableLayout) => number) {
+  const { fields, crosses, numeric } = m.layout;
+  const embeddings = new Map<string, tf.layers.Layer>();
+  const inputs = fields.map((f) => tf.input({ shape: [1], dtype: 'int32', name: f.name }));
+  const flat = fields.map((f, i) => {
+    const t = f.table;
+    let emb = embeddings.get(t.name);
+    if (!emb) {
+      emb = tf.layers.embedding({ inputDim: rowsOf(t), outputDim: t.dim, name: `emb_${t.name}`, embeddingsInitializer: 'zeros' });
+      embeddings.set(t.name, emb);
+    }
+    const e = call(emb, inputs[i]); // [batch, 1, dim]
+    return call(tf.layers.flatten({ name: `${f.name}_embedding` }), e); // [batch, dim]
+  });
+  const parts: ST[] = [...flat, ...crosses.map((x) => call(tf.layers.multiply({ name: `cross_${x.name}` }), [flat[x.a], flat[x.b]]))];
+  if (numeric.length) {
+    const num = tf.input({ shape: [numeric.length], name: 'numeric' });
+    inputs.push(num);
+    parts.push(num);
+  }
+  const block = parts.length > 1 ? call(tf.layers.concatenate({ name: 'features' }), parts) : parts[0]; // [batch, width]
+  const wired = m.net.arch.wire(block, { layers, training: false }, { spec: m.spec, model: m.model });
+  const outputs = m.net.outputNames.map((n) => wired.outputs[n]);
+  const model = tf.model({ inputs, outputs, name: `mmoe_${m.model.type}` });
+  return { model, embeddings: [...embeddings.values()] };
+}
+
+/**
+ * The exported model as tfjs ModelArtifacts. The graph is built with one-row tables and the
+ * Embedding sizes patched afterwards, so a table with millions of rows is copied straight from
+ * its Float32Array to the weight bytes, never into a tfjs backend.
+ */
+export function portableArtifacts(m: MultiTaskModel, generatedBy: string): tf.io.ModelArtifacts {
+  const { model, embeddings } = portableGraph(m, m.net.layers, () => 1);
+  const tables = new Map(m.layout.tables.map((t) => [`emb_${t.name}`, t]));
+  const topology = model.toJSON(null, false) as unknown as Topology;
+  for (const l of topology.config.layers) {
+    const t = tables.get(l.config.name);
+    if (l.class_name === 'Embedding' && t) l.config.input_dim = t.rows;
+  }
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const weightData: ArrayBuffer[] = [];
+  for (const v of model.weights) {
+    const t = tables.get(v.originalName.split('/')[0]);
+    const values = t ? m.tables.table(t) : (v.read().dataSync() as Float32Array);
+    weightSpecs.push({ name: v.originalName, shape: t ? [t.rows, t.dim] : v.shape.map(Number), dtype: 'float32' });
+    weightData.push(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength) as ArrayBuffer);
+  }
+  for (const e of embeddings) e.dispose();
+  return { modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'], format: 'layers-model', generatedBy, convertedBy: null, weightSpecs, weightData };
+}
+
+/** The exported model in memory: exactly what plain tfjs gets from the saved directory. */
+export async function toPortableModel(m: MultiTaskModel, generatedBy: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(portableArtifacts(m, generatedBy)));
+}
