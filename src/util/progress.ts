@@ -45,7 +45,8 @@ export function formatRate(perSecond: number): string {
 
 function formatField(v: number | string): string {
   if (typeof v === 'string') return v;
-  return Number.isInteger(v) ? String(v) : Math.abs(v) >= 0.001 && Math.abs(v) < 1e5 ? v.toFixed(4) : v.toExponential(3);
+  // Four significant digits: a loss of 0.34123 and a learning rate of 0.001 both read naturally.
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
 export class ProgressBar {

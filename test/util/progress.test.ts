@@ -13,10 +13,10 @@ test('draws rows/s, loss, ETA and epoch on a terminal', () => {
   const bar = new ProgressBar(stream, { now: () => clock });
   bar.start(1000, { epoch: 2, epochs: 10 });
   clock = 2000;
-  bar.update(500, { loss: 0.69314 });
+  bar.update(500, { loss: 0.69314, lr: 0.001 });
   const line = writes.at(-1)!;
   assert.match(line, /^\r\x1b\[2K/);
-  assert.match(line, /epoch 2\/10 \[=+ +\]  50% 500\/1000 rows  250 rows\/s  loss 0\.6931  ETA 00:02$/);
+  assert.match(line, /epoch 2\/10 \[=+ +\]  50% 500\/1000 rows  250 rows\/s  loss 0\.6931  lr 0\.001  ETA 00:02$/);
   assert.ok(line.length - 5 < 100);
   bar.stop();
   assert.equal(writes.at(-1), '\n');
