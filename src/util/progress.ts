@@ -118,7 +118,7 @@ export class ProgressBar {
       const fraction = Math.min(1, Math.max(0, this.done / this.total));
       const pct = `${(100 * fraction).toFixed(0).padStart(3)}%`;
       const fixed = [...parts, pct, text].join(' ').length + 3;
-      const barWidth = Math.min(30, width - fixed);
+      const barWidth = Math.min(30, width - 1 - fixed);
       if (barWidth >= 5) {
         const full = Math.round(fraction * barWidth);
         parts.push(`[${'='.repeat(full)}${' '.repeat(barWidth - full)}]`);
