@@ -35,7 +35,8 @@ function unorderBits(h: number): number {
   return (h & SIGN ? h & ~SIGN : ~h) >>> 0;
 }
 
-export function sortRows(rows: ScoredRows): SortedRows {
+/** Sorts rows by score; without labels every row counts as negative (argsortScores needs no labels). */
+export function sortRows(rows: Omit<ScoredRows, 'labels'> & { labels?: ArrayLike<number> }): SortedRows {
   const { scores, labels, weights } = rows;
   const n = scores.length;
   if (n >= 2 ** 31) throw new RangeError(`cannot sort ${n} rows: at most 2^31 - 1`);
@@ -61,7 +62,7 @@ export function sortRows(rows: ScoredRows): SortedRows {
       f32[0] = s;
       hi[i] = orderBits(f32Word[0]!);
     }
-    payload[i] = i * 2 + (isPositive(labels[i]!) ? 1 : 0);
+    payload[i] = i * 2 + (labels !== undefined && isPositive(labels[i]!) ? 1 : 0);
   }
   // One sequential pass fills the digit histograms of every pass.
   const passes = PER_WORD * words;
@@ -124,5 +125,5 @@ export function sortRows(rows: ScoredRows): SortedRows {
 
 /** Row indices ordered by ascending score (stable). */
 export function argsortScores(scores: ArrayLike<number>): Uint32Array {
-  return sortRows({ scores, labels: { length: scores.length } as ArrayLike<number> }).order;
+  return sortRows({ scores }).order;
 }
