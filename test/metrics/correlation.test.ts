@@ -16,3 +16,17 @@ test('spearman is rank based (scipy: spearmanr([1,2,3,4,5],[5,6,7,8,7]) = 0.8207
   assert.ok(Math.abs(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) - 0.8207826816681233) < 1e-12);
   assert.ok(Math.abs(spearman([1, 2, 3], [1, 8, 27]) - 1) < 1e-12);
 });
+
+test('average ranks of many tied values match a direct count', () => {
+  const x = Float64Array.from({ length: 3000 }, (_, i) => ((i * 7919) % 101) - 50);
+  const ranks = averageRanks(x);
+  for (const i of [0, 1, 17, 2999]) {
+    let below = 0;
+    let equal = 0;
+    for (const v of x) {
+      if (v < x[i]!) below++;
+      else if (v === x[i]) equal++;
+    }
+    assert.equal(ranks[i], below + (equal + 1) / 2);
+  }
+});
