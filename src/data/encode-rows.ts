@@ -1,0 +1,120 @@
+// The streaming core every reader shares: partitions -> files -> records -> encoded row blocks,
+// with bad rows counted and skipped under the maxBadRows policy and every file accounted for.
+import type { Logger } from '../logger.js';
+import { type FileAccount, DataAccounting } from './account.js';
+import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
+import { openCsv } from './csv-reader.js';
+import { Encoder, type EncoderOptions, type RowTarget } from './encoder.js';
+import type { FeatureSpec } from './feature-spec.js';
+import { type DataSource, findPartitions } from './partitions.js';
+
+export interface ReadOptions {
+  /** Share of bad rows tolerated over the rows read (default 0.001); checked after every file. */
+  maxBadRows?: number;
+  /** Bad-row examples are logged here as warnings. */
+  logger?: Logger;
+  /** Accounting to fill; a fresh one is made when absent. */
+  account?: DataAccounting;
+  encoder?: EncoderOptions;
+}
+
+/** Encoded rows from one chunk of one file. Its arrays are reused: copy rows out before the next. */
+export interface RowBlock extends RowTarget {
+  size: number;
+  file: FileAccount;
+  /** Position of `file` in the accounting's file list. */
+  fileIndex: number;
+  /** Physical line of each row. */
+  lines: Int32Array;
+  /** The file's header, the chunk's raw records, and which record each row came from. */
+  header: string[];
+  records: string[][];
+  recordIndex: Int32Array;
+}
+
+class GrowableBlock implements RowBlock {
+  size = 0;
+  cat = new Int32Array(0);
+  num = new Float32Array(0);
+  labels = new Float32Array(0);
+  weights: Float32Array | null = null;
+  lines = new Int32Array(0);
+  header: string[] = [];
+  records: string[][] = [];
+  recordIndex = new Int32Array(0);
+  file!: FileAccount;
+  fileIndex = 0;
+
+  constructor(private readonly enc: Encoder) {}
+
+  ensure(rows: number): void {
+    if (this.lines.length >= rows) return;
+    const cap = Math.max(rows, this.lines.length * 2, 256);
+    this.cat = new Int32Array(cap * this.enc.nCat);
+    this.num = new Float32Array(cap * this.enc.nNum);
+    this.labels = new Float32Array(cap * this.enc.nTasks);
+    this.weights = this.enc.weighted ? new Float32Array(cap) : null;
+    this.lines = new Int32Array(cap);
+    this.recordIndex = new Int32Array(cap);
+  }
+}
+
+export function newAccounting(source: DataSource, logger?: Logger): DataAccounting {
+  return new DataAccounting(source.dataDir, source.dates, logger);
+}
+
+/**
+ * Streams the encoded rows of every file of every partition, in date then file-name order.
+ * Throws DataError for a missing partition, a structural problem, or too many bad rows.
+ */
+export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: ReadOptions = {}): AsyncGenerator<RowBlock> {
+  const partitions = findPartitions(source);
+  const account = opts.account ?? newAccounting(source, opts.logger);
+  const maxBadRows = opts.maxBadRows ?? DEFAULT_MAX_BAD_ROWS;
+  const encoder = new Encoder(spec, opts.encoder);
+  const block = new GrowableBlock(encoder);
+  const bad = account.bad;
+  for (const p of partitions) {
+    for (const path of p.files) {
+      const fa = account.startFile(path, p.date);
+      block.file = fa;
+      block.fileIndex = account.files.length - 1;
+      const csv = await openCsv(path);
+      const fe = encoder.forFile(path, csv.header);
+      block.header = csv.header;
+      for await (const chunk of csv.chunks()) {
+        for (const m of chunk.malformed) {
+          fa.badRows++;
+          bad.add('malformed_csv', () => ({ file: path, line: m.line, detail: m.message }));
+        }
+        const { records, lines } = chunk;
+        const n = records.length;
+        block.ensure(n);
+        let k = 0;
+        for (let i = 0; i < n; i++) {
+          const reason = fe.encode(records[i]!, block, k);
+          if (reason === null) {
+            block.recordIndex[k] = i;
+            block.lines[k++] = lines[i]!;
+            continue;
+          }
+          fa.badRows++;
+          bad.add(reason, () => ({
+            file: path,
+            line: lines[i]!,
+            ...(fe.badColumn ? { column: fe.badColumn, value: fe.badValue } : {}),
+            ...(fe.badDetail ? { detail: fe.badDetail } : {}),
+          }));
+        }
+        const read = n + chunk.malformed.length;
+        fa.rows += read;
+        account.rowsRead += read;
+        block.size = k;
+        block.records = records;
+        if (k > 0) yield block;
+      }
+      opts.logger?.debug({ file: fa.path, rows: fa.rows, badRows: fa.badRows }, 'file read');
+      bad.check(account.rowsRead, maxBadRows);
+    }
+  }
+}

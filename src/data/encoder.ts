@@ -1,0 +1,171 @@
+// The encoder layer: a CSV record becomes one row of typed arrays (bucket ids, transformed
+// numerics, labels, weight), or a bad-row reason. No allocation per row on the good path.
+import { DataError } from '../errors.js';
+import type { BadRowReason } from './bad-rows.js';
+import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
+import { FrontCache } from './front-cache.js';
+import type { Task } from '../config/schema.js';
+
+/** Where encoded values go: row `row` of these row-major arrays (the Batch layout). */
+export interface RowTarget {
+  cat: Int32Array;
+  num: Float32Array;
+  labels: Float32Array;
+  weights: Float32Array | null;
+}
+
+export interface EncoderOptions {
+  /** Read and check label columns (default true). Predict passes false: labels become NaN. */
+  labels?: boolean;
+}
+
+/** Encodes rows for one feature spec; its bucket caches are shared by every file read. */
+export class Encoder {
+  readonly nCat: number;
+  readonly nNum: number;
+  readonly nTasks: number;
+  readonly weighted: boolean;
+  /** Per-field bucket caches, shared by every file read. */
+  readonly fronts: FrontCache[];
+  readonly withLabels: boolean;
+
+  constructor(
+    readonly spec: FeatureSpec,
+    opts: EncoderOptions = {},
+  ) {
+    const unresolved = missingNumericStats(spec);
+    if (unresolved.length > 0)
+      throw new Error(`numeric statistics not resolved for ${unresolved.map((n) => n.name).join(', ')}: compute them first (computeNumericStats)`);
+    this.nCat = spec.categorical.length;
+    this.nNum = spec.numeric.length;
+    this.nTasks = spec.tasks.length;
+    this.weighted = spec.rowWeight !== undefined;
+    this.withLabels = opts.labels ?? true;
+    this.fronts = spec.categorical.map((c) => new FrontCache(c.buckets));
+  }
+
+  /** Columns this encoder reads, with what each is for (used in messages). */
+  columns(): { name: string; role: string }[] {
+    return [
+      ...this.spec.categorical.map((c) => ({ name: c.name, role: 'categorical feature' })),
+      ...this.spec.numeric.map((n) => ({ name: n.name, role: 'numeric feature' })),
+      ...(this.withLabels ? this.spec.tasks.map((t) => ({ name: t.label, role: `label of task ${t.name}` })) : []),
+      ...(this.weighted ? [{ name: this.spec.rowWeight!, role: 'row weight' }] : []),
+    ];
+  }
+
+  /** Binds column positions for one file's header; a missing column is a structural error. */
+  forFile(file: string, header: string[]): FileEncoder {
+    const index = (name: string): number => header.indexOf(name);
+    const missing = this.columns().filter((c) => index(c.name) < 0);
+    if (missing.length > 0)
+      throw new DataError(
+        `missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c.name}' (${c.role})`).join(', ')}; ` +
+          `the header has: ${header.join(', ')}. Fix the file or the config`,
+        { file, line: 1, column: missing[0]!.name },
+      );
+    const dup = this.columns().find((c) => header.lastIndexOf(c.name) !== index(c.name));
+    if (dup) throw new DataError(`column '${dup.name}' appears twice in the header; keep one`, { file, line: 1, column: dup.name });
+    return new FileEncoder(this, header.length, {
+      cat: this.spec.categorical.map((c) => index(c.name)),
+      num: this.spec.numeric.map((n) => index(n.name)),
+      labels: this.withLabels ? this.spec.tasks.map((t) => index(t.label)) : [],
+      weight: this.weighted ? index(this.spec.rowWeight!) : -1,
+    });
+  }
+}
+
+interface ColumnIndex {
+  cat: number[];
+  num: number[];
+  labels: number[];
+  weight: number;
+}
+
+/** Number(s) with the empty/whitespace case told apart (Number('') is 0). NaN when unparsable. */
+function parseNumber(s: string): number {
+  const x = +s;
+  if (x === 0 && s.trim() === '') return Number.NaN;
+  return x - x === 0 ? x : Number.NaN; // rejects NaN and +-Infinity
+}
+
+function isBlank(s: string): boolean {
+  return s.length === 0 || s.trim() === '';
+}
+
+export class FileEncoder {
+  /** Details of the last bad row (valid until the next encode call). */
+  badColumn = '';
+  badValue = '';
+  badDetail = '';
+  private readonly fronts: FrontCache[];
+  private readonly numeric: NumericSpec[];
+  private readonly tasks: Task[];
+  private readonly binary: boolean[];
+
+  constructor(
+    private readonly enc: Encoder,
+    readonly fieldCount: number,
+    private readonly col: ColumnIndex,
+  ) {
+    this.fronts = enc.fronts;
+    this.numeric = enc.spec.numeric;
+    this.tasks = enc.spec.tasks;
+    this.binary = this.tasks.map((t) => t.type === 'binary');
+  }
+
+  private bad(reason: BadRowReason, column: string, value: string, detail = ''): BadRowReason {
+    this.badColumn = column;
+    this.badValue = value;
+    this.badDetail = detail;
+    return reason;
+  }
+
+  /** Writes row `row` of `t`; returns null, or the reason the row is bad (target left partly written). */
+  encode(fields: string[], t: RowTarget, row: number): BadRowReason | null {
+    if (fields.length !== this.fieldCount)
+      return this.bad('field_count', '', '', `expected ${this.fieldCount} fields as in the header, got ${fields.length}`);
+    const { cat: catCols, num: numCols, labels: labelCols } = this.col;
+    const nCat = catCols.length;
+    const catBase = row * nCat;
+    for (let i = 0; i < nCat; i++) t.cat[catBase + i] = this.fronts[i]!.bucket(fields[catCols[i]!]!);
+
+    const nNum = numCols.length;
+    const numBase = row * nNum;
+    for (let i = 0; i < nNum; i++) {
+      const n = this.numeric[i]!;
+      const s = fields[numCols[i]!]!;
+      let x = parseNumber(s);
+      if (x !== x) {
+        if (n.fillEmpty === undefined || !isBlank(s))
+          return this.bad('numeric_unparsable', n.name, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
+        x = n.fillEmpty;
+      }
+      t.num[numBase + i] = transformNumeric(n, x);
+    }
+
+    const nTasks = this.enc.nTasks;
+    const labelBase = row * nTasks;
+    if (labelCols.length === 0) for (let i = 0; i < nTasks; i++) t.labels[labelBase + i] = Number.NaN;
+    for (let i = 0; i < labelCols.length; i++) {
+      const s = fields[labelCols[i]!]!;
+      if (this.binary[i]) {
+        const y = s === '0' ? 0 : s === '1' ? 1 : parseNumber(s);
+        if (y !== 0 && y !== 1) return this.bad('label_not_binary', this.tasks[i]!.label, s);
+        t.labels[labelBase + i] = y;
+      } else {
+        const y = parseNumber(s);
+        if (y !== y) return this.bad('label_not_number', this.tasks[i]!.label, s);
+        t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
+      }
+    }
+
+    if (this.col.weight >= 0 && t.weights !== null) {
+      const s = fields[this.col.weight]!;
+      const w = parseNumber(s);
+      if (!(w >= 0)) return this.bad('weight_invalid', this.enc.spec.rowWeight!, s);
+      t.weights[row] = w;
+    }
+    return null;
+  }
+}
