@@ -1,0 +1,22 @@
+// The deterministic hold-out: a row goes to validation when a hash of (its file's path relative
+// to the data directory, its line, the seed) falls below validRatio. The split depends on where
+// a row sits, never on read order, batch size or shuffling, so reruns and resumed runs agree.
+import farmhash from 'farmhash';
+
+/** Per-file part of the hash: farmhash fingerprint32 of `${seed}:${relPath}` (stable across platforms). */
+export function fileHoldoutKey(relPath: string, seed: number): number {
+  return farmhash.fingerprint32(`${seed}:${relPath}`) >>> 0;
+}
+
+/** A uniform draw in [0, 1) for one line of a file (murmur3's 32-bit finaliser over key and line). */
+export function holdoutDraw(fileKey: number, line: number): number {
+  let h = (fileKey ^ Math.imul(line, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}
+
+/** True when the row at `line` of `relPath` belongs to the validation split. */
+export function isHeldOut(relPath: string, line: number, seed: number, validRatio: number): boolean {
+  return holdoutDraw(fileHoldoutKey(relPath, seed), line) < validRatio;
+}
