@@ -43,3 +43,34 @@ export class Rng {
     return new Rng((this.state ^ Math.imul(salt + 1, 0x27d4eb2d)) | 0);
   }
 }
+
+/**
+ * `count` orthonormal vectors in R^dim, uniformly oriented: Gram-Schmidt on standard normal
+ * draws (a Gaussian vector has no preferred direction). Each vector is orthogonalised twice
+ * against the earlier ones, so the dot products stay near machine precision.
+ */
+export function orthonormalVectors(rng: Rng, dim: number, count: number): Float64Array[] {
+  if (!Number.isInteger(count) || count < 0 || count > dim)
+    throw new RangeError(`orthonormalVectors: need 0 <= count <= dim, got count ${count} and dim ${dim}`);
+  const basis: Float64Array[] = [];
+  while (basis.length < count) {
+    const v = Float64Array.from({ length: dim }, () => rng.normal());
+    for (let pass = 0; pass < 2; pass++)
+      for (const b of basis) {
+        const d = dot(v, b);
+        for (let i = 0; i < dim; i++) v[i] -= d * b[i]!;
+      }
+    const norm = Math.sqrt(dot(v, v));
+    // A draw (almost) inside the span of the earlier vectors carries no new direction: draw again.
+    if (norm < 1e-6) continue;
+    for (let i = 0; i < dim; i++) v[i] /= norm;
+    basis.push(v);
+  }
+  return basis;
+}
+
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
