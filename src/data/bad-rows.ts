@@ -9,7 +9,6 @@ export const BAD_ROW_REASONS = {
   label_not_number: 'regression label is not a finite number',
   numeric_unparsable: 'numeric value does not parse (empty without fillEmpty, or not a number)',
   weight_invalid: 'row weight is not a finite non-negative number',
-  malformed_csv: 'CSV syntax error in the record (e.g. a stray quote)',
 } as const;
 
 export type BadRowReason = keyof typeof BAD_ROW_REASONS;

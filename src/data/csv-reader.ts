@@ -19,17 +19,10 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** A record the CSV syntax rejected (e.g. a stray quote); counted as a bad row by callers. */
-export interface MalformedRecord {
-  line: number;
-  message: string;
-}
-
 /** The records parsed from one input chunk. Arrays are fresh per chunk. */
 export interface RecordChunk {
   records: string[][];
   lines: number[];
-  malformed: MalformedRecord[];
 }
 
 export interface CsvFile {
@@ -51,33 +44,19 @@ const CHUNK_BYTES = 1 << 16;
 class CollectingParser extends Parser {
   records: string[][] = [];
   lines: number[] = [];
-  malformed: MalformedRecord[] = [];
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     super({
       bom: true,
       // Blank lines carry no row; a stray one is not worth a bad-row count.
       skip_empty_lines: true,
       // Field-count mismatches reach the encoder, which counts them as bad rows.
       relax_column_count: true,
-      skip_records_with_error: true,
+      // A quote inside an unquoted field is data (as most CSV readers take it). csv-parse cannot
+      // resume reliably after a quoting error, so the errors left are structural.
+      relax_quotes: true,
       max_record_size: MAX_RECORD_BYTES,
-      on_skip: (err: CsvError | undefined) => {
-        this.onSkip(file, err);
-        return undefined;
-      },
     });
-  }
-
-  private onSkip(file: string, err: CsvError | undefined): void {
-    const e = err as (CsvError & { lines?: number }) | undefined;
-    const line = e?.lines ?? this.info.lines;
-    if (e?.code === 'CSV_QUOTE_NOT_CLOSED' || e?.code === 'CSV_MAX_RECORD_SIZE')
-      throw new DataError(
-        `a quoted field is never closed (or a record exceeds ${MAX_RECORD_BYTES} bytes) from about this line on; fix the quoting in the file`,
-        { file, line },
-      );
-    this.malformed.push({ line, message: e?.message ?? 'malformed CSV record' });
   }
 
   override push(record: unknown): boolean {
@@ -96,12 +75,20 @@ class CollectingParser extends Parser {
     };
     if (buf === undefined) this._flush(done);
     else this._transform(buf, 'binary', done);
-    if (failure) throw failure;
-    const chunk = { records: this.records, lines: this.lines, malformed: this.malformed };
+    if (failure) throw this.syntaxError(failure as CsvError & { lines?: number });
+    const chunk = { records: this.records, lines: this.lines };
     this.records = [];
     this.lines = [];
-    this.malformed = [];
     return chunk;
+  }
+
+  private syntaxError(e: CsvError & { lines?: number }): DataError {
+    const line = e.lines ?? this.info.lines;
+    const what =
+      e.code === 'CSV_QUOTE_NOT_CLOSED' || e.code === 'CSV_MAX_RECORD_SIZE'
+        ? `a quoted field is never closed (or a record exceeds ${MAX_RECORD_BYTES} bytes) from about this line on`
+        : `CSV syntax error (${e.message})`;
+    return new DataError(`${what}; fix the quoting in the file`, { file: this.file, line }, { cause: e });
   }
 }
 
@@ -176,11 +163,11 @@ export async function openCsv(path: string): Promise<CsvFile> {
     }
   }
   const header = first.records[0]!.map((h) => h.trim());
-  const rest: RecordChunk = { records: first.records.slice(1), lines: first.lines.slice(1), malformed: first.malformed };
+  const rest: RecordChunk = { records: first.records.slice(1), lines: first.lines.slice(1) };
   lines = first.lines[0]!;
 
   async function* chunks(): AsyncGenerator<RecordChunk> {
-    if (rest.records.length > 0 || rest.malformed.length > 0) yield rest;
+    if (rest.records.length > 0) yield rest;
     if (rest.lines.length > 0) lines = rest.lines[rest.lines.length - 1]!;
     for await (const c of source) {
       if (c.lines.length > 0) lines = c.lines[c.lines.length - 1]!;

@@ -83,10 +83,6 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
       const fe = encoder.forFile(path, csv.header);
       block.header = csv.header;
       for await (const chunk of csv.chunks()) {
-        for (const m of chunk.malformed) {
-          fa.badRows++;
-          bad.add('malformed_csv', () => ({ file: path, line: m.line, detail: m.message }));
-        }
         const { records, lines } = chunk;
         const n = records.length;
         block.ensure(n);
@@ -106,9 +102,8 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
             ...(fe.badDetail ? { detail: fe.badDetail } : {}),
           }));
         }
-        const read = n + chunk.malformed.length;
-        fa.rows += read;
-        account.rowsRead += read;
+        fa.rows += n;
+        account.rowsRead += n;
         block.size = k;
         block.records = records;
         if (k > 0) yield block;
