@@ -1,7 +1,9 @@
 // The registry of commands: one module per command, each adds itself to the program.
 import type { Command } from 'commander';
 import type { CliEnv } from '../context.js';
+import { register as dataStats } from './data-stats.js';
+import { register as generateCtr } from './generate-ctr.js';
 
 export type RegisterCommand = (program: Command, env: CliEnv) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [dataStats, generateCtr];
