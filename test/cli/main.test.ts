@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import type { CliEnv } from '../../src/cli/context.js';
-import { silentLogger } from '../../src/logger.js';
+import { fakeEnv } from './fake-env.js';
 
-export function fakeEnv(): CliEnv & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { stdout, stderr, makeLogger: () => silentLogger(), exitCode: 0, out: () => out, err: () => err };
-}
+export { fakeEnv };
 
 test('--help exits 0 and an unknown command exits 2', async () => {
   const env = fakeEnv();

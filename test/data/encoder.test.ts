@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Encoder } from '../../src/data/encoder.js';
+import { EncodedTable } from '../../src/data/encoded-table.js';
+import { hashToBucket } from '../../src/data/hash.js';
+import { DataError } from '../../src/errors.js';
+import { smallSpec } from './fixtures.js';
+
+const HEADER = ['click', 'watch', 'ad', 'site', 'price'];
+
+function encodeOne(fields: string[], extra: Record<string, unknown> = {}) {
+  const enc = new Encoder(smallSpec(extra));
+  const fe = enc.forFile('f.csv', HEADER);
+  const t = EncodedTable.forSpec(enc.spec, 1);
+  const reason = fe.encode(fields, t, 0);
+  return { reason, t, fe };
+}
+
+test('a good row: buckets, empty -> reserved bucket, NA is an ordinary value, labels transformed', () => {
+  const { reason, t } = encodeOne(['1', '3', 'NA', '', '2.5']);
+  assert.equal(reason, null);
+  assert.deepEqual([...t.cat], [hashToBucket('NA', 100), 50]);
+  assert.notEqual(t.cat[0], 100);
+  assert.deepEqual([...t.num], [2.5]);
+  assert.deepEqual([...t.labels], [1, Math.fround(Math.log1p(3))]);
+});
+
+test('bad rows give their reason, column and value', () => {
+  const cases: [string[], string, string, string][] = [
+    [['2', '3', 'a', 's', '1'], 'label_not_binary', 'click', '2'],
+    [['', '3', 'a', 's', '1'], 'label_not_binary', 'click', ''],
+    [['1', 'abc', 'a', 's', '1'], 'label_not_number', 'watch', 'abc'],
+    [['1', '3', 'a', 's', 'x1'], 'numeric_unparsable', 'price', 'x1'],
+    [['1', '3', 'a', 's', ''], 'numeric_unparsable', 'price', ''],
+    [['1', '3', 'a', 's', 'NA'], 'numeric_unparsable', 'price', 'NA'],
+    [['1', '3', 'a', 's', 'Infinity'], 'numeric_unparsable', 'price', 'Infinity'],
+  ];
+  for (const [fields, reason, column, value] of cases) {
+    const r = encodeOne(fields);
+    assert.equal(r.reason, reason, fields.join(','));
+    assert.equal(r.fe.badColumn, column);
+    assert.equal(r.fe.badValue, value);
+  }
+  const short = encodeOne(['1', '3', 'a']);
+  assert.equal(short.reason, 'field_count');
+  assert.match(short.fe.badDetail, /expected 5 fields as in the header, got 3/);
+});
+
+test('binary labels accept 0.0/1.0; an empty numeric takes fillEmpty when configured', () => {
+  assert.equal(encodeOne(['1.0', '0', 'a', 's', '1']).reason, null);
+  const filled = encodeOne(['0', '0', 'a', 's', ' '], {
+    features: { categorical: [{ name: 'ad', buckets: 100 }, { name: 'site', buckets: 50 }], numeric: [{ name: 'price', fillEmpty: -1 }] },
+  });
+  assert.equal(filled.reason, null);
+  assert.deepEqual([...filled.t.num], [-1]);
+});
+
+test('row weights must be finite and non-negative', () => {
+  const spec = smallSpec({ rowWeight: 'w' });
+  const enc = new Encoder(spec);
+  const fe = enc.forFile('f.csv', [...HEADER, 'w']);
+  const t = EncodedTable.forSpec(spec, 1);
+  assert.equal(fe.encode(['1', '3', 'a', 's', '1', '0.5'], t, 0), null);
+  assert.deepEqual([...t.weights!], [0.5]);
+  for (const w of ['-1', 'x', '', 'NaN']) assert.equal(fe.encode(['1', '3', 'a', 's', '1', w], t, 0), 'weight_invalid', w);
+});
+
+test('a missing feature or label column is structural: names file, column and the header', () => {
+  const enc = new Encoder(smallSpec());
+  assert.throws(
+    () => enc.forFile('day/f.csv', ['click', 'ad', 'site', 'price']),
+    (e: unknown) =>
+      e instanceof DataError && /day\/f\.csv:1/.test(e.message) && /'watch' \(label of task watch\)/.test(e.message) && /header has: click, ad, site, price/.test(e.message),
+  );
+  assert.throws(() => enc.forFile('f.csv', ['click', 'watch', 'site', 'price']), /'ad' \(categorical feature\)/);
+  // Predict reads no labels, so files without label columns are fine there.
+  const noLabels = new Encoder(smallSpec(), { labels: false }).forFile('f.csv', ['ad', 'site', 'price']);
+  const t = EncodedTable.forSpec(smallSpec(), 1);
+  assert.equal(noLabels.encode(['a', 's', '1'], t, 0), null);
+  assert.ok(Number.isNaN(t.labels[0]));
+});
