@@ -3,11 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, MmoeError } from '../errors.js';
 import { type CliEnv, defaultEnv } from './context.js';
 import { commands } from './commands/index.js';
+import { VERSION } from '../version.js';
 
 export function buildProgram(env: CliEnv): Command {
   const program = new Command('mmoe')
     .description('Train, evaluate and publish multi-task recommendation models (MMoE and family).')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => env.stdout.write(s),

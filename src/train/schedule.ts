@@ -29,8 +29,13 @@ export class EarlyStopping {
     return false;
   }
 
-  /** True once `patience` epochs in a row brought no improvement. */
+  /** Epochs in a row without improvement. */
+  get epochsWithoutImprovement(): number {
+    return this.sinceBest;
+  }
+
+  /** True once `patience` epochs in a row brought no improvement (Keras' EarlyStopping rule). */
   get shouldStop(): boolean {
-    return this.sinceBest > this.patience;
+    return this.sinceBest > 0 && this.sinceBest >= this.patience;
   }
 }

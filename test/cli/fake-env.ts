@@ -1,14 +1,16 @@
-// A CliEnv that captures stdout/stderr and logs nowhere, for running main() in tests.
+// A CliEnv that captures stdout/stderr, for running main() in tests. Logs go nowhere, or with
+// `logFiles` to the log files a command asks for (as in production), never to the console.
 import { PassThrough } from 'node:stream';
 import type { CliEnv } from '../../src/cli/context.js';
-import { silentLogger } from '../../src/logger.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
 
-export function fakeEnv(): CliEnv & { out: () => string; err: () => string } {
+export function fakeEnv(opts: { logFiles?: boolean } = {}): CliEnv & { out: () => string; err: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
-  return { stdout, stderr, makeLogger: () => silentLogger(), exitCode: 0, out: () => out, err: () => err };
+  const makeLogger: CliEnv['makeLogger'] = opts.logFiles ? (o) => createLogger({ ...o, console: false }) : () => silentLogger();
+  return { stdout, stderr, makeLogger, exitCode: 0, out: () => out, err: () => err };
 }

@@ -12,12 +12,14 @@ test('exponential decay steps every decaySteps epochs or steps', () => {
 });
 
 test('early stopping waits `patience` epochs without improvement', () => {
-  const es = new EarlyStopping(1);
+  const es = new EarlyStopping(2);
   assert.equal(es.record(0, 0.7), true);
+  assert.equal(es.shouldStop, false);
   assert.equal(es.record(1, 0.69), false);
   assert.equal(es.shouldStop, false);
   assert.equal(es.record(2, Number.NaN), false);
   assert.equal(es.shouldStop, true);
+  assert.equal(es.epochsWithoutImprovement, 2);
   assert.equal(es.bestEpoch, 0);
   assert.equal(es.best, 0.7);
 });

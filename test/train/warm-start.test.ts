@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
+import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { UsageError } from '../../src/errors.js';
 import { parseWarmStart, resolveWarmStart } from '../../src/train/warm-start.js';
 
@@ -13,9 +14,13 @@ const cfg = (buckets = 10) =>
     tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
   });
 
+/** The two files readArchitecture looks at; the weights themselves play no part in the choice. */
 function fakeModel(root: string, name: string, buckets: number): void {
   mkdirSync(join(root, name), { recursive: true });
-  writeFileSync(join(root, name, 'config.json'), JSON.stringify(cfg(buckets)));
+  const c = cfg(buckets);
+  const arch = { format: 'mmoe-architecture', version: 1, spec: featureSpecFromConfig(c), model: c.model, logVariances: {} };
+  writeFileSync(join(root, name, 'architecture.json'), JSON.stringify(arch));
+  writeFileSync(join(root, name, 'model.json'), '{}');
 }
 
 test('auto picks the newest compatible model strictly before cur-date', () => {
@@ -33,7 +38,7 @@ test('auto starts fresh when the newest earlier model is incompatible, and says 
   fakeModel(root, '20260101', 99);
   const r = resolveWarmStart(parseWarmStart('auto'), root, '20260102', cfg());
   assert.equal(r.dir, undefined);
-  assert.match(r.reason, /incompatible \(its categorical differ/);
+  assert.match(r.reason, /incompatible \(categorical features .* differ/);
   assert.match(resolveWarmStart(parseWarmStart('auto'), join(root, 'none'), '20260102', cfg()).reason, /no published model/);
 });
 

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import type { CliEnv } from '../context.js';
 import { register as dataStats } from './data-stats.js';
 import { register as generateCtr } from './generate-ctr.js';
+import { register as train } from './train.js';
 import { register as generateSynthetic } from './generate-synthetic.js';
 
 export type RegisterCommand = (program: Command, env: CliEnv) => void;
 
-export const commands: RegisterCommand[] = [dataStats, generateCtr, generateSynthetic];
+export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic];

@@ -1,0 +1,99 @@
+// `mmoe train`: the nightly job. Parses flags into a TrainJob and hands it to the core.
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { BACKENDS, type BackendName, selectBackend } from '../../backend.js';
+import { loadConfig, parseConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { runName } from '../../train/run-log.js';
+import { runTrainJob, type TrainOutcome } from '../../train/train-job.js';
+import { parseWarmStart } from '../../train/warm-start.js';
+import { ProgressBar } from '../../util/progress.js';
+import { VERSION } from '../../version.js';
+import type { CliEnv } from '../context.js';
+import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
+import { parseChoice, parseDate, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
+
+export interface TrainFlags extends DataFlags {
+  config: string;
+  modelOutputDir: string;
+  logDir: string;
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  learningRate?: number;
+  validDate?: string;
+  backend: BackendName;
+  warmStart: string;
+  quiet?: boolean;
+}
+
+/** The config with command-line overrides applied, validated again as a whole. */
+export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate'>): Config {
+  const cfg = loadConfig(flags.config);
+  const t = cfg.training;
+  return parseConfig(
+    {
+      ...cfg,
+      training: {
+        ...t,
+        epochs: flags.epochs ?? t.epochs,
+        batchSize: flags.batchSize ?? t.batchSize,
+        seed: flags.seed ?? t.seed,
+        optimizer: { ...t.optimizer, learningRate: flags.learningRate ?? t.optimizer.learningRate },
+        validation: flags.validDate ? { ...t.validation, date: flags.validDate } : t.validation,
+      },
+    },
+    `${flags.config} (with command-line overrides)`,
+  );
+}
+
+export async function runTrain(flags: TrainFlags, env: CliEnv): Promise<TrainOutcome> {
+  const config = effectiveConfig(flags);
+  const source = dataSourceFromFlags(flags);
+  const runDir = join(flags.logDir, runName(flags.curDate, new Date()));
+  const logger = env.makeLogger({ file: join(runDir, 'mmoe.log'), console: !flags.quiet });
+  const backend = await selectBackend(flags.backend);
+  logger.info({ backend: backend.name, skipped: backend.skipped, tfjs: backend.tfjsVersion }, `backend: ${backend.name}`);
+  logger.info({ config: flags.config, model: config.model.type, dates: source.dates, runDir }, `mmoe train ${flags.curDate}`);
+  const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
+  return runTrainJob(
+    {
+      config,
+      configFile: flags.config,
+      source,
+      curDate: flags.curDate,
+      maxBadRows: flags.maxBadRows,
+      modelRoot: flags.modelOutputDir,
+      runDir,
+      warmStart: parseWarmStart(flags.warmStart),
+      backend,
+    },
+    { logger, progress, version: VERSION },
+  );
+}
+
+/** Flags shared by train and the demo. */
+export function addTrainOptions(cmd: Command): Command {
+  return addDataOptions(cmd)
+    .option('--config <file>', 'config file', 'configs/default.json')
+    .option('--model-output-dir <dir>', 'where models/<cur-date>/ and models/latest are published', 'models')
+    .option('--log-dir <dir>', 'where logs/<run>/ (TensorBoard events and the run log) go', 'logs')
+    .option('--epochs <n>', 'override training.epochs', parsePositiveInt)
+    .option('--batch-size <n>', 'override training.batchSize', parsePositiveInt)
+    .option('--seed <n>', 'override training.seed', parseInteger)
+    .option('--learning-rate <x>', 'override training.optimizer.learningRate', parseNumber)
+    .option('--valid-date <YYYYMMDD>', 'validate on this day instead of the hash hold-out', parseDate)
+    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto')
+    .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
+    .option('--quiet', 'no progress bar and no console log (the log file is still written)', false);
+}
+
+export function register(program: Command, env: CliEnv): void {
+  addTrainOptions(
+    program
+      .command('train')
+      .description('Train the configured model on the days ending at --cur-date and publish it to <model-output-dir>/<cur-date>.'),
+  ).action(async (flags: TrainFlags) => {
+    await runTrain(flags, env);
+  });
+}

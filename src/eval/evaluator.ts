@@ -1,0 +1,119 @@
+// Scores batches with a model and accumulates everything a report needs: per-task metrics,
+// gate statistics and task relatedness. Used by training validation and by `mmoe eval`.
+import type { Task } from '../config/schema.js';
+import type { Batch } from '../data/batch.js';
+import { inverseLabel } from '../data/feature-spec.js';
+import { EvalAccumulator } from '../metrics/accumulator.js';
+import type { BinaryReport, BinaryReportOptions } from '../metrics/binary-report.js';
+import { pearson, spearman } from '../metrics/correlation.js';
+import { type GateStats, GateStatsAccumulator } from '../metrics/gate.js';
+import { type GateWarning, gateVerdict } from '../metrics/gate-verdict.js';
+import type { MetricValue } from '../metrics/metric-value.js';
+import type { RegressionMetrics } from '../metrics/regression.js';
+import type { MultiTaskModel } from '../model/index.js';
+
+export interface TaskReport {
+  task: string;
+  type: Task['type'];
+  binary?: BinaryReport;
+  /** Regression: on the original label scale (inverse transform) and on the trained one. */
+  regression?: { original: RegressionMetrics; transformed: RegressionMetrics };
+}
+
+export interface PairCorrelation {
+  a: string;
+  b: string;
+  pearson: number;
+  spearman: number;
+}
+
+export interface EvalReport {
+  rows: number;
+  tasks: TaskReport[];
+  /** Gate statistics per gate key (task, or `<task>_l<k>` for earlier levels); empty for ungated models. */
+  gates: Record<string, GateStats>;
+  gateWarnings: GateWarning[];
+  relatedness: { labels: PairCorrelation[]; scores: PairCorrelation[] };
+}
+
+export interface EvaluatorOptions {
+  /** Rows carry a group key (for group AUC). */
+  grouped?: boolean;
+  /** Collect gate statistics (one more forward pass per batch). Default true. */
+  gates?: boolean;
+}
+
+export class Evaluator {
+  private readonly acc: EvalAccumulator[];
+  private readonly gateAcc = new Map<string, GateStatsAccumulator>();
+  private readonly tasks: Task[];
+
+  constructor(
+    private readonly model: MultiTaskModel,
+    private readonly options: EvaluatorOptions = {},
+  ) {
+    this.tasks = model.spec.tasks;
+    const weighted = model.spec.rowWeight !== undefined;
+    this.acc = this.tasks.map(() => new EvalAccumulator({ weighted, grouped: options.grouped }));
+  }
+
+  get rows(): number {
+    return this.acc[0]!.size;
+  }
+
+  /** Scores one batch; `groups` gives one group key per row when the evaluator is grouped. */
+  add(batch: Batch, groups?: readonly string[]): void {
+    const scores = this.model.predict(batch);
+    const k = this.tasks.length;
+    this.tasks.forEach((t, j) => {
+      this.acc[j]!.add(
+        { scores: scores[t.name]!, labels: { data: batch.labels, stride: k, offset: j }, weights: batch.weights, groups },
+        batch.size,
+      );
+    });
+    if (this.options.gates === false) return;
+    for (const [key, g] of Object.entries(this.model.gateWeights(batch))) {
+      let a = this.gateAcc.get(key);
+      if (!a) this.gateAcc.set(key, (a = new GateStatsAccumulator(g.experts)));
+      a.add(g.weights);
+    }
+  }
+
+  report(options: Omit<BinaryReportOptions, 'groups'> & { learningRate?: number } = {}): EvalReport {
+    const tasks = this.tasks.map((t, j): TaskReport => {
+      const acc = this.acc[j]!;
+      if (t.type === 'binary') return { task: t.name, type: t.type, binary: acc.binaryReport(options) };
+      return {
+        task: t.name,
+        type: t.type,
+        regression: { original: acc.regression((v) => inverseLabel(t, v)), transformed: acc.regression() },
+      };
+    });
+    const gates = Object.fromEntries([...this.gateAcc].map(([k, a]) => [k, a.result()]));
+    const gateWarnings = gateVerdict(
+      this.tasks.flatMap((t, j) =>
+        gates[t.name] ? [{ task: t.name, stats: gates[t.name]!, lossWeight: t.lossWeight, labelRate: tasks[j]!.binary?.metrics.labelRate }] : [],
+      ),
+      { learningRate: options.learningRate },
+    );
+    return { rows: this.rows, tasks, gates, gateWarnings, relatedness: this.relatedness() };
+  }
+
+  private relatedness(): EvalReport['relatedness'] {
+    const labels: PairCorrelation[] = [];
+    const scores: PairCorrelation[] = [];
+    const rows = this.acc.map((a) => a.rows());
+    for (let i = 0; i < this.tasks.length; i++)
+      for (let j = i + 1; j < this.tasks.length; j++) {
+        const pair = { a: this.tasks[i]!.name, b: this.tasks[j]!.name };
+        labels.push({ ...pair, pearson: pearson(rows[i]!.labels, rows[j]!.labels), spearman: spearman(rows[i]!.labels, rows[j]!.labels) });
+        scores.push({ ...pair, pearson: pearson(rows[i]!.scores, rows[j]!.scores), spearman: spearman(rows[i]!.scores, rows[j]!.scores) });
+      }
+    return { labels, scores };
+  }
+}
+
+/** A task's headline metric value: AUC for binary tasks, MSE (original scale) for regression. */
+export function headline(t: TaskReport): { name: 'auc' | 'mse'; value: MetricValue } {
+  return t.binary ? { name: 'auc', value: t.binary.metrics.auc } : { name: 'mse', value: t.regression!.original.mse };
+}

@@ -1,0 +1,154 @@
+// The epoch loop: shuffled batches, learning-rate decay, divergence check, validation every epoch,
+// early stopping on the monitored task, and the best weights restored at the end.
+import type { Config } from '../config/schema.js';
+import type { EncodedTable } from '../data/encoded-table.js';
+import { TrainingDivergedError } from '../errors.js';
+import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
+import type { Logger } from '../logger.js';
+import type { ModelState, MultiTaskModel } from '../model/index.js';
+import type { ProgressBar } from '../util/progress.js';
+import type { RunLog } from './run-log.js';
+import { EarlyStopping, learningRateAt } from './schedule.js';
+
+export interface EpochRecord {
+  epoch: number;
+  learningRate: number;
+  trainLoss: number;
+  trainTaskLosses: Record<string, number>;
+  examplesPerSecond: number;
+  seconds: number;
+  validLoss?: number;
+  validTaskLosses?: Record<string, number>;
+  /** Headline validation metric per task: AUC (binary) or MSE on the original scale (regression). */
+  validMetrics?: Record<string, number | null>;
+}
+
+export interface FitResult {
+  history: EpochRecord[];
+  /** 1-based epoch whose weights are kept (the best validation epoch, or the last). */
+  bestEpoch: number;
+  monitor: { task: string; metric: 'auc' | 'mse' } | null;
+  /** The validation report of the kept weights (null without validation rows). */
+  validation: EvalReport | null;
+  stoppedEarly: boolean;
+  steps: number;
+  trainSeconds: number;
+}
+
+export interface FitDeps {
+  logger: Logger;
+  runLog: RunLog;
+  progress?: ProgressBar;
+  now?: () => number;
+}
+
+/** Which task and metric early stopping watches: the configured task, else the first task. */
+export function monitorOf(cfg: Config): { task: string; metric: 'auc' | 'mse' } {
+  const name = cfg.training.earlyStopping.task ?? cfg.tasks[0]!.name;
+  const t = cfg.tasks.find((x) => x.name === name)!;
+  return { task: t.name, metric: t.type === 'binary' ? 'auc' : 'mse' };
+}
+
+const EVAL_BATCH = 4096;
+const LOG_EVERY_STEPS = 20;
+
+export function validate(model: MultiTaskModel, valid: EncodedTable, learningRate?: number): { report: EvalReport; loss: number; taskLosses: Record<string, number> } {
+  const ev = new Evaluator(model);
+  let loss = 0;
+  const taskLosses: Record<string, number> = Object.fromEntries(model.taskNames.map((t) => [t, 0]));
+  for (const b of valid.sequentialBatches(EVAL_BATCH)) {
+    ev.add(b);
+    const r = model.evaluate(b);
+    loss += r.loss * b.size;
+    for (const t of model.taskNames) taskLosses[t]! += r.taskLosses[t]! * b.size;
+  }
+  const n = Math.max(valid.size, 1);
+  for (const t of model.taskNames) taskLosses[t]! /= n;
+  return { report: ev.report({ learningRate }), loss: loss / n, taskLosses };
+}
+
+export function fit(model: MultiTaskModel, cfg: Config, train: EncodedTable, valid: EncodedTable, deps: FitDeps): FitResult {
+  const { logger, runLog, progress } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const tc = cfg.training;
+  const monitor = valid.size > 0 ? monitorOf(cfg) : null;
+  const stopper = new EarlyStopping(tc.earlyStopping.patience);
+  const history: EpochRecord[] = [];
+  let best: { state: ModelState; report: EvalReport; epoch: number } | null = null;
+  let lastReport: EvalReport | null = null;
+  let step = 0;
+  let stoppedEarly = false;
+  const started = now();
+  const totalRows = train.size * tc.epochs;
+  progress?.start(totalRows, { epochs: tc.epochs });
+  for (let epoch = 0; epoch < tc.epochs; epoch++) {
+    const t0 = now();
+    let lr = learningRateAt(tc.optimizer, epoch, step);
+    model.setLearningRate(lr);
+    let lossSum = 0;
+    const taskSums: Record<string, number> = Object.fromEntries(model.taskNames.map((t) => [t, 0]));
+    let seen = 0;
+    for (const batch of train.batches(tc.batchSize, tc.seed * 1009 + epoch)) {
+      if (tc.optimizer.decayEvery === 'step') {
+        lr = learningRateAt(tc.optimizer, epoch, step);
+        model.setLearningRate(lr);
+      }
+      const r = model.trainStep(batch);
+      if (!Number.isFinite(r.loss)) {
+        progress?.stop();
+        const parts = Object.entries(r.taskLosses).map(([t, v]) => `${t}=${v}`).join(', ');
+        throw new TrainingDivergedError(
+          `training diverged at epoch ${epoch + 1}, step ${step + 1}: loss is ${r.loss} (${parts}); nothing was published. ` +
+            'Lower the learning rate, set training.optimizer.clipNorm, or log-transform heavy-tailed regression labels (labelTransform "log1p")',
+        );
+      }
+      lossSum += r.loss * batch.size;
+      for (const t of model.taskNames) taskSums[t]! += r.taskLosses[t]! * batch.size;
+      seen += batch.size;
+      step++;
+      if (step % LOG_EVERY_STEPS === 0) runLog.trainStep(step, r.loss, r.taskLosses, lr);
+      progress?.update(epoch * train.size + seen, { epoch: epoch + 1, epochs: tc.epochs, loss: lossSum / seen });
+    }
+    const seconds = (now() - t0) / 1000;
+    const rec: EpochRecord = {
+      epoch: epoch + 1,
+      learningRate: lr,
+      trainLoss: lossSum / Math.max(seen, 1),
+      trainTaskLosses: Object.fromEntries(model.taskNames.map((t) => [t, taskSums[t]! / Math.max(seen, 1)])),
+      examplesPerSecond: seen / Math.max(seconds, 1e-9),
+      seconds,
+    };
+    runLog.trainEpoch(step, rec.trainLoss, rec.trainTaskLosses, rec.examplesPerSecond);
+    if (monitor) {
+      const v = validate(model, valid, lr);
+      lastReport = v.report;
+      rec.validLoss = v.loss;
+      rec.validTaskLosses = v.taskLosses;
+      rec.validMetrics = Object.fromEntries(v.report.tasks.map((t) => [t.task, headline(t).value.value ?? null]));
+      runLog.validationEpoch(step, v.loss, v.taskLosses, v.report);
+      const m = rec.validMetrics[monitor.task];
+      const score = m === null || m === undefined ? undefined : monitor.metric === 'auc' ? m : -m;
+      if (stopper.record(epoch, score)) best = { state: model.getState(), report: v.report, epoch: epoch + 1 };
+    }
+    history.push(rec);
+    progress?.clear();
+    logger.info({ ...rec, trainTaskLosses: undefined, validTaskLosses: undefined }, `epoch ${epoch + 1}/${tc.epochs}`);
+    if (monitor && stopper.shouldStop) {
+      stoppedEarly = epoch + 1 < tc.epochs;
+      if (stoppedEarly) logger.info(`early stopping: ${monitor.task} ${monitor.metric} has not improved for ${stopper.epochsWithoutImprovement} epochs`);
+      break;
+    }
+  }
+  progress?.stop();
+  runLog.flush();
+  if (best && best.epoch !== history.length) model.setState(best.state);
+  return {
+    history,
+    bestEpoch: best?.epoch ?? history.length,
+    monitor,
+    validation: best?.report ?? lastReport,
+    stoppedEarly,
+    steps: step,
+    trainSeconds: (now() - started) / 1000,
+  };
+}

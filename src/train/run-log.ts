@@ -1,0 +1,56 @@
+// TensorBoard logging of a training run: logs/<run>/train and logs/<run>/validation event files.
+import { join } from 'node:path';
+import type { EvalReport } from '../eval/evaluator.js';
+import { headline } from '../eval/evaluator.js';
+import { SummaryWriter } from '../tensorboard/writer.js';
+
+/** `<cur-date>-<UTC time>`: sorts by date, and reruns of one date never collide. */
+export function runName(curDate: string, now: Date): string {
+  return `${curDate}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+export class RunLog {
+  readonly train: SummaryWriter;
+  readonly validation: SummaryWriter;
+
+  constructor(readonly dir: string) {
+    this.train = new SummaryWriter(join(dir, 'train'));
+    this.validation = new SummaryWriter(join(dir, 'validation'));
+  }
+
+  trainStep(step: number, loss: number, taskLosses: Record<string, number>, learningRate: number): void {
+    this.train.scalar('loss', loss, step);
+    for (const [t, v] of Object.entries(taskLosses)) this.train.scalar(`loss/${t}`, v, step);
+    this.train.scalar('learning_rate', learningRate, step);
+  }
+
+  trainEpoch(step: number, loss: number, taskLosses: Record<string, number>, examplesPerSecond: number): void {
+    this.train.scalar('epoch/loss', loss, step);
+    for (const [t, v] of Object.entries(taskLosses)) this.train.scalar(`epoch/loss/${t}`, v, step);
+    this.train.scalar('examples_per_second', examplesPerSecond, step);
+  }
+
+  validationEpoch(step: number, loss: number, taskLosses: Record<string, number>, report: EvalReport): void {
+    this.validation.scalar('epoch/loss', loss, step);
+    for (const [t, v] of Object.entries(taskLosses)) this.validation.scalar(`epoch/loss/${t}`, v, step);
+    for (const t of report.tasks) {
+      const h = headline(t);
+      if (h.value.value !== undefined) this.validation.scalar(`${h.name}/${t.task}`, h.value.value, step);
+    }
+    for (const [gate, s] of Object.entries(report.gates)) {
+      s.meanWeight.forEach((w, k) => this.validation.scalar(`gate/${gate}/expert_${k}`, w, step));
+      this.validation.scalar(`gate/${gate}/entropy`, s.normalizedEntropy, step);
+    }
+    this.flush();
+  }
+
+  flush(): void {
+    this.train.flush();
+    this.validation.flush();
+  }
+
+  close(): void {
+    this.train.close();
+    this.validation.close();
+  }
+}

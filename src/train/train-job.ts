@@ -1,0 +1,153 @@
+// The nightly job: read the days, train, validate, and publish a self-contained model directory
+// (portable model, feature spec, config, metadata) atomically, or publish nothing at all.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from '../backend.js';
+import type { Config } from '../config/schema.js';
+import type { DataAccount } from '../data/account.js';
+import { DataError } from '../errors.js';
+import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
+import { loadEncoded } from '../data/load-encoded.js';
+import { type DataSource } from '../data/partitions.js';
+import type { Logger } from '../logger.js';
+import { buildModel, loadModel, readArchitecture, saveModel } from '../model/index.js';
+import type { ProgressBar } from '../util/progress.js';
+import { type FitResult, fit } from './fit.js';
+import { acquireLock, discardStaging, publish, stagingDir } from './publish.js';
+import { RunLog } from './run-log.js';
+import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
+
+export interface TrainJob {
+  config: Config;
+  configFile: string;
+  source: DataSource;
+  curDate: string;
+  maxBadRows: number;
+  modelRoot: string;
+  /** logs/<run>: TensorBoard event files go to its train/ and validation/ subdirectories. */
+  runDir: string;
+  warmStart: WarmStartChoice;
+  backend: BackendInfo;
+}
+
+export interface TrainDeps {
+  logger: Logger;
+  progress?: ProgressBar;
+  now?: () => number;
+  /** Package version recorded in metadata.json. */
+  version: string;
+}
+
+export interface TrainOutcome {
+  modelDir: string;
+  metadata: Record<string, unknown>;
+}
+
+/** Numeric statistics the config leaves open come from the warm-start model, so inputs keep their scale. */
+function withSavedStats(spec: FeatureSpec, saved: FeatureSpec): FeatureSpec {
+  const byName = new Map(saved.numeric.map((n) => [n.name, n]));
+  return { ...spec, numeric: spec.numeric.map((n) => ({ ...byName.get(n.name), ...n, ...statsOf(byName.get(n.name), n) })) };
+}
+
+function statsOf(saved: FeatureSpec['numeric'][number] | undefined, cur: FeatureSpec['numeric'][number]) {
+  if (!saved || saved.transform !== cur.transform) return {};
+  return { mean: cur.mean ?? saved.mean, std: cur.std ?? saved.std, min: cur.min ?? saved.min, max: cur.max ?? saved.max };
+}
+
+export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<TrainOutcome> {
+  const { logger } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const t0 = now();
+  const cfg = job.config;
+  const lock = acquireLock(job.modelRoot);
+  let staging: string | undefined;
+  const runLog = new RunLog(job.runDir);
+  try {
+    const warm = resolveWarmStart(job.warmStart, job.modelRoot, job.curDate, cfg);
+    logger.info({ warmStart: warm.dir ?? null }, warm.reason);
+    let spec = featureSpecFromConfig(cfg);
+    if (warm.dir) spec = withSavedStats(spec, readArchitecture(warm.dir).spec);
+
+    const validDate = cfg.training.validation.date;
+    const readOpts = { maxBadRows: job.maxBadRows, logger };
+    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio: validDate ? 0 : cfg.training.validation.validRatio, seed: cfg.training.seed });
+    spec = data.spec;
+    let valid = data.valid;
+    let validAccount: DataAccount | undefined;
+    if (validDate) {
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, readOpts);
+      valid = v.train;
+      validAccount = v.account;
+    }
+    const tLoaded = now();
+    logger.info(
+      { trainRows: data.train.size, validRows: valid.size, badRows: data.account.badRows.total, seconds: +((tLoaded - t0) / 1000).toFixed(2) },
+      `read ${data.account.files.length} file(s) of ${job.source.dates.join(', ')}${validDate ? `; validation day ${validDate}` : ''}`,
+    );
+    if (data.train.size === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
+
+    const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
+    let result: FitResult;
+    try {
+      result = fit(model, cfg, data.train, valid, { logger, runLog, progress: deps.progress, now });
+      staging = stagingDir(job.modelRoot, job.curDate);
+      await saveModel(model, staging);
+    } finally {
+      model.dispose();
+    }
+    for (const w of result.validation?.gateWarnings ?? []) logger.warn({ gate: w.code, tasks: w.tasks, causes: w.causes }, w.message);
+    const metadata = {
+      format: 'mmoe-model',
+      version: 1,
+      mmoeVersion: deps.version,
+      createdAt: new Date().toISOString(),
+      curDate: job.curDate,
+      modelType: cfg.model.type,
+      tasks: cfg.tasks.map((t) => t.name),
+      configFile: job.configFile,
+      warmStart: { from: warm.dir ?? null, reason: warm.reason },
+      data: data.account,
+      validation: validDate
+        ? { mode: 'date', date: validDate, rows: valid.size, data: validAccount }
+        : { mode: 'holdout', validRatio: cfg.training.validation.validRatio, rule: 'hash(file, line, seed) < validRatio', rows: valid.size },
+      rows: { train: data.train.size, valid: valid.size, skipped: data.account.badRows.total },
+      epochs: { planned: cfg.training.epochs, run: result.history.length, best: result.bestEpoch, stoppedEarly: result.stoppedEarly },
+      monitor: result.monitor,
+      bestValidation: result.validation ? summarize(result) : null,
+      gates: result.validation ? { stats: result.validation.gates, warnings: result.validation.gateWarnings } : null,
+      history: result.history,
+      backend: job.backend.name,
+      versions: { node: process.version, tfjs: tf.version.tfjs },
+      seed: cfg.training.seed,
+      timings: { readSeconds: (tLoaded - t0) / 1000, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
+      logDir: job.runDir,
+    };
+    writeFileSync(join(staging, 'feature_spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
+    writeFileSync(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+    writeFileSync(join(staging, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+    const modelDir = publish(staging, job.modelRoot, job.curDate);
+    staging = undefined;
+    logger.info({ modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation }, `published ${modelDir}`);
+    return { modelDir, metadata };
+  } finally {
+    if (staging) discardStaging(staging);
+    runLog.close();
+    lock.release();
+  }
+}
+
+/** Per-task best-epoch validation metrics for metadata.json. */
+function summarize(r: FitResult): Record<string, Record<string, number | null>> {
+  const out: Record<string, Record<string, number | null>> = {};
+  for (const t of r.validation!.tasks) {
+    if (t.binary) {
+      const m = t.binary.metrics;
+      out[t.task] = { auc: m.auc.value ?? null, logLoss: m.logLoss.value ?? null, calibration: m.calibration.value ?? null, count: m.count, positives: m.positives };
+    } else {
+      const o = t.regression!.original;
+      out[t.task] = { mse: o.mse.value ?? null, mae: o.mae.value ?? null, r2: o.r2.value ?? null, count: o.count };
+    }
+  }
+  return out;
+}

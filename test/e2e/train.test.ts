@@ -1,0 +1,118 @@
+// End to end: generate partitions, run `mmoe train` through the CLI, check what it published.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { main } from '../../src/cli/main.js';
+import { generateCtr } from '../../src/data/generate-ctr.js';
+import { hashToBucket } from '../../src/data/hash.js';
+import { nodeFileSystem } from '../../src/model/index.js';
+import { readScalars } from '../../src/tensorboard/reader.js';
+import { fakeEnv } from '../cli/fake-env.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-e2e-'));
+const data = join(root, 'data');
+const config = join(root, 'tiny.json');
+
+const tinyConfig = {
+  features: {
+    categorical: ['adid', 'site_id', 'app_id', 'device_type'].map((name) => ({ name, buckets: 500, embeddingDim: 4 })),
+    numeric: [{ name: 'hour', transform: 'minmax' }],
+    crosses: [{ name: 'adid_x_site', fields: ['adid', 'site_id'] }],
+  },
+  tasks: [
+    { name: 'ctr', label: 'click', type: 'binary' },
+    { name: 'ctcvr', label: 'conversion', type: 'binary' },
+  ],
+  model: { type: 'mmoe', experts: { count: 3, units: [8] }, towers: { units: [4] } },
+  training: { epochs: 3, batchSize: 256, optimizer: { learningRate: 0.01 }, validation: { validRatio: 0.2 } },
+};
+
+before(async () => {
+  await generateCtr({ out: data, startDate: '20260101', days: 2, rowsPerDay: 4000, seed: 5 });
+  writeFileSync(config, JSON.stringify(tinyConfig));
+});
+
+function train(models: string, logs: string, ...extra: string[]) {
+  const env = fakeEnv({ logFiles: true });
+  const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config];
+  return main([...args, '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'cpu', ...extra], env).then((code) => ({ code, env }));
+}
+
+test('train publishes a complete model, metadata and TensorBoard logs', async () => {
+  const models = join(root, 'models');
+  const logs = join(root, 'logs');
+  const { code, env } = await train(models, logs);
+  assert.equal(code, 0, env.err());
+  const dir = join(models, '20260102');
+  for (const f of ['model.json', 'feature_spec.json', 'config.json', 'metadata.json', 'architecture.json']) assert.ok(existsSync(join(dir, f)), f);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260102');
+
+  const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
+  assert.deepEqual(meta.data.dates, ['20260101', '20260102']);
+  assert.equal(meta.data.rowsRead, 8000);
+  assert.equal(meta.rows.train + meta.rows.valid, 8000);
+  assert.ok(meta.rows.valid > 1400 && meta.rows.valid < 1800, `valid rows ${meta.rows.valid}`);
+  assert.equal(meta.backend, 'cpu');
+  assert.equal(meta.epochs.run, 3);
+  for (const t of ['ctr', 'ctcvr']) { assert.ok(meta.bestValidation[t].auc > 0.5, `${t} auc ${meta.bestValidation[t].auc}`); }
+  assert.equal(meta.history.length, 3);
+
+  const spec = JSON.parse(readFileSync(join(dir, 'feature_spec.json'), 'utf8'));
+  const hour = spec.numeric.find((n: { name: string }) => n.name === 'hour');
+  assert.equal(hour.min, 0);
+  assert.equal(hour.max, 23);
+
+  const run = readdirSync(logs)[0]!;
+  const scalars = (sub: string) => {
+    const d = join(logs, run, sub);
+    return readdirSync(d).flatMap((f) => readScalars(join(d, f)));
+  };
+  const trainTags = new Set(scalars('train').map((s) => s.tag));
+  for (const tag of ['loss', 'loss/ctr', 'loss/ctcvr', 'learning_rate', 'examples_per_second']) assert.ok(trainTags.has(tag), tag);
+  const validTags = new Set(scalars('validation').map((s) => s.tag));
+  for (const tag of ['auc/ctr', 'auc/ctcvr', 'epoch/loss', 'gate/ctr/expert_0', 'gate/ctcvr/expert_2']) assert.ok(validTags.has(tag), tag);
+  assert.ok(existsSync(join(logs, run, 'mmoe.log')));
+
+  // The published model scores with plain tfjs and the saved feature spec alone.
+  const m = await tf.loadLayersModel(nodeFileSystem(dir));
+  const inputs = m.inputs.map((i) => i.name.replace(/:.*$/, ''));
+  const feed = inputs.map((name) => {
+    const f = spec.categorical.find((c: { name: string }) => c.name === name);
+    return f ? tf.tensor2d([[hashToBucket('a1b2c3d4', f.buckets)]], [1, 1], 'int32') : tf.tensor2d([[0.5]], [1, 1]);
+  });
+  const out = m.predict(feed) as tf.Tensor[];
+  assert.deepEqual(m.outputNames, ['ctr', 'ctcvr']);
+  for (const o of out) {
+    const v = o.dataSync()[0]!;
+    assert.ok(v > 0 && v < 1);
+  }
+});
+
+test('a diverging run exits 1 and publishes nothing; the previous model stays', async () => {
+  const models = join(root, 'models-nan');
+  const logs = join(root, 'logs-nan');
+  assert.equal((await train(models, logs)).code, 0);
+  const before = readFileSync(join(models, '20260102', 'metadata.json'), 'utf8');
+  const { code, env } = await train(models, logs, '--learning-rate', '1e38');
+  assert.equal(code, 1, env.err());
+  assert.match(env.err(), /training diverged at epoch 1, step \d+: loss is (NaN|Infinity)/);
+  assert.equal(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'), before);
+  assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), []);
+});
+
+test('bad input exits 3 and a held lock exits 75, both leaving the published model alone', async () => {
+  const models = join(root, 'models-bad');
+  const logs = join(root, 'logs-bad');
+  assert.equal((await train(models, logs)).code, 0);
+  const r = await train(models, logs, '--cur-date', '20260105');
+  assert.equal(r.code, 3);
+  assert.match(r.env.err(), /20260104/);
+  writeFileSync(join(models, '.lock'), JSON.stringify({ pid: process.pid, since: 'now' }));
+  const locked = await train(models, logs);
+  assert.equal(locked.code, 75);
+  assert.match(locked.env.err(), /another run holds the lock/);
+  assert.ok(existsSync(join(models, 'latest', 'model.json')));
+});
