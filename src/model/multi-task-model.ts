@@ -7,12 +7,13 @@ import type { Batch } from '../data/batch.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
 import { Rng } from '../util/random.js';
 import { buildDenseNet, type DenseNet } from './dense-net.js';
+import { DenseOptimizer } from './dense-optimizer.js';
 import { EmbeddingTables } from './embeddings.js';
 import { blockLayout, type BlockLayout } from './layout.js';
 import { combine, l2Penalty, taskLoss } from './losses.js';
 import { getArchitecture } from './registry.js';
-import { SparseOptimizer } from './sparse-optimizer.js';
-import { useFastTransposedMatMul } from './wasm-matmul.js';
+import { optimizerSlots, SparseOptimizer } from './sparse-optimizer.js';
+import { useFastWasmKernels } from './wasm-kernels.js';
 
 export interface StepResult {
   /** The minimised objective: weighted task losses (+ uncertainty terms) + L2. NaN/inf = diverged. */
@@ -39,7 +40,7 @@ export class MultiTaskModel {
   readonly tables: EmbeddingTables;
   readonly net: DenseNet;
   readonly logVariances: tf.Variable[] | null;
-  private readonly denseOptimizer: tf.Optimizer;
+  private readonly denseOptimizer: DenseOptimizer;
   private readonly sparseOptimizer: SparseOptimizer;
   /** Embedding learning rate / dense learning rate, kept when the trainer decays the rate. */
   private readonly sparseRatio: number;
@@ -51,17 +52,17 @@ export class MultiTaskModel {
     readonly training: TrainingSection,
     seed = training.seed,
   ) {
-    useFastTransposedMatMul();
+    useFastWasmKernels();
     this.layout = blockLayout(spec);
     const arch = getArchitecture(model.type);
     this.net = buildDenseNet(arch, { spec, model }, this.layout.width, seed);
-    this.tables = new EmbeddingTables(this.layout, new Rng(seed).fork(1));
     const o = training.optimizer;
     const e = { ...o, ...training.embeddingOptimizer };
-    this.denseOptimizer = o.name === 'adam' ? tf.train.adam(o.learningRate) : tf.train.adagrad(o.learningRate);
+    this.tables = new EmbeddingTables(this.layout, optimizerSlots(e.name), new Rng(seed).fork(1));
     this.sparseOptimizer = new SparseOptimizer(e.name, e.learningRate);
     this.sparseRatio = e.learningRate / o.learningRate;
     this.logVariances = training.uncertaintyWeighting ? spec.tasks.map(() => tf.variable(tf.scalar(0))) : null;
+    this.denseOptimizer = new DenseOptimizer(this.denseVariables(), o.name, o.learningRate, o.clipNorm);
   }
 
   get taskNames(): string[] {
@@ -70,7 +71,7 @@ export class MultiTaskModel {
 
   /** Sets the dense learning rate; the embedding rate follows in its configured proportion. */
   setLearningRate(lr: number): void {
-    (this.denseOptimizer as unknown as { learningRate: number }).learningRate = lr;
+    this.denseOptimizer.learningRate = lr;
     this.sparseOptimizer.learningRate = lr * this.sparseRatio;
   }
 
@@ -78,7 +79,7 @@ export class MultiTaskModel {
     const g = this.gradients(batch);
     // A diverged step changes nothing, so the caller still holds the last good weights.
     if (Number.isFinite(g.result.loss) && Object.values(g.result.taskLosses).every(Number.isFinite)) {
-      this.applyDense(g.dense);
+      this.denseOptimizer.apply(g.dense);
       this.tables.accumulate(batch, g.dx);
       this.tables.apply(this.sparseOptimizer);
     }
@@ -104,9 +105,7 @@ export class MultiTaskModel {
     const g = this.gradients(batch);
     tf.dispose(Object.values(g.dense));
     const acc = this.tables.accumulate(batch, g.dx);
-    const out = new Map([...acc].map(([k, a]) => [k, { rows: a.rows.slice(0, a.count), grads: a.grads.slice(0, a.count * (a.grads.length / a.rows.length)) }]));
-    this.tables.clear();
-    return out;
+    return new Map([...acc].map(([k, a]) => [k, { rows: a.rows.slice(0, a.count), grads: a.grads.slice(0, (a.count * a.grads.length) / a.rows.length) }]));
   }
 
   /** Forward and backward on the training graph: losses, dense gradients, block gradient. */
@@ -119,7 +118,7 @@ export class MultiTaskModel {
       const { total, losses } = this.objective(this.logits(this.net.train, x), batch);
       kept.push(...losses.map((l) => tf.keep(l)));
       return total;
-    }, this.trainableVariables(x));
+    }, [...this.denseVariables(), x]);
     const dx = grads[x.name];
     delete grads[x.name];
     const result = this.readLosses(value, kept);
@@ -146,8 +145,8 @@ export class MultiTaskModel {
   }
 
   private readLosses(total: tf.Scalar, losses: tf.Scalar[]): StepResult {
-    const v = tf.tidy(() => tf.stack([total, ...losses]).dataSync());
-    return { loss: v[0], taskLosses: Object.fromEntries(this.spec.tasks.map((t, i) => [t.name, v[i + 1]])) };
+    // One read per scalar: wasm's Pack/Concat of scalars costs more than the reads.
+    return { loss: total.dataSync()[0], taskLosses: Object.fromEntries(this.spec.tasks.map((t, i) => [t.name, losses[i].dataSync()[0]])) };
   }
 
   /** Serving outputs by name (probabilities; regression values on the transformed label scale). */
@@ -171,7 +170,7 @@ export class MultiTaskModel {
   getState(): ModelState {
     return {
       dense: this.net.train.weights.map((v) => (v.read().dataSync() as Float32Array).slice()),
-      tables: new Map([...this.tables.data].map(([k, a]) => [k, a.slice()])),
+      tables: new Map(this.layout.tables.map((t) => [t.name, this.tables.read(t.name)])),
       logVariances: this.logVariances?.map((v) => v.dataSync()[0]) ?? [],
     };
   }
@@ -182,13 +181,13 @@ export class MultiTaskModel {
       v.write(t);
       t.dispose();
     });
-    for (const [k, a] of s.tables) this.tables.data.get(k)!.set(a);
+    for (const [k, a] of s.tables) this.tables.write(k, a);
     this.logVariances?.forEach((v, i) => tf.tidy(() => v.assign(tf.scalar(s.logVariances[i]))));
+    this.denseOptimizer.reload();
   }
 
   dispose(): void {
     for (const v of this.net.train.weights) v.dispose();
-    this.denseOptimizer.dispose();
     tf.dispose(this.logVariances ?? []);
   }
 
@@ -208,21 +207,8 @@ export class MultiTaskModel {
     });
   }
 
-  private trainableVariables(x: tf.Variable): tf.Variable[] {
-    return [...this.net.train.trainableWeights.map((v) => v.read() as tf.Variable), ...(this.logVariances ?? []), x];
-  }
-
-  private applyDense(grads: tf.NamedTensorMap): void {
-    const clip = this.training.optimizer.clipNorm;
-    if (clip > 0) {
-      const clipped = tf.tidy(() => {
-        const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-        const scale = tf.div(clip, tf.maximum(norm, clip));
-        return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
-      });
-      this.denseOptimizer.applyGradients(clipped);
-      tf.dispose(Object.values(clipped));
-    } else this.denseOptimizer.applyGradients(grads);
+  private denseVariables(): tf.Variable[] {
+    return [...this.net.train.trainableWeights.map((v) => v.read() as tf.Variable), ...(this.logVariances ?? [])];
   }
 
   private run(m: tf.LayersModel, batch: Batch): Float32Array[] {

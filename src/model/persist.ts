@@ -11,7 +11,6 @@ import { portableArtifacts } from './portable.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
 export const ARCHITECTURE_JSON = 'architecture.json';
-const GENERATED_BY = 'mmoe (TensorFlow.js layers model)';
 
 interface SavedArchitecture {
   format: 'mmoe-architecture';
@@ -23,7 +22,7 @@ interface SavedArchitecture {
 }
 
 export async function saveModel(m: MultiTaskModel, dir: string): Promise<void> {
-  await nodeFileSystem(dir).save!(portableArtifacts(m, GENERATED_BY));
+  await nodeFileSystem(dir).save!(portableArtifacts(m));
   const logs = m.logVariances?.map((v) => v.dataSync()[0]) ?? [];
   const arch: SavedArchitecture = {
     format: 'mmoe-architecture',
@@ -77,7 +76,7 @@ export async function loadModel(dir: string, spec: FeatureSpec, model: ModelSect
     throw new ConfigError(`the model in ${dir} does not fit this config: ${problems.join('; ')}. Start fresh (--warm-start none) or use the config it was trained with`);
   const weights = decodeFloat32Weights(await nodeFileSystem(dir).load!());
   const m = buildModel(spec, model, training, seed);
-  for (const t of m.layout.tables) m.tables.table(t).set(take(weights, `emb_${t.name}/embeddings`, dir).values);
+  for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${t.name}/embeddings`, dir).values);
   m.setState({
     dense: m.net.train.weights.map((v) => take(weights, v.originalName, dir).values),
     tables: new Map(),

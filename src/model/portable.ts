@@ -10,6 +10,8 @@ import type { MultiTaskModel } from './multi-task-model.js';
 
 type ST = tf.SymbolicTensor;
 
+const GENERATED_BY = 'mmoe (TensorFlow.js layers model)';
+
 interface Topology {
   config: { layers: { class_name: string; config: { name: string; input_dim?: number } }[] };
 }
@@ -50,7 +52,7 @@ function portableGraph(m: MultiTaskModel, layers: LayerCache, rowsOf: (t: TableL
  * Embedding sizes patched afterwards, so a table with millions of rows is copied straight from
  * its Float32Array to the weight bytes, never into a tfjs backend.
  */
-export function portableArtifacts(m: MultiTaskModel, generatedBy: string): tf.io.ModelArtifacts {
+export function portableArtifacts(m: MultiTaskModel, generatedBy = GENERATED_BY): tf.io.ModelArtifacts {
   const { model, embeddings } = portableGraph(m, m.net.layers, () => 1);
   const tables = new Map(m.layout.tables.map((t) => [`emb_${t.name}`, t]));
   const topology = model.toJSON(null, false) as unknown as Topology;
@@ -62,7 +64,7 @@ export function portableArtifacts(m: MultiTaskModel, generatedBy: string): tf.io
   const weightData: ArrayBuffer[] = [];
   for (const v of model.weights) {
     const t = tables.get(v.originalName.split('/')[0]);
-    const values = t ? m.tables.table(t) : (v.read().dataSync() as Float32Array);
+    const values = t ? m.tables.read(t.name) : (v.read().dataSync() as Float32Array);
     weightSpecs.push({ name: v.originalName, shape: t ? [t.rows, t.dim] : v.shape.map(Number), dtype: 'float32' });
     weightData.push(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength) as ArrayBuffer);
   }
@@ -71,6 +73,6 @@ export function portableArtifacts(m: MultiTaskModel, generatedBy: string): tf.io
 }
 
 /** The exported model in memory: exactly what plain tfjs gets from the saved directory. */
-export async function toPortableModel(m: MultiTaskModel, generatedBy: string): Promise<tf.LayersModel> {
+export async function toPortableModel(m: MultiTaskModel, generatedBy = GENERATED_BY): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(portableArtifacts(m, generatedBy)));
 }

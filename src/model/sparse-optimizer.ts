@@ -1,25 +1,15 @@
 // Lazy (sparse) Adam and Adagrad for embedding tables: only the rows a batch touched are read and
-// updated, so a step costs the same with 10^4 or 10^6 buckets. Moments are allocated zeroed and
-// untouched pages are never written, so a huge table does not pay for state it never uses.
+// updated, so a step costs the same with 10^4 or 10^6 buckets. A row's optimizer state sits right
+// after its weights in one record ([w | m | v]), so an update touches one place in memory: with
+// 10^6-row tables every separate array visited at a random row costs a TLB and cache miss.
 
-export interface SparseOptimizerSettings {
-  name: 'adam' | 'adagrad';
-  learningRate: number;
-}
+export type SparseOptimizerName = 'adam' | 'adagrad';
 
-/** One table's gradient for a step: `count` distinct rows and their summed gradients. */
+/** One table's gradient for a step: `count` distinct rows and their summed gradients [count, dim]. */
 export interface SparseGradient {
   rows: Int32Array;
   grads: Float32Array;
   count: number;
-}
-
-interface TableState {
-  data: Float32Array;
-  dim: number;
-  /** Adam first moment, or Adagrad accumulator minus its initial value (so zero = fresh). */
-  m: Float32Array;
-  v?: Float32Array;
 }
 
 // tfjs defaults, so dense and sparse parts of one model follow the same rule.
@@ -28,65 +18,55 @@ const BETA2 = 0.999;
 const EPSILON = 1e-7;
 const ADAGRAD_INITIAL = 0.1;
 
-export class SparseOptimizer {
-  learningRate: number;
-  private step = 0;
-  private readonly state = new Map<string, TableState>();
+/** Optimizer slots stored per weight after the weights of a row. */
+export function optimizerSlots(name: SparseOptimizerName): number {
+  return name === 'adam' ? 2 : 1;
+}
 
-  constructor(readonly name: SparseOptimizerSettings['name'], learningRate: number) {
-    this.learningRate = learningRate;
-  }
+export class SparseOptimizer {
+  private step = 0;
+
+  constructor(
+    readonly name: SparseOptimizerName,
+    public learningRate: number,
+  ) {}
 
   /** Counts one training step (Adam's bias correction uses the global step, like TF's LazyAdam). */
   nextStep(): void {
     this.step++;
   }
 
-  apply(table: string, data: Float32Array, dim: number, g: SparseGradient): void {
-    let s = this.state.get(table);
-    if (!s) {
-      s = { data, dim, m: new Float32Array(data.length), v: this.name === 'adam' ? new Float32Array(data.length) : undefined };
-      this.state.set(table, s);
-    }
-    if (this.name === 'adam') this.adam(s, g);
-    else this.adagrad(s, g);
+  /** Updates the rows of `g` in `store`, whose records are [w (dim) | slots] of `stride` floats. */
+  apply(store: Float32Array, stride: number, dim: number, g: SparseGradient): void {
+    if (this.name === 'adam') this.adam(store, stride, dim, g);
+    else this.adagrad(store, stride, dim, g);
   }
 
-  private adam(s: TableState, g: SparseGradient): void {
+  private adam(store: Float32Array, stride: number, dim: number, g: SparseGradient): void {
     const t = Math.max(this.step, 1);
     const lr = (this.learningRate * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
-    const { data, dim, m } = s;
-    const v = s.v!;
     for (let i = 0; i < g.count; i++) {
-      const base = g.rows[i] * dim;
+      const w = g.rows[i] * stride;
       const gb = i * dim;
       for (let k = 0; k < dim; k++) {
         const gi = g.grads[gb + k];
-        const j = base + k;
-        const mj = (m[j] = BETA1 * m[j] + (1 - BETA1) * gi);
-        const vj = (v[j] = BETA2 * v[j] + (1 - BETA2) * gi * gi);
-        data[j] -= (lr * mj) / (Math.sqrt(vj) + EPSILON);
+        const m = (store[w + dim + k] = BETA1 * store[w + dim + k] + (1 - BETA1) * gi);
+        const v = (store[w + 2 * dim + k] = BETA2 * store[w + 2 * dim + k] + (1 - BETA2) * gi * gi);
+        store[w + k] -= (lr * m) / (Math.sqrt(v) + EPSILON);
       }
     }
   }
 
-  private adagrad(s: TableState, g: SparseGradient): void {
-    const { data, dim, m } = s;
+  /** The accumulator slot holds (sum of g^2) - its initial value, so zeroed memory is a fresh row. */
+  private adagrad(store: Float32Array, stride: number, dim: number, g: SparseGradient): void {
     for (let i = 0; i < g.count; i++) {
-      const base = g.rows[i] * dim;
+      const w = g.rows[i] * stride;
       const gb = i * dim;
       for (let k = 0; k < dim; k++) {
         const gi = g.grads[gb + k];
-        const j = base + k;
-        m[j] += gi * gi;
-        data[j] -= (this.learningRate * gi) / Math.sqrt(m[j] + ADAGRAD_INITIAL + EPSILON);
+        const acc = (store[w + dim + k] += gi * gi);
+        store[w + k] -= (this.learningRate * gi) / Math.sqrt(acc + ADAGRAD_INITIAL + EPSILON);
       }
     }
-  }
-
-  /** Forgets moments (after weights are replaced wholesale, e.g. a restored snapshot). */
-  reset(): void {
-    this.state.clear();
-    this.step = 0;
   }
 }

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { selectBackend } from '../../src/backend.js';
+import { buildModel } from '../../src/model/index.js';
+import { CTR_TASKS, maxAbsDiff, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
+
+before(async () => {
+  await selectBackend('wasm');
+});
+
+test('a NaN loss is reported, not thrown, and leaves every weight as it was', () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const batch = syntheticBatch(spec, 16);
+  const before = m.getState();
+  batch.num[0] = Number.NaN;
+  const r = m.trainStep(batch);
+  assert.ok(Number.isNaN(r.loss));
+  assert.ok(Object.values(r.taskLosses).some(Number.isNaN));
+  const after = m.getState();
+  after.dense.forEach((w, i) => assert.deepEqual(w, before.dense[i]));
+  for (const [k, t] of after.tables) assert.deepEqual(t, before.tables.get(k));
+  m.dispose();
+});
+
+test('getState / setState bring back the best weights', () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'moe' }), tinyTraining());
+  const batch = syntheticBatch(spec, 64);
+  for (let i = 0; i < 3; i++) m.trainStep(batch);
+  const best = m.getState();
+  const scores = m.predict(batch).ctr;
+  for (let i = 0; i < 5; i++) m.trainStep(batch);
+  assert.ok(maxAbsDiff(m.predict(batch).ctr, scores) > 1e-4);
+  m.setState(best);
+  assert.ok(maxAbsDiff(m.predict(batch).ctr, scores) < 1e-6);
+  m.dispose();
+});
+
+test('regression tasks output unbounded values and learn; row weights of zero silence rows', () => {
+  const spec = tinySpec([CTR_TASKS[0], { name: 'watch', label: 'watch_time', type: 'regression', labelTransform: 'log1p', lossWeight: 0.5 }]);
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining({ optimizer: { learningRate: 0.05, clipNorm: 1 } }));
+  const batch = syntheticBatch(spec, 128);
+  const first = m.evaluate(batch).taskLosses.watch;
+  for (let i = 0; i < 40; i++) m.trainStep(batch);
+  assert.ok(m.evaluate(batch).taskLosses.watch < first / 2);
+  assert.ok(m.predict(batch).watch.some((v) => v < 0 || v > 1), 'a linear output, not a probability');
+  batch.weights = new Float32Array(batch.size);
+  assert.deepEqual(m.evaluate(batch), { loss: 0, taskLosses: { ctr: 0, watch: 0 } });
+  m.dispose();
+});
+
+test('learning rate 0 leaves the model unchanged; evaluate and predict change nothing', () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'shared_bottom', experts: { count: 1, units: [8], activation: 'relu', dropout: 0.5, l2: 0 } }), tinyTraining());
+  const batch = syntheticBatch(spec, 32);
+  m.setLearningRate(0);
+  const scores = m.predict(batch).ctr;
+  m.trainStep(batch);
+  m.evaluate(batch);
+  assert.deepEqual(m.predict(batch).ctr, scores, 'dropout is off at prediction time');
+  m.setLearningRate(0.05);
+  m.trainStep(batch);
+  assert.ok(maxAbsDiff(m.predict(batch).ctr, scores) > 0);
+  m.dispose();
+});
+
+test('the same seed builds the same model', () => {
+  const spec = tinySpec();
+  const batch = syntheticBatch(spec, 8);
+  const scores = [1, 1, 2].map((seed) => {
+    const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining(), seed);
+    const s = m.predict(batch).ctr;
+    m.dispose();
+    return s;
+  });
+  assert.deepEqual(scores[0], scores[1]);
+  assert.notDeepEqual(scores[0], scores[2]);
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../src/backend.js';
+import { ConfigError, DataError } from '../../src/errors.js';
+import { buildModel, incompatibilities, loadModel, nodeFileSystem, saveModel } from '../../src/model/index.js';
+import { maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mmoe-persist-'));
+before(async () => {
+  await selectBackend('wasm');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a saved model warm-starts: same scores, same gates, learned task weights kept, and it trains on', async () => {
+  const spec = tinySpec();
+  const model = tinyModel({ type: 'ple', taskExperts: 1 });
+  const training = tinyTraining({ uncertaintyWeighting: true });
+  const m = buildModel(spec, model, training);
+  const batch = syntheticBatch(spec, 64);
+  for (let i = 0; i < 10; i++) m.trainStep(batch);
+  const out = join(dir, 'ple');
+  await saveModel(m, out);
+  assert.deepEqual(readdirSync(out).sort(), ['architecture.json', 'group1-shard1of1.bin', 'model.json']);
+
+  const restored = await loadModel(out, spec, model, training, 99);
+  for (const [k, v] of Object.entries(m.predict(batch))) assert.ok(maxAbsDiff(restored.predict(batch)[k], v) < 1e-6, k);
+  assert.ok(maxAbsDiff(restored.gateWeights(batch).ctr.weights, m.gateWeights(batch).ctr.weights) < 1e-6);
+  assert.deepEqual(restored.getState().logVariances, m.getState().logVariances);
+  assert.ok(m.getState().logVariances.some((s) => s !== 0), 'uncertainty weights were learned');
+  const before = restored.evaluate(batch).loss;
+  for (let i = 0; i < 5; i++) restored.trainStep(batch);
+  assert.ok(restored.evaluate(batch).loss < before);
+  m.dispose();
+  restored.dispose();
+});
+
+test('the node fs handler loads the directory into plain tf.loadLayersModel', async () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const out = join(dir, 'mmoe');
+  await saveModel(m, out);
+  const loaded = await tf.loadLayersModel(nodeFileSystem(out));
+  const batch = syntheticBatch(spec, 16);
+  const got = loaded.predict(portableInputs(loaded.inputNames, spec, batch)) as tf.Tensor[];
+  assert.deepEqual(loaded.outputNames, ['ctr', 'ctcvr']);
+  assert.deepEqual(loaded.inputNames, ['user', 'item', 'prev_item', 'device', 'numeric']);
+  assert.ok(maxAbsDiff(got[0].dataSync(), m.predict(batch).ctr) < 1e-5);
+  loaded.dispose();
+  m.dispose();
+});
+
+test('large tables are split into 4 MB weight shards', async () => {
+  const spec = tinySpec();
+  spec.categorical[0] = { ...spec.categorical[0], buckets: 300_000 };
+  const m = buildModel(spec, tinyModel({ type: 'shared_bottom' }), tinyTraining());
+  const out = join(dir, 'big');
+  await saveModel(m, out);
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.bin')).sort(), ['group1-shard1of2.bin', 'group1-shard2of2.bin']);
+  const restored = await loadModel(out, spec, m.model, m.training);
+  const batch = syntheticBatch(spec, 8);
+  assert.ok(maxAbsDiff(restored.predict(batch).ctr, m.predict(batch).ctr) < 1e-6);
+  m.dispose();
+  restored.dispose();
+});
+
+test('warm start from an incompatible model is a ConfigError naming each difference', async () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const out = join(dir, 'old');
+  await saveModel(m, out);
+  const wider = tinySpec();
+  wider.categorical[1] = { ...wider.categorical[1], buckets: 50 };
+  await assert.rejects(loadModel(out, wider, tinyModel({ type: 'ple' }), tinyTraining()), (e: Error) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /categorical features .*item:30x4@item.*item:50x4@item/);
+    assert.match(e.message, /model sections differ .*"mmoe".*"ple"/);
+    assert.match(e.message, /--warm-start none/);
+    return true;
+  });
+  const restats = tinySpec();
+  restats.numeric[0] = { ...restats.numeric[0], transform: 'standardize', mean: 3, std: 2 };
+  assert.deepEqual(incompatibilities({ spec, model: m.model }, { spec: restats, model: m.model }), [], 'new numeric statistics are fine');
+  await assert.rejects(loadModel(join(dir, 'nothing-here'), spec, m.model, m.training), (e: Error) => e instanceof DataError && /not a model saved by mmoe/.test(e.message));
+  m.dispose();
+});
