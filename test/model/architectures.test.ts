@@ -30,7 +30,7 @@ async function loadWithPlainTfjs(path: string): Promise<tf.LayersModel> {
   const bytes = json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => readFileSync(join(path, p))));
   const all = Buffer.concat(bytes);
   const weightSpecs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
-  return tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, weightSpecs, all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)));
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) }));
 }
 
 test('every architecture is covered', () => {
