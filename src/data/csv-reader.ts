@@ -36,8 +36,11 @@ export interface CsvFile {
   linesRead(): number;
 }
 
-/** A record longer than this is an unclosed quote swallowing the file; stop rather than buffer it. */
-const MAX_RECORD_BYTES = 1 << 20;
+/**
+ * Bytes a single record may span before we call it an unclosed quote swallowing the file and stop
+ * rather than buffer it. Checked per chunk: csv-parse's own max_record_size costs a test per byte.
+ */
+const MAX_RECORD_BYTES = 8 << 20;
 const CHUNK_BYTES = 1 << 16;
 
 /** A parser whose records land in arrays with the parser's line counter at each record. */
@@ -55,9 +58,12 @@ class CollectingParser extends Parser {
       // A quote inside an unquoted field is data (as most CSV readers take it). csv-parse cannot
       // resume reliably after a quoting error, so the errors left are structural.
       relax_quotes: true,
-      max_record_size: MAX_RECORD_BYTES,
     });
   }
+
+  /** Bytes fed since the last record ended, and that record's line. */
+  private pendingBytes = 0;
+  private lastRecordLine = 0;
 
   override push(record: unknown): boolean {
     if (record !== null) {
@@ -76,6 +82,14 @@ class CollectingParser extends Parser {
     if (buf === undefined) this._flush(done);
     else this._transform(buf, 'binary', done);
     if (failure) throw this.syntaxError(failure as CsvError & { lines?: number });
+    if (this.lines.length > 0) {
+      this.pendingBytes = 0;
+      this.lastRecordLine = this.lines[this.lines.length - 1]!;
+    } else if ((this.pendingBytes += buf?.length ?? 0) > MAX_RECORD_BYTES)
+      throw new DataError(`a record spans more than ${MAX_RECORD_BYTES >> 20} MiB: a quoted field is probably never closed; fix the quoting in the file`, {
+        file: this.file,
+        line: this.lastRecordLine + 1,
+      });
     const chunk = { records: this.records, lines: this.lines };
     this.records = [];
     this.lines = [];
@@ -85,8 +99,8 @@ class CollectingParser extends Parser {
   private syntaxError(e: CsvError & { lines?: number }): DataError {
     const line = e.lines ?? this.info.lines;
     const what =
-      e.code === 'CSV_QUOTE_NOT_CLOSED' || e.code === 'CSV_MAX_RECORD_SIZE'
-        ? `a quoted field is never closed (or a record exceeds ${MAX_RECORD_BYTES} bytes) from about this line on`
+      e.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? `a quoted field is never closed from about this line on`
         : `CSV syntax error (${e.message})`;
     return new DataError(`${what}; fix the quoting in the file`, { file: this.file, line }, { cause: e });
   }

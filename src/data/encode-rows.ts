@@ -6,7 +6,7 @@ import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
 import { openCsv } from './csv-reader.js';
 import { Encoder, type EncoderOptions, type RowTarget } from './encoder.js';
 import type { FeatureSpec } from './feature-spec.js';
-import { type DataSource, findPartitions } from './partitions.js';
+import { type DataSource, findPartitions, type Partition } from './partitions.js';
 
 export interface ReadOptions {
   /** Share of bad rows tolerated over the rows read (default 0.001); checked after every file. */
@@ -16,6 +16,8 @@ export interface ReadOptions {
   /** Accounting to fill; a fresh one is made when absent. */
   account?: DataAccounting;
   encoder?: EncoderOptions;
+  /** Read these partitions instead of finding the source's day directories (e.g. one --input file). */
+  partitions?: Partition[];
 }
 
 /** Encoded rows from one chunk of one file. Its arrays are reused: copy rows out before the next. */
@@ -68,7 +70,7 @@ export function newAccounting(source: DataSource, logger?: Logger): DataAccounti
  * Throws DataError for a missing partition, a structural problem, or too many bad rows.
  */
 export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: ReadOptions = {}): AsyncGenerator<RowBlock> {
-  const partitions = findPartitions(source);
+  const partitions = opts.partitions ?? findPartitions(source);
   const account = opts.account ?? newAccounting(source, opts.logger);
   const maxBadRows = opts.maxBadRows ?? DEFAULT_MAX_BAD_ROWS;
   const encoder = new Encoder(spec, opts.encoder);
@@ -102,6 +104,7 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
             ...(fe.badDetail ? { detail: fe.badDetail } : {}),
           }));
         }
+        encoder.reviewCaches(n);
         fa.rows += n;
         account.rowsRead += n;
         block.size = k;

@@ -44,6 +44,11 @@ export class Encoder {
     this.fronts = spec.categorical.map((c) => new FrontCache(c.buckets));
   }
 
+  /** Lets the bucket caches resize after `rows` more rows (call once per chunk, not per row). */
+  reviewCaches(rows: number): void {
+    for (const f of this.fronts) f.review(rows);
+  }
+
   /** Columns this encoder reads, with what each is for (used in messages). */
   columns(): { name: string; role: string }[] {
     return [

@@ -14,9 +14,11 @@ const GROW_ABOVE = 0.02;
 
 export class FrontCache {
   private bits = MIN_BITS;
-  private mask = (1 << MIN_BITS) - 1;
+  private shift = 32 - MIN_BITS;
   private keys: (string | undefined)[] = new Array<string | undefined>(1 << MIN_BITS).fill(undefined);
   private values = new Int32Array(1 << MIN_BITS);
+  /** The slot's index hash: a mismatch rejects a miss without touching the old key's memory. */
+  private tags = new Int32Array(1 << MIN_BITS);
   private lookups = 0;
   private misses = 0;
 
@@ -25,26 +27,30 @@ export class FrontCache {
   bucket(s: string): number {
     const n = s.length;
     if (n === 0) return this.buckets; // the reserved empty-value bucket, as hashToBucket
-    // Mix the length and characters at both ends and the middle: ids differ mostly at the ends.
-    let h = Math.imul(n, 0x9e3779b1) ^ s.charCodeAt(0) ^ (s.charCodeAt(n - 1) << 5) ^ (s.charCodeAt(n >> 1) << 10);
-    if (n > 2) h ^= (s.charCodeAt(1) << 15) ^ (s.charCodeAt(n - 2) << 20);
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-    const i = (h ^ (h >>> 13)) & this.mask;
-    if (++this.lookups === WINDOW) this.review();
-    if (this.keys[i] === s) return this.values[i]!;
+    // Ids differ mostly at their ends: both ends, the middle and the length pick the slot.
+    const h =
+      n < 2
+        ? s.charCodeAt(0)
+        : (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(n - 1) << 16) | (s.charCodeAt(n - 2) << 24)) ^ (s.charCodeAt(n >> 1) << 4) ^ n;
+    const i = Math.imul(h, 0x9e3779b1) >>> this.shift;
+    if (this.tags[i] === h && this.keys[i] === s) return this.values[i]!;
     this.misses++;
     const b = hashToBucket(s, this.buckets);
     this.keys[i] = s;
+    this.tags[i] = h;
     this.values[i] = b;
     return b;
   }
 
-  private review(): void {
-    if (this.misses > GROW_ABOVE * WINDOW && this.bits < MAX_BITS) {
+  /** Called after `lookups` more lookups (once per chunk, to keep counting off the hot path). */
+  review(lookups: number): void {
+    if ((this.lookups += lookups) < WINDOW) return;
+    if (this.misses > GROW_ABOVE * this.lookups && this.bits < MAX_BITS) {
       this.bits += 2;
-      this.mask = (1 << this.bits) - 1;
+      this.shift = 32 - this.bits;
       this.keys = new Array<string | undefined>(1 << this.bits).fill(undefined);
       this.values = new Int32Array(1 << this.bits);
+      this.tags = new Int32Array(1 << this.bits);
     }
     this.lookups = 0;
     this.misses = 0;

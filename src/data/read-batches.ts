@@ -1,9 +1,11 @@
 // Streaming batches straight from the partitions, with a seeded shuffle buffer: memory is the
 // buffer plus one batch whatever the data size, and one seed always gives the same batches.
+//
+// Rows move between typed arrays held in local variables and fields of one class, so every copy
+// is monomorphic: a generic copy over differently shaped containers cost more than the encoding.
 import { Rng } from '../util/random.js';
 import type { Batch } from './batch.js';
-import { EncodedTable, copyRow, newBatch } from './encoded-table.js';
-import { encodeRows, newAccounting, type ReadOptions, type RowBlock } from './encode-rows.js';
+import { encodeRows, newAccounting, type ReadOptions } from './encode-rows.js';
 import type { FeatureSpec } from './feature-spec.js';
 import type { DataSource } from './partitions.js';
 
@@ -22,51 +24,63 @@ export interface SourcedBatch extends Batch {
   line: Int32Array | null;
 }
 
-class BatchFiller {
-  private out: SourcedBatch;
+/** Row-major storage for `capacity` rows plus their sources: the shuffle buffer and each batch. */
+class Rows {
+  readonly cat: Int32Array;
+  readonly num: Float32Array;
+  readonly labels: Float32Array;
+  readonly weights: Float32Array | null;
+  readonly fileIndex: Int32Array;
+  readonly line: Int32Array;
+  size = 0;
+
   constructor(
-    private readonly table: EncodedTable,
-    private readonly batchSize: number,
-    private readonly withSources: boolean,
+    readonly capacity: number,
+    readonly nCat: number,
+    readonly nNum: number,
+    readonly nTasks: number,
+    weighted: boolean,
   ) {
-    this.out = this.fresh();
+    this.cat = new Int32Array(capacity * nCat);
+    this.num = new Float32Array(capacity * nNum);
+    this.labels = new Float32Array(capacity * nTasks);
+    this.weights = weighted ? new Float32Array(capacity) : null;
+    this.fileIndex = new Int32Array(capacity);
+    this.line = new Int32Array(capacity);
   }
 
-  private fresh(): SourcedBatch {
-    const t = this.table;
-    const b = newBatch(this.batchSize, t.nCat, t.nNum, t.nTasks, t.weighted);
-    const src = this.withSources ? { fileIndex: new Int32Array(this.batchSize), line: new Int32Array(this.batchSize) } : { fileIndex: null, line: null };
-    return { ...b, size: 0, ...src };
+  /** Row d of this = row r of `from`. */
+  copyFrom(from: Rows, r: number, d: number): void {
+    const { nCat, nNum, nTasks } = this;
+    for (let i = 0, s = r * nCat, o = d * nCat; i < nCat; i++) this.cat[o + i] = from.cat[s + i]!;
+    for (let i = 0, s = r * nNum, o = d * nNum; i < nNum; i++) this.num[o + i] = from.num[s + i]!;
+    for (let i = 0, s = r * nTasks, o = d * nTasks; i < nTasks; i++) this.labels[o + i] = from.labels[s + i]!;
+    if (this.weights !== null) this.weights[d] = from.weights![r]!;
+    this.fileIndex[d] = from.fileIndex[r]!;
+    this.line[d] = from.line[r]!;
   }
 
-  /** Adds a row; returns a full batch when this row completed one. */
-  add(src: { cat: Int32Array; num: Float32Array; labels: Float32Array; weights: Float32Array | null }, r: number, fileIndex: number, line: number): SourcedBatch | null {
-    const b = this.out;
-    const t = this.table;
-    copyRow(src, r, b, b.size, t.nCat, t.nNum, t.nTasks);
-    if (b.fileIndex) {
-      b.fileIndex[b.size] = fileIndex;
-      b.line![b.size] = line;
-    }
-    if (++b.size < this.batchSize) return null;
-    this.out = this.fresh();
-    return b;
+  /** Row d of this = row r of an encoded block (same layout, arrays passed in). */
+  copyFromArrays(cat: Int32Array, num: Float32Array, labels: Float32Array, weights: Float32Array | null, r: number, d: number): void {
+    const { nCat, nNum, nTasks } = this;
+    for (let i = 0, s = r * nCat, o = d * nCat; i < nCat; i++) this.cat[o + i] = cat[s + i]!;
+    for (let i = 0, s = r * nNum, o = d * nNum; i < nNum; i++) this.num[o + i] = num[s + i]!;
+    for (let i = 0, s = r * nTasks, o = d * nTasks; i < nTasks; i++) this.labels[o + i] = labels[s + i]!;
+    if (this.weights !== null) this.weights[d] = weights![r]!;
   }
 
-  /** The last, partial batch (arrays trimmed to its size), or null. */
-  rest(): SourcedBatch | null {
-    const b = this.out;
-    if (b.size === 0) return null;
-    const t = this.table;
-    const n = b.size;
+  /** The first `size` rows as a batch (views when full, trimmed copies for the last one). */
+  toBatch(withSources: boolean): SourcedBatch {
+    const n = this.size;
+    const cut = <T extends Int32Array | Float32Array>(a: T, width: number): T => (n === this.capacity ? a : (a.slice(0, n * width) as T));
     return {
       size: n,
-      cat: b.cat.slice(0, n * t.nCat),
-      num: b.num.slice(0, n * t.nNum),
-      labels: b.labels.slice(0, n * t.nTasks),
-      weights: b.weights ? b.weights.slice(0, n) : null,
-      fileIndex: b.fileIndex ? b.fileIndex.slice(0, n) : null,
-      line: b.line ? b.line.slice(0, n) : null,
+      cat: cut(this.cat, this.nCat),
+      num: cut(this.num, this.nNum),
+      labels: cut(this.labels, this.nTasks),
+      weights: this.weights ? cut(this.weights, 1) : null,
+      fileIndex: withSources ? cut(this.fileIndex, 1) : null,
+      line: withSources ? cut(this.line, 1) : null,
     };
   }
 }
@@ -77,41 +91,49 @@ class BatchFiller {
  */
 export async function* readBatches(spec: FeatureSpec, source: DataSource, opts: BatchOptions): AsyncGenerator<SourcedBatch> {
   const account = opts.account ?? newAccounting(source, opts.logger);
+  const withSources = opts.withSources ?? false;
+  const dims = [spec.categorical.length, spec.numeric.length, spec.tasks.length, spec.rowWeight !== undefined] as const;
   const cap = Math.max(opts.shuffleBuffer ?? 0, 1);
-  const buffer = EncodedTable.forSpec(spec, cap);
-  const fill = new BatchFiller(buffer, opts.batchSize, opts.withSources ?? false);
-  const bufFile = new Int32Array(cap);
-  const bufLine = new Int32Array(cap);
+  const shuffling = cap > 1;
+  const buffer = new Rows(shuffling ? cap : 1, ...dims);
   const rng = new Rng(opts.seed ?? 0);
-  const blocks: AsyncGenerator<RowBlock> = encodeRows(spec, source, { ...opts, account });
-  for await (const block of blocks) {
-    for (let r = 0; r < block.size; r++) {
-      const line = block.lines[r]!;
-      let full: SourcedBatch | null;
-      if (cap === 1) full = fill.add(block, r, block.fileIndex, line);
-      else if (buffer.size < cap) {
-        bufFile[buffer.size] = block.fileIndex;
-        bufLine[buffer.size] = line;
-        buffer.appendRow(block, r);
-        continue;
+  let out = new Rows(opts.batchSize, ...dims);
+
+  for await (const block of encodeRows(spec, source, { ...opts, account })) {
+    const { cat, num, labels, weights, lines, fileIndex, size } = block;
+    for (let r = 0; r < size; r++) {
+      if (!shuffling) {
+        out.copyFromArrays(cat, num, labels, weights, r, out.size);
+        out.fileIndex[out.size] = fileIndex;
+        out.line[out.size] = lines[r]!;
       } else {
-        const j = rng.int(cap);
-        full = fill.add(buffer, j, bufFile[j]!, bufLine[j]!);
-        copyRow(block, r, buffer, j, buffer.nCat, buffer.nNum, buffer.nTasks);
-        bufFile[j] = block.fileIndex;
-        bufLine[j] = line;
+        // While filling, park the row; once full, emit a random parked row and park this one there.
+        const filling = buffer.size < cap;
+        const j = filling ? buffer.size++ : rng.int(cap);
+        if (!filling) out.copyFrom(buffer, j, out.size);
+        buffer.copyFromArrays(cat, num, labels, weights, r, j);
+        buffer.fileIndex[j] = fileIndex;
+        buffer.line[j] = lines[r]!;
+        if (filling) continue;
       }
-      if (full) yield full;
+      if (++out.size === out.capacity) {
+        yield out.toBatch(withSources);
+        out = new Rows(opts.batchSize, ...dims);
+      }
     }
   }
   // Drain what the buffer still holds, in a seeded random order.
-  const order = new Uint32Array(buffer.size);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  rng.shuffle(order);
-  for (const j of order) {
-    const full = fill.add(buffer, j, bufFile[j]!, bufLine[j]!);
-    if (full) yield full;
+  if (shuffling) {
+    const order = new Uint32Array(buffer.size);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    rng.shuffle(order);
+    for (const j of order) {
+      out.copyFrom(buffer, j, out.size);
+      if (++out.size === out.capacity) {
+        yield out.toBatch(withSources);
+        out = new Rows(opts.batchSize, ...dims);
+      }
+    }
   }
-  const last = fill.rest();
-  if (last) yield last;
+  if (out.size > 0) yield out.toBatch(withSources);
 }
