@@ -80,7 +80,7 @@ export class MultiTaskModel {
     // A diverged step changes nothing, so the caller still holds the last good weights.
     if (Number.isFinite(g.result.loss) && Object.values(g.result.taskLosses).every(Number.isFinite)) {
       this.denseOptimizer.apply(g.dense);
-      this.tables.accumulate(batch, g.dx);
+      this.tables.accumulate(batch, g.dx, this.block);
       this.tables.apply(this.sparseOptimizer);
     }
     tf.dispose(Object.values(g.dense));
@@ -104,7 +104,7 @@ export class MultiTaskModel {
   embeddingGradients(batch: Batch): Map<string, { rows: Int32Array; grads: Float32Array }> {
     const g = this.gradients(batch);
     tf.dispose(Object.values(g.dense));
-    const acc = this.tables.accumulate(batch, g.dx);
+    const acc = this.tables.accumulate(batch, g.dx, this.block);
     return new Map([...acc].map(([k, a]) => [k, { rows: a.rows.slice(0, a.count), grads: a.grads.slice(0, (a.count * a.grads.length) / a.rows.length) }]));
   }
 
