@@ -43,10 +43,19 @@ export interface EvaluatorOptions {
   gates?: boolean;
 }
 
+/** Milliseconds spent in each part of add(), for throughput profiles. */
+export interface EvaluatorTimings {
+  predictMs: number;
+  gateMs: number;
+  /** Copying scores, labels and group keys into the accumulators. */
+  accumulateMs: number;
+}
+
 export class Evaluator {
   private readonly acc: EvalAccumulator[];
   private readonly gateAcc = new Map<string, GateStatsAccumulator>();
   private readonly tasks: Task[];
+  readonly timings: EvaluatorTimings = { predictMs: 0, gateMs: 0, accumulateMs: 0 };
 
   constructor(
     private readonly model: MultiTaskModel,
@@ -63,7 +72,9 @@ export class Evaluator {
 
   /** Scores one batch; `groups` gives one group key per row when the evaluator is grouped. */
   add(batch: Batch, groups?: readonly string[]): void {
+    const t0 = performance.now();
     const scores = this.model.predict(batch);
+    const t1 = performance.now();
     const k = this.tasks.length;
     this.tasks.forEach((t, j) => {
       this.acc[j]!.add(
@@ -71,12 +82,16 @@ export class Evaluator {
         batch.size,
       );
     });
+    const t2 = performance.now();
+    this.timings.predictMs += t1 - t0;
+    this.timings.accumulateMs += t2 - t1;
     if (this.options.gates === false) return;
     for (const [key, g] of Object.entries(this.model.gateWeights(batch))) {
       let a = this.gateAcc.get(key);
       if (!a) this.gateAcc.set(key, (a = new GateStatsAccumulator(g.experts)));
       a.add(g.weights);
     }
+    this.timings.gateMs += performance.now() - t2;
   }
 
   report(options: Omit<BinaryReportOptions, 'groups'> & { learningRate?: number } = {}): EvalReport {

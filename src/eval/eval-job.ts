@@ -1,0 +1,174 @@
+// `mmoe eval` core: streams the days through a model's own feature spec (and a baseline's, on the
+// very same rows, in the same single read of the data) and returns the evaluation reports.
+import { join } from 'node:path';
+import type { DataAccount } from '../data/account.js';
+import { BadRowTally, type BadRowSummary } from '../data/bad-rows.js';
+import { encodeRows, newAccounting } from '../data/encode-rows.js';
+import { Encoder, type FileEncoder } from '../data/encoder.js';
+import type { DataSource } from '../data/partitions.js';
+import { DataError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type EvalReport, Evaluator } from './evaluator.js';
+import { type ModelInfo, type OpenedModel } from './model-dir.js';
+import { RowBatcher, SCORING_BATCH_ROWS } from './row-batcher.js';
+
+export interface EvalJob {
+  model: OpenedModel;
+  baseline?: OpenedModel;
+  source: DataSource;
+  maxBadRows: number;
+  /** Predicted positive when score > threshold (accuracy, precision, recall, F1). */
+  threshold: number;
+  /** Column whose value groups rows for group AUC. */
+  groupBy?: string;
+  /** Gate statistics cost a second forward pass; off skips it. Default on. */
+  gates?: boolean;
+  batchSize?: number;
+}
+
+/** Seconds spent per stage (they add up to about `total`). */
+export interface EvalTimings {
+  total: number;
+  /** Reading, decompressing, parsing and encoding the CSV rows. */
+  readEncode: number;
+  predict: number;
+  gates: number;
+  /** Copying rows into batches and scores into the metric accumulators. */
+  accumulate: number;
+  /** Sorting and computing every metric at the end. */
+  metrics: number;
+}
+
+export interface EvalOutcome {
+  model: ModelInfo;
+  report: EvalReport;
+  baseline: {
+    model: ModelInfo;
+    report: EvalReport;
+    /** Both models share one feature spec, so each row was encoded once for both. */
+    sameSpec: boolean;
+    /** Rows good under the model's spec that the baseline's spec rejects (skipped for both). */
+    badRows: BadRowSummary;
+  } | null;
+  data: DataAccount;
+  /** Rows scored by every model (rows used minus rows only the baseline rejected). */
+  rows: number;
+  timings: EvalTimings;
+}
+
+/** The baseline's encoder when its spec differs: it re-encodes the raw records the model accepted. */
+class SecondEncoder {
+  private file = -1;
+  private fe: FileEncoder | null = null;
+  private readonly encoder: Encoder;
+  readonly bad: BadRowTally;
+
+  constructor(
+    opened: OpenedModel,
+    readonly batcher: RowBatcher<string>,
+    logger: Logger,
+  ) {
+    this.encoder = new Encoder(opened.spec);
+    this.bad = new BadRowTally(logger);
+  }
+
+  /** Encodes a record into the batcher's next slot; false (and counted) when the baseline rejects it. */
+  encode(fileIndex: number, path: string, header: string[], record: string[], line: number): boolean {
+    if (fileIndex !== this.file) {
+      this.file = fileIndex;
+      this.fe = this.encoder.forFile(path, header);
+    }
+    const fe = this.fe!;
+    const reason = fe.encode(record, this.batcher.target, this.batcher.size);
+    if (reason === null) return true;
+    this.bad.add(reason, () => ({
+      file: path,
+      line,
+      ...(fe.badColumn ? { column: fe.badColumn, value: fe.badValue } : {}),
+      detail: `rejected by the baseline's feature spec${fe.badDetail ? `: ${fe.badDetail}` : ''}`,
+    }));
+    return false;
+  }
+}
+
+function sameSpec(a: OpenedModel, b: OpenedModel): boolean {
+  return JSON.stringify(a.spec) === JSON.stringify(b.spec);
+}
+
+export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome> {
+  const start = performance.now();
+  const grouped = job.groupBy !== undefined;
+  const batchSize = job.batchSize ?? SCORING_BATCH_ROWS;
+  const evaluators = [job.model, ...(job.baseline ? [job.baseline] : [])].map((m) => new Evaluator(m.model, { grouped, gates: job.gates }));
+  const shared = !job.baseline || sameSpec(job.model, job.baseline);
+  const main = new RowBatcher<string>(job.model.spec, batchSize);
+  const second = shared ? null : new SecondEncoder(job.baseline!, new RowBatcher<string>(job.baseline!.spec, batchSize), logger);
+  const account = newAccounting(job.source, logger);
+  let flushMs = 0;
+
+  const flush = (): void => {
+    const t = performance.now();
+    const a = main.take();
+    const groups = grouped ? a.tags : undefined;
+    evaluators[0]!.add(a.batch, groups);
+    evaluators[1]?.add(second ? second.batcher.take().batch : a.batch, groups);
+    flushMs += performance.now() - t;
+  };
+
+  let fileIndex = -1;
+  let path = '';
+  let groupColumn = -1;
+  const loopStart = performance.now();
+  for await (const block of encodeRows(job.model.spec, job.source, { maxBadRows: job.maxBadRows, logger, account })) {
+    if (block.fileIndex !== fileIndex) {
+      fileIndex = block.fileIndex;
+      path = join(job.source.dataDir, block.file.path);
+      if (second) second.bad.check(account.rowsRead, job.maxBadRows);
+      if (grouped) {
+        groupColumn = block.header.indexOf(job.groupBy!);
+        if (groupColumn < 0)
+          throw new DataError(`--group-by column '${job.groupBy}' is not in the header (${block.header.join(', ')}); pick one of those columns`, {
+            file: path,
+            line: 1,
+            column: job.groupBy,
+          });
+      }
+    }
+    for (let r = 0; r < block.size; r++) {
+      const record = block.records[block.recordIndex[r]!]!;
+      if (second && !second.encode(fileIndex, path, block.header, record, block.lines[r]!)) continue;
+      main.copyFrom(block, r);
+      const key = grouped ? record[groupColumn]! : '';
+      second?.batcher.commit(key);
+      if (main.commit(key)) flush();
+    }
+  }
+  if (main.size > 0) flush();
+  const loopMs = performance.now() - loopStart;
+  if (second) second.bad.check(account.rowsRead, job.maxBadRows);
+
+  const t = performance.now();
+  const [report, baseReport] = evaluators.map((e, i) =>
+    e.report({ threshold: job.threshold, learningRate: (i === 0 ? job.model : job.baseline!).learningRate }),
+  );
+  const metricsMs = performance.now() - t;
+  const sum = (k: 'predictMs' | 'gateMs' | 'accumulateMs') => evaluators.reduce((s, e) => s + e.timings[k], 0);
+  const sec = (ms: number) => ms / 1000;
+  return {
+    model: job.model.info,
+    report: report!,
+    baseline: job.baseline
+      ? { model: job.baseline.info, report: baseReport!, sameSpec: shared, badRows: second?.bad.summary() ?? { total: 0, byReason: {} } }
+      : null,
+    data: account.toJSON(),
+    rows: report!.rows,
+    timings: {
+      total: sec(performance.now() - start),
+      readEncode: sec(loopMs - flushMs),
+      predict: sec(sum('predictMs')),
+      gates: sec(sum('gateMs')),
+      accumulate: sec(flushMs - sum('predictMs') - sum('gateMs')),
+      metrics: sec(metricsMs),
+    },
+  };
+}
