@@ -5,7 +5,9 @@ import { register as dataStats } from './data-stats.js';
 import { register as generateCtr } from './generate-ctr.js';
 import { register as train } from './train.js';
 import { register as generateSynthetic } from './generate-synthetic.js';
+import { register as evaluate } from './eval.js';
+import { register as predict } from './predict.js';
 
 export type RegisterCommand = (program: Command, env: CliEnv) => void;
 
-export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic];
+export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic, evaluate, predict];

@@ -1,0 +1,119 @@
+// `mmoe eval`: scores days of data with a published model (and optionally a baseline on the same
+// rows), prints the report as a table, JSON or markdown, writes an HTML report, and exits 4 when
+// the AUC gate against the baseline fails.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { type BackendName, selectBackend } from '../../backend.js';
+import type { DataSource } from '../../data/partitions.js';
+import { QualityGateError, UsageError } from '../../errors.js';
+import { type EvalDocument, toEvalDocument } from '../../eval/eval-document.js';
+import { runEval } from '../../eval/eval-job.js';
+import { formatMarkdown, formatTable } from '../../eval/format-text.js';
+import { renderHtmlReport } from '../../eval/html-report.js';
+import { openModel } from '../../eval/model-dir.js';
+import { aucGate, gateFailureMessage } from '../../eval/quality-gate.js';
+import { VERSION } from '../../version.js';
+import type { CliEnv } from '../context.js';
+import { parseChoice, parseRatio } from '../options.js';
+import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
+
+const FORMATS = ['table', 'json', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface EvalContext {
+  model: string;
+  baseline?: string;
+  source: DataSource;
+  maxBadRows: number;
+  threshold: number;
+  groupBy?: string;
+  maxAucDrop?: number;
+  format: Format;
+  report?: string;
+  backend: BackendName;
+  gates: boolean;
+}
+
+interface EvalFlags extends ScoringDataFlags {
+  model: string;
+  baseline?: string;
+  format: Format;
+  threshold: number;
+  groupBy?: string;
+  maxAucDrop?: number;
+  report?: string;
+  gates: boolean;
+}
+
+export function evalContext(f: EvalFlags): EvalContext {
+  if (f.maxAucDrop !== undefined && f.baseline === undefined)
+    throw new UsageError('--max-auc-drop compares against a baseline: add --baseline <model dir>.');
+  return {
+    model: f.model,
+    baseline: f.baseline,
+    source: scoringSource(f),
+    maxBadRows: f.maxBadRows,
+    threshold: f.threshold,
+    groupBy: f.groupBy,
+    maxAucDrop: f.maxAucDrop,
+    format: f.format,
+    report: f.report,
+    backend: f.backend,
+    gates: f.gates,
+  };
+}
+
+export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
+  await selectBackend(ctx.backend);
+  const logger = env.makeLogger({ console: true });
+  const model = await openModel(ctx.model);
+  const baseline = ctx.baseline ? await openModel(ctx.baseline, '--baseline') : undefined;
+  try {
+    if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
+      logger.info('the baseline has its own feature spec: every row is read once and encoded once per model');
+    const run = await runEval(
+      { model, baseline, source: ctx.source, maxBadRows: ctx.maxBadRows, threshold: ctx.threshold, groupBy: ctx.groupBy, gates: ctx.gates },
+      logger,
+    );
+    const gate = run.baseline && ctx.maxAucDrop !== undefined ? aucGate(run.report, run.baseline.report, ctx.maxAucDrop) : null;
+    const doc = toEvalDocument(run, { threshold: ctx.threshold, groupBy: ctx.groupBy, maxAucDrop: ctx.maxAucDrop, qualityGate: gate, mmoeVersion: VERSION });
+    const text = ctx.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : ctx.format === 'markdown' ? formatMarkdown(doc) : formatTable(doc);
+    env.stdout.write(text);
+    if (ctx.report) {
+      mkdirSync(dirname(ctx.report), { recursive: true });
+      writeFileSync(ctx.report, renderHtmlReport(doc));
+    }
+    if (gate && !gate.passed) throw new QualityGateError(gateFailureMessage(gate, ctx.model, ctx.baseline!));
+    return doc;
+  } finally {
+    model.model.dispose();
+    baseline?.model.dispose();
+  }
+}
+
+function parseNonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative number.`);
+  return n;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  const cmd = program
+    .command('eval')
+    .description(
+      "Score days of data with a published model through its own feature spec and report per task: exact AUC, log loss, calibration, threshold metrics (binary); MSE, MAE, R^2 (regression); gate diagnostics; task relatedness. With --baseline, compare on the same rows.",
+    )
+    .requiredOption('--model <dir>', 'model directory (e.g. models/latest or models/20240103)');
+  addScoringDataOptions(cmd)
+    .option('--format <format>', `output on stdout: ${FORMATS.join(', ')}`, parseChoice(FORMATS), 'table')
+    .option('--threshold <p>', 'score above which a row is predicted positive (accuracy, precision, recall, F1)', parseRatio, 0.5)
+    .option('--group-by <column>', 'add group AUC: impression-weighted mean AUC over the groups of this column (e.g. user id) with both classes')
+    .option('--baseline <dir>', 'a second model evaluated on the same rows; deltas are shown')
+    .option('--max-auc-drop <d>', 'exit 4 when any binary task of the baseline loses more than d AUC (needs --baseline)', parseNonNegative)
+    .option('--report <file.html>', 'also write a self-contained HTML report')
+    .option('--no-gates', 'skip gate diagnostics (saves one forward pass per batch)')
+    .action(async (flags: EvalFlags) => {
+      await runEvalCommand(evalContext(flags), env);
+    });
+}

@@ -1,0 +1,89 @@
+// `mmoe predict`: scores days of data (or one CSV file) with a published model and writes one
+// score column per task, plus --keep columns, to a CSV file that appears only when complete.
+import { type Command } from 'commander';
+import { type BackendName, selectBackend } from '../../backend.js';
+import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../data/bad-rows.js';
+import { UsageError, formatLocation } from '../../errors.js';
+import { openModel } from '../../eval/model-dir.js';
+import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
+import type { CliEnv } from '../context.js';
+import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
+
+export interface PredictContext {
+  model: string;
+  input: PredictInput;
+  output: string;
+  keep: string[];
+  maxBadRows: number;
+  backend: BackendName;
+}
+
+interface PredictFlags extends ScoringDataFlags {
+  model: string;
+  input?: string;
+  output: string;
+  keep?: string;
+}
+
+export function predictContext(f: PredictFlags): PredictContext {
+  if ((f.input === undefined) === (f.dataDir === undefined))
+    throw new UsageError('give the rows to score with either --input file.csv[.gz] or --data-dir D with --dates/--cur-date, not both and not neither.');
+  if (f.input !== undefined && (f.dates || f.curDate || f.days)) throw new UsageError('--dates, --cur-date and --days go with --data-dir, not with --input.');
+  const keep = f.keep === undefined ? [] : f.keep.split(',').map((c) => c.trim());
+  if (keep.some((c) => c === '')) throw new UsageError(`--keep '${f.keep}' has an empty column name; list columns as col,col`);
+  return {
+    model: f.model,
+    input: f.input !== undefined ? { file: f.input } : { source: scoringSource(f) },
+    output: f.output,
+    keep,
+    maxBadRows: f.maxBadRows,
+    backend: f.backend,
+  };
+}
+
+/** The end-of-run summary on stderr: rows written, and every kind of skipped row with where it was. */
+export function predictSummary(r: PredictOutcome): string {
+  const lines = [`mmoe predict: wrote ${r.rowsWritten} of ${r.rowsRead} rows to ${r.output}; ${r.badRows.total} bad row(s) skipped`];
+  lines.push(...badRowLines(r.badRows));
+  return `${lines.join('\n')}\n`;
+}
+
+function badRowLines(s: BadRowSummary): string[] {
+  return (Object.keys(s.byReason) as BadRowReason[]).flatMap((reason) => {
+    const c = s.byReason[reason]!;
+    const more = c.count > c.examples.length ? [`    ... and ${c.count - c.examples.length} more`] : [];
+    return [
+      `  ${reason} (${BAD_ROW_REASONS[reason]}): ${c.count}`,
+      ...c.examples.map((ex) => `    ${formatLocation(ex)}${ex.detail ? ` (${ex.detail})` : ''}`),
+      ...more,
+    ];
+  });
+}
+
+export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promise<PredictOutcome> {
+  await selectBackend(ctx.backend);
+  const logger = env.makeLogger({ console: true });
+  const opened = await openModel(ctx.model);
+  try {
+    const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows }, logger);
+    env.stderr.write(predictSummary(r));
+    return r;
+  } finally {
+    opened.model.dispose();
+  }
+}
+
+export function register(program: Command, env: CliEnv): void {
+  const cmd = program
+    .command('predict')
+    .description(
+      'Score rows with a published model through its own feature spec: one column per task named after it (probabilities; regression on the original label scale), in input order. Label columns are not needed.',
+    )
+    .requiredOption('--model <dir>', 'model directory (e.g. models/latest)')
+    .requiredOption('--output <file.csv>', 'where the scores go (written under a temporary name, renamed when complete)')
+    .option('--input <file>', 'one .csv or .csv.gz file to score (instead of --data-dir)')
+    .option('--keep <col,col>', 'input columns copied to the output before the scores (e.g. ids, labels)');
+  addScoringDataOptions(cmd).action(async (flags: PredictFlags) => {
+    await runPredictCommand(predictContext(flags), env);
+  });
+}

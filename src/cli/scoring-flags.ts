@@ -1,0 +1,41 @@
+// Flags shared by the commands that score data with a published model (eval, predict): which
+// days to read (--data-dir with --dates or --cur-date/--days), the bad-row budget and the backend.
+import type { Command } from 'commander';
+import { BACKENDS, type BackendName } from '../backend.js';
+import { DEFAULT_MAX_BAD_ROWS } from '../data/bad-rows.js';
+import { type DataSource, sourceForDays } from '../data/partitions.js';
+import { UsageError } from '../errors.js';
+import { parseChoice, parseDate, parseDateList, parsePositiveInt, parseRatio } from './options.js';
+
+export interface ScoringDataFlags {
+  dataDir?: string;
+  dates?: string[];
+  curDate?: string;
+  days?: number;
+  requireSuccess: boolean;
+  maxBadRows: number;
+  backend: BackendName;
+}
+
+export function addScoringDataOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'directory of day partitions D/YYYYMMDD/ or D/dt=YYYYMMDD/ holding *.csv and *.csv.gz files')
+    .option('--dates <YYYYMMDD,...>', 'the days to read, comma-separated', parseDateList)
+    .option('--cur-date <YYYYMMDD>', 'the last day to read (with --days; instead of --dates)', parseDate)
+    .option('--days <n>', 'how many days to read, ending at --cur-date (default 1)', parsePositiveInt)
+    .option('--require-success', 'fail on a partition without a _SUCCESS marker', false)
+    .option('--max-bad-rows <ratio>', 'share of bad rows skipped before the read fails (exit 3)', parseRatio, DEFAULT_MAX_BAD_ROWS)
+    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto');
+}
+
+/** The days the flags name; exactly one of --dates and --cur-date, and --days only with --cur-date. */
+export function scoringSource(f: ScoringDataFlags): DataSource {
+  if (f.dataDir === undefined) throw new UsageError('--data-dir is required: the directory holding the day partitions.');
+  if ((f.dates === undefined) === (f.curDate === undefined))
+    throw new UsageError('give the days to read with either --dates YYYYMMDD[,YYYYMMDD...] or --cur-date YYYYMMDD [--days N], not both and not neither.');
+  if (f.dates !== undefined) {
+    if (f.days !== undefined) throw new UsageError('--days goes with --cur-date; with --dates list every day.');
+    return { dataDir: f.dataDir, dates: f.dates, requireSuccess: f.requireSuccess };
+  }
+  return sourceForDays(f.dataDir, f.curDate!, f.days ?? 1, f.requireSuccess);
+}

@@ -1,0 +1,177 @@
+// `mmoe eval` end to end on a tiny model trained once: exact AUC with ties and single-class days,
+// the baseline gate's exit codes, the JSON schema, markdown, group AUC and the HTML report.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
+import { renderInChromium } from '../eval/chromium.js';
+import { ctrDays, mmoe, pairwiseAuc, saveUntrained, TINY_CONFIG, trainTiny } from '../eval/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-eval-'));
+const data = join(root, 'data');
+let model = '';
+let untrained = '';
+const cpu = ['--backend', 'cpu'];
+
+/** One day partition of CTR-shaped rows: `rows` are [click, conversion, feature key]. */
+function writeDay(dir: string, date: string, rows: [number, number, 'A' | 'B'][]): void {
+  // hour, adid, site_id, site_domain, site_category, app_id, app_domain, app_category, device_id, device_ip, device_type, device_conn_type
+  const features = { A: ['7', 'ad1', 'site1', 'sd', 'sc', 'app1', 'ad', 'ac', 'dev', 'ip', '1', '0'], B: ['20', 'ad2', 'site2', 'sd', 'sc', 'app2', 'ad', 'ac', 'dev', 'ip', '2', '0'] };
+  mkdirSync(join(dir, date), { recursive: true });
+  writeFileSync(join(dir, date, 'part-00000.csv'), `${CTR_COLUMNS.join(',')}\n${rows.map(([c, v, k]) => [c, v, ...features[k]].join(',')).join('\n')}\n`);
+}
+
+before(async () => {
+  await ctrDays(data);
+  model = await trainTiny(root, data);
+  untrained = join(root, 'untrained');
+  await saveUntrained(untrained, TINY_CONFIG);
+});
+
+async function evalJson(...args: string[]) {
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--format', 'json', ...cpu, ...args);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out);
+}
+
+/** Scores of the model on a day, through `mmoe predict`, with the click labels kept. */
+async function predictDay(dir: string, date: string): Promise<{ scores: number[]; labels: number[] }> {
+  const out = join(root, `scores-${date}.csv`);
+  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', date, '--output', out, '--keep', 'click', ...cpu);
+  assert.equal(r.code, 0, r.err);
+  const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  return { labels: rows.map((r) => Number(r[0])), scores: rows.map((r) => Number(r[1])) };
+}
+
+test('AUC equals the pairwise (Mann-Whitney) AUC of the same scores to 1e-9', async () => {
+  const doc = await evalJson('--dates', '20260102');
+  const { scores, labels } = await predictDay(data, '20260102');
+  assert.equal(scores.length, 3000);
+  const auc = doc.tasks.find((t: { name: string }) => t.name === 'ctr').binary.auc.value;
+  assert.ok(Math.abs(auc - pairwiseAuc(scores, labels)) < 1e-9, `${auc} vs ${pairwiseAuc(scores, labels)}`);
+  assert.ok(auc > 0.55, `the trained model ranks better than chance: ${auc}`);
+});
+
+test('tied scores count one half: two feature rows, known AUC 0.75 (or 0.25); one class is undefined', async () => {
+  const dir = join(root, 'ties');
+  // Row A: 3 clicks, 1 non-click; row B: 1 click, 3 non-clicks. No conversion at all.
+  writeDay(dir, '20260201', [[1, 0, 'A'], [1, 0, 'A'], [1, 0, 'A'], [0, 0, 'A'], [1, 0, 'B'], [0, 0, 'B'], [0, 0, 'B'], [0, 0, 'B']]);
+  const { scores } = await predictDay(dir, '20260201');
+  assert.equal(new Set(scores.slice(0, 4)).size, 1, 'identical rows score identically');
+  const expected = scores[0]! > scores[4]! ? 0.75 : scores[0]! < scores[4]! ? 0.25 : 0.5;
+  const r = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201', '--format', 'json', ...cpu);
+  assert.equal(r.code, 0, r.err);
+  const [ctr, ctcvr] = JSON.parse(r.out).tasks;
+  assert.ok(Math.abs(ctr.binary.auc.value - expected) < 1e-9, `${ctr.binary.auc.value} vs ${expected}`);
+  assert.equal(ctcvr.binary.auc.value, null);
+  assert.match(ctcvr.binary.auc.reason, /only one class/);
+  const table = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201', ...cpu);
+  assert.equal(table.code, 0, table.err);
+  const line = table.out.split('\n').find((l) => l.startsWith('ctcvr'))!;
+  assert.match(line, /undefined \(only one class\)/);
+  assert.doesNotMatch(line.split('undefined')[0]!, /0\.5000/, 'no made-up 0.5 for a single-class AUC');
+});
+
+test('JSON output follows the documented schema', async () => {
+  const doc = await evalJson('--dates', '20260101,20260102', '--threshold', '0.3');
+  assert.equal(doc.schemaVersion, 1);
+  for (const k of ['generatedAt', 'mmoeVersion', 'model', 'baseline', 'data', 'options', 'tasks', 'gates', 'gateWarnings', 'relatedness', 'qualityGate', 'timings']) assert.ok(k in doc, k);
+  assert.equal(doc.model.modelType, 'mmoe');
+  assert.equal(doc.model.curDate, '20260102');
+  assert.deepEqual(doc.data.dates, ['20260101', '20260102']);
+  assert.equal(doc.data.rowsEvaluated, 6000);
+  assert.deepEqual(doc.options, { threshold: 0.3, groupBy: null, maxAucDrop: null });
+  const ctr = doc.tasks[0];
+  assert.equal(ctr.name, 'ctr');
+  assert.equal(ctr.label, 'click');
+  for (const k of ['count', 'positives', 'auc', 'logLoss', 'calibration', 'accuracy', 'precision', 'recall', 'f1', 'roc', 'calibrationBins', 'histogram']) assert.ok(k in ctr.binary, k);
+  assert.equal(ctr.binary.threshold, 0.3);
+  assert.equal(typeof ctr.binary.logLoss.value, 'number');
+  assert.deepEqual(Object.keys(doc.gates).sort(), ['ctcvr', 'ctr']);
+  assert.equal(doc.gates.ctr.meanWeight.length, 3);
+  assert.ok(Math.abs(doc.gates.ctr.meanWeight.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-5);
+  assert.deepEqual([doc.relatedness.labels[0].a, doc.relatedness.labels[0].b], ['ctr', 'ctcvr']);
+  assert.ok(doc.relatedness.labels[0].pearson > 0.2, 'conversions follow clicks');
+});
+
+test('markdown output: headed sections and pipe tables', async () => {
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--cur-date', '20260102', '--format', 'markdown', ...cpu);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^## mmoe eval\n/);
+  assert.match(r.out, /### Binary tasks\n\n\| task \| rows \| positives \|/);
+  assert.match(r.out, /\n\| ctr \| 3000 \| \d+ \|/);
+  assert.match(r.out, /### Gates \(mean weight per expert\)/);
+  assert.match(r.out, /### Task relatedness/);
+});
+
+test('group AUC over a column; a missing group column exits 3 naming it', async () => {
+  const doc = await evalJson('--dates', '20260102', '--group-by', 'site_id');
+  const g = doc.tasks[0].binary.groupAuc;
+  assert.ok(g.groupsUsed > 0 && g.value.value > 0 && g.value.value < 1, JSON.stringify(g));
+  assert.equal(doc.options.groupBy, 'site_id');
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--group-by', 'user', ...cpu);
+  assert.equal(r.code, 3);
+  assert.match(r.err, /part-00000\.csv:1, column 'user': --group-by column 'user' is not in the header/);
+});
+
+test('baseline gate: a worse model exits 4 naming the task and both AUCs; the same model passes', async () => {
+  const worse = await mmoe('eval', '--model', untrained, '--baseline', model, '--max-auc-drop', '0.005', '--data-dir', data, '--dates', '20260102', ...cpu);
+  assert.equal(worse.code, 4, worse.err);
+  assert.match(worse.err, /quality gate failed \(--max-auc-drop 0\.005\)/);
+  assert.match(worse.err, /task 'ctr': AUC 0\.\d{6} \(.*untrained\) vs 0\.\d{6} \(baseline .*latest\): AUC dropped by 0\.\d+, more than 0\.005/);
+  assert.match(worse.out, /Quality gate \(--max-auc-drop 0\.005\): FAILED/, 'the report is still printed');
+
+  const same = await mmoe('eval', '--model', model, '--baseline', model, '--max-auc-drop', '0.005', '--data-dir', data, '--dates', '20260102', '--format', 'json', ...cpu);
+  assert.equal(same.code, 0, same.err);
+  const doc = JSON.parse(same.out);
+  assert.equal(doc.qualityGate.passed, true);
+  assert.deepEqual(doc.qualityGate.checks.map((c: { task: string; drop: number }) => [c.task, c.drop]), [['ctr', 0], ['ctcvr', 0]]);
+  assert.equal(doc.tasks[0].delta.auc, 0);
+  assert.equal(doc.baseline.sameSpec, true);
+});
+
+test('the gate fails, not passes, when an AUC is undefined on single-class data', async () => {
+  const dir = join(root, 'single');
+  writeDay(dir, '20260301', [[0, 0, 'A'], [0, 0, 'B'], [0, 0, 'A']]);
+  const r = await mmoe('eval', '--model', model, '--baseline', model, '--max-auc-drop', '0.5', '--data-dir', dir, '--dates', '20260301', ...cpu);
+  assert.equal(r.code, 4, r.err);
+  assert.match(r.err, /task 'ctr': AUC undefined .* vs undefined .*: the model's AUC is undefined \(AUC is undefined: no positive rows \(only one class present\)\), so it cannot be compared/);
+});
+
+test('a baseline with its own feature spec is scored on the same rows (each row encoded once per spec)', async () => {
+  const other = join(root, 'other-spec');
+  const cfg = { ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical: TINY_CONFIG.features.categorical.map((c) => ({ ...c, buckets: 300 })) } };
+  await saveUntrained(other, cfg);
+  const doc = await evalJson('--dates', '20260102', '--baseline', other);
+  assert.equal(doc.baseline.sameSpec, false);
+  assert.equal(doc.data.rowsEvaluated, 3000);
+  assert.equal(doc.data.baselineBadRows.total, 0);
+  assert.equal(typeof doc.tasks[0].delta.auc, 'number');
+  assert.ok(doc.tasks[0].baseline.binary.auc.value < doc.tasks[0].binary.auc.value, 'the untrained baseline ranks worse');
+});
+
+test('usage errors exit 2: --max-auc-drop without --baseline, both or neither of --dates and --cur-date', async () => {
+  const base = ['eval', '--model', model, '--data-dir', data, ...cpu];
+  const noBase = await mmoe(...base, '--dates', '20260102', '--max-auc-drop', '0.01');
+  assert.equal(noBase.code, 2);
+  assert.match(noBase.err, /--max-auc-drop compares against a baseline: add --baseline/);
+  assert.equal((await mmoe(...base)).code, 2);
+  assert.equal((await mmoe(...base, '--dates', '20260102', '--cur-date', '20260102')).code, 2);
+  const root2 = await mmoe('eval', '--model', join(root, 'models'), '--data-dir', data, '--dates', '20260102', ...cpu);
+  assert.equal(root2.code, 2);
+  assert.match(root2.err, /is a model root, not a model; pass .*latest/);
+});
+
+test('--report writes a self-contained HTML report that renders in Chromium with every task', async () => {
+  const file = join(root, 'out', 'report.html');
+  const r = await mmoe('eval', '--model', model, '--baseline', untrained, '--data-dir', data, '--dates', '20260102', '--report', file, ...cpu);
+  assert.equal(r.code, 0, r.err);
+  const { dom, console } = renderInChromium(file);
+  assert.deepEqual(console, []);
+  const charts = Number(dom.match(/data-charts="(\d+)"/)?.[1]);
+  assert.equal(charts, 7, 'ROC, calibration and histogram for both tasks, and the gate heat map');
+  assert.match(dom, new RegExp(`data-charts-rendered="${charts}"`));
+  for (const t of ['ctr', 'ctcvr']) assert.match(dom, new RegExp(`data-task="${t}"`));
+});
