@@ -121,7 +121,7 @@ export function label(t: SyntheticTasks, w: Float64Array, x: ArrayLike<number>, 
   return y + t.options.noiseStd * rng.normal();
 }
 
-/** Rows of day `day` (0-based) when `rows` are spread over `days`; later days get the odd rows. */
+/** Rows of day `day` (0-based) when `rows` are spread over `days`: days differ by one row at most. */
 export function rowsOfDay(rows: number, days: number, day: number): number {
   return Math.floor(((day + 1) * rows) / days) - Math.floor((day * rows) / days);
 }
