@@ -8,6 +8,7 @@ import type { Batch } from '../data/batch.js';
 import type { Rng } from '../util/random.js';
 import type { BlockLayout, TableLayout } from './layout.js';
 import { RowSlots } from './row-slots.js';
+import { touchRows } from './touch.js';
 import type { SparseGradient, SparseOptimizer } from './sparse-optimizer.js';
 
 /** Initial values: small and random, so rows start apart from each other. */
@@ -60,8 +61,7 @@ export class EmbeddingTables {
 
   /**
    * Fills `out` ([batch.size, width] row-major) with embeddings, crosses and numerics. One field
-   * at a time: the page-table entries of one table stay in cache while its rows are read, which
-   * matters once tables reach gigabytes (measured ~15% faster than row by row at 10^6 buckets).
+   * at a time (its table's page-table entries stay cached), its rows touched first (touch.ts).
    */
   gather(batch: Batch, out: Float32Array): void {
     const { fields, crosses, width, numericOffset, numeric } = this.layout;
@@ -74,7 +74,10 @@ export class EmbeddingTables {
       for (let b = 0; b < n; b++) {
         const id = batch.cat[b * nCat + f];
         if (!(id >= 0 && id < rows)) throw badId(field.name, id, rows);
-        const src = id * stride;
+      }
+      touchRows(store, stride, dim - 1, batch.cat, f, nCat, n);
+      for (let b = 0; b < n; b++) {
+        const src = batch.cat[b * nCat + f] * stride;
         const dst = b * width + field.offset;
         for (let k = 0; k < dim; k++) out[dst + k] = store[src + k];
       }
@@ -101,25 +104,30 @@ export class EmbeddingTables {
     const nCat = fields.length;
     for (const t of this.tables.values()) t.slots.reset(Math.min(t.layout.rows, batch.size * t.fields));
     const slots = fields.map((f) => this.get(f.table.name).slots);
-    for (let b = 0; b < batch.size; b++) {
-      const o = b * width;
-      for (let f = 0; f < nCat; f++) {
-        const s = slots[f];
+    const n = batch.size;
+    // One field at a time, like gather: one row set and one hash in the inner loop.
+    fields.forEach((field, f) => {
+      const s = slots[f];
+      const { dim, grads } = s;
+      for (let b = 0; b < n; b++) {
         const at = s.offset(batch.cat[b * nCat + f]);
-        const src = o + fields[f].offset;
-        for (let k = 0; k < s.dim; k++) s.grads[at + k] += dx[src + k];
+        const src = b * width + field.offset;
+        for (let k = 0; k < dim; k++) grads[at + k] += dx[src + k];
       }
-      for (const x of crosses) {
-        const sa = slots[x.a];
-        const sb = slots[x.b];
+    });
+    for (const x of crosses) {
+      const sa = slots[x.a];
+      const sb = slots[x.b];
+      const oa = fields[x.a].offset;
+      const ob = fields[x.b].offset;
+      for (let b = 0; b < n; b++) {
+        const o = b * width;
         const ga = sa.offset(batch.cat[b * nCat + x.a]);
         const gb = sb.offset(batch.cat[b * nCat + x.b]);
-        const ea = o + fields[x.a].offset;
-        const eb = o + fields[x.b].offset;
         for (let k = 0; k < x.dim; k++) {
           const d = dx[o + x.offset + k];
-          sa.grads[ga + k] += d * block[eb + k];
-          sb.grads[gb + k] += d * block[ea + k];
+          sa.grads[ga + k] += d * block[o + ob + k];
+          sb.grads[gb + k] += d * block[o + oa + k];
         }
       }
     }

@@ -2,6 +2,7 @@
 // updated, so a step costs the same with 10^4 or 10^6 buckets. A row's optimizer state sits right
 // after its weights in one record ([w | m | v]), so an update touches one place in memory: with
 // 10^6-row tables every separate array visited at a random row costs a TLB and cache miss.
+import { touchRows } from './touch.js';
 
 export type SparseOptimizerName = 'adam' | 'adagrad';
 
@@ -38,6 +39,8 @@ export class SparseOptimizer {
 
   /** Updates the rows of `g` in `store`, whose records are [w (dim) | slots] of `stride` floats. */
   apply(store: Float32Array, stride: number, dim: number, g: SparseGradient): void {
+    // The update's arithmetic would serialise the rows' misses: start them together (touch.ts).
+    touchRows(store, stride, stride - 1, g.rows, 0, 1, g.count);
     if (this.name === 'adam') this.adam(store, stride, dim, g);
     else this.adagrad(store, stride, dim, g);
   }
