@@ -1,7 +1,8 @@
 // Touch loops for huge tables: with tables of gigabytes every row visited is a TLB and cache
 // miss. A loop that only reads one float per row is light enough for the CPU to overlap dozens
-// of those misses; the copy or update that follows then hits cache. Measured at 10^6 buckets:
-// gather 3x and the lazy Adam update 1.7x faster than visiting each row just once.
+// of those misses; the copy or update that follows then hits cache. In throwaway
+// micro-benchmarks at 10^6 buckets the gather ran 3x and the lazy Adam update 1.7x faster;
+// docs/benchmarks.md has the effect on the whole step.
 
 /** Keeps the touch loops' reads observable, so no compiler drops them. */
 export let touchSink = 0;
