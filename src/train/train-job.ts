@@ -121,6 +121,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       versions: { node: process.version, tfjs: tf.version.tfjs },
       seed: cfg.training.seed,
       timings: { readSeconds: (tLoaded - t0) / 1000, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
+      resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       logDir: job.runDir,
     };
     writeFileSync(join(staging, 'feature_spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
