@@ -76,6 +76,7 @@ export class MultiTaskModel {
   }
 
   trainStep(batch: Batch): StepResult {
+    if (batch.size === 0) return this.noLoss();
     const g = this.gradients(batch);
     // A diverged step changes nothing, so the caller still holds the last good weights.
     if (Number.isFinite(g.result.loss) && Object.values(g.result.taskLosses).every(Number.isFinite)) {
@@ -89,6 +90,7 @@ export class MultiTaskModel {
 
   /** The objective on a batch without training: no dropout, no update (validation loss). */
   evaluate(batch: Batch): StepResult {
+    if (batch.size === 0) return this.noLoss();
     let result: StepResult | undefined;
     tf.tidy(() => {
       const { total, losses } = this.objective(this.logits(this.net.evalLogits, this.blockTensor(batch)), batch);
@@ -144,6 +146,11 @@ export class MultiTaskModel {
     return { total: penalty ? tf.add(total, penalty) : total, losses };
   }
 
+  /** An empty batch has nothing to learn from: zero loss rather than the NaN of an empty mean. */
+  private noLoss(): StepResult {
+    return { loss: 0, taskLosses: Object.fromEntries(this.spec.tasks.map((t) => [t.name, 0])) };
+  }
+
   private readLosses(total: tf.Scalar, losses: tf.Scalar[]): StepResult {
     // One read per scalar: wasm's Pack/Concat of scalars costs more than the reads.
     return { loss: total.dataSync()[0], taskLosses: Object.fromEntries(this.spec.tasks.map((t, i) => [t.name, losses[i].dataSync()[0]])) };
@@ -161,8 +168,8 @@ export class MultiTaskModel {
     const outs = this.run(this.net.gates, batch);
     return Object.fromEntries(
       this.net.gateKeys.map((k, i) => {
-        const weights = outs[this.net.gateIndex[i]];
-        return [k, { experts: weights.length / batch.size, weights }];
+        const j = this.net.gateIndex[i];
+        return [k, { experts: this.net.gates!.outputs[j].shape[1] as number, weights: outs[j] }];
       }),
     );
   }
@@ -212,6 +219,7 @@ export class MultiTaskModel {
   }
 
   private run(m: tf.LayersModel, batch: Batch): Float32Array[] {
+    if (batch.size === 0) return m.outputs.map(() => new Float32Array(0));
     return tf.tidy(() => {
       const out = m.apply(this.blockTensor(batch)) as tf.Tensor | tf.Tensor[];
       return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);

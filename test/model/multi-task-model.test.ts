@@ -23,6 +23,16 @@ test('a NaN loss is reported, not thrown, and leaves every weight as it was', ()
   m.dispose();
 });
 
+test('an empty batch trains nothing and reports zero loss, not NaN', () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const empty = { ...syntheticBatch(spec, 4), size: 0 };
+  assert.deepEqual(m.trainStep(empty), { loss: 0, taskLosses: { ctr: 0, ctcvr: 0 } });
+  assert.deepEqual(m.evaluate(empty), { loss: 0, taskLosses: { ctr: 0, ctcvr: 0 } });
+  assert.equal(m.predict(empty).ctr.length, 0);
+  m.dispose();
+});
+
 test('getState / setState bring back the best weights', () => {
   const spec = tinySpec();
   const m = buildModel(spec, tinyModel({ type: 'moe' }), tinyTraining());
