@@ -68,7 +68,8 @@ export function portableArtifacts(m: MultiTaskModel, generatedBy = GENERATED_BY)
     weightSpecs.push({ name: v.originalName, shape: t ? [t.rows, t.dim] : v.shape.map(Number), dtype: 'float32' });
     weightData.push(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength) as ArrayBuffer);
   }
-  for (const e of embeddings) e.dispose();
+  // Weights directly: a shared table's layer is applied twice, so Layer.dispose() would keep it.
+  for (const e of embeddings) for (const w of e.weights) w.dispose();
   return { modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'], format: 'layers-model', generatedBy, convertedBy: null, weightSpecs, weightData };
 }
 

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
-import { buildModel } from '../../src/model/index.js';
+import { buildModel, saveModel } from '../../src/model/index.js';
 import { CTR_TASKS, maxAbsDiff, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
@@ -86,4 +90,25 @@ test('the same seed builds the same model', () => {
   });
   assert.deepEqual(scores[0], scores[1]);
   assert.notDeepEqual(scores[0], scores[2]);
+});
+
+test('steps, evaluation, prediction, gates and saving leave no tensors behind', async () => {
+  const spec = tinySpec();
+  const m = buildModel(spec, tinyModel({ type: 'ple', taskExperts: 1 }), tinyTraining({ uncertaintyWeighting: true, optimizer: { clipNorm: 1 } }));
+  const batch = syntheticBatch(spec, 32);
+  const round = () => {
+    m.trainStep(batch);
+    m.evaluate(batch);
+    m.predict(batch);
+    m.gateWeights(batch);
+    m.embeddingGradients(batch);
+  };
+  round();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) round();
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-leak-'));
+  await saveModel(m, dir);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(tf.memory().numTensors, before);
+  m.dispose();
 });
