@@ -21,7 +21,7 @@ interface Shape {
 /** The Census-Income configs: 32 categorical fields x dim 4 (+ 7 numerics). */
 const CENSUS: Shape = { name: 'census 32x4', fields: 32, dims: [4] };
 /** Wider: 40 fields with dims 4, 8, 16 in turn (block width 379 with the numerics). */
-const WIDE: Shape = { name: 'wide 40x(4|8|16)', fields: 40, dims: [4, 8, 16] };
+const WIDE: Shape = { name: 'wide 40x(4/8/16)', fields: 40, dims: [4, 8, 16] };
 const NUMERIC = 7;
 
 function spec(shape: Shape, buckets: number, tasks = ['income', 'never_married']): FeatureSpec {
