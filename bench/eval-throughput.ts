@@ -1,7 +1,8 @@
 // Benchmark of `mmoe eval` scoring (docs/benchmarks.md, "Eval throughput"): rows/s of the whole
 // command for a model of configs/default.json's architecture on generated CTR rows, and where the
-// time goes: CSV parse alone, parse + encode alone, then the command with and without the gate
-// pass, split by stage (its JSON `timings`). Every measurement runs in its own process.
+// time goes: CSV parse alone, parse + encode alone, the command with and without the gate pass
+// split by stage (its JSON `timings`), and the model calls alone. Each measurement runs in its own
+// process; CPU time is reported next to wall time because neighbours share the cores.
 //
 //   node dist/bench/eval-throughput.js [--rows 500000] [--rounds 3] [--dir /tmp/mmoe-bench-eval] [--backend auto]
 import { spawnSync } from 'node:child_process';
@@ -11,28 +12,38 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/backend.js';
 import { main as mmoe } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/load.js';
-import { encodeRows } from '../src/data/encode-rows.js';
+import type { Batch } from '../src/data/batch.js';
 import { openCsv } from '../src/data/csv-reader.js';
+import { encodeRows } from '../src/data/encode-rows.js';
 import { featureSpecFromConfig } from '../src/data/feature-spec.js';
 import { generateCtr } from '../src/data/generate-ctr.js';
 import { findPartitions } from '../src/data/partitions.js';
 import type { EvalDocument } from '../src/eval/eval-document.js';
+import { openModel } from '../src/eval/model-dir.js';
+import { RowBatcher, SCORING_BATCH_ROWS } from '../src/eval/row-batcher.js';
 import { silentLogger } from '../src/logger.js';
 import { buildModel, saveModel } from '../src/model/index.js';
 
 const CONFIG = 'configs/default.json';
 const DATE = '20240101';
-type Mode = 'parse' | 'encode' | 'eval' | 'eval-no-gates';
+type Mode = 'parse' | 'encode' | 'eval' | 'eval-no-gates' | 'model';
 const MODES: Mode[] = ['parse', 'encode', 'eval', 'eval-no-gates'];
+
+/** Per 8192-row batch, CPU and wall milliseconds of each model call. */
+type CallTimes = Record<string, { cpuMs: number; wallMs: number }>;
 
 interface Result {
   rows: number;
   seconds: number;
+  /** User + system CPU time: robust to busy neighbours, unlike wall time. */
+  cpuSeconds: number;
   maxRssMb: number;
   timings?: EvalDocument['timings'];
+  calls?: CallTimes;
 }
 
 /** Generated rows and an untrained model of the default architecture (scoring cost does not depend on the weights). */
@@ -55,6 +66,7 @@ async function ensureInputs(dir: string, rows: number): Promise<{ data: string; 
 
 async function runChild(mode: Mode, data: string, model: string, backend: BackendName): Promise<Result> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let rows = 0;
   let timings: Result['timings'];
   if (mode === 'parse') {
@@ -63,6 +75,8 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
   } else if (mode === 'encode') {
     const spec = featureSpecFromConfig(parseConfig(JSON.parse(readFileSync(CONFIG, 'utf8'))));
     for await (const b of encodeRows(spec, { dataDir: data, dates: [DATE] }, { logger: silentLogger() })) rows += b.size;
+  } else if (mode === 'model') {
+    return { ...(await modelCalls(data, model, backend)), seconds: (performance.now() - t0) / 1000, cpuSeconds: 0, maxRssMb: 0 };
   } else {
     const stdout = new PassThrough();
     let out = '';
@@ -75,7 +89,54 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
     rows = doc.data.rowsEvaluated;
     timings = doc.timings;
   }
-  return { rows, seconds: (performance.now() - t0) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, timings };
+  const cpu = process.cpuUsage(cpu0);
+  return { rows, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, timings };
+}
+
+/**
+ * The model calls eval makes per batch, timed alone on batches of real encoded rows: predict, the
+ * gate pass, and the same gate graph with its outputs read after tf.tidy instead of returned from
+ * it (tidy walks every element of a returned array looking for tensors).
+ */
+async function modelCalls(data: string, modelDir: string, backend: BackendName): Promise<{ rows: number; calls: CallTimes }> {
+  await selectBackend(backend);
+  const { model, spec } = await openModel(modelDir);
+  const batcher = new RowBatcher<undefined>(spec, SCORING_BATCH_ROWS);
+  let batch: Batch | undefined;
+  for await (const b of encodeRows(spec, { dataDir: data, dates: [DATE] }, { logger: silentLogger() })) {
+    for (let r = 0; r < b.size && !batch; r++) {
+      batcher.copyFrom(b, r);
+      if (batcher.commit(undefined)) batch = batcher.take().batch;
+    }
+    if (batch) break;
+  }
+  const block = new Float32Array(batch!.size * model.layout.width);
+  const gatesOutsideTidy = (): void => {
+    let outs: Float32Array[] = [];
+    tf.tidy(() => {
+      model.tables.gather(batch!, block);
+      const out = model.net.gates!.apply(tf.tensor2d(block, [batch!.size, model.layout.width])) as tf.Tensor[];
+      outs = out.map((t) => t.dataSync() as Float32Array);
+    });
+    if (outs.length === 0) throw new Error('no gate output');
+  };
+  const calls: [string, () => void][] = [
+    ['predict', () => model.predict(batch!)],
+    ['gateWeights', () => model.gateWeights(batch!)],
+    ['gate graph, outputs read after tidy', gatesOutsideTidy],
+  ];
+  const times: CallTimes = {};
+  for (const [name, f] of calls) {
+    f();
+    const reps = 20;
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    for (let i = 0; i < reps; i++) f();
+    const c = process.cpuUsage(c0);
+    times[name] = { cpuMs: (c.user + c.system) / 1000 / reps, wallMs: (performance.now() - w0) / reps };
+  }
+  model.dispose();
+  return { rows: batch!.size, calls: times };
 }
 
 function child(mode: Mode, data: string, model: string, backend: string): Result {
@@ -106,10 +167,10 @@ async function main(): Promise<void> {
     return;
   }
   const { data, model } = await ensureInputs(values.dir!, Number(values.rows));
-  const runs: Record<Mode, Result[]> = { parse: [], encode: [], eval: [], 'eval-no-gates': [] };
+  const runs: Record<Mode, Result[]> = { parse: [], encode: [], eval: [], 'eval-no-gates': [], model: [] };
   // Rounds interleave the modes so a busy neighbour slows them alike.
   for (let round = 0; round < Number(values.rounds); round++) {
-    for (const m of MODES) runs[m].push(child(m, data, model, backend));
+    for (const m of [...MODES, 'model' as const]) runs[m].push(child(m, data, model, backend));
     process.stderr.write(`round ${round + 1}: ${MODES.map((m) => `${m} ${fmt(runs[m].at(-1)!.rows / runs[m].at(-1)!.seconds)} rows/s`).join(', ')}\n`);
   }
   const rate = (m: Mode) => runs[m].map((r) => r.rows / r.seconds);
@@ -119,13 +180,22 @@ async function main(): Promise<void> {
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.`,
     `Data: ${fmt(Number(values.rows))} generated CTR rows (plain CSV, one file); model: ${CONFIG} architecture (MMoE, 8 experts x [64], 12 x 16-dim embeddings), untrained; backend ${backend}; batches of 8192 rows.`,
     '',
-    `| ${values.rounds} rounds, one process each | median rows/s | best rows/s | peak RSS |`,
-    '|---|---:|---:|---:|',
-    ...MODES.map((m) => `| ${m} | ${fmt(median(rate(m)))} | ${fmt(Math.max(...rate(m)))} | ${median(runs[m].map((r) => r.maxRssMb)).toFixed(0)} MB |`),
+    `| ${values.rounds} rounds, one process each | median rows/s | best rows/s | rows per CPU-second (median) | peak RSS |`,
+    '|---|---:|---:|---:|---:|',
+    ...MODES.map(
+      (m) =>
+        `| ${m} | ${fmt(median(rate(m)))} | ${fmt(Math.max(...rate(m)))} | ${fmt(median(runs[m].map((r) => r.rows / r.cpuSeconds)))} | ${median(runs[m].map((r) => r.maxRssMb)).toFixed(0)} MB |`,
+    ),
     '',
     '| seconds per stage (median) | eval | eval --no-gates |',
     '|---|---:|---:|',
     ...(['readEncode', 'predict', 'gates', 'accumulate', 'metrics', 'total'] as const).map((k) => `| ${k} | ${stage('eval', k).toFixed(2)} | ${stage('eval-no-gates', k).toFixed(2)} |`),
+    '',
+    '| model call, one 8192-row batch (median of rounds, each the mean of 20 calls) | CPU ms | wall ms |',
+    '|---|---:|---:|',
+    ...Object.keys(runs.model[0]!.calls!).map(
+      (k) => `| ${k} | ${median(runs.model.map((r) => r.calls![k]!.cpuMs)).toFixed(1)} | ${median(runs.model.map((r) => r.calls![k]!.wallMs)).toFixed(1)} |`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
