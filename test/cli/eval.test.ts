@@ -1,10 +1,10 @@
 // `mmoe eval` end to end on a tiny model trained once: exact AUC with ties and single-class days,
 // the baseline gate's exit codes, the JSON schema, markdown, group AUC and the HTML report.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
 import { renderInChromium } from '../eval/chromium.js';
 import { ctrDays, mmoe, pairwiseAuc, saveUntrained, TINY_CONFIG, trainTiny } from '../eval/fixtures.js';
@@ -22,6 +22,8 @@ function writeDay(dir: string, date: string, rows: [number, number, 'A' | 'B'][]
   mkdirSync(join(dir, date), { recursive: true });
   writeFileSync(join(dir, date, 'part-00000.csv'), `${CTR_COLUMNS.join(',')}\n${rows.map(([c, v, k]) => [c, v, ...features[k]].join(',')).join('\n')}\n`);
 }
+
+after(() => rmSync(root, { recursive: true, force: true }));
 
 before(async () => {
   await ctrDays(data);

@@ -2,11 +2,11 @@
 // with file and line and not written, --keep with CSV quoting, no labels needed, the all-or-nothing
 // output file, and regression scores on the original label scale.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
@@ -17,6 +17,8 @@ const data = join(root, 'data');
 const model = join(root, 'model');
 const cpu = ['--backend', 'cpu'];
 let day: string[] = [];
+
+after(() => rmSync(root, { recursive: true, force: true }));
 
 before(async () => {
   await generateCtr({ out: data, startDate: '20260101', days: 1, rowsPerDay: 200, seed: 3 });
