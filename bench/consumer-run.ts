@@ -1,5 +1,5 @@
 // One measurement of bench/consumer.ts, run in its own process so runs do not share JIT state,
-// heap or caches: prints {rows, seconds, maxRssMb} as JSON on stdout.
+// heap or caches: prints {rows, seconds, cpuSeconds, maxRssMb} as JSON on stdout.
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
@@ -15,6 +15,8 @@ export interface RunResult {
   mode: RunMode;
   rows: number;
   seconds: number;
+  /** CPU time of the process (user + system): less disturbed by other jobs than wall time. */
+  cpuSeconds: number;
   maxRssMb: number;
 }
 
@@ -63,6 +65,7 @@ async function consumer(dataDir: string, dates: string[], config: string, shuffl
 export async function run(mode: RunMode, dataDir: string, dates: string[], config: string): Promise<RunResult> {
   const files = findPartitions({ dataDir, dates }).flatMap((p) => p.files);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const rows =
     mode === 'bare-stream'
       ? await bareStream(files)
@@ -70,5 +73,6 @@ export async function run(mode: RunMode, dataDir: string, dates: string[], confi
         ? await bareFed(files)
         : await consumer(dataDir, dates, config, mode === 'consumer' ? 0 : 65536);
   const seconds = (performance.now() - t0) / 1000;
-  return { mode, rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(c0);
+  return { mode, rows, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }

@@ -53,36 +53,53 @@ async function main(): Promise<void> {
   const gzip = values.gzip!;
   const data = await ensureData(values.dir!, Number(values.rows), gzip);
   const modes: RunMode[] = ['bare-stream', 'bare-fed', 'consumer', 'consumer-shuffled'];
+  // rows per wall second and per CPU second, per mode, one entry per round
   const rate = Object.fromEntries(modes.map((m) => [m, [] as number[]])) as Record<RunMode, number[]>;
-  const ratios = { consumer: { stream: [] as number[], fed: [] as number[] }, 'consumer-shuffled': { stream: [] as number[], fed: [] as number[] } };
+  const cpuRate = Object.fromEntries(modes.map((m) => [m, [] as number[]])) as Record<RunMode, number[]>;
+  const consumers = ['consumer', 'consumer-shuffled'] as const;
+  const ratios = Object.fromEntries(consumers.map((c) => [c, { stream: [] as number[], fed: [] as number[], streamCpu: [] as number[], fedCpu: [] as number[] }])) as Record<
+    (typeof consumers)[number],
+    { stream: number[]; fed: number[]; streamCpu: number[]; fedCpu: number[] }
+  >;
   // Rounds interleave the modes so a busy neighbour slows them alike; ratios are taken per round.
   for (let round = 0; round < Number(values.rounds); round++) {
     const r = Object.fromEntries(modes.map((m) => [m, child(m, data)])) as Record<RunMode, RunResult>;
-    for (const m of modes) rate[m].push(r[m].rows / r[m].seconds);
-    for (const c of ['consumer', 'consumer-shuffled'] as const) {
+    for (const m of modes) {
+      rate[m].push(r[m].rows / r[m].seconds);
+      cpuRate[m].push(r[m].rows / r[m].cpuSeconds);
+    }
+    for (const c of consumers) {
       ratios[c].stream.push(rate[c].at(-1)! / rate['bare-stream'].at(-1)!);
       ratios[c].fed.push(rate[c].at(-1)! / rate['bare-fed'].at(-1)!);
+      ratios[c].streamCpu.push(cpuRate[c].at(-1)! / cpuRate['bare-stream'].at(-1)!);
+      ratios[c].fedCpu.push(cpuRate[c].at(-1)! / cpuRate['bare-fed'].at(-1)!);
     }
     process.stderr.write(`round ${round + 1}: ${modes.map((m) => `${m} ${fmt(rate[m].at(-1)!)} rows/s`).join(', ')}\n`);
   }
   const rss: { rows: number; maxRssMb: number; seconds: number }[] = [];
-  for (const n of values['rss-rows']!.split(',').map(Number)) {
-    const r = child('consumer-shuffled', await ensureData(values.dir!, n, gzip));
-    rss.push({ rows: r.rows, maxRssMb: r.maxRssMb, seconds: r.seconds });
-    process.stderr.write(`rss: ${r.rows} rows, peak RSS ${r.maxRssMb.toFixed(0)} MB, ${r.seconds.toFixed(1)} s\n`);
-  }
+  // Two runs per size, alternating sizes: peak RSS moves a little with GC timing.
+  const sizes = values['rss-rows']!.split(',').map(Number);
+  for (let rep = 0; rep < 2; rep++)
+    for (const n of sizes) {
+      const r = child('consumer-shuffled', await ensureData(values.dir!, n, gzip));
+      rss.push({ rows: r.rows, maxRssMb: r.maxRssMb, seconds: r.seconds });
+      process.stderr.write(`rss: ${r.rows} rows, peak RSS ${r.maxRssMb.toFixed(0)} MB, ${r.seconds.toFixed(1)} s\n`);
+    }
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.`,
     `Data: \`mmoe generate ctr\` rows, ${gzip ? 'gzip' : 'plain'} CSV, 14 columns; config ${CONFIG} (11 hashed fields, 2 labels). consumer = readBatches (read, UTF-8 check, parse, hash, encode, batches of 1024) in file order; consumer-shuffled = the same through a 65536-row shuffle buffer.`,
     '',
-    `| ${values.rows} rows, ${values.rounds} rounds | median rows/s | best rows/s |`,
-    '|---|---:|---:|',
-    ...modes.map((m) => `| ${m} | ${fmt(median(rate[m]))} | ${fmt(Math.max(...rate[m]))} |`),
+    `| ${values.rows} rows, ${values.rounds} rounds | rows/s (median) | rows per CPU second (median) | best rows/s |`,
+    '|---|---:|---:|---:|',
+    ...modes.map((m) => `| ${m} | ${fmt(median(rate[m]))} | ${fmt(median(cpuRate[m]))} | ${fmt(Math.max(...rate[m]))} |`),
     '',
-    ...(['consumer', 'consumer-shuffled'] as const).map(
-      (c) => `${c} / bare csv-parse, median of per-round ratios: ${median(ratios[c].stream).toFixed(2)}x the stream API, ${median(ratios[c].fed).toFixed(2)}x the fed parser.`,
-    ),
+    '| median of per-round ratios | vs bare-stream (wall) | vs bare-stream (CPU) | vs bare-fed (wall) | vs bare-fed (CPU) |',
+    '|---|---:|---:|---:|---:|',
+    ...consumers.map((c) => {
+      const q = ratios[c];
+      return `| ${c} | ${median(q.stream).toFixed(2)}x | ${median(q.streamCpu).toFixed(2)}x | ${median(q.fed).toFixed(2)}x | ${median(q.fedCpu).toFixed(2)}x |`;
+    }),
     '',
     '| rows read by consumer-shuffled (own process) | peak RSS | seconds |',
     '|---:|---:|---:|',
