@@ -116,3 +116,27 @@ test('bad input exits 3 and a held lock exits 75, both leaving the published mod
   assert.match(locked.env.err(), /another run holds the lock/);
   assert.ok(existsSync(join(models, 'latest', 'model.json')));
 });
+
+test('--warm-start auto continues from the newest compatible earlier model and says so', async () => {
+  const models = join(root, 'models-warm');
+  const logs = join(root, 'logs-warm');
+  const first = await train(models, logs, '--cur-date', '20260101', '--days', '1');
+  assert.equal(first.code, 0, first.env.err());
+  const { code, env } = await train(models, logs, '--warm-start', 'auto', '--epochs', '1');
+  assert.equal(code, 0, env.err());
+  const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+  assert.equal(meta.warmStart.from, join(models, '20260101'));
+  assert.match(meta.warmStart.reason, /warm start from .*20260101, the newest published model before 20260102/);
+  // The numeric statistics come from the previous model, so inputs keep their scale.
+  const prevSpec = JSON.parse(readFileSync(join(models, '20260101', 'feature_spec.json'), 'utf8'));
+  const spec = JSON.parse(readFileSync(join(models, '20260102', 'feature_spec.json'), 'utf8'));
+  assert.deepEqual(spec.numeric, prevSpec.numeric);
+  // A config with other buckets cannot reuse the weights: auto starts fresh and says why.
+  const other = join(root, 'other.json');
+  writeFileSync(other, JSON.stringify({ ...tinyConfig, features: { ...tinyConfig.features, categorical: tinyConfig.features.categorical.map((c) => ({ ...c, buckets: 99 })) } }));
+  const fresh = await train(models, logs, '--warm-start', 'auto', '--epochs', '1', '--config', other);
+  assert.equal(fresh.code, 0, fresh.env.err());
+  const meta2 = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+  assert.equal(meta2.warmStart.from, null);
+  assert.match(meta2.warmStart.reason, /fresh start: the newest earlier model .* is incompatible \(categorical features/);
+});
