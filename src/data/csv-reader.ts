@@ -34,6 +34,8 @@ export interface CsvFile {
   records(): AsyncGenerator<CsvRecord>;
   /** Physical lines read so far. */
   linesRead(): number;
+  /** Releases the file when its records will not be read to the end. */
+  close(): Promise<void>;
 }
 
 /**
@@ -191,5 +193,8 @@ export async function openCsv(path: string): Promise<CsvFile> {
   async function* records(): AsyncGenerator<CsvRecord> {
     for await (const c of chunks()) for (let i = 0; i < c.records.length; i++) yield { file: path, line: c.lines[i]!, fields: c.records[i]! };
   }
-  return { path, header, chunks, records, linesRead: () => lines };
+  const close = async (): Promise<void> => {
+    await source.return(undefined);
+  };
+  return { path, header, chunks, records, linesRead: () => lines, close };
 }

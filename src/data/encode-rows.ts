@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { type FileAccount, DataAccounting } from './account.js';
 import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
 import { openCsv } from './csv-reader.js';
-import { Encoder, type EncoderOptions, type RowTarget } from './encoder.js';
+import { Encoder, type EncoderOptions, type FileEncoder, type RowTarget } from './encoder.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { type DataSource, findPartitions, type Partition } from './partitions.js';
 
@@ -82,7 +82,13 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
       block.file = fa;
       block.fileIndex = account.files.length - 1;
       const csv = await openCsv(path);
-      const fe = encoder.forFile(path, csv.header);
+      let fe: FileEncoder;
+      try {
+        fe = encoder.forFile(path, csv.header);
+      } catch (err) {
+        await csv.close();
+        throw err;
+      }
       block.header = csv.header;
       for await (const chunk of csv.chunks()) {
         const { records, lines } = chunk;
