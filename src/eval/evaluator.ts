@@ -73,7 +73,8 @@ export class Evaluator {
   /** Scores one batch; `groups` gives one group key per row when the evaluator is grouped. */
   add(batch: Batch, groups?: readonly string[]): void {
     const t0 = performance.now();
-    const scores = this.model.predict(batch);
+    const withGates = this.options.gates !== false;
+    const { scores, gates } = withGates ? this.model.predictWithGates(batch) : { scores: this.model.predict(batch), gates: {} };
     const t1 = performance.now();
     const k = this.tasks.length;
     this.tasks.forEach((t, j) => {
@@ -85,8 +86,7 @@ export class Evaluator {
     const t2 = performance.now();
     this.timings.predictMs += t1 - t0;
     this.timings.accumulateMs += t2 - t1;
-    if (this.options.gates === false) return;
-    for (const [key, g] of Object.entries(this.model.gateWeights(batch))) {
+    for (const [key, g] of Object.entries(gates)) {
       let a = this.gateAcc.get(key);
       if (!a) this.gateAcc.set(key, (a = new GateStatsAccumulator(g.experts)));
       a.add(g.weights);

@@ -17,6 +17,8 @@ export interface DenseNet {
   outputNames: string[];
   /** block -> distinct gate softmaxes; `gateKeys[k]` reads output `gateIndex[k]`. */
   gates: tf.LayersModel | null;
+  /** block -> serving outputs then the distinct gates: one forward pass for eval with diagnostics. */
+  scoreAndGates: tf.LayersModel | null;
   gateKeys: string[];
   gateIndex: number[];
   losses: Record<string, LossSource>;
@@ -49,6 +51,9 @@ export function buildDenseNet(arch: Architecture, cfg: ArchitectureConfig, width
     score: tf.model({ inputs: inferInput, outputs: outputNames.map((n) => inferred.outputs[n]), name: `${arch.name}_score` }),
     outputNames,
     gates: distinct.length ? tf.model({ inputs: inferInput, outputs: distinct, name: `${arch.name}_gates` }) : null,
+    scoreAndGates: distinct.length
+      ? tf.model({ inputs: inferInput, outputs: [...outputNames.map((n) => inferred.outputs[n]), ...distinct], name: `${arch.name}_score_gates` })
+      : null,
     gateKeys,
     gateIndex,
     losses: arch.losses(cfg),

@@ -165,11 +165,25 @@ export class MultiTaskModel {
   /** Gate softmaxes by task (last level) and `<task>_l<k>` (earlier levels); {} for ungated models. */
   gateWeights(batch: Batch): Record<string, GateMatrix> {
     if (!this.net.gates) return {};
-    const outs = this.run(this.net.gates, batch);
+    return this.gatesFrom(this.run(this.net.gates, batch));
+  }
+
+  /** predict() and gateWeights() from one forward pass (what eval with diagnostics needs). */
+  predictWithGates(batch: Batch): { scores: Record<string, Float32Array>; gates: Record<string, GateMatrix> } {
+    if (!this.net.scoreAndGates) return { scores: this.predict(batch), gates: {} };
+    const outs = this.run(this.net.scoreAndGates, batch);
+    const n = this.net.outputNames.length;
+    return {
+      scores: Object.fromEntries(this.net.outputNames.map((name, i) => [name, outs[i]])),
+      gates: this.gatesFrom(outs.slice(n)),
+    };
+  }
+
+  private gatesFrom(distinct: Float32Array[]): Record<string, GateMatrix> {
     return Object.fromEntries(
       this.net.gateKeys.map((k, i) => {
         const j = this.net.gateIndex[i];
-        return [k, { experts: this.net.gates!.outputs[j].shape[1] as number, weights: outs[j] }];
+        return [k, { experts: this.net.gates!.outputs[j].shape[1] as number, weights: distinct[j] }];
       }),
     );
   }
@@ -220,10 +234,17 @@ export class MultiTaskModel {
 
   private run(m: tf.LayersModel, batch: Batch): Float32Array[] {
     if (batch.size === 0) return m.outputs.map(() => new Float32Array(0));
-    return tf.tidy(() => {
+    // Read outside tidy: tidy walks every element of what it returns looking for tensors, which
+    // for typed arrays of a big batch cost more than the forward pass.
+    const outs = tf.tidy(() => {
       const out = m.apply(this.blockTensor(batch)) as tf.Tensor | tf.Tensor[];
-      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+      return Array.isArray(out) ? out : [out];
     });
+    try {
+      return outs.map((t) => t.dataSync() as Float32Array);
+    } finally {
+      tf.dispose(outs);
+    }
   }
 }
 

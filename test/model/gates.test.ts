@@ -38,6 +38,10 @@ for (const [name, model, experts] of gated) {
     const gates = m.gateWeights(batch);
     assert.deepEqual(Object.fromEntries(Object.entries(gates).map(([k, g]) => [k, g.experts])), experts);
     for (const [k, g] of Object.entries(gates)) assertRowsSumToOne(k, g, batch.size);
+    // One forward pass for scores and gates gives what the two separate calls give.
+    const both = m.predictWithGates(batch);
+    assert.deepEqual(both.gates, gates);
+    assert.deepEqual(both.scores, m.predict(batch));
     m.dispose();
   });
 }
