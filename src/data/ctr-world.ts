@@ -34,17 +34,18 @@ function hexId(salt: number, i: number): string {
 /** A vocabulary with Zipf(s) popularity: entry k drawn with weight 1/(k+1)^s. */
 class Zipf {
   private readonly cdf: Float64Array;
-  private readonly ids: string[];
+  /** Ids made on first use: most of a large vocabulary is never drawn by a small run. */
+  private readonly ids: (string | undefined)[];
   constructor(
     readonly size: number,
     s: number,
-    salt: number,
+    private readonly salt: number,
   ) {
     this.cdf = new Float64Array(size);
     let acc = 0;
     for (let k = 0; k < size; k++) this.cdf[k] = acc += 1 / Math.pow(k + 1, s);
     for (let k = 0; k < size; k++) this.cdf[k]! /= acc;
-    this.ids = Array.from({ length: size }, (_, k) => hexId(salt, k));
+    this.ids = new Array<string | undefined>(size);
   }
 
   draw(rng: Rng): number {
@@ -60,7 +61,7 @@ class Zipf {
   }
 
   id(k: number): string {
-    return this.ids[k]!;
+    return (this.ids[k] ??= hexId(this.salt, k));
   }
 }
 
