@@ -2,7 +2,7 @@
 // physical line numbers. Everything above it (encoder, stats, predict) starts from here.
 //
 // csv-parse is fed the file's chunks directly rather than piped as a Transform stream: it parses
-// the same bytes ~10% faster (bench/consumer.ts measures both) and lets us read the parser's
+// the same bytes ~5% faster (bench/consumer.ts measures both) and lets us read the parser's
 // line counter at each record, which the stream API only offers through a per-record object.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
