@@ -16,25 +16,3 @@ export function hashToBucket(value: string, buckets: number): number {
 export function tableRows(buckets: number): number {
   return buckets + 1;
 }
-
-/**
- * A per-field memo of hashToBucket: categorical columns repeat values heavily, and a Map lookup
- * is much cheaper than a native fingerprint call. Bounded: cleared when it reaches `capacity`.
- */
-export class BucketHasher {
-  private readonly cache = new Map<string, number>();
-  constructor(
-    readonly buckets: number,
-    private readonly capacity = 1 << 18,
-  ) {}
-
-  bucket(value: string): number {
-    let b = this.cache.get(value);
-    if (b === undefined) {
-      b = hashToBucket(value, this.buckets);
-      if (this.cache.size >= this.capacity) this.cache.clear();
-      this.cache.set(value, b);
-    }
-    return b;
-  }
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BucketHasher, hashToBucket, tableRows } from '../../src/data/hash.js';
+import { hashToBucket, tableRows } from '../../src/data/hash.js';
 import { hashToBucket as exported } from '../../src/index.js';
 
 test('matches TensorFlow to_hash_bucket_fast documented vector', () => {
@@ -14,12 +14,4 @@ test('empty value maps to the reserved bucket; NA is an ordinary value', () => {
   assert.equal(tableRows(100), 101);
   const na = hashToBucket('NA', 100);
   assert.ok(na >= 0 && na < 100);
-});
-
-test('BucketHasher memoises the same buckets, also past its capacity', () => {
-  const h = new BucketHasher(1000, 4);
-  for (let i = 0; i < 20; i++) {
-    const v = `v${i % 7}`;
-    assert.equal(h.bucket(v), hashToBucket(v, 1000));
-  }
 });
