@@ -1,9 +1,9 @@
 // End to end: generate partitions, run `mmoe train` through the CLI, check what it published.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../src/cli/main.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
@@ -29,6 +29,8 @@ const tinyConfig = {
   model: { type: 'mmoe', experts: { count: 3, units: [8] }, towers: { units: [4] } },
   training: { epochs: 3, batchSize: 256, optimizer: { learningRate: 0.01 }, validation: { validRatio: 0.2 } },
 };
+
+after(() => rmSync(root, { recursive: true, force: true }));
 
 before(async () => {
   await generateCtr({ out: data, startDate: '20260101', days: 2, rowsPerDay: 4000, seed: 5 });

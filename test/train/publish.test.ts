@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { LockedError } from '../../src/errors.js';
 import { acquireLock, discardStaging, latestName, publish, stagingDir } from '../../src/train/publish.js';
 
-const root = () => mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
+const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
+after(() => rmSync(parent, { recursive: true, force: true }));
+
+const root = () => mkdtempSync(join(parent, 'r-'));
 
 test('publish renames a staging dir into place and points latest at it', () => {
   const r = root();

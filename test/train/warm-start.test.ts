@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { UsageError } from '../../src/errors.js';
 import { parseWarmStart, resolveWarmStart } from '../../src/train/warm-start.js';
+
+const parent = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+after(() => rmSync(parent, { recursive: true, force: true }));
 
 const cfg = (buckets = 10) =>
   parseConfig({
@@ -24,7 +27,7 @@ function fakeModel(root: string, name: string, buckets: number): void {
 }
 
 test('auto picks the newest compatible model strictly before cur-date', () => {
-  const root = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+  const root = mkdtempSync(join(parent, 'r-'));
   fakeModel(root, '20260101', 10);
   fakeModel(root, '20260102', 10);
   fakeModel(root, '20260103', 10);
@@ -34,7 +37,7 @@ test('auto picks the newest compatible model strictly before cur-date', () => {
 });
 
 test('auto starts fresh when the newest earlier model is incompatible, and says why', () => {
-  const root = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+  const root = mkdtempSync(join(parent, 'r-'));
   fakeModel(root, '20260101', 99);
   const r = resolveWarmStart(parseWarmStart('auto'), root, '20260102', cfg());
   assert.equal(r.dir, undefined);
@@ -43,7 +46,7 @@ test('auto starts fresh when the newest earlier model is incompatible, and says 
 });
 
 test('an explicit path must exist and be compatible', () => {
-  const root = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
+  const root = mkdtempSync(join(parent, 'r-'));
   fakeModel(root, 'm', 99);
   assert.throws(() => resolveWarmStart(parseWarmStart(join(root, 'x')), root, '20260102', cfg()), UsageError);
   assert.throws(() => resolveWarmStart(parseWarmStart(join(root, 'm')), root, '20260102', cfg()), /incompatible model/);
