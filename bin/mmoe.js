@@ -1,9 +1,25 @@
 #!/usr/bin/env node
 // The process edge: the only place that exits. Everything below returns an exit code.
+import { defaultEnv } from '../dist/src/cli/context.js';
 import { main } from '../dist/src/cli/main.js';
 
-main(process.argv).then(
-  (code) => { process.exitCode = code; },
+// The first SIGINT/SIGTERM asks the running command to stop cleanly (training stops at the next
+// step, publishes nothing and releases its lock); a second one exits at once.
+const controller = new AbortController();
+let signals = 0;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write(`mmoe: ${sig} received, stopping cleanly (send it again to exit at once)\n`);
+    controller.abort();
+  });
+}
+
+main(process.argv, defaultEnv(controller.signal)).then(
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     // main() maps every error it knows to an exit code; this is the last line of defence.
     process.stderr.write(`mmoe: unexpected error: ${err && err.message ? err.message : String(err)}\n`);

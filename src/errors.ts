@@ -8,6 +8,7 @@ export const ExitCode = {
   data: 3,
   qualityGate: 4,
   locked: 75,
+  interrupted: 130,
 } as const;
 
 export abstract class MmoeError extends Error {
@@ -74,4 +75,9 @@ export class LockedError extends MmoeError {
 /** Training diverged (NaN or infinite loss); nothing is published. */
 export class TrainingDivergedError extends MmoeError {
   readonly exitCode = ExitCode.unexpected;
+}
+
+/** The run was interrupted (SIGINT/SIGTERM); it stopped cleanly and published nothing. */
+export class InterruptedError extends MmoeError {
+  readonly exitCode = ExitCode.interrupted;
 }

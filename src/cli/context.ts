@@ -9,8 +9,10 @@ export interface CliEnv {
   makeLogger: (opts: LoggerOptions) => Logger;
   /** Set by a command that finishes with a non-zero code without throwing. */
   exitCode: number;
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly at the next step. */
+  signal?: AbortSignal;
 }
 
-export function defaultEnv(): CliEnv {
-  return { stdout: process.stdout, stderr: process.stderr, makeLogger: createLogger, exitCode: 0 };
+export function defaultEnv(signal?: AbortSignal): CliEnv {
+  return { stdout: process.stdout, stderr: process.stderr, makeLogger: createLogger, exitCode: 0, signal };
 }

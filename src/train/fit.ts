@@ -2,7 +2,7 @@
 // early stopping on the monitored task, and the best weights restored at the end.
 import type { Config } from '../config/schema.js';
 import type { EncodedTable } from '../data/encoded-table.js';
-import { TrainingDivergedError } from '../errors.js';
+import { InterruptedError, TrainingDivergedError } from '../errors.js';
 import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
 import type { ModelState, MultiTaskModel } from '../model/index.js';
@@ -40,6 +40,8 @@ export interface FitDeps {
   runLog: RunLog;
   progress?: ProgressBar;
   now?: () => number;
+  /** Checked before every step: an aborted run stops with InterruptedError and publishes nothing. */
+  signal?: AbortSignal;
 }
 
 /** Which task and metric early stopping watches: the configured task, else the first task. */
@@ -67,7 +69,10 @@ export function validate(model: MultiTaskModel, valid: EncodedTable, learningRat
   return { report: ev.report({ learningRate }), loss: loss / n, taskLosses };
 }
 
-export function fit(model: MultiTaskModel, cfg: Config, train: EncodedTable, valid: EncodedTable, deps: FitDeps): FitResult {
+/** Lets pending events (a SIGINT handler, log writes) run between steps of the synchronous loop. */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function fit(model: MultiTaskModel, cfg: Config, train: EncodedTable, valid: EncodedTable, deps: FitDeps): Promise<FitResult> {
   const { logger, runLog, progress } = deps;
   const now = deps.now ?? (() => performance.now());
   const tc = cfg.training;
@@ -92,6 +97,11 @@ export function fit(model: MultiTaskModel, cfg: Config, train: EncodedTable, val
       if (tc.optimizer.decayEvery === 'step') {
         lr = learningRateAt(tc.optimizer, epoch, step);
         model.setLearningRate(lr);
+      }
+      await yieldToEvents();
+      if (deps.signal?.aborted) {
+        progress?.stop();
+        throw new InterruptedError(`interrupted at epoch ${epoch + 1}, step ${step + 1}; nothing was published and the previous model is untouched`);
       }
       const r = model.trainStep(batch);
       if (!Number.isFinite(r.loss)) {

@@ -1,7 +1,7 @@
 // Publishing a model directory without ever exposing a half-written one or losing the previous one:
 // write into a temporary sibling, rename into place, then repoint `latest` with an atomic rename.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LockedError } from '../errors.js';
 
@@ -63,6 +63,21 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Removes what a killed run left behind (staging directories, set-aside old models, temporary
+ * links) once their process is gone. Call it holding the lock, so no live run is affected.
+ */
+export function sweepStale(modelRoot: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(modelRoot)) {
+    const m = /^\.(?:tmp|old)-.+-(\d+)-[0-9a-f]{8}$/.exec(name) ?? /^\.latest-(\d+)-[0-9a-f]{8}$/.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    rmSync(join(modelRoot, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export interface Lock {

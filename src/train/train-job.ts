@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit } from './fit.js';
-import { acquireLock, discardStaging, publish, stagingDir } from './publish.js';
+import { acquireLock, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
@@ -35,6 +35,7 @@ export interface TrainDeps {
   logger: Logger;
   progress?: ProgressBar;
   now?: () => number;
+  signal?: AbortSignal;
   /** Package version recorded in metadata.json. */
   version: string;
 }
@@ -64,6 +65,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   let staging: string | undefined;
   const runLog = new RunLog(job.runDir);
   try {
+    const swept = sweepStale(job.modelRoot);
+    if (swept.length) logger.warn({ removed: swept }, `removed ${swept.length} leftover(s) of an interrupted earlier run`);
     const warm = resolveWarmStart(job.warmStart, job.modelRoot, job.curDate, cfg);
     logger.info({ warmStart: warm.dir ?? null }, warm.reason);
     let spec = featureSpecFromConfig(cfg);
@@ -90,7 +93,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
     let result: FitResult;
     try {
-      result = fit(model, cfg, data.train, valid, { logger, runLog, progress: deps.progress, now });
+      result = await fit(model, cfg, data.train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
       staging = stagingDir(job.modelRoot, job.curDate);
       await saveModel(model, staging);
     } finally {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { main } from '../../src/cli/main.js';
@@ -141,4 +142,31 @@ test('--warm-start auto continues from the newest compatible earlier model and s
   const meta2 = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
   assert.equal(meta2.warmStart.from, null);
   assert.match(meta2.warmStart.reason, /fresh start: the newest earlier model .* is incompatible \(categorical features/);
+});
+
+test('an aborted run exits 130, publishes nothing and releases the lock', async () => {
+  const models = join(root, 'models-abort');
+  const env = fakeEnv();
+  env.signal = AbortSignal.abort();
+  const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config];
+  const code = await main([...args, '--model-output-dir', models, '--log-dir', join(root, 'logs-abort'), '--quiet', '--backend', 'cpu'], env);
+  assert.equal(code, 130, env.err());
+  assert.match(env.err(), /interrupted at epoch 1, step 1; nothing was published/);
+  assert.deepEqual(readdirSync(models), []);
+});
+
+test('SIGINT to the real process stops training cleanly', async () => {
+  const models = join(root, 'models-sigint');
+  const child = spawn(process.execPath, ['bin/mmoe.js', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config,
+    '--model-output-dir', models, '--log-dir', join(root, 'logs-sigint'), '--backend', 'cpu', '--epochs', '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += d;
+    // Interrupt once training is under way (the first epoch has been logged).
+    if (/epoch 1\/1000/.test(err) && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 130, err.slice(-2000));
+  assert.match(err, /SIGINT received, stopping cleanly/);
+  assert.deepEqual(readdirSync(models), []);
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LockedError } from '../../src/errors.js';
-import { acquireLock, discardStaging, latestName, publish, stagingDir } from '../../src/train/publish.js';
+import { acquireLock, discardStaging, latestName, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -51,4 +51,15 @@ test('a held lock refuses a second run with LockedError; a stale lock is taken o
   writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, since: 'then' }));
   const again = acquireLock(r);
   again.release();
+});
+
+test('leftovers of a dead run are swept; the staging dir of a live run is kept', () => {
+  const r = root();
+  const dead = 2 ** 22 + 4321;
+  for (const n of [`.tmp-20260101-${dead}-0a1b2c3d`, `.old-20260101-${dead}-0a1b2c3d`, `.latest-${dead}-0a1b2c3d`]) mkdirSync(join(r, n));
+  const live = stagingDir(r, '20260102');
+  writeFileSync(join(r, 'notes.txt'), 'kept');
+  assert.deepEqual(sweepStale(r).sort(), [`.latest-${dead}-0a1b2c3d`, `.old-20260101-${dead}-0a1b2c3d`, `.tmp-20260101-${dead}-0a1b2c3d`]);
+  assert.ok(existsSync(live));
+  assert.deepEqual(readdirSync(r).sort(), [live.split('/').pop()!, 'notes.txt'].sort());
 });

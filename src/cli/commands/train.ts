@@ -68,7 +68,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv): Promise<TrainOut
       warmStart: parseWarmStart(flags.warmStart),
       backend,
     },
-    { logger, progress, version: VERSION },
+    { logger, progress, version: VERSION, signal: env.signal },
   );
 }
 
