@@ -3,11 +3,12 @@
 import { defaultEnv } from '../dist/src/cli/context.js';
 import { main } from '../dist/src/cli/main.js';
 
-// The first SIGINT/SIGTERM asks the running command to stop cleanly (training stops at the next
-// step, publishes nothing and releases its lock); a second one exits at once.
+// For `train`, the first SIGINT/SIGTERM asks the run to stop cleanly (at the next step, publishing
+// nothing and releasing its lock); a second one exits at once. Other commands keep Node's default.
 const controller = new AbortController();
 let signals = 0;
-for (const sig of ['SIGINT', 'SIGTERM']) {
+const handled = process.argv[2] === 'train' ? ['SIGINT', 'SIGTERM'] : [];
+for (const sig of handled) {
   process.on(sig, () => {
     signals += 1;
     if (signals > 1) process.exit(130);

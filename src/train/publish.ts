@@ -1,45 +1,79 @@
 // Publishing a model directory without ever exposing a half-written one or losing the previous one:
-// write into a temporary sibling, rename into place, then repoint `latest` with an atomic rename.
+// write into a temporary sibling, rename into place, repoint `latest` with an atomic rename, and
+// only then delete what was replaced.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LockedError } from '../errors.js';
+import { LockedError, UsageError } from '../errors.js';
+
+const suffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Checks, before any work, that models can be published into `modelRoot`: it is (or can be made)
+ * a directory, and `latest` in it is a symlink or absent.
+ */
+export function checkModelRoot(modelRoot: string): void {
+  try {
+    mkdirSync(modelRoot, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--model-output-dir ${modelRoot}: cannot be used as a directory (${(err as NodeJS.ErrnoException).code})`);
+  }
+  if (!lstatSync(modelRoot).isDirectory()) throw new UsageError(`--model-output-dir ${modelRoot}: not a directory`);
+  const latest = join(modelRoot, 'latest');
+  let st;
+  try {
+    st = lstatSync(latest);
+  } catch {
+    return;
+  }
+  if (!st.isSymbolicLink())
+    throw new UsageError(`${latest} exists and is not a symlink; mmoe repoints it after every run: move it away and rerun`);
+}
 
 /** A fresh temporary directory next to where the model will live (same filesystem, so rename is atomic). */
 export function stagingDir(modelRoot: string, name: string): string {
   mkdirSync(modelRoot, { recursive: true });
-  const dir = join(modelRoot, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const dir = join(modelRoot, `.tmp-${name}-${suffix()}`);
   mkdirSync(dir);
   return dir;
 }
 
 /**
  * Moves a finished staging directory to `<modelRoot>/<name>` and points `<modelRoot>/latest` at it.
- * An existing `<name>` (a rerun of the same date) is replaced only after the new one is complete.
+ * An existing `<name>` (a rerun of the same date) is set aside, and deleted only once the new one
+ * is in place and `latest` points at it; a failure in between puts it back.
  */
 export function publish(staging: string, modelRoot: string, name: string): string {
   const target = join(modelRoot, name);
   let previous: string | undefined;
   if (existsSync(target)) {
-    previous = join(modelRoot, `.old-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    previous = join(modelRoot, `.old-${name}-${suffix()}`);
     renameSync(target, previous);
   }
   try {
     renameSync(staging, target);
+    pointLatest(modelRoot, name);
   } catch (err) {
+    // Undo: the new model goes back to staging (the caller discards it), the old one into place.
+    if (!existsSync(staging) && existsSync(target)) renameSync(target, staging);
     if (previous) renameSync(previous, target);
     throw err;
   }
   if (previous) rmSync(previous, { recursive: true, force: true });
-  pointLatest(modelRoot, name);
   return target;
 }
 
 /** Atomically repoints `<modelRoot>/latest` (a relative symlink) at `<name>`. */
 export function pointLatest(modelRoot: string, name: string): void {
-  const tmp = join(modelRoot, `.latest-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(modelRoot, `.latest-${suffix()}`);
   symlinkSync(name, tmp, 'dir');
-  renameSync(tmp, join(modelRoot, 'latest'));
+  try {
+    renameSync(tmp, join(modelRoot, 'latest'));
+  } catch (err) {
+    unlinkSync(tmp);
+    throw err;
+  }
 }
 
 /** The directory `latest` points at, if any. */
@@ -66,18 +100,26 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Removes what a killed run left behind (staging directories, set-aside old models, temporary
- * links) once their process is gone. Call it holding the lock, so no live run is affected.
+ * Cleans up after a run that was killed (SIGKILL, OOM) once its process is gone: staging
+ * directories and temporary links are removed; a set-aside model (`.old-<name>-…`) is put back
+ * when `<name>` is missing (the kill came between the two renames of publish) and removed
+ * otherwise. Call it holding the lock, so no live run is affected. Returns what it did.
  */
 export function sweepStale(modelRoot: string): string[] {
-  const removed: string[] = [];
-  for (const name of readdirSync(modelRoot)) {
-    const m = /^\.(?:tmp|old)-.+-(\d+)-[0-9a-f]{8}$/.exec(name) ?? /^\.latest-(\d+)-[0-9a-f]{8}$/.exec(name);
-    if (!m || processAlive(Number(m[1]))) continue;
-    rmSync(join(modelRoot, name), { recursive: true, force: true });
-    removed.push(name);
+  const done: string[] = [];
+  for (const entry of readdirSync(modelRoot)) {
+    const m = /^\.(tmp|old)-(.+)-(\d+)-[0-9a-f]{8}$/.exec(entry) ?? /^\.(latest)-()(\d+)-[0-9a-f]{8}$/.exec(entry);
+    if (!m || processAlive(Number(m[3]))) continue;
+    const [, kind, name] = m;
+    if (kind === 'old' && !existsSync(join(modelRoot, name!))) {
+      renameSync(join(modelRoot, entry), join(modelRoot, name!));
+      done.push(`restored ${name} from ${entry}`);
+      continue;
+    }
+    rmSync(join(modelRoot, entry), { recursive: true, force: true });
+    done.push(`removed ${entry}`);
   }
-  return removed;
+  return done;
 }
 
 export interface Lock {
@@ -85,17 +127,25 @@ export interface Lock {
   release(): void;
 }
 
+interface LockHolder {
+  pid?: number;
+  host?: string;
+  since?: string;
+}
+
 /**
  * Takes `<modelRoot>/.lock` so that two nightly runs never publish into one directory at once.
- * A lock left by a process that no longer exists is taken over.
+ * A lock left by a dead process of this host is taken over (by an atomic rename, so two runs
+ * racing for a stale lock cannot both win); a lock of another host is never taken over.
  */
 export function acquireLock(modelRoot: string): Lock {
   mkdirSync(modelRoot, { recursive: true });
   const path = join(modelRoot, '.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+      writeSync(fd, JSON.stringify(me));
       closeSync(fd);
       let released = false;
       return {
@@ -112,21 +162,28 @@ export function acquireLock(modelRoot: string): Lock {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder: { pid?: number; since?: string } = {};
+      let holder: LockHolder = {};
       try {
         holder = JSON.parse(readFileSync(path, 'utf8'));
       } catch {
         // unreadable lock: treat as held, the message says how to clear it
       }
-      if (holder.pid !== undefined && !processAlive(holder.pid)) {
-        unlinkSync(path);
+      const local = holder.host === undefined || holder.host === me.host;
+      if (local && holder.pid !== undefined && !processAlive(holder.pid)) {
+        const stale = `${path}.stale-${suffix()}`;
+        try {
+          renameSync(path, stale); // only one racer can move the stale lock away
+          rmSync(stale, { force: true });
+        } catch {
+          // another run moved it first; try again
+        }
         continue;
       }
       throw new LockedError(
-        `another run holds the lock ${path} (pid ${holder.pid ?? 'unknown'} since ${holder.since ?? 'unknown'}); ` +
+        `another run holds the lock ${path} (pid ${holder.pid ?? 'unknown'} on ${holder.host ?? 'unknown host'} since ${holder.since ?? 'unknown'}); ` +
           'wait for it to finish, or delete the file if no mmoe process is running',
       );
     }
   }
-  throw new LockedError(`could not take the lock ${path}`);
+  throw new LockedError(`could not take the lock ${path}: other runs keep taking it`);
 }

@@ -6,15 +6,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import type { DataAccount } from '../data/account.js';
-import { DataError } from '../errors.js';
+import { DataError, InterruptedError, UsageError } from '../errors.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
-import { type DataSource } from '../data/partitions.js';
+import { type DataSource, findPartition } from '../data/partitions.js';
 import type { Logger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit } from './fit.js';
-import { acquireLock, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
+import { acquireLock, checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
@@ -61,18 +61,25 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   const now = deps.now ?? (() => performance.now());
   const t0 = now();
   const cfg = job.config;
+  const validDate = cfg.training.validation.date;
+  if (validDate && job.source.dates.includes(validDate))
+    throw new UsageError(`validation date ${validDate} is one of the training days (${job.source.dates.join(', ')}): validate on a day the model does not train on`);
+  checkModelRoot(job.modelRoot);
   const lock = acquireLock(job.modelRoot);
+  const checkAbort = (when: string) => {
+    if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
+  };
   let staging: string | undefined;
   const runLog = new RunLog(job.runDir);
   try {
     const swept = sweepStale(job.modelRoot);
-    if (swept.length) logger.warn({ removed: swept }, `removed ${swept.length} leftover(s) of an interrupted earlier run`);
+    if (swept.length) logger.warn({ swept }, `cleaned up after an earlier run that was killed: ${swept.join('; ')}`);
+    if (validDate) findPartition(job.source.dataDir, validDate, job.source.requireSuccess); // fail before the long read
     const warm = resolveWarmStart(job.warmStart, job.modelRoot, job.curDate, cfg);
     logger.info({ warmStart: warm.dir ?? null }, warm.reason);
     let spec = featureSpecFromConfig(cfg);
     if (warm.dir) spec = withSavedStats(spec, readArchitecture(warm.dir).spec);
 
-    const validDate = cfg.training.validation.date;
     const readOpts = { maxBadRows: job.maxBadRows, logger };
     const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio: validDate ? 0 : cfg.training.validation.validRatio, seed: cfg.training.seed });
     spec = data.spec;
@@ -81,8 +88,9 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     if (validDate) {
       const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, readOpts);
       valid = v.train;
-      validAccount = v.account;
+      validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
     }
+    checkAbort('while reading the data');
     const tLoaded = now();
     logger.info(
       { trainRows: data.train.size, validRows: valid.size, badRows: data.account.badRows.total, seconds: +((tLoaded - t0) / 1000).toFixed(2) },
@@ -94,6 +102,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     let result: FitResult;
     try {
       result = await fit(model, cfg, data.train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
+      checkAbort('after training');
       staging = stagingDir(job.modelRoot, job.curDate);
       await saveModel(model, staging);
     } finally {
@@ -130,6 +139,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     writeFileSync(join(staging, 'feature_spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
     writeFileSync(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
     writeFileSync(join(staging, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+    checkAbort('before publishing');
     const modelDir = publish(staging, job.modelRoot, job.curDate);
     staging = undefined;
     logger.info({ modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation }, `published ${modelDir}`);

@@ -170,3 +170,12 @@ test('SIGINT to the real process stops training cleanly', async () => {
   assert.match(err, /SIGINT received, stopping cleanly/);
   assert.deepEqual(readdirSync(models), []);
 });
+
+test('a validation day among the training days is refused (exit 2): it would validate on training rows', async () => {
+  const { code, env } = await train(join(root, 'models-vd'), join(root, 'logs-vd'), '--valid-date', '20260102');
+  assert.equal(code, 2);
+  assert.match(env.err(), /validation date 20260102 is one of the training days/);
+  const missing = await train(join(root, 'models-vd'), join(root, 'logs-vd'), '--valid-date', '20260109');
+  assert.equal(missing.code, 3);
+  assert.match(missing.env.err(), /20260109/);
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LockedError } from '../../src/errors.js';
-import { acquireLock, discardStaging, latestName, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
+import { acquireLock, checkModelRoot, discardStaging, latestName, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -59,7 +59,47 @@ test('leftovers of a dead run are swept; the staging dir of a live run is kept',
   for (const n of [`.tmp-20260101-${dead}-0a1b2c3d`, `.old-20260101-${dead}-0a1b2c3d`, `.latest-${dead}-0a1b2c3d`]) mkdirSync(join(r, n));
   const live = stagingDir(r, '20260102');
   writeFileSync(join(r, 'notes.txt'), 'kept');
-  assert.deepEqual(sweepStale(r).sort(), [`.latest-${dead}-0a1b2c3d`, `.old-20260101-${dead}-0a1b2c3d`, `.tmp-20260101-${dead}-0a1b2c3d`]);
+  // No model 20260101 exists, so the set-aside copy is restored rather than deleted.
+  assert.deepEqual(sweepStale(r).sort(), [`removed .latest-${dead}-0a1b2c3d`, `removed .tmp-20260101-${dead}-0a1b2c3d`, `restored 20260101 from .old-20260101-${dead}-0a1b2c3d`]);
   assert.ok(existsSync(live));
-  assert.deepEqual(readdirSync(r).sort(), [live.split('/').pop()!, 'notes.txt'].sort());
+  assert.deepEqual(readdirSync(r).sort(), ['20260101', live.split('/').pop()!, 'notes.txt'].sort());
+});
+
+test('a model set aside by a run killed mid-publish is put back, not deleted', () => {
+  const r = root();
+  const dead = 2 ** 22 + 4322;
+  mkdirSync(join(r, `.old-20260101-${dead}-0a1b2c3d`));
+  writeFileSync(join(r, `.old-20260101-${dead}-0a1b2c3d`, 'model.json'), 'only copy');
+  mkdirSync(join(r, '20260102'));
+  mkdirSync(join(r, `.old-20260102-${dead}-0a1b2c3d`));
+  assert.deepEqual(sweepStale(r).sort(), [`removed .old-20260102-${dead}-0a1b2c3d`, `restored 20260101 from .old-20260101-${dead}-0a1b2c3d`]);
+  assert.equal(readFileSync(join(r, '20260101', 'model.json'), 'utf8'), 'only copy');
+});
+
+test('a real directory at latest is refused before any work; the previous model is never lost', () => {
+  const r = root();
+  mkdirSync(join(r, 'latest'));
+  assert.throws(() => checkModelRoot(r), /latest exists and is not a symlink/);
+  const file = join(r, 'file');
+  writeFileSync(file, '');
+  assert.throws(() => checkModelRoot(file), /--model-output-dir .*file: cannot be used as a directory/);
+  // Even if latest cannot be repointed during publish, the old model is back in place and the new one unpublished.
+  const r2 = root();
+  const s = stagingDir(r2, 'd');
+  writeFileSync(join(s, 'a.txt'), 'old');
+  publish(s, r2, 'd');
+  rmSync(join(r2, 'latest'));
+  mkdirSync(join(r2, 'latest'));
+  writeFileSync(join(r2, 'latest', 'x'), 'blocks the rename');
+  const s2 = stagingDir(r2, 'd');
+  writeFileSync(join(s2, 'a.txt'), 'new');
+  assert.throws(() => publish(s2, r2, 'd'));
+  assert.equal(readFileSync(join(r2, 'd', 'a.txt'), 'utf8'), 'old');
+  assert.equal(readFileSync(join(s2, 'a.txt'), 'utf8'), 'new');
+});
+
+test('a lock held on another host is never taken over', () => {
+  const r = root();
+  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 999, host: 'elsewhere', since: 'then' }));
+  assert.throws(() => acquireLock(r), /pid \d+ on elsewhere/);
 });
