@@ -7,6 +7,7 @@ export const BAD_ROW_REASONS = {
   field_count: 'wrong number of fields',
   label_not_binary: 'binary label is not 0 or 1',
   label_not_number: 'regression label is not a finite number',
+  label_out_of_range: "regression label is negative but the task's labelTransform is log1p",
   numeric_unparsable: 'numeric value does not parse (empty without fillEmpty, or not a number)',
   weight_invalid: 'row weight is not a finite non-negative number',
 } as const;

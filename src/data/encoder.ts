@@ -107,6 +107,7 @@ export class FileEncoder {
   private readonly numeric: NumericSpec[];
   private readonly tasks: Task[];
   private readonly binary: boolean[];
+  private readonly log1pLabel: boolean[];
 
   constructor(
     private readonly enc: Encoder,
@@ -117,6 +118,7 @@ export class FileEncoder {
     this.numeric = enc.spec.numeric;
     this.tasks = enc.spec.tasks;
     this.binary = this.tasks.map((t) => t.type === 'binary');
+    this.log1pLabel = this.tasks.map((t) => t.labelTransform === 'log1p');
   }
 
   private bad(reason: BadRowReason, column: string, value: string, detail = ''): BadRowReason {
@@ -161,6 +163,7 @@ export class FileEncoder {
       } else {
         const y = parseNumber(s);
         if (y !== y) return this.bad('label_not_number', this.tasks[i]!.label, s);
+        if (y < 0 && this.log1pLabel[i]) return this.bad('label_out_of_range', this.tasks[i]!.label, s, 'negative label, labelTransform log1p');
         t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
       }
     }

@@ -82,9 +82,14 @@ export function transformNumeric(n: NumericSpec, x: number): number {
   }
 }
 
-/** Training target of a label: log1p for regression labels configured so. */
+/**
+ * Training target of a label: log1p for regression labels configured so. A negative label has no
+ * log1p target (the encoder counts it as a bad row): NaN, rather than a clamp that would train
+ * on a value the metrics then compare against the unclamped label.
+ */
 export function transformLabel(t: Task, y: number): number {
-  return t.labelTransform === 'log1p' ? Math.log1p(Math.max(y, 0)) : y;
+  if (t.labelTransform !== 'log1p') return y;
+  return y >= 0 ? Math.log1p(y) : Number.NaN;
 }
 
 /** Back to the original scale (for regression scores and metrics). */

@@ -30,6 +30,7 @@ test('bad rows give their reason, column and value', () => {
     [['2', '3', 'a', 's', '1'], 'label_not_binary', 'click', '2'],
     [['', '3', 'a', 's', '1'], 'label_not_binary', 'click', ''],
     [['1', 'abc', 'a', 's', '1'], 'label_not_number', 'watch', 'abc'],
+    [['1', '-0.5', 'a', 's', '1'], 'label_out_of_range', 'watch', '-0.5'],
     [['1', '3', 'a', 's', 'x1'], 'numeric_unparsable', 'price', 'x1'],
     [['1', '3', 'a', 's', ''], 'numeric_unparsable', 'price', ''],
     [['1', '3', 'a', 's', 'NA'], 'numeric_unparsable', 'price', 'NA'],
@@ -78,4 +79,18 @@ test('a missing feature or label column is structural: names file, column and th
   const t = EncodedTable.forSpec(smallSpec(), 1);
   assert.equal(noLabels.encode(['a', 's', '1'], t, 0), null);
   assert.ok(Number.isNaN(t.labels[0]));
+});
+
+test('a negative regression label is bad only under labelTransform log1p', () => {
+  const noLog = encodeOne(['1', '-2.5', 'a', 's', '1'], {
+    tasks: [
+      { name: 'ctr', label: 'click', type: 'binary' },
+      { name: 'watch', label: 'watch', type: 'regression' },
+    ],
+  });
+  assert.equal(noLog.reason, null);
+  assert.equal(noLog.t.labels[1], -2.5);
+  const zero = encodeOne(['1', '0', 'a', 's', '1']);
+  assert.equal(zero.reason, null);
+  assert.equal(zero.t.labels[1], 0);
 });
