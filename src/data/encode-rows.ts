@@ -18,6 +18,8 @@ export interface ReadOptions {
   encoder?: EncoderOptions;
   /** Read these partitions instead of finding the source's day directories (e.g. one --input file). */
   partitions?: Partition[];
+  /** Blocks also carry each numeric's untransformed float64 value (`raw`), for statistics. */
+  rawNumerics?: boolean;
 }
 
 /** Encoded rows from one chunk of one file. Its arrays are reused: copy rows out before the next. */
@@ -26,6 +28,8 @@ export interface RowBlock extends RowTarget {
   file: FileAccount;
   /** Position of `file` in the accounting's file list. */
   fileIndex: number;
+  /** Untransformed float64 numerics when the read asked for them (rawNumerics), else null. */
+  raw: Float64Array | null;
   /** Physical line of each row. */
   lines: Int32Array;
   /** The file's header, the chunk's raw records, and which record each row came from. */
@@ -40,6 +44,7 @@ class GrowableBlock implements RowBlock {
   num = new Float32Array(0);
   labels = new Float32Array(0);
   weights: Float32Array | null = null;
+  raw: Float64Array | null = null;
   lines = new Int32Array(0);
   header: string[] = [];
   records: string[][] = [];
@@ -47,7 +52,10 @@ class GrowableBlock implements RowBlock {
   file!: FileAccount;
   fileIndex = 0;
 
-  constructor(private readonly enc: Encoder) {}
+  constructor(
+    private readonly enc: Encoder,
+    private readonly withRaw: boolean,
+  ) {}
 
   ensure(rows: number): void {
     if (this.lines.length >= rows) return;
@@ -56,6 +64,7 @@ class GrowableBlock implements RowBlock {
     this.num = new Float32Array(cap * this.enc.nNum);
     this.labels = new Float32Array(cap * this.enc.nTasks);
     this.weights = this.enc.weighted ? new Float32Array(cap) : null;
+    this.raw = this.withRaw ? new Float64Array(cap * this.enc.nNum) : null;
     this.lines = new Int32Array(cap);
     this.recordIndex = new Int32Array(cap);
   }
@@ -74,7 +83,7 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
   const account = opts.account ?? newAccounting(source, opts.logger);
   const maxBadRows = opts.maxBadRows ?? DEFAULT_MAX_BAD_ROWS;
   const encoder = new Encoder(spec, opts.encoder);
-  const block = new GrowableBlock(encoder);
+  const block = new GrowableBlock(encoder, opts.rawNumerics ?? false);
   const bad = account.bad;
   for (const p of partitions) {
     for (const path of p.files) {

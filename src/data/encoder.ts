@@ -12,6 +12,11 @@ export interface RowTarget {
   num: Float32Array;
   labels: Float32Array;
   weights: Float32Array | null;
+  /**
+   * When present, each numeric's parsed value before its transform, in float64 (same layout as
+   * `num`). Statistics are computed from these: float32 would round 1e8 + x to steps of 8.
+   */
+  raw?: Float64Array | null;
 }
 
 export interface EncoderOptions {
@@ -139,6 +144,7 @@ export class FileEncoder {
 
     const nNum = numCols.length;
     const numBase = row * nNum;
+    const raw = t.raw ?? null;
     for (let i = 0; i < nNum; i++) {
       const n = this.numeric[i]!;
       const s = fields[numCols[i]!]!;
@@ -148,6 +154,7 @@ export class FileEncoder {
           return this.bad('numeric_unparsable', n.name, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
         x = n.fillEmpty;
       }
+      if (raw !== null) raw[numBase + i] = x;
       t.num[numBase + i] = transformNumeric(n, x);
     }
 

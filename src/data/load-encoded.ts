@@ -32,9 +32,13 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
   const readSpec = needStats ? rawSpecForStats(spec) : spec;
   const train = EncodedTable.forSpec(spec);
   const valid = EncodedTable.forSpec(spec);
+  // While statistics are missing, the raw values of those numerics wait here in float64.
+  const pending = needStats ? missingIndexes(spec) : [];
+  const rawTrain = new RawColumns(pending.length);
+  const rawValid = new RawColumns(pending.length);
   let fileIndex = -1;
   let fileKey = 0;
-  for await (const block of encodeRows(readSpec, source, { ...opts, account })) {
+  for await (const block of encodeRows(readSpec, source, { ...opts, account, rawNumerics: needStats })) {
     if (block.fileIndex !== fileIndex) {
       fileIndex = block.fileIndex;
       fileKey = fileHoldoutKey(block.file.path, seed);
@@ -42,25 +46,56 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
     for (let r = 0; r < block.size; r++) {
       const held = validRatio > 0 && holdoutDraw(fileKey, block.lines[r]!) < validRatio;
       (held ? valid : train).appendRow(block, r);
+      if (needStats) (held ? rawValid : rawTrain).append(block.raw!, r * spec.numeric.length, pending);
     }
   }
   train.compact();
   valid.compact();
-  const done = needStats ? resolveInPlace(spec, [train, valid]) : spec;
+  const done = needStats ? resolveInPlace(spec, pending, [train, valid], [rawTrain, rawValid]) : spec;
   account.validRows = valid.size;
   return { train, valid, spec: done, account: account.toJSON() };
 }
 
-/** Computes the missing statistics over every loaded row, then transforms the raw columns in place. */
-function resolveInPlace(spec: FeatureSpec, tables: EncodedTable[]): FeatureSpec {
-  const nNum = spec.numeric.length;
-  const accs = spec.numeric.map(() => new NumericAccumulator());
-  for (const t of tables) for (let r = 0; r < t.size; r++) for (let i = 0; i < nNum; i++) accs[i]!.add(t.num[r * nNum + i]!);
-  const done = completeSpec(spec, accs);
+function missingIndexes(spec: FeatureSpec): number[] {
   const missing = new Set(missingNumericStats(spec).map((n) => n.name));
-  done.numeric.forEach((n, i) => {
-    if (!missing.has(n.name)) return;
-    for (const t of tables) for (let r = 0; r < t.size; r++) t.num[r * nNum + i] = transformNumeric(n, t.num[r * nNum + i]!);
+  return spec.numeric.flatMap((n, i) => (missing.has(n.name) ? [i] : []));
+}
+
+/** A growable row-major float64 store of some numeric columns (the ones awaiting statistics). */
+class RawColumns {
+  size = 0;
+  values: Float64Array;
+
+  constructor(readonly width: number) {
+    this.values = new Float64Array(1024 * width);
+  }
+
+  append(raw: Float64Array, base: number, columns: number[]): void {
+    const w = this.width;
+    if ((this.size + 1) * w > this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    const o = this.size * w;
+    for (let j = 0; j < w; j++) this.values[o + j] = raw[base + columns[j]!]!;
+    this.size++;
+  }
+}
+
+/** Computes the missing statistics from the float64 raw values, then writes the transformed values into the tables. */
+function resolveInPlace(spec: FeatureSpec, pending: number[], tables: EncodedTable[], raws: RawColumns[]): FeatureSpec {
+  const nNum = spec.numeric.length;
+  const w = pending.length;
+  const accs = spec.numeric.map(() => new NumericAccumulator());
+  for (const raw of raws) for (let r = 0; r < raw.size; r++) for (let j = 0; j < w; j++) accs[pending[j]!]!.add(raw.values[r * w + j]!);
+  const done = completeSpec(spec, accs);
+  pending.forEach((i, j) => {
+    const n = done.numeric[i]!;
+    tables.forEach((t, k) => {
+      const raw = raws[k]!.values;
+      for (let r = 0; r < t.size; r++) t.num[r * nNum + i] = transformNumeric(n, raw[r * w + j]!);
+    });
   });
   return done;
 }

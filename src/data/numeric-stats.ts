@@ -52,7 +52,7 @@ export async function computeNumericStats(spec: FeatureSpec, source: DataSource,
   const raw = rawSpecForStats(spec);
   const nNum = spec.numeric.length;
   const accs = spec.numeric.map(() => new NumericAccumulator());
-  for await (const block of encodeRows(raw, source, opts))
-    for (let r = 0; r < block.size; r++) for (let i = 0; i < nNum; i++) accs[i]!.add(block.num[r * nNum + i]!);
+  for await (const block of encodeRows(raw, source, { ...opts, rawNumerics: true }))
+    for (let r = 0; r < block.size; r++) for (let i = 0; i < nNum; i++) accs[i]!.add(block.raw![r * nNum + i]!);
   return completeSpec(spec, accs);
 }

@@ -81,7 +81,7 @@ export async function collectStats(spec: FeatureSpec, source: DataSource, opts: 
   let catCols: number[] = [];
   let numCols: number[] = [];
 
-  for await (const b of encodeRows(rawSpec(spec), source, { ...opts, account })) {
+  for await (const b of encodeRows(rawSpec(spec), source, { ...opts, account, rawNumerics: true })) {
     if (b.header !== header) {
       header = b.header;
       catCols = cats.map((c) => header!.indexOf(c.name));
@@ -99,7 +99,7 @@ export async function collectStats(spec: FeatureSpec, source: DataSource, opts: 
       }
       for (let i = 0; i < nNum; i++) {
         if (fields[numCols[i]!]!.trim() === '') missing[i]!++;
-        else numAcc[i]!.add(b.num[r * nNum + i]!);
+        else numAcc[i]!.add(b.raw![r * nNum + i]!);
       }
       for (let t = 0; t < nTasks; t++) labelAcc[t]!.add((y[t] = b.labels[r * nTasks + t]!));
       co.add(y);

@@ -64,3 +64,41 @@ test('missing standardize/minmax statistics are computed by one pass and recorde
   const minmax = await computeNumericStats(smallSpec({ features: { numeric: [{ name: 'price', transform: 'minmax' }] } }), source);
   assert.deepEqual([minmax.numeric[0]!.min, minmax.numeric[0]!.max], [0, 8]);
 });
+
+test('statistics come from float64 raw values: 1e8 + small noise keeps its spread (no float32 rounding)', async (t) => {
+  const d = tempDir(t);
+  const prices: number[] = [];
+  const rows: string[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const x = Number((1e8 + ((i * 7.3919) % 10)).toFixed(4));
+    prices.push(x);
+    rows.push(`${i % 2},${i % 5},a${i % 7},s${i % 3},${x}`);
+  }
+  writePartition(d, '20240101', { 'a.csv': `${HEADER}\n${rows.join('\n')}\n` });
+  const source = { dataDir: d, dates: ['20240101'] };
+  const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
+  const std = Math.sqrt(prices.reduce((a, b) => a + (b - mean) ** 2, 0) / prices.length);
+  const close = (a: number | undefined, b: number) => assert.ok(Math.abs(a! - b) <= 1e-9 * Math.abs(b), `${a} vs ${b}`);
+  const standardize = smallSpec({ features: { categorical: [{ name: 'ad', buckets: 100 }, { name: 'site', buckets: 50 }], numeric: [{ name: 'price', transform: 'standardize' }] } });
+
+  const loaded = await loadEncoded(standardize, source, { validRatio: 0.3, seed: 1 });
+  close(loaded.spec.numeric[0]!.mean, mean);
+  close(loaded.spec.numeric[0]!.std, std);
+  // The model sees (x - mean) / std of the exact value: unit spread, and as many distinct values as inputs.
+  const seen = [...loaded.train.num, ...loaded.valid.num];
+  const m = seen.reduce((a, b) => a + b, 0) / seen.length;
+  const s = Math.sqrt(seen.reduce((a, b) => a + (b - m) ** 2, 0) / seen.length);
+  assert.ok(Math.abs(m) < 1e-6 && Math.abs(s - 1) < 1e-6, `mean ${m}, std ${s}`);
+  assert.equal(new Set(seen).size, new Set(prices).size);
+  const { mean: m64, std: s64 } = loaded.spec.numeric[0]!;
+  const byValue = (a: number, b: number) => a - b;
+  assert.deepEqual(seen.sort(byValue), prices.map((x) => Math.fround((x - m64!) / s64!)).sort(byValue));
+
+  const computed = await computeNumericStats(standardize, source);
+  close(computed.numeric[0]!.mean, mean);
+  close(computed.numeric[0]!.std, std);
+  const minmax = smallSpec({ features: { categorical: [{ name: 'ad', buckets: 100 }, { name: 'site', buckets: 50 }], numeric: [{ name: 'price', transform: 'minmax' }] } });
+  const range = await computeNumericStats(minmax, source);
+  assert.equal(range.numeric[0]!.min, Math.min(...prices));
+  assert.equal(range.numeric[0]!.max, Math.max(...prices));
+});
