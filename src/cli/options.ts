@@ -7,8 +7,12 @@ export function parseDate(value: string): string {
   return value;
 }
 
+/** Dates in the order given; a repeated date is refused (its rows would be counted twice). */
 export function parseDateList(value: string): string[] {
-  return value.split(',').map((d) => parseDate(d.trim()));
+  const dates = value.split(',').map((d) => parseDate(d.trim()));
+  const repeated = dates.find((d, i) => dates.indexOf(d) !== i);
+  if (repeated !== undefined) throw new InvalidArgumentError(`'${repeated}' is listed twice; give each date once.`);
+  return dates;
 }
 
 export function parsePositiveInt(value: string): number {

@@ -161,6 +161,9 @@ test('usage errors exit 2: --max-auc-drop without --baseline, both or neither of
   assert.match(noBase.err, /--max-auc-drop compares against a baseline: add --baseline/);
   assert.equal((await mmoe(...base)).code, 2);
   assert.equal((await mmoe(...base, '--dates', '20260102', '--cur-date', '20260102')).code, 2);
+  const twice = await mmoe(...base, '--dates', '20260102,20260102');
+  assert.equal(twice.code, 2);
+  assert.match(twice.err, /'20260102' is listed twice; give each date once/);
   const root2 = await mmoe('eval', '--model', join(root, 'models'), '--data-dir', data, '--dates', '20260102', ...cpu);
   assert.equal(root2.code, 2);
   assert.match(root2.err, /is a model root, not a model; pass .*latest/);
