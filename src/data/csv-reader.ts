@@ -99,12 +99,17 @@ class CollectingParser extends Parser {
   }
 
   private syntaxError(e: CsvError & { lines?: number }): DataError {
-    const line = e.lines ?? this.info.lines;
-    const what =
-      e.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? `a quoted field is never closed from about this line on`
-        : `CSV syntax error (${e.message})`;
-    return new DataError(`${what}; fix the quoting in the file`, { file: this.file, line }, { cause: e });
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse reports the end of the file; the quote opened in the record after the last
+      // complete one (this chunk's records are not yet in lastRecordLine).
+      const lastRecord = this.lines.length > 0 ? this.lines[this.lines.length - 1]! : this.lastRecordLine;
+      return new DataError(
+        `a quoted field opened in the record starting at this line is never closed (the file ends inside it, at line ${e.lines ?? this.info.lines}); fix the quoting in the file`,
+        { file: this.file, line: lastRecord + 1 },
+        { cause: e },
+      );
+    }
+    return new DataError(`CSV syntax error (${e.message}); fix the quoting in the file`, { file: this.file, line: e.lines ?? this.info.lines }, { cause: e });
   }
 }
 

@@ -63,10 +63,20 @@ test('an empty file has no header: a DataError', async (t) => {
 test('an unclosed quote is a structural DataError; a quote inside an unquoted field is data', async (t) => {
   const d = tempDir(t);
   writeFileSync(join(d, 'open.csv'), 'x,y\n1,"never closed\n2,3\n');
-  await assert.rejects(readAll(join(d, 'open.csv')), /open\.csv:\d+: a quoted field is never closed/);
+  await assert.rejects(readAll(join(d, 'open.csv')), /open\.csv:2: a quoted field opened in the record starting at this line is never closed \(the file ends inside it, at line 3\)/);
   writeFileSync(join(d, 'stray.csv'), 'x,y\n1,a"b\n2,3\n');
   assert.deepEqual((await readAll(join(d, 'stray.csv'))).rows, [
     { line: 2, fields: ['1', 'a"b'] },
     { line: 3, fields: ['2', '3'] },
   ]);
+});
+
+test('an unclosed quote names the line where it opened, also past the first chunk and with rows after it', async (t) => {
+  const d = tempDir(t);
+  const before = Array.from({ length: 10_000 }, (_, i) => `${i},${i}`).join('\n'); // > one 64 KiB chunk
+  const after = Array.from({ length: 3000 }, (_, i) => `${i},${i}`).join('\n');
+  writeFileSync(join(d, 'late.csv'), `x,y\n${before}\n7,"opens here\n${after}\n`);
+  await assert.rejects(readAll(join(d, 'late.csv')), (e: unknown) => e instanceof DataError && e.location.line === 10_002);
+  writeFileSync(join(d, 'early.csv'), `x,y\n1,2\n3,"opens here\n${after}\n`);
+  await assert.rejects(readAll(join(d, 'early.csv')), (e: unknown) => e instanceof DataError && e.location.line === 3);
 });
