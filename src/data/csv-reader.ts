@@ -69,7 +69,10 @@ class CollectingParser extends Parser {
 
   override push(record: unknown): boolean {
     if (record !== null) {
-      this.records.push(record as string[]);
+      const fields = record as string[];
+      // A line of only spaces or tabs is blank too (skip_empty_lines leaves it as one field).
+      if (fields.length === 1 && fields[0]!.trim() === '') return true;
+      this.records.push(fields);
       this.lines.push(this.info.lines);
     }
     return true;

@@ -80,3 +80,12 @@ test('an unclosed quote names the line where it opened, also past the first chun
   writeFileSync(join(d, 'early.csv'), `x,y\n1,2\n3,"opens here\n${after}\n`);
   await assert.rejects(readAll(join(d, 'early.csv')), (e: unknown) => e instanceof DataError && e.location.line === 3);
 });
+
+test('a line of only spaces or tabs is blank: skipped, not a one-field record', async (t) => {
+  const p = join(tempDir(t), 'ws.csv');
+  writeFileSync(p, 'id,name\n1,a\n   \n\t\n \t \n2,b\n  \n');
+  assert.deepEqual((await readAll(p)).rows, [
+    { line: 2, fields: ['1', 'a'] },
+    { line: 6, fields: ['2', 'b'] },
+  ]);
+});
