@@ -95,7 +95,7 @@ const range = (s: Spread) => `${num(s.min)}-${num(s.max)}`;
 const pLabel = (p: number) => p.toFixed(1);
 
 /** Paired by seed (same data for every model): seeds where `a` has a lower headline MSE than `b`. */
-export function pairedWins(runs: RunRecord[], a: string, b: string, p: number): { wins: number; pairs: number; meanDiff: number } {
+export function pairedWins(runs: RunRecord[], a: string, b: string, p: number): { wins: number; pairs: number; diff: Spread | undefined } {
   const byKey = new Map(runs.filter((r) => r.correlation === p).map((r) => [`${r.model}/${r.seed}`, headlineMse(r)]));
   const diffs: number[] = [];
   for (const r of runs) {
@@ -103,7 +103,7 @@ export function pairedWins(runs: RunRecord[], a: string, b: string, p: number): 
     const other = byKey.get(`${b}/${r.seed}`);
     if (other !== undefined) diffs.push(headlineMse(r) - other);
   }
-  return { wins: diffs.filter((d) => d < 0).length, pairs: diffs.length, meanDiff: diffs.length ? spread(diffs).mean : NaN };
+  return { wins: diffs.filter((d) => d < 0).length, pairs: diffs.length, diff: diffs.length ? spread(diffs) : undefined };
 }
 
 export function markdownReport(s: Summary, runs: RunRecord[]): string {
@@ -142,7 +142,7 @@ export function markdownReport(s: Summary, runs: RunRecord[]): string {
     out.push('');
     out.push(`MMoE against shared-bottom, paired by seed; degradation = mean MSE at p / mean MSE at p = ${pLabel(first)}`);
     out.push('');
-    row(['p', 'seeds where MMoE < shared-bottom', 'mean MMoE - shared-bottom', ...s.models.map((m) => `${m} degradation`)]);
+    row(['p', 'seeds where MMoE < shared-bottom', 'MMoE - shared-bottom, mean ± std', ...s.models.map((m) => `${m} degradation`)]);
     row(Array(s.models.length + 3).fill('---'));
     for (const p of s.correlations) {
       const w = pairedWins(runs, 'mmoe', 'shared_bottom', p);
@@ -151,7 +151,7 @@ export function markdownReport(s: Summary, runs: RunRecord[]): string {
         const base = cellOf(s, m, first);
         return c && base ? `${(c.headline.mean / base.headline.mean).toFixed(2)}x` : '-';
       });
-      row([pLabel(p), `${w.wins}/${w.pairs}`, num(w.meanDiff), ...deg]);
+      row([pLabel(p), `${w.wins}/${w.pairs}`, w.diff ? pm(w.diff) : '-', ...deg]);
     }
   }
   return out.join('\n') + '\n';

@@ -30,7 +30,8 @@ function marker(kind: 'circle' | 'square' | 'triangle', x: number, y: number, co
   return `<polygon points="${f(x)},${f(y - 5.5)} ${f(x - 5)},${f(y + 4)} ${f(x + 5)},${f(y + 4)}" fill="${color}"/>`;
 }
 
-export function renderSvg(s: Summary, title: string, subtitle: string): string {
+/** `floor`, when given, is the MSE of a perfect predictor (the label noise variance), drawn as a dashed line. */
+export function renderSvg(s: Summary, title: string, subtitle: string, floor?: number): string {
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const ps = s.correlations;
@@ -67,6 +68,17 @@ export function renderSvg(s: Summary, title: string, subtitle: string): string {
     o.push(`<text x="${f(x)}" y="${M.top + ph + 21}" text-anchor="middle">${p.toFixed(1)}</text>`);
     const pr = s.pearson.get(p);
     if (pr) o.push(`<text x="${f(x)}" y="${M.top + ph + 37}" text-anchor="middle" font-size="11" fill="#555">Pearson ${pr.mean.toFixed(2)}</text>`);
+  }
+  if (floor !== undefined && floor > 0 && floor < yHi) {
+    const y = sy(floor);
+    o.push(`<line x1="${M.left}" y1="${f(y)}" x2="${M.left + pw}" y2="${f(y)}" stroke="#888" stroke-dasharray="2 3"/>`);
+    // Label it in the widest gap between p values, where no error bar runs.
+    const sorted = [...ps].sort((a, b) => a - b);
+    let mid = (xLo + sorted[0]!) / 2;
+    let gap = 0;
+    for (let i = 1; i < sorted.length; i++)
+      if (sorted[i]! - sorted[i - 1]! > gap) [gap, mid] = [sorted[i]! - sorted[i - 1]!, (sorted[i]! + sorted[i - 1]!) / 2];
+    o.push(`<text x="${f(sx(mid))}" y="${f(y - 5)}" text-anchor="middle" font-size="11" fill="#666">noise floor (label noise variance ${floor})</text>`);
   }
   o.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   o.push(`<text x="${M.left + pw / 2}" y="${H - 14}" text-anchor="middle">p = cos(w1, w2) (task relatedness; measured label Pearson below)</text>`);

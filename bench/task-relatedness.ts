@@ -70,9 +70,11 @@ async function cli(args: string[]): Promise<string> {
   }
 }
 
+const dataDir = (p: number, seed: number) => join(out, 'data', `p${p.toFixed(2)}-s${seed}-n${rows}`);
+
 /** Generates one dataset (or reuses it: the generator is deterministic) and returns its label Pearson. */
 async function dataset(p: number, seed: number): Promise<{ dir: string; pearson: number }> {
-  const dir = join(out, 'data', `p${p.toFixed(2)}-s${seed}-n${rows}`);
+  const dir = dataDir(p, seed);
   const stamp = join(dir, 'generate.txt');
   if (!existsSync(stamp)) {
     const line = await cli(['generate', 'synthetic', '--out', dir, '--correlation', String(p), '--rows', String(rows), '--seed', String(seed), '--start-date', START, '--days', '5', '--force']);
@@ -151,18 +153,31 @@ const t0 = performance.now();
 const ms = models();
 mkdirSync(out, { recursive: true });
 const resultsFile = join(out, 'results.json');
-let runs: RunRecord[];
-if (opt['report-only']) runs = (JSON.parse(readFileSync(resultsFile, 'utf8')) as { runs: RunRecord[] }).runs;
-else {
-  runs = await bench(ms);
-  const argv = process.argv.slice(2).join(' ');
-  writeFileSync(resultsFile, JSON.stringify({ command: `node dist/bench/task-relatedness.js ${argv}`.trim(), cpus: cpus().length, node: process.version, runs }, null, 1));
+interface Results {
+  command: string;
+  cpus: number;
+  node: string;
+  /** Variance of the label noise: the test MSE of a perfect predictor. */
+  noiseFloor: number;
+  runs: RunRecord[];
 }
+let results: Results;
+if (opt['report-only']) results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Results;
+else {
+  const runs = await bench(ms);
+  // Every dataset comes from the same generator flags, so any one of them gives the noise.
+  const first = join(dataDir(correlations[0]!, 1), '_synthetic.json');
+  const noiseStd = (JSON.parse(readFileSync(first, 'utf8')) as { noiseStd: number }).noiseStd;
+  const argv = process.argv.slice(2).join(' ');
+  results = { command: `node dist/bench/task-relatedness.js ${argv}`.trim(), cpus: cpus().length, node: process.version, noiseFloor: Number((noiseStd ** 2).toPrecision(6)), runs };
+  writeFileSync(resultsFile, JSON.stringify(results, null, 1));
+}
+const { runs } = results;
 const summary = summarize(runs, ms.map((m) => m.label), correlations);
 const md = markdownReport(summary, runs);
 writeFileSync(join(out, 'task-relatedness.md'), md);
 const n = Math.max(...summary.cells.map((c) => c.headline.n));
-const svg = renderSvg(summary, 'Task relatedness vs architecture (MMoE paper, section 4)', `synthetic data, ${rows} rows (4 days train, 1 day test), ${n} seeds per point`);
+const svg = renderSvg(summary, 'Task relatedness vs architecture (MMoE paper, section 4)', `synthetic data, ${rows} rows (4 days train, 1 day test), ${n} seeds per point`, results.noiseFloor);
 writeFileSync(join(out, 'task-relatedness.svg'), svg);
 if (opt.svg) {
   mkdirSync(dirname(resolve(opt.svg)), { recursive: true });
