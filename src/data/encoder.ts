@@ -2,6 +2,7 @@
 // numerics, labels, weight), or a bad-row reason. No allocation per row on the good path.
 import { DataError } from '../errors.js';
 import type { BadRowReason } from './bad-rows.js';
+import { parseBinaryLabel, parseDecimal } from './decimal.js';
 import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
 import { FrontCache } from './front-cache.js';
 import type { Task } from '../config/schema.js';
@@ -92,13 +93,6 @@ interface ColumnIndex {
   weight: number;
 }
 
-/** Number(s) with the empty/whitespace case told apart (Number('') is 0). NaN when unparsable. */
-function parseNumber(s: string): number {
-  const x = +s;
-  if (x === 0 && s.trim() === '') return Number.NaN;
-  return x - x === 0 ? x : Number.NaN; // rejects NaN and +-Infinity
-}
-
 function isBlank(s: string): boolean {
   return s.length === 0 || s.trim() === '';
 }
@@ -148,7 +142,7 @@ export class FileEncoder {
     for (let i = 0; i < nNum; i++) {
       const n = this.numeric[i]!;
       const s = fields[numCols[i]!]!;
-      let x = parseNumber(s);
+      let x = parseDecimal(s);
       if (x !== x) {
         if (n.fillEmpty === undefined || !isBlank(s))
           return this.bad('numeric_unparsable', n.name, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
@@ -164,11 +158,11 @@ export class FileEncoder {
     for (let i = 0; i < labelCols.length; i++) {
       const s = fields[labelCols[i]!]!;
       if (this.binary[i]) {
-        const y = s === '0' ? 0 : s === '1' ? 1 : parseNumber(s);
+        const y = parseBinaryLabel(s);
         if (y !== 0 && y !== 1) return this.bad('label_not_binary', this.tasks[i]!.label, s);
         t.labels[labelBase + i] = y;
       } else {
-        const y = parseNumber(s);
+        const y = parseDecimal(s);
         if (y !== y) return this.bad('label_not_number', this.tasks[i]!.label, s);
         if (y < 0 && this.log1pLabel[i]) return this.bad('label_out_of_range', this.tasks[i]!.label, s, 'negative label, labelTransform log1p');
         t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
@@ -177,7 +171,7 @@ export class FileEncoder {
 
     if (this.col.weight >= 0 && t.weights !== null) {
       const s = fields[this.col.weight]!;
-      const w = parseNumber(s);
+      const w = parseDecimal(s);
       if (!(w >= 0)) return this.bad('weight_invalid', this.enc.spec.rowWeight!, s);
       t.weights[row] = w;
     }

@@ -35,6 +35,11 @@ test('bad rows give their reason, column and value', () => {
     [['1', '3', 'a', 's', ''], 'numeric_unparsable', 'price', ''],
     [['1', '3', 'a', 's', 'NA'], 'numeric_unparsable', 'price', 'NA'],
     [['1', '3', 'a', 's', 'Infinity'], 'numeric_unparsable', 'price', 'Infinity'],
+    [['1', '3', 'a', 's', '0x10'], 'numeric_unparsable', 'price', '0x10'],
+    [['0x1', '3', 'a', 's', '1'], 'label_not_binary', 'click', '0x1'],
+    [['1e0', '3', 'a', 's', '1'], 'label_not_binary', 'click', '1e0'],
+    [['+1', '3', 'a', 's', '1'], 'label_not_binary', 'click', '+1'],
+    [['1', '0x10', 'a', 's', '1'], 'label_not_number', 'watch', '0x10'],
   ];
   for (const [fields, reason, column, value] of cases) {
     const r = encodeOne(fields);
