@@ -103,7 +103,7 @@ export class ProgressBar {
   }
 
   /** The line as it would be drawn now (exposed for tests). */
-  render(width = this.stream.columns ?? 80): string {
+  render(width = this.stream.columns || 80): string {
     const elapsed = (this.now() - this.startedAt) / 1000;
     const rate = elapsed > 0 ? this.done / elapsed : Number.NaN;
     const { epoch, epochs, ...rest } = this.fields;

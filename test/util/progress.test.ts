@@ -67,3 +67,10 @@ test('durations and rates format compactly', () => {
   assert.equal(formatRate(2_500_000), '2.50M');
   assert.equal(formatRate(12), '12');
 });
+
+test('a terminal that reports no width (columns 0, as under script or some CI ptys) still gets a line', () => {
+  const writes: string[] = [];
+  const bar = new ProgressBar({ isTTY: true, columns: 0, write: (s: string) => writes.push(s) }, { now: () => 0 });
+  bar.start(100, { epochs: 2 });
+  assert.match(bar.render(), /0\/100 rows/);
+});
