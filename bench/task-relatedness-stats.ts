@@ -11,6 +11,8 @@ export interface RunRecord {
   /** Pearson(y1, y2) over all generated rows, as `mmoe generate synthetic` prints it. */
   labelPearson: number;
   testMse: { y1: number; y2: number };
+  /** Training loss (squared error) per task at the best epoch, averaged over that epoch's batches: the paper plots this. */
+  trainMse: { y1: number; y2: number };
   epochsRun: number;
   epochsBest: number;
   stoppedEarly: boolean;
@@ -31,6 +33,8 @@ export interface Cell {
   correlation: number;
   /** Mean of the two tasks' test MSE, per seed. */
   headline: Spread;
+  /** Mean of the two tasks' training loss at the best epoch, per seed. */
+  train: Spread;
   y1: Spread;
   y2: Spread;
   epochsRun: Spread;
@@ -69,6 +73,7 @@ export function summarize(runs: RunRecord[], models: string[], correlations: num
         model,
         correlation: p,
         headline: spread(rs.map(headlineMse)),
+        train: spread(rs.map((r) => (r.trainMse.y1 + r.trainMse.y2) / 2)),
         y1: spread(rs.map((r) => r.testMse.y1)),
         y2: spread(rs.map((r) => r.testMse.y2)),
         epochsRun: spread(rs.map((r) => r.epochsRun)),
@@ -127,29 +132,29 @@ export function markdownReport(s: Summary, runs: RunRecord[]): string {
   }
 
   out.push('');
-  out.push('Per task: test MSE of y1 / y2, mean ± std over seeds; epochs run (mean), runs stopped early');
+  out.push('Per task: test MSE of y1 / y2 and training loss (mean of the tasks, at the best epoch), mean ± std over seeds; epochs run (mean), runs stopped early');
   out.push('');
-  row(['p', 'model', 'y1', 'y2', 'epochs run', 'stopped early']);
-  row(Array(6).fill('---'));
+  row(['p', 'model', 'test y1', 'test y2', 'train loss', 'epochs run', 'stopped early']);
+  row(Array(7).fill('---'));
   for (const p of s.correlations)
     for (const m of s.models) {
       const c = cellOf(s, m, p);
-      if (c) row([pLabel(p), m, pm(c.y1), pm(c.y2), c.epochsRun.mean.toFixed(1), `${c.stoppedEarly}/${c.headline.n}`]);
+      if (c) row([pLabel(p), m, pm(c.y1), pm(c.y2), pm(c.train), c.epochsRun.mean.toFixed(1), `${c.stoppedEarly}/${c.headline.n}`]);
     }
 
   const [first] = s.correlations;
   if (first !== undefined && s.models.includes('mmoe') && s.models.includes('shared_bottom')) {
     out.push('');
-    out.push(`MMoE against shared-bottom, paired by seed; degradation = mean MSE at p / mean MSE at p = ${pLabel(first)}`);
+    out.push(`MMoE against shared-bottom on test MSE, paired by seed; degradation = mean at p / mean at p = ${pLabel(first)}, of test MSE and of training loss`);
     out.push('');
-    row(['p', 'seeds where MMoE < shared-bottom', 'MMoE - shared-bottom, mean ± std', ...s.models.map((m) => `${m} degradation`)]);
+    row(['p', 'seeds where MMoE < shared-bottom', 'MMoE - shared-bottom, mean ± std', ...s.models.map((m) => `${m} degradation, test / train`)]);
     row(Array(s.models.length + 3).fill('---'));
     for (const p of s.correlations) {
       const w = pairedWins(runs, 'mmoe', 'shared_bottom', p);
       const deg = s.models.map((m) => {
         const c = cellOf(s, m, p);
         const base = cellOf(s, m, first);
-        return c && base ? `${(c.headline.mean / base.headline.mean).toFixed(2)}x` : '-';
+        return c && base ? `${(c.headline.mean / base.headline.mean).toFixed(2)}x / ${(c.train.mean / base.train.mean).toFixed(2)}x` : '-';
       });
       row([pLabel(p), `${w.wins}/${w.pairs}`, w.diff ? pm(w.diff) : '-', ...deg]);
     }

@@ -98,6 +98,7 @@ async function trainAndEval(model: Model, p: number, seed: number, data: { dir: 
   const trainSeconds = (performance.now() - t0) / 1000;
   const meta = JSON.parse(readFileSync(join(models, TRAIN_END, 'metadata.json'), 'utf8'));
   const doc = JSON.parse(await cli(['eval', '--model', join(models, 'latest'), '--data-dir', data.dir, '--dates', TEST_DAY, '--format', 'json', '--no-gates']));
+  const best = (meta.history as { epoch: number; trainTaskLosses: Record<string, number> }[]).find((e) => e.epoch === meta.epochs.best)!;
   const mse = (name: string) => (doc.tasks as EvalTask[]).find((t) => t.name === name)!.regression.original.mse.value;
   return {
     model: model.label,
@@ -105,6 +106,7 @@ async function trainAndEval(model: Model, p: number, seed: number, data: { dir: 
     seed,
     labelPearson: data.pearson,
     testMse: { y1: mse('y1'), y2: mse('y2') },
+    trainMse: { y1: best.trainTaskLosses.y1!, y2: best.trainTaskLosses.y2! },
     epochsRun: meta.epochs.run,
     epochsBest: meta.epochs.best,
     stoppedEarly: meta.epochs.stoppedEarly,
