@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCtr } from '../src/data/generate-ctr.js';
 import { run, type RunMode, type RunResult } from './consumer-run.js';
+import { fmt, median } from './figures.js';
 
 const CONFIG = 'configs/default.json';
 const DATE = '20240101';
@@ -32,8 +33,6 @@ function child(mode: RunMode, dataDir: string): RunResult {
   return JSON.parse(r.stdout) as RunResult;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -27,6 +27,7 @@ import { openModel } from '../src/eval/model-dir.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from '../src/eval/row-batcher.js';
 import { silentLogger } from '../src/logger.js';
 import { buildModel, saveModel } from '../src/model/index.js';
+import { fmt, median } from './figures.js';
 
 const CONFIG = 'configs/default.json';
 const DATE = '20240101';
@@ -146,8 +147,6 @@ function child(mode: Mode, data: string, model: string, backend: string): Result
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Result;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
