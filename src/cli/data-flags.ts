@@ -15,10 +15,16 @@ export interface DataFlags {
 
 /** Adds --train-data-dir, --cur-date, --days, --require-success and --max-bad-rows. */
 export function addDataOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .requiredOption('--train-data-dir <dir>', 'directory of day partitions D/YYYYMMDD/ or D/dt=YYYYMMDD/ holding *.csv and *.csv.gz files')
     .requiredOption('--cur-date <YYYYMMDD>', 'the last day to read', parseDate)
-    .option('--days <n>', 'how many days to read, ending at --cur-date', parsePositiveInt, 2)
+    .option('--days <n>', 'how many days to read, ending at --cur-date', parsePositiveInt, 2);
+  return addReadPolicyOptions(cmd);
+}
+
+/** Adds --require-success and --max-bad-rows: the read policy every command that reads days shares. */
+export function addReadPolicyOptions(cmd: Command): Command {
+  return cmd
     .option('--require-success', 'fail on a partition without a _SUCCESS marker', false)
     .option('--max-bad-rows <ratio>', 'share of bad rows skipped before the read fails (exit 3)', parseRatio, DEFAULT_MAX_BAD_ROWS);
 }

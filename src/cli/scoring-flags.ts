@@ -2,10 +2,10 @@
 // days to read (--data-dir with --dates or --cur-date/--days), the bad-row budget and the backend.
 import type { Command } from 'commander';
 import { BACKENDS, type BackendName } from '../backend.js';
-import { DEFAULT_MAX_BAD_ROWS } from '../data/bad-rows.js';
 import { type DataSource, sourceForDays } from '../data/partitions.js';
 import { UsageError } from '../errors.js';
-import { parseChoice, parseDate, parseDateList, parsePositiveInt, parseRatio } from './options.js';
+import { addReadPolicyOptions } from './data-flags.js';
+import { parseChoice, parseDate, parseDateList, parsePositiveInt } from './options.js';
 
 export interface ScoringDataFlags {
   dataDir?: string;
@@ -18,14 +18,12 @@ export interface ScoringDataFlags {
 }
 
 export function addScoringDataOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--data-dir <dir>', 'directory of day partitions D/YYYYMMDD/ or D/dt=YYYYMMDD/ holding *.csv and *.csv.gz files')
     .option('--dates <YYYYMMDD,...>', 'the days to read, comma-separated', parseDateList)
     .option('--cur-date <YYYYMMDD>', 'the last day to read (with --days; instead of --dates)', parseDate)
-    .option('--days <n>', 'how many days to read, ending at --cur-date (default 1)', parsePositiveInt)
-    .option('--require-success', 'fail on a partition without a _SUCCESS marker', false)
-    .option('--max-bad-rows <ratio>', 'share of bad rows skipped before the read fails (exit 3)', parseRatio, DEFAULT_MAX_BAD_ROWS)
-    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto');
+    .option('--days <n>', 'how many days to read, ending at --cur-date (default 1)', parsePositiveInt);
+  return addReadPolicyOptions(cmd).option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto');
 }
 
 /** The days the flags name; exactly one of --dates and --cur-date, and --days only with --cur-date. */
