@@ -45,15 +45,18 @@ export interface TrainOutcome {
   metadata: Record<string, unknown>;
 }
 
-/** Numeric statistics the config leaves open come from the warm-start model, so inputs keep their scale. */
+/**
+ * Numeric statistics the config leaves open come from the warm-start model (same transform only),
+ * so inputs keep the scale its weights were trained on. Statistics the config gives win.
+ */
 function withSavedStats(spec: FeatureSpec, saved: FeatureSpec): FeatureSpec {
   const byName = new Map(saved.numeric.map((n) => [n.name, n]));
-  return { ...spec, numeric: spec.numeric.map((n) => ({ ...byName.get(n.name), ...n, ...statsOf(byName.get(n.name), n) })) };
-}
-
-function statsOf(saved: FeatureSpec['numeric'][number] | undefined, cur: FeatureSpec['numeric'][number]) {
-  if (!saved || saved.transform !== cur.transform) return {};
-  return { mean: cur.mean ?? saved.mean, std: cur.std ?? saved.std, min: cur.min ?? saved.min, max: cur.max ?? saved.max };
+  const numeric = spec.numeric.map((n) => {
+    const prev = byName.get(n.name);
+    if (!prev || prev.transform !== n.transform) return n;
+    return { ...n, mean: n.mean ?? prev.mean, std: n.std ?? prev.std, min: n.min ?? prev.min, max: n.max ?? prev.max };
+  });
+  return { ...spec, numeric };
 }
 
 export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<TrainOutcome> {
