@@ -1,28 +1,27 @@
 // The records layer: one CSV file (plain or gzip) as a stream of string records with their
 // physical line numbers. Everything above it (encoder, stats, predict) starts from here.
 //
-// csv-parse is fed the file's chunks directly rather than piped as a Transform stream: it parses
-// the same bytes ~5% faster (bench/consumer.ts measures both) and lets us read the parser's
-// line counter at each record, which the stream API only offers through a per-record object.
+// Quote-free bytes are split directly (fast-lines.ts, several times faster than csv-parse and
+// exact); from the first chunk it cannot vouch for, the rest of the file goes to csv-parse.
+// csv-parse is fed the chunks directly rather than piped as a Transform stream: it parses the same
+// bytes ~5% faster (bench/consumer.ts measures both) and lets us read the parser's line counter at
+// each record, which the stream API only offers through a per-record object.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type CsvError } from 'csv-parse';
 import { DataError } from '../errors.js';
+import { FastLines, isBlankRecord, type HandOver, type RecordChunk } from './fast-lines.js';
 import { Utf8Guard } from './utf8-guard.js';
+
+export type { RecordChunk } from './fast-lines.js';
 
 /** One data record: 1-based physical line (the header is line 1) and its fields. */
 export interface CsvRecord {
   file: string;
   line: number;
   fields: string[];
-}
-
-/** The records parsed from one input chunk. Arrays are fresh per chunk. */
-export interface RecordChunk {
-  records: string[][];
-  lines: number[];
 }
 
 export interface CsvFile {
@@ -45,14 +44,15 @@ export interface CsvFile {
 const MAX_RECORD_BYTES = 8 << 20;
 const CHUNK_BYTES = 1 << 16;
 
-/** A parser whose records land in arrays with the parser's line counter at each record. */
+/** csv-parse, its records landing in arrays with the parser's line counter at each record. */
 class CollectingParser extends Parser {
   records: string[][] = [];
   lines: number[] = [];
 
-  constructor(private readonly file: string) {
+  constructor(start: Omit<HandOver, 'bytes'>) {
     super({
-      bom: true,
+      bom: start.bom,
+      record_delimiter: start.recordDelimiter,
       // Blank lines carry no row; a stray one is not worth a bad-row count.
       skip_empty_lines: true,
       // Field-count mismatches reach the encoder, which counts them as bad rows.
@@ -61,58 +61,110 @@ class CollectingParser extends Parser {
       // resume reliably after a quoting error, so the errors left are structural.
       relax_quotes: true,
     });
+    // Counting from the line it starts at makes every line it reports (records, errors and its
+    // own messages) a line of the file.
+    (this.info as { lines: number }).lines = start.firstLine;
   }
 
-  /** Bytes fed since the last record ended, and that record's line. */
-  private pendingBytes = 0;
-  private lastRecordLine = 0;
-
   override push(record: unknown): boolean {
-    if (record !== null) {
-      const fields = record as string[];
-      // A line of only spaces or tabs is blank too (skip_empty_lines leaves it as one field).
-      if (fields.length === 1 && fields[0]!.trim() === '') return true;
-      this.records.push(fields);
+    if (record !== null && !isBlankRecord(record as string[])) {
+      this.records.push(record as string[]);
       this.lines.push(this.info.lines);
     }
     return true;
   }
 
-  /** Parses one chunk (or the end when buf is undefined) and hands over what it produced. */
-  feed(buf: Buffer | undefined): RecordChunk {
+  /** Parses one chunk (or the end when buf is undefined); throws csv-parse's error. */
+  parse(buf: Buffer | undefined): void {
     let failure: Error | null | undefined;
     const done = (err?: Error | null): void => {
       failure = err;
     };
     if (buf === undefined) this._flush(done);
     else this._transform(buf, 'binary', done);
-    if (failure) throw this.syntaxError(failure as CsvError & { lines?: number });
-    if (this.lines.length > 0) {
-      this.pendingBytes = 0;
-      this.lastRecordLine = this.lines[this.lines.length - 1]!;
-    } else if ((this.pendingBytes += buf?.length ?? 0) > MAX_RECORD_BYTES)
-      throw new DataError(`a record spans more than ${MAX_RECORD_BYTES >> 20} MiB: a quoted field is probably never closed; fix the quoting in the file`, {
-        file: this.file,
-        line: this.lastRecordLine + 1,
-      });
+    if (failure) throw failure;
+  }
+
+  /** Hands over the records parsed since the last call. */
+  collected(): RecordChunk {
     const chunk = { records: this.records, lines: this.lines };
     this.records = [];
     this.lines = [];
     return chunk;
   }
+}
+
+/**
+ * One file's bytes, chunk by chunk, as records: split by FastLines while it can vouch for them,
+ * by csv-parse from the first chunk it cannot. `fastPath: false` uses csv-parse throughout (the
+ * reference the tests compare against).
+ */
+export class ChunkParser {
+  private fast: FastLines | null = null;
+  private slow: CollectingParser | null = null;
+  /** Bytes fed since the last record ended, and that record's line. */
+  private pendingBytes = 0;
+  private lastRecordLine = 0;
+
+  constructor(
+    private readonly file: string,
+    options: { fastPath?: boolean } = {},
+  ) {
+    if (options.fastPath === false) this.slow = new CollectingParser({ bom: true, firstLine: 1, recordDelimiter: undefined });
+    else this.fast = new FastLines();
+  }
+
+  /** Whether csv-parse has taken over. */
+  get usesCsvParse(): boolean {
+    return this.slow !== null;
+  }
+
+  /** Parses one chunk (or the end when buf is undefined) and hands over what it produced. */
+  feed(buf: Buffer | undefined): RecordChunk {
+    let chunk: RecordChunk;
+    try {
+      chunk = this.parse(buf);
+    } catch (err) {
+      throw this.syntaxError(err as CsvError & { lines?: number });
+    }
+    if (chunk.lines.length > 0) {
+      this.pendingBytes = 0;
+      this.lastRecordLine = chunk.lines[chunk.lines.length - 1]!;
+    } else if ((this.pendingBytes += buf?.length ?? 0) > MAX_RECORD_BYTES)
+      throw new DataError(`a record spans more than ${MAX_RECORD_BYTES >> 20} MiB: a quoted field is probably never closed; fix the quoting in the file`, {
+        file: this.file,
+        line: this.lastRecordLine + 1,
+      });
+    return chunk;
+  }
+
+  private parse(buf: Buffer | undefined): RecordChunk {
+    if (this.fast !== null) {
+      const chunk = this.fast.feed(buf);
+      if (chunk !== null) return chunk;
+      const { bytes, ...start } = this.fast.handOver();
+      this.fast = null;
+      this.slow = new CollectingParser(start);
+      this.slow.parse(bytes); // buf is in bytes already
+      if (buf !== undefined) return this.slow.collected();
+    }
+    this.slow!.parse(buf);
+    return this.slow!.collected();
+  }
 
   private syntaxError(e: CsvError & { lines?: number }): DataError {
+    const lines = this.slow?.lines ?? [];
     if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
       // csv-parse reports the end of the file; the quote opened in the record after the last
       // complete one (this chunk's records are not yet in lastRecordLine).
-      const lastRecord = this.lines.length > 0 ? this.lines[this.lines.length - 1]! : this.lastRecordLine;
+      const lastRecord = lines.length > 0 ? lines[lines.length - 1]! : this.lastRecordLine;
       return new DataError(
-        `a quoted field opened in the record starting at this line is never closed (the file ends inside it, at line ${e.lines ?? this.info.lines}); fix the quoting in the file`,
+        `a quoted field opened in the record starting at this line is never closed (the file ends inside it, at line ${e.lines ?? this.slow?.info.lines}); fix the quoting in the file`,
         { file: this.file, line: lastRecord + 1 },
         { cause: e },
       );
     }
-    return new DataError(`CSV syntax error (${e.message}); fix the quoting in the file`, { file: this.file, line: e.lines ?? this.info.lines }, { cause: e });
+    return new DataError(`CSV syntax error (${e.message}); fix the quoting in the file`, { file: this.file, line: e.lines ?? this.slow?.info.lines }, { cause: e });
   }
 }
 
@@ -150,7 +202,7 @@ function gzipProblem(path: string, err: NodeJS.ErrnoException, line: number): Da
 async function* parseFile(path: string): AsyncGenerator<RecordChunk> {
   if (path.endsWith('.gz')) await checkGzipMagic(path);
   const guard = new Utf8Guard();
-  const parser = new CollectingParser(path);
+  const parser = new ChunkParser(path);
   const utf8Error = (p: { line: number; bytes: string }): DataError =>
     new DataError(`invalid UTF-8 (bytes ${p.bytes}); the file must be UTF-8 encoded, re-export it as UTF-8`, { file: path, line: p.line });
   const stream = openBytes(path);
