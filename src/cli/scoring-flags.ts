@@ -1,11 +1,13 @@
 // Flags shared by the commands that score data with a published model (eval, predict): which
-// days to read (--data-dir with --dates or --cur-date/--days), the bad-row budget and the backend.
+// days to read (--data-dir with --dates or --cur-date/--days), the bad-row budget, the backend and
+// the memory for folded scoring.
 import type { Command } from 'commander';
 import { BACKENDS, type BackendName } from '../backend.js';
 import { type DataSource, sourceForDays } from '../data/partitions.js';
 import { UsageError } from '../errors.js';
 import { addReadPolicyOptions } from './data-flags.js';
-import { parseChoice, parseDate, parseDateList, parsePositiveInt } from './options.js';
+import { DEFAULT_FOLD_BUDGET_MIB } from '../model/folded-scorer.js';
+import { parseChoice, parseDate, parseDateList, parseNonNegativeInt, parsePositiveInt } from './options.js';
 
 export interface ScoringDataFlags {
   dataDir?: string;
@@ -15,6 +17,7 @@ export interface ScoringDataFlags {
   requireSuccess: boolean;
   maxBadRows: number;
   backend: BackendName;
+  foldBudget: number;
 }
 
 export function addScoringDataOptions(cmd: Command): Command {
@@ -23,7 +26,14 @@ export function addScoringDataOptions(cmd: Command): Command {
     .option('--dates <YYYYMMDD,...>', 'the days to read, comma-separated', parseDateList)
     .option('--cur-date <YYYYMMDD>', 'the last day to read (with --days; instead of --dates)', parseDate)
     .option('--days <n>', 'how many days to read, ending at --cur-date (default 1)', parsePositiveInt);
-  return addReadPolicyOptions(cmd).option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto');
+  return addReadPolicyOptions(cmd)
+    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto')
+    .option(
+      '--fold-budget <MiB>',
+      'wasm backend: memory for folding embedding lookups into the first layers (faster scoring, same scores to float rounding); fields that do not fit keep the matrix product; 0 turns folding off',
+      parseNonNegativeInt,
+      DEFAULT_FOLD_BUDGET_MIB,
+    );
 }
 
 /** The days the flags name; exactly one of --dates and --cur-date, and --days only with --cur-date. */

@@ -99,7 +99,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   const start = performance.now();
   const grouped = job.groupBy !== undefined;
   const batchSize = job.batchSize ?? SCORING_BATCH_ROWS;
-  const evaluators = [job.model, ...(job.baseline ? [job.baseline] : [])].map((m) => new Evaluator(m.model, { grouped, gates: job.gates }));
+  const evaluators = [job.model, ...(job.baseline ? [job.baseline] : [])].map((m) => new Evaluator(m.scorer, { grouped, gates: job.gates }));
   const shared = !job.baseline || sameSpec(job.model, job.baseline);
   const main = new RowBatcher<string>(job.model.spec, batchSize);
   const second = shared ? null : new SecondEncoder(job.baseline!, new RowBatcher<string>(job.baseline!.spec, batchSize), logger);

@@ -10,7 +10,7 @@ import { type GateStats, GateStatsAccumulator } from '../metrics/gate.js';
 import { type GateWarning, gateVerdict } from '../metrics/gate-verdict.js';
 import type { MetricValue } from '../metrics/metric-value.js';
 import type { RegressionMetrics } from '../metrics/regression.js';
-import type { MultiTaskModel } from '../model/index.js';
+import type { Scorer } from '../model/folded-scorer.js';
 
 export interface TaskReport {
   task: string;
@@ -58,7 +58,7 @@ export class Evaluator {
   readonly timings: EvaluatorTimings = { predictMs: 0, gateMs: 0, accumulateMs: 0 };
 
   constructor(
-    private readonly model: MultiTaskModel,
+    private readonly model: Scorer,
     private readonly options: EvaluatorOptions = {},
   ) {
     this.tasks = model.spec.tasks;

@@ -2,9 +2,11 @@
 // rows are encoded exactly as in training), the weights, and what metadata.json says about it.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { trainingSection } from '../config/schema.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
 import { DataError, UsageError } from '../errors.js';
+import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
 
 /** What a report says about a model: where it is and what it is. */
@@ -18,12 +20,31 @@ export interface ModelInfo {
   curDate: string | null;
   createdAt: string | null;
   tasks: { name: string; type: 'binary' | 'regression'; label: string }[];
+  scoring: ScoringInfo;
+}
+
+/** How rows are scored: folded first layers (wasm) or the plain graph, and why. */
+export interface ScoringInfo {
+  backend: string;
+  engine: 'folded' | 'graph';
+  /** Fields whose embedding lookup is folded into the first layers. */
+  foldedFields: string[];
+  /** Fields left to the matrix product, each with the reason. */
+  unfoldedFields: { name: string; reason: string }[];
+  /** MiB of projected tables held for scoring. */
+  foldedMib: number;
+  /** Why the plain graph scores (engine "graph"). */
+  reason: string | null;
 }
 
 export interface OpenedModel {
   info: ModelInfo;
   spec: FeatureSpec;
   model: MultiTaskModel;
+  /** What eval and predict score with: the folded scorer when it could be built, else the model. */
+  scorer: Scorer;
+  /** Releases the model's and the scorer's tensors. */
+  dispose(): void;
   /** The trained learning rate (config.json), which the gate diagnosis weighs. */
   learningRate?: number;
 }
@@ -50,20 +71,61 @@ function readLearningRate(dir: string): number | undefined {
   }
 }
 
+/** One log line on how a model scores. */
+export function scoringLine(s: ScoringInfo): string {
+  if (s.engine === 'graph') return `scoring with the plain graph on ${s.backend} (${s.reason})`;
+  const left = s.unfoldedFields.length ? `; not folded: ${s.unfoldedFields.map((f) => f.name).join(', ')}` : '';
+  return `scoring on ${s.backend} with ${s.foldedFields.length} field(s) folded into the first layers (${s.foldedMib} MiB)${left}`;
+}
+
+export interface OpenOptions {
+  /** Cap on the projected tables of the folded scorer in MiB; 0 scores with the plain graph. */
+  foldBudgetMib?: number;
+}
+
+function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
+  const backend = tf.getBackend();
+  const graph = (reason: string) => ({
+    scorer: model,
+    scoring: { backend, engine: 'graph' as const, foldedFields: [], unfoldedFields: [], foldedMib: 0, reason },
+    dispose: () => {},
+  });
+  if (budgetMib <= 0) return graph('--fold-budget 0');
+  const s = FoldedScorer.build(model, budgetMib * 2 ** 20);
+  if (!(s instanceof FoldedScorer)) return graph(s.reason);
+  const { folded, unfolded, tableBytes } = s.summary;
+  // A budget that folds nothing leaves the plain graph, which is as fast and needs no tables.
+  if (folded.length === 0) {
+    s.dispose();
+    return graph(`no field fits the fold budget of ${budgetMib} MiB`);
+  }
+  return {
+    scorer: s,
+    scoring: { backend, engine: 'folded', foldedFields: folded, unfoldedFields: unfolded, foldedMib: Math.round((tableBytes / 2 ** 20) * 10) / 10, reason: null },
+    dispose: () => s.dispose(),
+  };
+}
+
 /** Loads the model in `dir` (a model directory, or a symlink such as models/latest). */
-export async function openModel(dir: string, flag = '--model'): Promise<OpenedModel> {
+export async function openModel(dir: string, flag = '--model', options: OpenOptions = {}): Promise<OpenedModel> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: no such directory`);
   if (!existsSync(join(dir, MODEL_JSON)) && existsSync(join(dir, 'latest', MODEL_JSON)))
     throw new UsageError(`${flag} ${dir} is a model root, not a model; pass ${join(dir, 'latest')} or ${join(dir, '<YYYYMMDD>')}`);
   const saved = readArchitecture(dir);
   // Training options only shape optimizers, which scoring never runs: the defaults do.
   const model = await loadModel(dir, saved.spec, saved.model, trainingSection.parse({}));
+  const scoring = scorerFor(model, options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB);
   const info: ModelInfo = {
     path: dir,
     resolvedPath: realpathSync(dir),
     modelType: saved.model.type,
     ...readMetadata(dir),
     tasks: saved.spec.tasks.map((t) => ({ name: t.name, type: t.type, label: t.label })),
+    scoring: scoring.scoring,
   };
-  return { info, spec: saved.spec, model, learningRate: readLearningRate(dir) };
+  const dispose = (): void => {
+    scoring.dispose();
+    model.dispose();
+  };
+  return { info, spec: saved.spec, model, scorer: scoring.scorer, dispose, learningRate: readLearningRate(dir) };
 }

@@ -42,10 +42,21 @@ export class LayerCache {
 export interface Wiring {
   layers: LayerCache;
   training: boolean;
+  /**
+   * Scoring graphs only (fold-scorer.ts): Dense layers applied to `inputs.block` are not called
+   * but replaced by `inputs.replace`, which stands for their output computed outside the graph.
+   */
+  folded?: { block: ST; replace(layer: tf.layers.Layer, activation: string): ST };
 }
 
 export function call(layer: tf.layers.Layer, x: ST | ST[], kwargs?: Record<string, unknown>): ST {
   return layer.apply(x, kwargs) as ST;
+}
+
+/** A Dense layer (created on first use) applied to x; every Dense of every architecture goes through here. */
+export function dense(w: Wiring, x: ST, name: string, units: number, activation: MlpSection['activation'] = 'linear', l2 = 0): ST {
+  const layer = w.layers.dense(name, units, activation, l2);
+  return w.folded && x === w.folded.block ? w.folded.replace(layer, activation) : call(layer, x);
 }
 
 function dropout(w: Wiring, x: ST, name: string, rate: number): ST {
@@ -59,7 +70,7 @@ function dropout(w: Wiring, x: ST, name: string, rate: number): ST {
 export function mlp(w: Wiring, x: ST, prefix: string, s: MlpSection): ST {
   s.units.forEach((units, i) => {
     const name = `${prefix}_${i + 1}`;
-    x = call(w.layers.dense(name, units, s.activation, s.l2), x);
+    x = dense(w, x, name, units, s.activation, s.l2);
     x = dropout(w, x, `${name}_dropout`, s.dropout);
   });
   return x;
@@ -69,7 +80,7 @@ export function mlp(w: Wiring, x: ST, prefix: string, s: MlpSection): ST {
 export function experts(w: Wiring, x: ST, prefix: string, count: number, s: MlpSection): ST {
   const units = s.units[s.units.length - 1];
   if (s.units.length === 1) {
-    let h = call(w.layers.dense(prefix, units * count, s.activation, s.l2), x); // [batch, count * units]
+    let h = dense(w, x, prefix, units * count, s.activation, s.l2); // [batch, count * units]
     h = dropout(w, h, `${prefix}_dropout`, s.dropout);
     return call(w.layers.get(`${prefix}_stack`, () => tf.layers.reshape({ targetShape: [count, units], name: `${prefix}_stack` })), h);
   }
@@ -83,7 +94,7 @@ export function experts(w: Wiring, x: ST, prefix: string, count: number, s: MlpS
 
 /** A softmax gate over `count` experts: [batch, count], rows sum to 1. */
 export function gate(w: Wiring, x: ST, name: string, count: number, temperature: number): ST {
-  let z = call(w.layers.dense(name, count), x); // [batch, count]
+  let z = dense(w, x, name, count); // [batch, count]
   if (temperature !== 1)
     z = call(w.layers.get(`${name}_temperature`, () => tf.layers.rescaling({ scale: 1 / temperature, offset: 0, name: `${name}_temperature` })), z);
   return call(w.layers.get(`${name}_softmax`, () => tf.layers.activation({ activation: 'softmax', name: `${name}_softmax` })), z);
@@ -118,7 +129,7 @@ export interface Head {
 /** Tower MLP `tower_<name>_*`, a one-unit `<name>_logit` and the output layer `<name>`. */
 export function head(w: Wiring, x: ST, name: string, type: Task['type'], towers: MlpSection): Head {
   const h = mlp(w, x, `tower_${name}`, towers);
-  const logit = call(w.layers.dense(`${name}_logit`, 1, 'linear', towers.l2), h); // [batch, 1]
+  const logit = dense(w, h, `${name}_logit`, 1, 'linear', towers.l2); // [batch, 1]
   const activation = type === 'binary' ? 'sigmoid' : 'linear';
   const output = call(w.layers.get(name, () => tf.layers.activation({ activation, name })), logit);
   return { logit, output };

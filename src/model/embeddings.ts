@@ -145,7 +145,7 @@ export class EmbeddingTables {
   }
 }
 
-function badId(field: string, id: number, rows: number): DataError {
+export function badId(field: string, id: number, rows: number): DataError {
   return new DataError(`bucket id ${id} is outside the embedding table [0, ${rows - 1}]; the batch and the feature spec disagree`, {
     column: field,
     value: String(id),

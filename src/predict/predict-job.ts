@@ -53,7 +53,7 @@ const NO_KEPT: string[] = [];
 
 export async function runPredict(job: PredictJob, logger: Logger): Promise<PredictOutcome> {
   const start = performance.now();
-  const { spec, model } = job.model;
+  const { spec, scorer } = job.model;
   const tasks = spec.tasks;
   const clash = job.keep.find((c) => tasks.some((t) => t.name === c));
   if (clash) throw new UsageError(`--keep column '${clash}' has the name of a task's score column; the output would hold two '${clash}' columns`);
@@ -66,7 +66,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
 
   const flush = async (): Promise<void> => {
     const { batch, tags } = batcher.take();
-    const byTask = model.predict(batch);
+    const byTask = scorer.predict(batch);
     const scores = tasks.map((t) => byTask[t.name]!);
     const kept = job.keep.length > 0;
     let text = '';

@@ -180,3 +180,32 @@ test('--report writes a self-contained HTML report that renders in Chromium with
   assert.match(dom, new RegExp(`data-charts-rendered="${charts}"`));
   for (const t of ['ctr', 'ctcvr']) assert.match(dom, new RegExp(`data-task="${t}"`));
 });
+
+test('wasm: folded scoring reports itself and gives the plain graph\'s metrics and scores (--fold-budget 0)', async () => {
+  const run = async (...extra: string[]) => {
+    const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--format', 'json', '--backend', 'wasm', ...extra);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out);
+  };
+  const folded = await run();
+  const plain = await run('--fold-budget', '0');
+  assert.equal(folded.model.scoring.engine, 'folded');
+  assert.equal(folded.model.scoring.backend, 'wasm');
+  assert.ok(folded.model.scoring.foldedFields.includes('site_id'));
+  assert.equal(plain.model.scoring.engine, 'graph');
+  assert.match(plain.model.scoring.reason, /--fold-budget 0/);
+  for (let k = 0; k < plain.tasks.length; k++) {
+    const [a, b] = [folded.tasks[k].binary, plain.tasks[k].binary];
+    for (const m of ['auc', 'logLoss', 'calibration']) assert.ok(Math.abs(a[m].value - b[m].value) < 1e-6, `${plain.tasks[k].name} ${m}: ${a[m].value} vs ${b[m].value}`);
+  }
+  for (const g of Object.keys(plain.gates)) plain.gates[g].meanWeight.forEach((w: number, e: number) => assert.ok(Math.abs(w - folded.gates[g].meanWeight[e]) < 1e-6));
+  const out = (name: string) => join(root, `${name}.csv`);
+  for (const [name, extra] of [['folded', []], ['plain', ['--fold-budget', '0']]] as const) {
+    const r = await mmoe('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out(name), '--backend', 'wasm', ...extra);
+    assert.equal(r.code, 0, r.err);
+  }
+  const rows = (name: string) => readFileSync(out(name), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const [a, b] = [rows('folded'), rows('plain')];
+  assert.equal(a.length, 3000);
+  a.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - b[i]![j]!) < 1e-6, `row ${i}: ${v} vs ${b[i]![j]}`)));
+});

@@ -11,7 +11,7 @@ import { type EvalDocument, toEvalDocument } from '../../eval/eval-document.js';
 import { runEval } from '../../eval/eval-job.js';
 import { formatMarkdown, formatTable } from '../../eval/format-text.js';
 import { renderHtmlReport } from '../../eval/html-report.js';
-import { openModel } from '../../eval/model-dir.js';
+import { openModel, scoringLine } from '../../eval/model-dir.js';
 import { aucGate, gateFailureMessage } from '../../eval/quality-gate.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
@@ -32,6 +32,8 @@ export interface EvalContext {
   format: Format;
   report?: string;
   backend: BackendName;
+  /** MiB for folded scoring (--fold-budget); 0 = plain graph. */
+  foldBudget: number;
   gates: boolean;
 }
 
@@ -60,6 +62,7 @@ export function evalContext(f: EvalFlags): EvalContext {
     format: f.format,
     report: f.report,
     backend: f.backend,
+    foldBudget: f.foldBudget,
     gates: f.gates,
   };
 }
@@ -67,9 +70,10 @@ export function evalContext(f: EvalFlags): EvalContext {
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const model = await openModel(ctx.model);
-  const baseline = ctx.baseline ? await openModel(ctx.baseline, '--baseline') : undefined;
+  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget });
+  const baseline = ctx.baseline ? await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget }) : undefined;
   try {
+    logger.info({ scoring: model.info.scoring }, scoringLine(model.info.scoring));
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
       logger.info('the baseline has its own feature spec: every row is read once and encoded once per model');
     const run = await runEval(
@@ -87,8 +91,8 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
     if (gate && !gate.passed) throw new QualityGateError(gateFailureMessage(gate, ctx.model, ctx.baseline!));
     return doc;
   } finally {
-    model.model.dispose();
-    baseline?.model.dispose();
+    model.dispose();
+    baseline?.dispose();
   }
 }
 

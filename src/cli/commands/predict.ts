@@ -4,7 +4,7 @@ import { type Command } from 'commander';
 import { type BackendName, selectBackend } from '../../backend.js';
 import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../data/bad-rows.js';
 import { UsageError, formatLocation } from '../../errors.js';
-import { openModel } from '../../eval/model-dir.js';
+import { openModel, scoringLine } from '../../eval/model-dir.js';
 import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
 import type { CliEnv } from '../context.js';
 import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
@@ -16,6 +16,8 @@ export interface PredictContext {
   keep: string[];
   maxBadRows: number;
   backend: BackendName;
+  /** MiB for folded scoring (--fold-budget); 0 = plain graph. */
+  foldBudget: number;
 }
 
 interface PredictFlags extends ScoringDataFlags {
@@ -38,6 +40,7 @@ export function predictContext(f: PredictFlags): PredictContext {
     keep,
     maxBadRows: f.maxBadRows,
     backend: f.backend,
+    foldBudget: f.foldBudget,
   };
 }
 
@@ -63,13 +66,14 @@ function badRowLines(s: BadRowSummary): string[] {
 export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promise<PredictOutcome> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const opened = await openModel(ctx.model);
+  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget });
   try {
+    logger.info({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring));
     const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows }, logger);
     env.stderr.write(predictSummary(r));
     return r;
   } finally {
-    opened.model.dispose();
+    opened.dispose();
   }
 }
 

@@ -1,0 +1,141 @@
+// Fast scoring for eval and predict: the same network as MultiTaskModel.predict, with the layers
+// that read the input block computed by FoldedFirstLayer and the rest of the graph (activations,
+// gates, mixtures, towers) rebuilt from the model's own layers on the pre-activations. Scores
+// agree with the plain graph to float32 rounding (test/model/folded-scorer.test.ts). Training
+// never uses it: projected rows are computed once, for fixed weights.
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../data/batch.js';
+import type { FeatureSpec } from '../data/feature-spec.js';
+import { blockInput } from './dense-net.js';
+import { call } from './blocks.js';
+import { FoldedFirstLayer } from './folded-first-layer.js';
+import { disposeFolded, foldTables, type FoldedTables, type FoldSummary } from './folded-tables.js';
+import { type TfjsHeap, tfjsHeap } from './wasm/tfjs-heap.js';
+import type { GateMatrix, MultiTaskModel } from './multi-task-model.js';
+
+/** What eval and predict score with: a MultiTaskModel, or a FoldedScorer built from one. */
+export interface Scorer {
+  readonly spec: FeatureSpec;
+  predict(batch: Batch): Record<string, Float32Array>;
+  predictWithGates(batch: Batch): { scores: Record<string, Float32Array>; gates: Record<string, GateMatrix> };
+}
+
+/** Default cap on the projected tables: the default model needs about 150 MiB of it. */
+export const DEFAULT_FOLD_BUDGET_MIB = 512;
+
+interface Tail {
+  /** Each first layer's output (before its activation unless that is ReLU) -> serving outputs, then the distinct gates. */
+  model: tf.LayersModel;
+  firsts: FirstLayer[];
+  gateKeys: { key: string; output: number; experts: number }[];
+}
+
+interface FirstLayer {
+  layer: tf.layers.Layer;
+  units: number;
+  /** ReLU runs in the gather kernel; other activations in the graph. */
+  relu: boolean;
+  input: tf.SymbolicTensor;
+  /** The input through the layer's activation (the Dense layer's own output). */
+  output: tf.SymbolicTensor;
+}
+
+export class FoldedScorer implements Scorer {
+  readonly spec: FeatureSpec;
+  private readonly first: FoldedFirstLayer;
+
+  private constructor(
+    private readonly model: MultiTaskModel,
+    private readonly tail: Tail,
+    private readonly folded: FoldedTables,
+    heap: TfjsHeap,
+  ) {
+    this.spec = model.spec;
+    this.first = new FoldedFirstLayer(model.layout, model.tables, folded, heap);
+  }
+
+  get summary(): FoldSummary {
+    return this.folded.summary;
+  }
+
+  /**
+   * A scorer for `model`, or the reason there is none: the backend is not tfjs wasm (tfjs-node's
+   * native matrix products need no folding), or something other than a Dense layer reads the
+   * input block (none of the built-in architectures does).
+   */
+  static build(model: MultiTaskModel, budgetBytes = DEFAULT_FOLD_BUDGET_MIB * 2 ** 20): FoldedScorer | { reason: string } {
+    const heap = tfjsHeap();
+    if (!heap) return { reason: `folding is for the tfjs wasm backend; this one is ${tf.getBackend()}` };
+    const tail = wireTail(model);
+    if ('reason' in tail) return tail;
+    const weights = tail.firsts.map((f) => {
+      const [kernel, bias] = f.layer.getWeights().map((t) => t.dataSync() as Float32Array);
+      return { kernel: kernel!, bias: bias!, units: f.units, relu: f.relu };
+    });
+    return new FoldedScorer(model, tail, foldTables(model.layout, model.tables, weights, budgetBytes), heap);
+  }
+
+  predict(batch: Batch): Record<string, Float32Array> {
+    return this.predictWithGates(batch).scores;
+  }
+
+  predictWithGates(batch: Batch): { scores: Record<string, Float32Array>; gates: Record<string, GateMatrix> } {
+    const names = this.model.net.outputNames;
+    const outs = this.run(batch);
+    return {
+      scores: Object.fromEntries(names.map((n, i) => [n, outs[i]!])),
+      gates: Object.fromEntries(this.tail.gateKeys.map((g) => [g.key, { experts: g.experts, weights: outs[g.output]! }])),
+    };
+  }
+
+  dispose(): void {
+    disposeFolded(this.folded);
+  }
+
+  private run(batch: Batch): Float32Array[] {
+    const m = this.tail.model;
+    if (batch.size === 0) return m.outputs.map(() => new Float32Array(0));
+    // Read outside tidy (see MultiTaskModel.run).
+    const outs = tf.tidy(() => {
+      const out = m.apply(this.first.forward(batch)) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(out) ? out : [out];
+    });
+    try {
+      return outs.map((t) => t.dataSync() as Float32Array);
+    } finally {
+      tf.dispose(outs);
+    }
+  }
+}
+
+/**
+ * The model's inference graph wired again on the outputs of the Dense layers that read the input
+ * block, which FoldedFirstLayer computes: the same layers (and weights) from the model's cache.
+ */
+function wireTail(model: MultiTaskModel): Tail | { reason: string } {
+  const firsts: FirstLayer[] = [];
+  const block = blockInput(model.layout.width, 'folded_block');
+  const replace = (layer: tf.layers.Layer, activation: string): tf.SymbolicTensor => {
+    let f = firsts.find((x) => x.layer === layer);
+    if (!f) {
+      const units = (layer.getConfig() as { units: number }).units;
+      const relu = activation === 'relu';
+      const input = tf.input({ shape: [units], name: `${layer.name}_${relu ? 'output' : 'preactivation'}` });
+      const inGraph = activation !== 'linear' && !relu;
+      const output = inGraph ? call(tf.layers.activation({ activation: activation as 'elu', name: `${layer.name}_activation` }), input) : input;
+      firsts.push((f = { layer, units, relu, input, output }));
+    }
+    return f.output;
+  };
+  const net = model.net;
+  const wired = net.arch.wire(block, { layers: net.layers, training: false, folded: { block, replace } }, { spec: model.spec, model: model.model });
+  const distinct = [...new Set(Object.values(wired.gates))];
+  let tail: tf.LayersModel;
+  try {
+    tail = tf.model({ inputs: firsts.map((f) => f.input), outputs: [...net.outputNames.map((n) => wired.outputs[n]!), ...distinct], name: `${net.arch.name}_folded` });
+  } catch (err) {
+    return { reason: `the graph reads the input block other than through Dense layers (${(err as Error).message.split('\n')[0]})` };
+  }
+  const gateKeys = Object.entries(wired.gates).map(([key, g]) => ({ key, output: net.outputNames.length + distinct.indexOf(g), experts: g.shape[1] as number }));
+  return { model: tail, firsts, gateKeys };
+}
