@@ -29,7 +29,8 @@ function parse(chunks: Buffer[], fastPath: boolean): Parsed {
 function same(chunks: Buffer[], what: string): Parsed {
   const fast = parse(chunks, true);
   const reference = parse(chunks, false);
-  assert.deepEqual({ ...fast, usesCsvParse: true }, reference, what);
+  const result = (p: Parsed): Omit<Parsed, 'usesCsvParse'> => ({ chunks: p.chunks, error: p.error });
+  assert.deepEqual(result(fast), result(reference), what);
   return fast;
 }
 
