@@ -5,11 +5,12 @@ import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
 import { parse, Parser } from 'csv-parse';
 import { loadConfig } from '../src/config/load.js';
+import { openCsv } from '../src/data/csv-reader.js';
 import { featureSpecFromConfig } from '../src/data/feature-spec.js';
 import { findPartitions } from '../src/data/partitions.js';
 import { readBatches } from '../src/data/read-batches.js';
 
-export type RunMode = 'bare-stream' | 'bare-fed' | 'consumer' | 'consumer-shuffled';
+export type RunMode = 'bare-stream' | 'bare-fed' | 'records' | 'consumer' | 'consumer-shuffled';
 
 export interface RunResult {
   mode: RunMode;
@@ -54,6 +55,13 @@ async function bareFed(files: string[]): Promise<number> {
   return rows;
 }
 
+/** The records layer alone: openCsv's chunks (read, UTF-8 check, split or parse, line numbers), records counted. */
+async function records(files: string[]): Promise<number> {
+  let rows = 0;
+  for (const f of files) for await (const c of (await openCsv(f)).chunks()) rows += c.records.length;
+  return rows;
+}
+
 /** The data consumer: hashing, encoding and batches of 1024, in file order or through a 65536-row shuffle buffer. */
 async function consumer(dataDir: string, dates: string[], config: string, shuffleBuffer: number): Promise<number> {
   const spec = featureSpecFromConfig(loadConfig(config));
@@ -71,7 +79,9 @@ export async function run(mode: RunMode, dataDir: string, dates: string[], confi
       ? await bareStream(files)
       : mode === 'bare-fed'
         ? await bareFed(files)
-        : await consumer(dataDir, dates, config, mode === 'consumer' ? 0 : 65536);
+        : mode === 'records'
+          ? await records(files)
+          : await consumer(dataDir, dates, config, mode === 'consumer' ? 0 : 65536);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   return { mode, rows, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 };

@@ -1,8 +1,9 @@
 // Benchmark of the data consumer (docs/benchmarks.md, "Data consumer"): rows/s of the consumer
-// (hashing, encoding, batches; in file order and through the shuffle buffer) against bare
-// csv-parse (its stream API, and its parser fed chunks as the consumer does) on the same file in
-// the same run, and the consumer's peak RSS at two data sizes. Every measurement is its own
-// process; rounds interleave the modes, and the figures are medians over rounds.
+// (hashing, encoding, batches; in file order and through the shuffle buffer) and of the records
+// layer under it, against bare csv-parse (its stream API, and its parser fed chunks as the reader
+// does once a file needs csv-parse) on the same file in the same run, and the consumer's peak RSS
+// at two data sizes. Every measurement is its own process; rounds interleave the modes, and the
+// figures are medians over rounds.
 //
 //   node dist/bench/consumer.js [--rows 1000000] [--rss-rows 1000000,10000000] [--rounds 5] [--dir /tmp/mmoe-bench] [--gzip]
 import { spawnSync } from 'node:child_process';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   }
   const gzip = values.gzip!;
   const data = await ensureData(values.dir!, Number(values.rows), gzip);
-  const modes: RunMode[] = ['bare-stream', 'bare-fed', 'consumer', 'consumer-shuffled'];
+  const modes: RunMode[] = ['bare-stream', 'bare-fed', 'records', 'consumer', 'consumer-shuffled'];
   // rows per wall second and per CPU second, per mode, one entry per round
   const rate = Object.fromEntries(modes.map((m) => [m, [] as number[]])) as Record<RunMode, number[]>;
   const cpuRate = Object.fromEntries(modes.map((m) => [m, [] as number[]])) as Record<RunMode, number[]>;
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.`,
-    `Data: \`mmoe generate ctr\` rows, ${gzip ? 'gzip' : 'plain'} CSV, 14 columns; config ${CONFIG} (11 hashed fields, 2 labels). consumer = readBatches (read, UTF-8 check, parse, hash, encode, batches of 1024) in file order; consumer-shuffled = the same through a 65536-row shuffle buffer.`,
+    `Data: \`mmoe generate ctr\` rows, ${gzip ? 'gzip' : 'plain'} CSV, 14 columns; config ${CONFIG} (11 hashed fields, 2 labels). records = openCsv chunks (read, UTF-8 check, split or parse, line numbers); consumer = readBatches (read, UTF-8 check, parse, hash, encode, batches of 1024) in file order; consumer-shuffled = the same through a 65536-row shuffle buffer.`,
     '',
     `| ${values.rows} rows, ${values.rounds} rounds | rows/s (median) | rows per CPU second (median) | best rows/s |`,
     '|---|---:|---:|---:|',
