@@ -46,7 +46,12 @@ export interface Wiring {
    * Scoring graphs only (fold-scorer.ts): Dense layers applied to `inputs.block` are not called
    * but replaced by `inputs.replace`, which stands for their output computed outside the graph.
    */
-  folded?: { block: ST; replace(layer: tf.layers.Layer, activation: string): ST };
+  folded?: {
+    block: ST;
+    replace(layer: tf.layers.Layer, activation: string): ST;
+    /** A faster gate-weighted sum of experts, or undefined to keep the built-in layers. */
+    mixture?(g: ST, bank: ST, name: string): ST | undefined;
+  };
 }
 
 export function call(layer: tf.layers.Layer, x: ST | ST[], kwargs?: Record<string, unknown>): ST {
@@ -106,6 +111,8 @@ export function gate(w: Wiring, x: ST, name: string, count: number, temperature:
  * the same as 1024 tiny matrix products per batch, several times slower on wasm.)
  */
 export function mixture(w: Wiring, g: ST, bank: ST, name: string): ST {
+  const fast = w.folded?.mixture?.(g, bank, name);
+  if (fast) return fast;
   const count = g.shape[1] as number;
   const g3 = call(w.layers.get(`${name}_weights`, () => tf.layers.reshape({ targetShape: [count, 1], name: `${name}_weights` })), g); // [batch, count, 1]
   const weighted = call(w.layers.get(`${name}_weighted`, () => tf.layers.multiply({ name: `${name}_weighted` })), [g3, bank]); // [batch, count, units]

@@ -7,7 +7,7 @@ import type { Batch } from '../data/batch.js';
 import { badId, type EmbeddingTables } from './embeddings.js';
 import type { FoldedTables, LayerSlot } from './folded-tables.js';
 import type { BlockLayout, FieldLayout } from './layout.js';
-import { FLOATS_PER_VECTOR } from './wasm/gather-sum.js';
+import { FLOATS_PER_VECTOR } from './wasm/scoring-kernels.js';
 import type { TfjsHeap } from './wasm/tfjs-heap.js';
 
 /** Writes its columns of the rest block ([batch.size, width] row-major) for a batch. */
@@ -98,7 +98,7 @@ export class FoldedFirstLayer {
     return this.layers.map((l) => {
       const w = l.vecs * FLOATS_PER_VECTOR;
       const out = this.heap.output([n, w], (at) =>
-        this.heap.kernel.gatherSum({ offs: offsAt, nf, shift: l.at * 4, init: init.address + l.at * 4, istride: init.stride, out: at, rows: n, vecs: l.vecs, relu: l.relu }),
+        this.heap.kernels.gatherSum({ offs: offsAt, nf, shift: l.at * 4, init: init.address + l.at * 4, istride: init.stride, out: at, rows: n, vecs: l.vecs, relu: l.relu }),
       );
       return w === l.units ? out : tf.slice(out, [0, 0], [n, l.units]);
     });

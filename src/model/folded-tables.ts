@@ -3,13 +3,13 @@
 // so a field's share of that product depends on its bucket alone: E_f[id].W_f is one row of the
 // table E_f.W_f. Those rows are computed once, here, for all buckets (one matrix product per
 // field, about 0.1 s and 150 MiB for the default model); scoring a row then costs a
-// SIMD sum of a few table rows (wasm/gather-sum.wat) instead of a width x units matrix product.
+// SIMD sum of a few table rows (wasm/scoring.wat) instead of a width x units matrix product.
 // Crosses, numerics and fields whose projected table would not fit the memory budget keep the
 // matrix product ("rest" columns).
 import * as tf from '@tensorflow/tfjs';
 import type { EmbeddingTables } from './embeddings.js';
 import type { BlockLayout } from './layout.js';
-import { FLOATS_PER_VECTOR } from './wasm/gather-sum.js';
+import { FLOATS_PER_VECTOR } from './wasm/scoring-kernels.js';
 
 /** One Dense layer reading the input block: kernel [width, units] row-major, bias [units]. */
 export interface FirstLayerWeights {

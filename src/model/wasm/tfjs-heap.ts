@@ -1,11 +1,11 @@
-// Direct access to the tfjs wasm backend's heap, so the gather-sum kernel reads tfjs tensors and
-// writes its output into a new tensor in place: on this backend a copy of a batch of activations
+// Direct access to the tfjs wasm backend's heap, so the scoring kernels read tfjs tensors and
+// write their output into a new tensor in place: on this backend a copy of a batch of activations
 // out of tfjs and back costs as much as the kernel itself. It uses three members of the backend
 // that are public in its type declarations but not documented as API (`wasm.asm.memory`,
 // `dataIdMap`, `makeOutput`); `tfjsHeap()` checks each and returns null when one is missing, and
 // callers then score with the plain graph.
 import * as tf from '@tensorflow/tfjs';
-import { GatherSumKernel } from './gather-sum.js';
+import { ScoringKernels } from './scoring-kernels.js';
 
 interface WasmBackendInternals {
   wasm?: { asm?: { memory?: unknown } };
@@ -14,7 +14,7 @@ interface WasmBackendInternals {
 }
 
 export interface TfjsHeap {
-  kernel: GatherSumKernel;
+  kernels: ScoringKernels;
   /** Byte address of a tensor's values in the heap. */
   address(t: tf.Tensor): number;
   /** A new float32 tensor of `shape` whose values `write` fills in place, given their byte address. */
@@ -38,7 +38,7 @@ export function tfjsHeap(): TfjsHeap | null {
     return d.memoryOffset;
   };
   const heap: TfjsHeap = {
-    kernel: new GatherSumKernel(memory),
+    kernels: new ScoringKernels(memory),
     address,
     output(shape, write) {
       const info = makeOutput(shape, 'float32');

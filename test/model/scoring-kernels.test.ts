@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GatherSumKernel } from '../../src/model/wasm/gather-sum.js';
+import { ScoringKernels } from '../../src/model/wasm/scoring-kernels.js';
 import { Rng } from '../../src/util/random.js';
 
 test('gather_sum equals a plain sum: shared bias or per-row init, column shift, ReLU, every width', () => {
   const rng = new Rng(3);
   const memory = new WebAssembly.Memory({ initial: 16 });
-  const kernel = new GatherSumKernel(memory);
+  const kernel = new ScoringKernels(memory);
   const f32 = new Float32Array(memory.buffer);
   const u32 = new Uint32Array(memory.buffer);
   const rowFloats = 40; // a table row: two layers' columns side by side
@@ -34,5 +34,27 @@ test('gather_sum equals a plain sum: shared bias or per-row init, column shift, 
           }
       }
     }
+  }
+});
+
+test('mixture equals the gate-weighted sum of the experts, every width', () => {
+  const rng = new Rng(5);
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  const kernels = new ScoringKernels(memory);
+  const f32 = new Float32Array(memory.buffer);
+  for (const [rows, experts, vecs] of [[1, 1, 1], [3, 8, 16], [5, 3, 5], [2, 9, 2]] as const) {
+    const g = 1024;
+    const bank = 4096 + 8;
+    const out = 200000;
+    for (let i = 0; i < rows * experts; i++) f32[g / 4 + i] = rng.next();
+    for (let i = 0; i < rows * experts * vecs * 4; i++) f32[bank / 4 + i] = rng.normal();
+    kernels.mixture(g, bank, out, rows, experts, vecs);
+    for (let r = 0; r < rows; r++)
+      for (let u = 0; u < vecs * 4; u++) {
+        let s = 0;
+        for (let e = 0; e < experts; e++) s += f32[g / 4 + r * experts + e]! * f32[bank / 4 + (r * experts + e) * vecs * 4 + u]!;
+        const got = f32[out / 4 + r * vecs * 4 + u]!;
+        assert.ok(Math.abs(got - s) < 1e-5, `rows ${rows} experts ${experts} vecs ${vecs} row ${r} unit ${u}: ${got} vs ${s}`);
+      }
   }
 });
