@@ -81,3 +81,8 @@ export class TrainingDivergedError extends MmoeError {
 export class InterruptedError extends MmoeError {
   readonly exitCode = ExitCode.interrupted;
 }
+
+/** A scoring worker thread failed or died (eval/predict with --threads); exit 1. */
+export class ScoringThreadError extends MmoeError {
+  readonly exitCode = ExitCode.unexpected;
+}

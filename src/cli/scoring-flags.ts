@@ -18,6 +18,7 @@ export interface ScoringDataFlags {
   maxBadRows: number;
   backend: BackendName;
   foldBudget: number;
+  threads: number | 'auto';
 }
 
 export function addScoringDataOptions(cmd: Command): Command {
@@ -33,7 +34,17 @@ export function addScoringDataOptions(cmd: Command): Command {
       'wasm backend: memory for folding embedding lookups into the first layers (faster scoring, same scores to float rounding); fields that do not fit keep the matrix product; 0 turns folding off',
       parseNonNegativeInt,
       DEFAULT_FOLD_BUDGET_MIB,
+    )
+    .option(
+      '--threads <n|auto>',
+      'worker threads that score while the main thread reads: auto = one per core (at most 4) on wasm, none on tensorflow/cpu; 0 scores in the main thread',
+      parseThreads,
+      'auto',
     );
+}
+
+function parseThreads(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : parseNonNegativeInt(value);
 }
 
 /** The days the flags name; exactly one of --dates and --cur-date, and --days only with --cur-date. */

@@ -2,12 +2,14 @@
 // very same rows, in the same single read of the data) and returns the evaluation reports.
 import { join } from 'node:path';
 import type { DataAccount } from '../data/account.js';
+import type { Batch } from '../data/batch.js';
 import { BadRowTally, type BadRowSummary } from '../data/bad-rows.js';
 import { encodeRows, newAccounting } from '../data/encode-rows.js';
 import { Encoder, type FileEncoder } from '../data/encoder.js';
 import type { DataSource } from '../data/partitions.js';
 import { DataError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { cloneBatch, type Scored } from './batch-scorer.js';
 import { type EvalReport, Evaluator } from './evaluator.js';
 import { type ModelInfo, type OpenedModel } from './model-dir.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from './row-batcher.js';
@@ -99,19 +101,38 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   const start = performance.now();
   const grouped = job.groupBy !== undefined;
   const batchSize = job.batchSize ?? SCORING_BATCH_ROWS;
-  const evaluators = [job.model, ...(job.baseline ? [job.baseline] : [])].map((m) => new Evaluator(m.scorer, { grouped, gates: job.gates }));
+  const models = [job.model, ...(job.baseline ? [job.baseline] : [])];
+  const evaluators = models.map((m) => new Evaluator(m.spec, { grouped, gates: job.gates }));
   const shared = !job.baseline || sameSpec(job.model, job.baseline);
   const main = new RowBatcher<string>(job.model.spec, batchSize);
   const second = shared ? null : new SecondEncoder(job.baseline!, new RowBatcher<string>(job.baseline!.spec, batchSize), logger);
   const account = newAccounting(job.source, logger);
   let flushMs = 0;
+  let waitMs = 0;
 
-  const flush = (): void => {
+  // Batches in scoring, oldest first: reading goes on while up to `window` of them are scored.
+  const queue: { batches: Batch[]; groups?: string[]; scored: Promise<Scored>[] }[] = [];
+  const window = Math.max(1, 2 * Math.max(...models.map((m) => m.scorer.threads)));
+  const drainOne = async (): Promise<void> => {
+    const q = queue.shift()!;
+    const w = performance.now();
+    const results = await Promise.all(q.scored);
+    waitMs += performance.now() - w;
+    evaluators.forEach((e, k) => e.accumulate(q.batches[k]!, results[k]!, q.groups));
+  };
+  const flush = async (): Promise<void> => {
     const t = performance.now();
     const a = main.take();
-    const groups = grouped ? a.tags : undefined;
-    evaluators[0]!.add(a.batch, groups);
-    evaluators[1]?.add(second ? second.batcher.take().batch : a.batch, groups);
+    const batch = cloneBatch(a.batch);
+    const batches = [batch, ...(job.baseline ? [second ? cloneBatch(second.batcher.take().batch) : batch] : [])];
+    const s0 = performance.now();
+    // In this thread the scores are computed right here; a pool only takes the batch.
+    const scored = batches.map((b, k) => models[k]!.scorer.score(b, evaluators[k]!.wantsGates));
+    waitMs += performance.now() - s0;
+    // Awaited in order by drainOne; until then a failure must not count as unhandled.
+    for (const p of scored) p.catch(() => {});
+    queue.push({ batches, groups: grouped ? a.tags : undefined, scored });
+    while (queue.length > window) await drainOne();
     flushMs += performance.now() - t;
   };
 
@@ -140,10 +161,14 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
       main.copyFrom(block, r);
       const key = grouped ? record[groupColumn]! : '';
       second?.batcher.commit(key);
-      if (main.commit(key)) flush();
+      if (main.commit(key)) await flush();
     }
   }
-  if (main.size > 0) flush();
+  if (main.size > 0) await flush();
+  const drainStart = performance.now();
+  while (queue.length > 0) await drainOne();
+  flushMs += performance.now() - drainStart;
+  for (const m of models) await m.ready();
   const loopMs = performance.now() - loopStart;
   if (second) second.bad.check(account.rowsRead, job.maxBadRows);
 
@@ -152,7 +177,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
     e.report({ threshold: job.threshold, learningRate: (i === 0 ? job.model : job.baseline!).learningRate }),
   );
   const metricsMs = performance.now() - t;
-  const sum = (k: 'predictMs' | 'gateMs' | 'accumulateMs') => evaluators.reduce((s, e) => s + e.timings[k], 0);
+  const sum = (k: 'gateMs' | 'accumulateMs') => evaluators.reduce((s, e) => s + e.timings[k], 0);
   const sec = (ms: number) => ms / 1000;
   return {
     model: job.model.info,
@@ -165,9 +190,9 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
     timings: {
       total: sec(performance.now() - start),
       readEncode: sec(loopMs - flushMs),
-      predict: sec(sum('predictMs')),
+      predict: sec(waitMs),
       gates: sec(sum('gateMs')),
-      accumulate: sec(flushMs - sum('predictMs') - sum('gateMs')),
+      accumulate: sec(flushMs - waitMs - sum('gateMs')),
       metrics: sec(metricsMs),
     },
   };

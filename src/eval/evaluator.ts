@@ -10,7 +10,9 @@ import { type GateStats, GateStatsAccumulator } from '../metrics/gate.js';
 import { type GateWarning, gateVerdict } from '../metrics/gate-verdict.js';
 import type { MetricValue } from '../metrics/metric-value.js';
 import type { RegressionMetrics } from '../metrics/regression.js';
+import type { FeatureSpec } from '../data/feature-spec.js';
 import type { Scorer } from '../model/folded-scorer.js';
+import { type Scored, scoreNow } from './batch-scorer.js';
 
 export interface TaskReport {
   task: string;
@@ -57,12 +59,14 @@ export class Evaluator {
   private readonly tasks: Task[];
   readonly timings: EvaluatorTimings = { predictMs: 0, gateMs: 0, accumulateMs: 0 };
 
+  /** `scorer`: what add() scores with; callers that score elsewhere pass accumulate() the results. */
   constructor(
-    private readonly model: Scorer,
+    spec: FeatureSpec,
     private readonly options: EvaluatorOptions = {},
+    private readonly scorer?: Scorer,
   ) {
-    this.tasks = model.spec.tasks;
-    const weighted = model.spec.rowWeight !== undefined;
+    this.tasks = spec.tasks;
+    const weighted = spec.rowWeight !== undefined;
     this.acc = this.tasks.map(() => new EvalAccumulator({ weighted, grouped: options.grouped }));
   }
 
@@ -70,11 +74,21 @@ export class Evaluator {
     return this.acc[0]!.size;
   }
 
-  /** Scores one batch; `groups` gives one group key per row when the evaluator is grouped. */
+  /** Whether accumulate() wants gate weights. */
+  get wantsGates(): boolean {
+    return this.options.gates !== false;
+  }
+
+  /** Scores one batch with the evaluator's scorer and accumulates it. */
   add(batch: Batch, groups?: readonly string[]): void {
     const t0 = performance.now();
-    const withGates = this.options.gates !== false;
-    const { scores, gates } = withGates ? this.model.predictWithGates(batch) : { scores: this.model.predict(batch), gates: {} };
+    const scored = scoreNow(this.scorer!, batch, this.wantsGates);
+    this.timings.predictMs += performance.now() - t0;
+    this.accumulate(batch, scored, groups);
+  }
+
+  /** Accumulates a scored batch; `groups` gives one group key per row when the evaluator is grouped. */
+  accumulate(batch: Batch, { scores, gates }: Scored, groups?: readonly string[]): void {
     const t1 = performance.now();
     const k = this.tasks.length;
     this.tasks.forEach((t, j) => {
@@ -84,7 +98,6 @@ export class Evaluator {
       );
     });
     const t2 = performance.now();
-    this.timings.predictMs += t1 - t0;
     this.timings.accumulateMs += t2 - t1;
     for (const [key, g] of Object.entries(gates)) {
       let a = this.gateAcc.get(key);

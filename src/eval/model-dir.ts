@@ -1,13 +1,17 @@
 // Opens a published model directory for scoring: the saved feature spec (never a config file, so
 // rows are encoded exactly as in training), the weights, and what metadata.json says about it.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../backend.js';
 import { trainingSection } from '../config/schema.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
 import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
+import { type BatchScorer, inProcess } from './batch-scorer.js';
+import { ScoringPool } from './scoring-pool.js';
 
 /** What a report says about a model: where it is and what it is. */
 export interface ModelInfo {
@@ -35,16 +39,22 @@ export interface ScoringInfo {
   foldedMib: number;
   /** Why the plain graph scores (engine "graph"). */
   reason: string | null;
+  /** Worker threads scoring while the main thread reads (0: the main thread scores). */
+  threads: number;
 }
 
 export interface OpenedModel {
   info: ModelInfo;
   spec: FeatureSpec;
   model: MultiTaskModel;
-  /** What eval and predict score with: the folded scorer when it could be built, else the model. */
-  scorer: Scorer;
-  /** Releases the model's and the scorer's tensors. */
-  dispose(): void;
+  /** What eval and predict score with: worker threads, or the folded scorer / the model in this thread. */
+  scorer: BatchScorer;
+  /** The scorer in this thread when there are no scoring threads (what a scoring thread itself uses). */
+  inThread: Scorer | null;
+  /** Resolves when scoring is set up (threads start in the background; `info.scoring` is final then). */
+  ready(): Promise<void>;
+  /** Stops scoring threads and releases the model's and the scorer's tensors. */
+  close(): Promise<void>;
   /** The trained learning rate (config.json), which the gate diagnosis weighs. */
   learningRate?: number;
 }
@@ -73,21 +83,30 @@ function readLearningRate(dir: string): number | undefined {
 
 /** One log line on how a model scores. */
 export function scoringLine(s: ScoringInfo): string {
-  if (s.engine === 'graph') return `scoring with the plain graph on ${s.backend} (${s.reason})`;
+  const where = s.threads > 0 ? `${s.threads} scoring thread(s)` : 'the main thread';
+  if (s.engine === 'graph') return `scoring with the plain graph on ${s.backend} in ${where} (${s.reason})`;
   const left = s.unfoldedFields.length ? `; not folded: ${s.unfoldedFields.map((f) => f.name).join(', ')}` : '';
-  return `scoring on ${s.backend} with ${s.foldedFields.length} field(s) folded into the first layers (${s.foldedMib} MiB)${left}`;
+  return `scoring on ${s.backend} in ${where} with ${s.foldedFields.length} field(s) folded into the first layers (${s.foldedMib} MiB each)${left}`;
 }
 
 export interface OpenOptions {
   /** Cap on the projected tables of the folded scorer in MiB; 0 scores with the plain graph. */
   foldBudgetMib?: number;
+  /** Scoring threads: a number (0: score in this thread) or `auto` (default). */
+  threads?: number | 'auto';
+}
+
+/** `auto`: on wasm, one scoring thread per core (at most 4), since tfjs wasm runs one thread; else none (tfjs-node has its own). */
+export function resolveThreads(threads: number | 'auto', backend: string): number {
+  if (threads !== 'auto') return threads;
+  return backend === 'wasm' ? Math.min(4, availableParallelism()) : 0;
 }
 
 function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
   const backend = tf.getBackend();
   const graph = (reason: string) => ({
     scorer: model,
-    scoring: { backend, engine: 'graph' as const, foldedFields: [], unfoldedFields: [], foldedMib: 0, reason },
+    scoring: { backend, engine: 'graph' as const, foldedFields: [], unfoldedFields: [], foldedMib: 0, reason, threads: 0 },
     dispose: () => {},
   });
   if (budgetMib <= 0) return graph('--fold-budget 0');
@@ -101,7 +120,7 @@ function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; 
   }
   return {
     scorer: s,
-    scoring: { backend, engine: 'folded', foldedFields: folded, unfoldedFields: unfolded, foldedMib: Math.round((tableBytes / 2 ** 20) * 10) / 10, reason: null },
+    scoring: { backend, engine: 'folded', foldedFields: folded, unfoldedFields: unfolded, foldedMib: Math.round((tableBytes / 2 ** 20) * 10) / 10, reason: null, threads: 0 },
     dispose: () => s.dispose(),
   };
 }
@@ -114,7 +133,19 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const saved = readArchitecture(dir);
   // Training options only shape optimizers, which scoring never runs: the defaults do.
   const model = await loadModel(dir, saved.spec, saved.model, trainingSection.parse({}));
-  const scoring = scorerFor(model, options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB);
+  const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
+  const backend = tf.getBackend();
+  const threads = resolveThreads(options.threads ?? 'auto', backend);
+  let scoring: { scorer: BatchScorer; inThread: Scorer | null; scoring: ScoringInfo; ready: Promise<unknown>; dispose(): Promise<void> };
+  if (threads > 0) {
+    // The workers fold their own tables; this thread only needs the spec and the model's shape.
+    const pool = ScoringPool.start({ modelDir: dir, threads, backend: backend as BackendName, foldBudgetMib });
+    const pending: ScoringInfo = { backend, engine: 'graph', foldedFields: [], unfoldedFields: [], foldedMib: 0, reason: 'scoring threads starting', threads };
+    scoring = { scorer: pool, inThread: null, scoring: pending, ready: pool.ready.then((s) => (info.scoring = { ...s, threads })), dispose: () => pool.close() };
+  } else {
+    const here = scorerFor(model, foldBudgetMib);
+    scoring = { scorer: inProcess(here.scorer), inThread: here.scorer, scoring: here.scoring, ready: Promise.resolve(), dispose: async () => here.dispose() };
+  }
   const info: ModelInfo = {
     path: dir,
     resolvedPath: realpathSync(dir),
@@ -123,9 +154,12 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
     tasks: saved.spec.tasks.map((t) => ({ name: t.name, type: t.type, label: t.label })),
     scoring: scoring.scoring,
   };
-  const dispose = (): void => {
-    scoring.dispose();
+  const close = async (): Promise<void> => {
+    await scoring.dispose();
     model.dispose();
   };
-  return { info, spec: saved.spec, model, scorer: scoring.scorer, dispose, learningRate: readLearningRate(dir) };
+  const ready = async (): Promise<void> => {
+    await scoring.ready;
+  };
+  return { info, spec: saved.spec, model, scorer: scoring.scorer, inThread: scoring.inThread, ready, close, learningRate: readLearningRate(dir) };
 }

@@ -11,6 +11,7 @@ import { type FeatureSpec, inverseLabel } from '../data/feature-spec.js';
 import type { DataSource, Partition } from '../data/partitions.js';
 import { DataError, UsageError } from '../errors.js';
 import type { OpenedModel } from '../eval/model-dir.js';
+import type { Scored } from '../eval/batch-scorer.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from '../eval/row-batcher.js';
 import type { Logger } from '../logger.js';
 import { AtomicFile, csvField, formatScore } from './csv-out.js';
@@ -64,14 +65,17 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
   const out = new AtomicFile(job.output);
   let written = 0;
 
-  const flush = async (): Promise<void> => {
-    const { batch, tags } = batcher.take();
-    const byTask = scorer.predict(batch);
+  // Batches in scoring, oldest first, written in that order: reading goes on meanwhile.
+  const queue: { size: number; tags: string[][]; scored: Promise<Scored> }[] = [];
+  const window = Math.max(1, 2 * scorer.threads);
+  const writeOne = async (): Promise<void> => {
+    const q = queue.shift()!;
+    const byTask = (await q.scored).scores;
     const scores = tasks.map((t) => byTask[t.name]!);
     const kept = job.keep.length > 0;
     let text = '';
-    for (let i = 0; i < batch.size; i++) {
-      let line = kept ? `${tags[i]!.map(csvField).join(',')},` : '';
+    for (let i = 0; i < q.size; i++) {
+      let line = kept ? `${q.tags[i]!.map(csvField).join(',')},` : '';
       for (let j = 0; j < tasks.length; j++) {
         const t = tasks[j]!;
         const s = scores[j]![i]!;
@@ -79,8 +83,15 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
       }
       text += `${line}\n`;
     }
-    written += batch.size;
+    written += q.size;
     await out.write(text);
+  };
+  const flush = async (): Promise<void> => {
+    const { batch, tags } = batcher.take();
+    const scored = scorer.score(batch, false);
+    scored.catch(() => {}); // awaited in order by writeOne
+    queue.push({ size: batch.size, tags, scored });
+    while (queue.length > window) await writeOne();
   };
 
   try {
@@ -107,6 +118,8 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
       }
     }
     if (batcher.size > 0) await flush();
+    while (queue.length > 0) await writeOne();
+    await job.model.ready(); // a scoring thread that failed to start fails the run even with no rows
     await out.commit();
   } catch (err) {
     await out.abort();

@@ -209,3 +209,21 @@ test('wasm: folded scoring reports itself and gives the plain graph\'s metrics a
   assert.equal(a.length, 3000);
   a.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - b[i]![j]!) < 1e-6, `row ${i}: ${v} vs ${b[i]![j]}`)));
 });
+
+test('scoring threads give the same report and the same predict output, byte for byte, as the main thread', async () => {
+  const run = async (threads: string) => {
+    const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--format', 'json', '--backend', 'wasm', '--threads', threads);
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out);
+    assert.equal(doc.model.scoring.threads, Number(threads));
+    assert.equal(doc.model.scoring.engine, 'folded');
+    return { tasks: doc.tasks, gates: doc.gates, relatedness: doc.relatedness, rows: doc.data.rowsEvaluated };
+  };
+  assert.deepEqual(await run('2'), await run('0'));
+  const out = (t: string) => join(root, `threads-${t}.csv`);
+  for (const t of ['0', '2']) {
+    const r = await mmoe('predict', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--output', out(t), '--keep', 'click', '--backend', 'wasm', '--threads', t);
+    assert.equal(r.code, 0, r.err);
+  }
+  assert.equal(readFileSync(out('2'), 'utf8'), readFileSync(out('0'), 'utf8'));
+});

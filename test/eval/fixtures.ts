@@ -107,7 +107,7 @@ export function syntheticOutcome(names: string[], info: Partial<ModelInfo> = {})
     curDate: '20260102',
     createdAt: null,
     tasks: names.map((name, k) => ({ name, type: k < names.length - 1 ? 'binary' : 'regression', label: `${name}_label` })),
-    scoring: { backend: 'wasm', engine: 'folded', foldedFields: ['site_id'], unfoldedFields: [], foldedMib: 1, reason: null },
+    scoring: { backend: 'wasm', engine: 'folded', foldedFields: ['site_id'], unfoldedFields: [], foldedMib: 1, reason: null, threads: 0 },
     ...info,
   };
   return {

@@ -34,6 +34,8 @@ export interface EvalContext {
   backend: BackendName;
   /** MiB for folded scoring (--fold-budget); 0 = plain graph. */
   foldBudget: number;
+  /** Scoring threads (--threads). */
+  threads: number | 'auto';
   gates: boolean;
 }
 
@@ -63,6 +65,7 @@ export function evalContext(f: EvalFlags): EvalContext {
     report: f.report,
     backend: f.backend,
     foldBudget: f.foldBudget,
+    threads: f.threads,
     gates: f.gates,
   };
 }
@@ -70,10 +73,10 @@ export function evalContext(f: EvalFlags): EvalContext {
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget });
-  const baseline = ctx.baseline ? await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget }) : undefined;
+  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
+  const baseline = ctx.baseline ? await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads }) : undefined;
   try {
-    logger.info({ scoring: model.info.scoring }, scoringLine(model.info.scoring));
+    void model.ready().then(() => logger.info({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
       logger.info('the baseline has its own feature spec: every row is read once and encoded once per model');
     const run = await runEval(
@@ -91,8 +94,8 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
     if (gate && !gate.passed) throw new QualityGateError(gateFailureMessage(gate, ctx.model, ctx.baseline!));
     return doc;
   } finally {
-    model.dispose();
-    baseline?.dispose();
+    await model.close();
+    await baseline?.close();
   }
 }
 

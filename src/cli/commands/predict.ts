@@ -18,6 +18,8 @@ export interface PredictContext {
   backend: BackendName;
   /** MiB for folded scoring (--fold-budget); 0 = plain graph. */
   foldBudget: number;
+  /** Scoring threads (--threads). */
+  threads: number | 'auto';
 }
 
 interface PredictFlags extends ScoringDataFlags {
@@ -41,6 +43,7 @@ export function predictContext(f: PredictFlags): PredictContext {
     maxBadRows: f.maxBadRows,
     backend: f.backend,
     foldBudget: f.foldBudget,
+    threads: f.threads,
   };
 }
 
@@ -66,14 +69,14 @@ function badRowLines(s: BadRowSummary): string[] {
 export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promise<PredictOutcome> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget });
+  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
   try {
-    logger.info({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring));
+    void opened.ready().then(() => logger.info({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
     const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows }, logger);
     env.stderr.write(predictSummary(r));
     return r;
   } finally {
-    opened.dispose();
+    await opened.close();
   }
 }
 

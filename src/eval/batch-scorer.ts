@@ -1,0 +1,44 @@
+// Scoring as a promise, so eval and predict can keep reading while batches are scored: in this
+// thread (the result is computed before score() returns) or by a pool of worker threads
+// (scoring-pool.ts). Either way results come back in the order asked for by whoever awaits them.
+import type { Batch } from '../data/batch.js';
+import type { Scorer } from '../model/folded-scorer.js';
+import type { GateMatrix } from '../model/multi-task-model.js';
+
+export interface Scored {
+  scores: Record<string, Float32Array>;
+  /** Gate softmaxes by gate key; {} when not asked for or the model has no gates. */
+  gates: Record<string, GateMatrix>;
+}
+
+export interface BatchScorer {
+  /** Threads scoring besides the caller's (0: scoring runs in the caller's thread). */
+  readonly threads: number;
+  /** Scores `batch`; its arrays may be reused by the caller as soon as this returns. */
+  score(batch: Batch, gates: boolean): Promise<Scored>;
+  close(): Promise<void>;
+}
+
+export function scoreNow(scorer: Scorer, batch: Batch, gates: boolean): Scored {
+  return gates ? scorer.predictWithGates(batch) : { scores: scorer.predict(batch), gates: {} };
+}
+
+/** Scores in the calling thread. */
+export function inProcess(scorer: Scorer): BatchScorer {
+  return {
+    threads: 0,
+    score: (batch, gates) => {
+      try {
+        return Promise.resolve(scoreNow(scorer, batch, gates));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    close: async () => {},
+  };
+}
+
+/** A batch with arrays of its own (what a queue or another thread may hold on to). */
+export function cloneBatch(b: Batch): Batch {
+  return { size: b.size, cat: b.cat.slice(), num: b.num.slice(), labels: b.labels.slice(), weights: b.weights ? b.weights.slice() : null };
+}

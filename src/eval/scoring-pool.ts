@@ -1,0 +1,148 @@
+// Scoring in worker threads: each worker opens the model directory itself (its own tfjs backend,
+// weights and folded tables) and scores the batches it is sent, while the main thread goes on
+// reading, parsing and encoding. On the 2-core machine of docs/benchmarks.md, reading and scoring
+// then overlap instead of taking turns. Batches go to the worker with the fewest in flight;
+// callers await results in the order they asked.
+import { Worker } from 'node:worker_threads';
+import type { BackendName } from '../backend.js';
+import type { Batch } from '../data/batch.js';
+import { DataError, ScoringThreadError, UsageError } from '../errors.js';
+import type { BatchScorer, Scored } from './batch-scorer.js';
+import type { ScoringInfo } from './model-dir.js';
+
+export interface PoolOptions {
+  modelDir: string;
+  threads: number;
+  backend: BackendName;
+  foldBudgetMib: number;
+}
+
+/** What a worker is started with. */
+export interface WorkerInit {
+  modelDir: string;
+  backend: BackendName;
+  foldBudgetMib: number;
+}
+
+/** A failure in a worker, in a form that crosses threads. */
+export interface WorkerFailure {
+  kind: 'data' | 'usage' | 'other';
+  message: string;
+  location?: DataError['location'];
+}
+
+export type WorkerReply =
+  | { type: 'ready'; scoring: ScoringInfo }
+  | { type: 'scored'; id: number; scores: Record<string, Float32Array>; gates: Scored['gates'] }
+  | { type: 'failed'; id: number; failure: WorkerFailure };
+
+export type WorkerRequest = { type: 'score'; id: number; size: number; cat: Int32Array; num: Float32Array; gates: boolean };
+
+export function toFailure(err: unknown): WorkerFailure {
+  if (err instanceof DataError) return { kind: 'data', message: err.message, location: err.location };
+  if (err instanceof UsageError) return { kind: 'usage', message: err.message };
+  return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
+}
+
+function fromFailure(f: WorkerFailure): Error {
+  if (f.kind === 'usage') return new UsageError(f.message);
+  if (f.kind === 'data') {
+    // The message already starts with the location; keep it as it was.
+    const e = new DataError('', f.location);
+    e.message = f.message;
+    return e;
+  }
+  return new ScoringThreadError(`scoring thread: ${f.message}`);
+}
+
+interface Pending {
+  resolve(s: Scored): void;
+  reject(e: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, Pending>;
+}
+
+export class ScoringPool implements BatchScorer {
+  private nextId = 0;
+
+  private constructor(
+    private readonly slots: Slot[],
+    /** How the workers score, once all have opened the model (worker 0's report; all open the same directory with the same options). */
+    readonly ready: Promise<ScoringInfo>,
+    private readonly state: { closed: boolean },
+  ) {}
+
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Starts `threads` workers. Batches can be sent at once (they wait in the workers' queues while
+   * the workers load the model, so reading starts meanwhile); `ready` says when all have opened it.
+   */
+  static start(o: PoolOptions): ScoringPool {
+    const init: WorkerInit = { modelDir: o.modelDir, backend: o.backend, foldBudgetMib: o.foldBudgetMib };
+    const state = { closed: false };
+    const slots: Slot[] = [];
+    const ready: Promise<ScoringInfo>[] = [];
+    for (let i = 0; i < o.threads; i++) {
+      const worker = new Worker(new URL('./scoring-worker.js', import.meta.url), { workerData: init });
+      const slot: Slot = { worker, inFlight: new Map() };
+      slots.push(slot);
+      ready.push(new Promise<ScoringInfo>((resolve, reject) => listen(slot, state, resolve, reject)));
+    }
+    const pool = new ScoringPool(slots, Promise.all(ready).then((infos) => infos[0]!), state);
+    pool.ready.catch(() => {}); // reported to whoever awaits it, and through every pending score
+    return pool;
+  }
+
+  score(batch: Batch, gates: boolean): Promise<Scored> {
+    if (this.state.closed) return Promise.reject(new ScoringThreadError('scoring pool is closed'));
+    const slot = this.slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+    const id = this.nextId++;
+    // Copies: the caller reuses its buffers, and the copies are moved, not cloned, to the worker.
+    const cat = batch.cat.slice();
+    const num = batch.num.slice();
+    return new Promise<Scored>((resolve, reject) => {
+      slot.inFlight.set(id, { resolve, reject });
+      const msg: WorkerRequest = { type: 'score', id, size: batch.size, cat, num, gates };
+      slot.worker.postMessage(msg, [cat.buffer, num.buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.state.closed) return;
+    this.state.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/** One set of listeners per worker, for its whole life: the ready handshake, then results. */
+function listen(slot: Slot, state: { closed: boolean }, ready: (s: ScoringInfo) => void, notReady: (e: Error) => void): void {
+  let started = false;
+  const fail = (e: Error): void => {
+    if (!started) notReady(e);
+    for (const p of slot.inFlight.values()) p.reject(e);
+    slot.inFlight.clear();
+  };
+  slot.worker.on('message', (m: WorkerReply) => {
+    if (m.type === 'ready') {
+      started = true;
+      ready(m.scoring);
+      return;
+    }
+    if (m.type === 'failed' && m.id < 0) return fail(fromFailure(m.failure));
+    const p = slot.inFlight.get(m.id);
+    if (!p) return;
+    slot.inFlight.delete(m.id);
+    if (m.type === 'scored') p.resolve({ scores: m.scores, gates: m.gates });
+    else p.reject(fromFailure(m.failure));
+  });
+  slot.worker.on('error', (e) => fail(new ScoringThreadError(`scoring thread failed: ${e.message}`)));
+  slot.worker.on('exit', (code) => {
+    if (!state.closed) fail(new ScoringThreadError(`scoring thread exited unexpectedly (code ${code})`));
+  });
+}
