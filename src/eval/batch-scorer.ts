@@ -3,12 +3,15 @@
 // (scoring-pool.ts). Either way results come back in the order asked for by whoever awaits them.
 import type { Batch } from '../data/batch.js';
 import type { Scorer } from '../model/folded-scorer.js';
+import type { GatePartial } from '../metrics/gate.js';
 import type { GateMatrix } from '../model/multi-task-model.js';
 
 export interface Scored {
   scores: Record<string, Float32Array>;
   /** Gate softmaxes by gate key; {} when not asked for or the model has no gates. */
   gates: Record<string, GateMatrix>;
+  /** Instead of `gates` (from scoring threads): each gate's statistics of the batch, computed where it was scored. */
+  gateStats?: Record<string, GatePartial>;
 }
 
 export interface BatchScorer {

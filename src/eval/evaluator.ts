@@ -88,7 +88,7 @@ export class Evaluator {
   }
 
   /** Accumulates a scored batch; `groups` gives one group key per row when the evaluator is grouped. */
-  accumulate(batch: Batch, { scores, gates }: Scored, groups?: readonly string[]): void {
+  accumulate(batch: Batch, { scores, gates, gateStats }: Scored, groups?: readonly string[]): void {
     const t1 = performance.now();
     const k = this.tasks.length;
     this.tasks.forEach((t, j) => {
@@ -99,12 +99,15 @@ export class Evaluator {
     });
     const t2 = performance.now();
     this.timings.accumulateMs += t2 - t1;
-    for (const [key, g] of Object.entries(gates)) {
-      let a = this.gateAcc.get(key);
-      if (!a) this.gateAcc.set(key, (a = new GateStatsAccumulator(g.experts)));
-      a.add(g.weights);
-    }
+    for (const [key, g] of Object.entries(gates)) this.gate(key, g.experts).add(g.weights);
+    for (const [key, p] of Object.entries(gateStats ?? {})) this.gate(key, p.sums.length).merge(p);
     this.timings.gateMs += performance.now() - t2;
+  }
+
+  private gate(key: string, experts: number): GateStatsAccumulator {
+    let a = this.gateAcc.get(key);
+    if (!a) this.gateAcc.set(key, (a = new GateStatsAccumulator(experts)));
+    return a;
   }
 
   report(options: Omit<BinaryReportOptions, 'groups'> & { learningRate?: number } = {}): EvalReport {
@@ -131,11 +134,13 @@ export class Evaluator {
     const labels: PairCorrelation[] = [];
     const scores: PairCorrelation[] = [];
     const rows = this.acc.map((a) => a.rows());
+    // Binary tasks' scores are sorted for their report already: their ranks reuse that sort.
+    const sorted = this.tasks.map((t, j) => (t.type === 'binary' ? this.acc[j]!.sorted() : undefined));
     for (let i = 0; i < this.tasks.length; i++)
       for (let j = i + 1; j < this.tasks.length; j++) {
         const pair = { a: this.tasks[i]!.name, b: this.tasks[j]!.name };
         labels.push({ ...pair, pearson: pearson(rows[i]!.labels, rows[j]!.labels), spearman: spearman(rows[i]!.labels, rows[j]!.labels) });
-        scores.push({ ...pair, pearson: pearson(rows[i]!.scores, rows[j]!.scores), spearman: spearman(rows[i]!.scores, rows[j]!.scores) });
+        scores.push({ ...pair, pearson: pearson(rows[i]!.scores, rows[j]!.scores), spearman: spearman(rows[i]!.scores, rows[j]!.scores, { x: sorted[i], y: sorted[j] }) });
       }
     return { labels, scores };
   }

@@ -33,7 +33,7 @@ export interface WorkerFailure {
 
 export type WorkerReply =
   | { type: 'ready'; scoring: ScoringInfo }
-  | { type: 'scored'; id: number; scores: Record<string, Float32Array>; gates: Scored['gates'] }
+  | ({ type: 'scored'; id: number } & Scored)
   | { type: 'failed'; id: number; failure: WorkerFailure };
 
 export type WorkerRequest = { type: 'score'; id: number; size: number; cat: Int32Array; num: Float32Array; gates: boolean };
@@ -138,7 +138,7 @@ function listen(slot: Slot, state: { closed: boolean }, ready: (s: ScoringInfo) 
     const p = slot.inFlight.get(m.id);
     if (!p) return;
     slot.inFlight.delete(m.id);
-    if (m.type === 'scored') p.resolve({ scores: m.scores, gates: m.gates });
+    if (m.type === 'scored') p.resolve({ scores: m.scores, gates: m.gates, gateStats: m.gateStats });
     else p.reject(fromFailure(m.failure));
   });
   slot.worker.on('error', (e) => fail(new ScoringThreadError(`scoring thread failed: ${e.message}`)));

@@ -2,6 +2,7 @@
 // weights, folded tables) and answers score requests until it is terminated.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend.js';
+import { gatePartial } from '../metrics/gate.js';
 import { scoreNow } from './batch-scorer.js';
 import { openModel } from './model-dir.js';
 import { toFailure, type WorkerInit, type WorkerReply, type WorkerRequest } from './scoring-pool.js';
@@ -18,9 +19,10 @@ try {
   port.on('message', (m: WorkerRequest) => {
     try {
       const s = scoreNow(scorer, { size: m.size, cat: m.cat, num: m.num, labels: noLabels, weights: null }, m.gates);
-      const buffers = new Set<ArrayBuffer>();
-      for (const a of [...Object.values(s.scores), ...Object.values(s.gates).map((g) => g.weights)]) buffers.add(a.buffer as ArrayBuffer);
-      reply({ type: 'scored', id: m.id, scores: s.scores, gates: s.gates }, [...buffers]);
+      // Gate statistics here, not in the main thread (which reads meanwhile): a few sums per gate travel, not the weights.
+      const gateStats = Object.fromEntries(Object.entries(s.gates).map(([k, g]) => [k, gatePartial(g.weights, g.experts)]));
+      const buffers = new Set(Object.values(s.scores).map((a) => a.buffer as ArrayBuffer));
+      reply({ type: 'scored', id: m.id, scores: s.scores, gates: {}, gateStats }, [...buffers]);
     } catch (err) {
       reply({ type: 'failed', id: m.id, failure: toFailure(err) });
     }

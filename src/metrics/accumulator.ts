@@ -3,6 +3,7 @@
 // sort-based metrics run once at the end.
 import type { ScoredRows } from './auc.js';
 import { binaryReport, type BinaryReport, type BinaryReportOptions } from './binary-report.js';
+import { type SortedRows, sortRows } from './sort.js';
 import { KeyInterner } from './group-auc.js';
 import { regressionMetrics, type RegressionMetrics } from './regression.js';
 
@@ -47,6 +48,7 @@ function columnLength(col: Column): number {
 
 export class EvalAccumulator {
   private n = 0;
+  private sortedAt: { n: number; rows: SortedRows } | undefined;
   private readonly scores: Growable<Float32Array>;
   private readonly labels: Growable<Float32Array>;
   private readonly weights?: Growable<Float32Array>;
@@ -106,8 +108,14 @@ export class EvalAccumulator {
     return this.interner.names;
   }
 
+  /** The rows in score order, sorted once after the last add (the report and rank correlations share it). */
+  sorted(): SortedRows {
+    if (this.sortedAt?.n !== this.n) this.sortedAt = { n: this.n, rows: sortRows(this.rows()) };
+    return this.sortedAt.rows;
+  }
+
   binaryReport(options: Omit<BinaryReportOptions, 'groups'> = {}): BinaryReport {
-    return binaryReport(this.rows(), { ...options, groups: this.groups() });
+    return binaryReport(this.rows(), { ...options, groups: this.groups() }, this.sorted());
   }
 
   /** Metrics of the stored scale; for the original scale, map scores and labels first. */

@@ -3,7 +3,7 @@ import type { ScoredRows } from './auc.js';
 import { binaryMetrics, type BinaryMetrics } from './binary.js';
 import { calibrationBins, rocCurve, scoreHistogram, type Binning, type CalibrationBin, type RocPoint, type ScoreHistogram } from './curves.js';
 import { groupAuc, type GroupAuc } from './group-auc.js';
-import { sortRows } from './sort.js';
+import { type SortedRows, sortRows } from './sort.js';
 
 export interface BinaryReportOptions {
   /** Predicted positive when score > threshold. Default 0.5. */
@@ -27,8 +27,7 @@ export interface BinaryReport {
   groupAuc?: GroupAuc;
 }
 
-export function binaryReport(rows: ScoredRows, options: BinaryReportOptions = {}): BinaryReport {
-  const sorted = sortRows(rows);
+export function binaryReport(rows: ScoredRows, options: BinaryReportOptions = {}, sorted: SortedRows = sortRows(rows)): BinaryReport {
   const report: BinaryReport = {
     metrics: binaryMetrics(rows, { threshold: options.threshold, sorted }),
     roc: rocCurve(rows, { maxPoints: options.maxRocPoints, sorted }),

@@ -1,5 +1,5 @@
 // Task relatedness: Pearson and Spearman (rank, ties averaged) correlation of two series.
-import { sortRows } from './sort.js';
+import { type SortedRows, sortRows } from './sort.js';
 
 /** Pearson correlation; NaN when either series is constant or shorter than 2. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -26,11 +26,33 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
 }
 
-/** 1-based ranks with ties given their average rank (as scipy.stats.rankdata 'average'). */
-export function averageRanks(x: ArrayLike<number>): Float64Array {
+/** Ranks of 0/1 values (labels of binary tasks) without a sort: every 0 ties, every 1 ties. */
+function binaryRanks(x: ArrayLike<number>): Float64Array | null {
   const n = x.length;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (v === 0) zeros++;
+    else if (v !== 1) return null;
+  }
+  const ranks = new Float64Array(n);
+  const [r0, r1] = [(zeros + 1) / 2, zeros + (n - zeros + 1) / 2];
+  for (let i = 0; i < n; i++) ranks[i] = x[i] === 0 ? r0 : r1;
+  return ranks;
+}
+
+/**
+ * 1-based ranks with ties given their average rank (as scipy.stats.rankdata 'average').
+ * `presorted`: x already sorted by sortRows (the same order and values), to skip the sort.
+ */
+export function averageRanks(x: ArrayLike<number>, presorted?: Pick<SortedRows, 'order' | 'scores'>): Float64Array {
+  const n = x.length;
+  if (!presorted) {
+    const binary = binaryRanks(x);
+    if (binary) return binary;
+  }
   // Radix argsort: the comparator sort took over a second on a million-row eval.
-  const { order, scores: sorted } = sortRows({ scores: x });
+  const { order, scores: sorted } = presorted ?? sortRows({ scores: x });
   const ranks = new Float64Array(n);
   for (let i = 0; i < n; ) {
     let j = i;
@@ -42,9 +64,10 @@ export function averageRanks(x: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
-/** Spearman correlation: Pearson of average ranks. */
-export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+/** Spearman correlation: Pearson of average ranks. `sorted`: x and/or y already sorted by sortRows (same length). */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>, sorted: { x?: SortedRows; y?: SortedRows } = {}): number {
   const n = Math.min(x.length, y.length);
   const head = (a: ArrayLike<number>): ArrayLike<number> => (a.length === n ? a : Array.prototype.slice.call(a, 0, n));
-  return pearson(averageRanks(head(x)), averageRanks(head(y)));
+  const ranks = (a: ArrayLike<number>, s?: SortedRows) => (s && a.length === n ? averageRanks(a, s) : averageRanks(head(a)));
+  return pearson(ranks(x, sorted.x), ranks(y, sorted.y));
 }

@@ -17,6 +17,40 @@ export interface GateStats {
   polarizedAbove: number;
 }
 
+/** The sums behind GateStats for some rows: mergeable, and small enough to pass between threads. */
+export interface GatePartial {
+  rows: number;
+  sums: Float64Array;
+  argmaxCounts: Float64Array;
+  entropy: number;
+  polarized: number;
+}
+
+/** The sums of one row-major [rows, experts] block of gate weights (softmax outputs). */
+export function gatePartial(weights: ArrayLike<number>, experts: number, polarizedAbove = 0.99, rows = Math.floor(weights.length / experts)): GatePartial {
+  const e = experts;
+  if (weights.length < rows * e) throw new RangeError(`gate weights hold ${weights.length} values, expected ${rows} x ${e}`);
+  const p: GatePartial = { rows, sums: new Float64Array(e), argmaxCounts: new Float64Array(e), entropy: 0, polarized: 0 };
+  for (let r = 0; r < rows; r++) {
+    let max = -1;
+    let arg = 0;
+    let h = 0;
+    for (let j = 0; j < e; j++) {
+      const w = weights[r * e + j]!;
+      p.sums[j]! += w;
+      if (w > 0) h -= w * Math.log(w);
+      if (w > max) {
+        max = w;
+        arg = j;
+      }
+    }
+    p.entropy += h;
+    p.argmaxCounts[arg]!++;
+    if (max > polarizedAbove) p.polarized++;
+  }
+  return p;
+}
+
 export class GateStatsAccumulator {
   private rows = 0;
   private readonly sums: Float64Array;
@@ -36,26 +70,22 @@ export class GateStatsAccumulator {
 
   /** Adds a row-major [rows, experts] block of gate weights (softmax outputs). */
   add(weights: ArrayLike<number>, rows = Math.floor(weights.length / this.experts)): void {
-    const e = this.experts;
-    if (weights.length < rows * e) throw new RangeError(`gate weights hold ${weights.length} values, expected ${rows} x ${e}`);
-    for (let r = 0; r < rows; r++) {
-      let max = -1;
-      let arg = 0;
-      let h = 0;
-      for (let j = 0; j < e; j++) {
-        const w = weights[r * e + j]!;
-        this.sums[j]! += w;
-        if (w > 0) h -= w * Math.log(w);
-        if (w > max) {
-          max = w;
-          arg = j;
-        }
-      }
-      this.entropy += h;
-      this.argmaxCounts[arg]!++;
-      if (max > this.polarizedAbove) this.polarized++;
+    this.merge(gatePartial(weights, this.experts, this.polarizedAbove, rows));
+  }
+
+  /**
+   * Adds the sums of a block (from gatePartial, possibly in another thread). Blocks are summed
+   * block by block either way, so the same blocks in the same order give the same result.
+   */
+  merge(p: GatePartial): void {
+    if (p.sums.length !== this.experts) throw new RangeError(`gate partial has ${p.sums.length} experts, expected ${this.experts}`);
+    for (let j = 0; j < this.experts; j++) {
+      this.sums[j]! += p.sums[j]!;
+      this.argmaxCounts[j]! += p.argmaxCounts[j]!;
     }
-    this.rows += rows;
+    this.entropy += p.entropy;
+    this.polarized += p.polarized;
+    this.rows += p.rows;
   }
 
   result(): GateStats {

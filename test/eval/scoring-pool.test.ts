@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
 import { ScoringPool } from '../../src/eval/scoring-pool.js';
+import { gatePartial } from '../../src/metrics/gate.js';
 import { openModel } from '../../src/eval/model-dir.js';
 import { syntheticBatch } from '../model/fixtures.js';
 import { saveUntrained, TINY_CONFIG } from './fixtures.js';
@@ -28,7 +29,12 @@ test('a pool scores like the main thread, in any order of completion, and takes 
     const got = await Promise.all(pending);
     for (const [i, b] of batches.entries()) {
       const want = await here.scorer.score(b, true);
-      assert.deepEqual(got[i], want, `batch ${i}`);
+      assert.deepEqual(got[i]!.scores, want.scores, `batch ${i}`);
+      // Gate statistics travel instead of the weights, computed the same way.
+      assert.deepEqual(got[i]!.gates, {});
+      const stats = Object.fromEntries(Object.entries(want.gates).map(([k, g]) => [k, gatePartial(g.weights, g.experts)]));
+      assert.ok(Object.keys(stats).length > 0);
+      assert.deepEqual(got[i]!.gateStats, stats, `batch ${i} gates`);
     }
   } finally {
     await pool.close();

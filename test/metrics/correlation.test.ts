@@ -30,3 +30,17 @@ test('average ranks of many tied values match a direct count', () => {
     assert.equal(ranks[i], below + (equal + 1) / 2);
   }
 });
+
+test('ranks of 0/1 values (no sort) and ranks from a given sort equal the sorted ranks; Spearman with a given sort is unchanged', async () => {
+  const { sortRows } = await import('../../src/metrics/sort.js');
+  const rng = (seed: number) => () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = rng(11);
+  const labels = Float32Array.from({ length: 501 }, () => (next() < 0.3 ? 1 : 0));
+  const scores = Float32Array.from({ length: 501 }, () => Math.round(next() * 50) / 50);
+  // By definition: rank = (values below) + (equal values + 1) / 2.
+  const naive = (x: Float32Array) => Array.from(x, (v) => x.filter((w) => w < v).length + (x.filter((w) => w === v).length + 1) / 2);
+  assert.deepEqual(Array.from(averageRanks(labels)), naive(labels));
+  assert.deepEqual(Array.from(averageRanks(scores)), naive(scores));
+  assert.deepEqual(averageRanks(scores, sortRows({ scores })), averageRanks(scores));
+  assert.equal(spearman(scores, labels, { x: sortRows({ scores, labels }) }), spearman(scores, labels));
+});
