@@ -1,8 +1,11 @@
 // Benchmark of `mmoe eval` scoring (docs/benchmarks.md, "Eval throughput"): rows/s of the whole
-// command for a model of configs/default.json's architecture on generated CTR rows, and where the
-// time goes: CSV parse alone, parse + encode alone, the command with and without the gate pass
-// split by stage (its JSON `timings`), and the model calls alone. Each measurement runs in its own
-// process; CPU time is reported next to wall time because neighbours share the cores.
+// command (start-up and model loading included) for a model of configs/default.json's
+// architecture on generated CTR rows, and where the time goes: CSV parse alone, parse + encode
+// alone, the command with scoring threads (the default), with one, in the main thread only, and
+// with the plain graph in the main thread (--fold-budget 0 --threads 0: how session 1 scored),
+// split by stage (its JSON `timings`), and one batch through the plain graph and through the
+// folded scorer. Each measurement runs in its own process; CPU time is reported next to wall time
+// because neighbours share the cores.
 //
 //   node dist/bench/eval-throughput.js [--rows 500000] [--rounds 3] [--dir /tmp/mmoe-bench-eval] [--backend auto]
 import { spawnSync } from 'node:child_process';
@@ -12,7 +15,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/backend.js';
 import { main as mmoe } from '../src/cli/main.js';
 import { parseConfig } from '../src/config/load.js';
@@ -31,8 +33,25 @@ import { fmt, median } from './figures.js';
 
 const CONFIG = 'configs/default.json';
 const DATE = '20240101';
-type Mode = 'parse' | 'encode' | 'eval' | 'eval-no-gates' | 'model';
-const MODES: Mode[] = ['parse', 'encode', 'eval', 'eval-no-gates'];
+type EvalMode = 'eval' | 'eval-threads-1' | 'eval-threads-0' | 'eval-plain';
+type Mode = 'parse' | 'encode' | EvalMode | 'model';
+const MODES: Mode[] = ['parse', 'encode', 'eval', 'eval-threads-1', 'eval-threads-0', 'eval-plain'];
+const EVAL_MODES: EvalMode[] = ['eval', 'eval-threads-1', 'eval-threads-0', 'eval-plain'];
+const EVAL_FLAGS: Record<EvalMode, string[]> = {
+  eval: [],
+  'eval-threads-1': ['--threads', '1'],
+  'eval-threads-0': ['--threads', '0'],
+  'eval-plain': ['--threads', '0', '--fold-budget', '0'],
+};
+const LABELS: Record<Mode, string> = {
+  parse: 'parse (records only)',
+  encode: 'encode (parse + hash + encode + batch)',
+  eval: '`mmoe eval` (default: scoring threads, folded)',
+  'eval-threads-1': '`mmoe eval --threads 1`',
+  'eval-threads-0': '`mmoe eval --threads 0` (folded, one thread)',
+  'eval-plain': '`mmoe eval --threads 0 --fold-budget 0` (plain graph, one thread)',
+  model: 'model calls',
+};
 
 /** Per 8192-row batch, CPU and wall milliseconds of each model call. */
 type CallTimes = Record<string, { cpuMs: number; wallMs: number }>;
@@ -75,7 +94,14 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
       for (const f of p.files) for await (const c of (await openCsv(f)).chunks()) rows += c.records.length;
   } else if (mode === 'encode') {
     const spec = featureSpecFromConfig(parseConfig(JSON.parse(readFileSync(CONFIG, 'utf8'))));
-    for await (const b of encodeRows(spec, { dataDir: data, dates: [DATE] }, { logger: silentLogger() })) rows += b.size;
+    const batcher = new RowBatcher<string>(spec, SCORING_BATCH_ROWS);
+    for await (const b of encodeRows(spec, { dataDir: data, dates: [DATE] }, { logger: silentLogger() })) {
+      for (let r = 0; r < b.size; r++) {
+        batcher.copyFrom(b, r);
+        if (batcher.commit('')) batcher.take();
+      }
+      rows += b.size;
+    }
   } else if (mode === 'model') {
     return { ...(await modelCalls(data, model, backend)), seconds: (performance.now() - t0) / 1000, cpuSeconds: 0, maxRssMb: 0 };
   } else {
@@ -84,7 +110,7 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
     stdout.on('data', (d) => (out += d));
     const env = { stdout, stderr: new PassThrough(), makeLogger: () => silentLogger(), exitCode: 0 };
     const args = ['node', 'mmoe', 'eval', '--model', model, '--data-dir', data, '--dates', DATE, '--format', 'json', '--backend', backend];
-    const code = await mmoe(mode === 'eval-no-gates' ? [...args, '--no-gates'] : args, env);
+    const code = await mmoe([...args, ...EVAL_FLAGS[mode]], env);
     if (code !== 0) throw new Error(`mmoe eval exited ${code}`);
     const doc = JSON.parse(out) as EvalDocument;
     rows = doc.data.rowsEvaluated;
@@ -94,37 +120,22 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
   return { rows, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, timings };
 }
 
-/**
- * The model calls eval makes per batch, timed alone on batches of real encoded rows: predict, the
- * gate pass, and the same gate graph with its outputs read after tf.tidy instead of returned from
- * it (tidy walks every element of a returned array looking for tensors).
- */
+/** One batch of real encoded rows through the plain graph and through the folded scorer (scores and gates). */
 async function modelCalls(data: string, modelDir: string, backend: BackendName): Promise<{ rows: number; calls: CallTimes }> {
   await selectBackend(backend);
-  const { model, spec } = await openModel(modelDir);
-  const batcher = new RowBatcher<undefined>(spec, SCORING_BATCH_ROWS);
+  const opened = await openModel(modelDir, '--model', { threads: 0 });
+  const batcher = new RowBatcher<undefined>(opened.spec, SCORING_BATCH_ROWS);
   let batch: Batch | undefined;
-  for await (const b of encodeRows(spec, { dataDir: data, dates: [DATE] }, { logger: silentLogger() })) {
+  for await (const b of encodeRows(opened.spec, { dataDir: data, dates: [DATE] }, { logger: silentLogger() })) {
     for (let r = 0; r < b.size && !batch; r++) {
       batcher.copyFrom(b, r);
       if (batcher.commit(undefined)) batch = batcher.take().batch;
     }
     if (batch) break;
   }
-  const block = new Float32Array(batch!.size * model.layout.width);
-  const gatesOutsideTidy = (): void => {
-    let outs: Float32Array[] = [];
-    tf.tidy(() => {
-      model.tables.gather(batch!, block);
-      const out = model.net.gates!.apply(tf.tensor2d(block, [batch!.size, model.layout.width])) as tf.Tensor[];
-      outs = out.map((t) => t.dataSync() as Float32Array);
-    });
-    if (outs.length === 0) throw new Error('no gate output');
-  };
   const calls: [string, () => void][] = [
-    ['predict', () => model.predict(batch!)],
-    ['gateWeights', () => model.gateWeights(batch!)],
-    ['gate graph, outputs read after tidy', gatesOutsideTidy],
+    ['plain graph: `MultiTaskModel.predictWithGates`', () => opened.model.predictWithGates(batch!)],
+    ['folded: `FoldedScorer.predictWithGates`', () => opened.inThread!.predictWithGates(batch!)],
   ];
   const times: CallTimes = {};
   for (const [name, f] of calls) {
@@ -136,7 +147,7 @@ async function modelCalls(data: string, modelDir: string, backend: BackendName):
     const c = process.cpuUsage(c0);
     times[name] = { cpuMs: (c.user + c.system) / 1000 / reps, wallMs: (performance.now() - w0) / reps };
   }
-  model.dispose();
+  await opened.close();
   return { rows: batch!.size, calls: times };
 }
 
@@ -166,29 +177,29 @@ async function main(): Promise<void> {
     return;
   }
   const { data, model } = await ensureInputs(values.dir!, Number(values.rows));
-  const runs: Record<Mode, Result[]> = { parse: [], encode: [], eval: [], 'eval-no-gates': [], model: [] };
+  const runs = Object.fromEntries([...MODES, 'model'].map((m) => [m, []])) as unknown as Record<Mode, Result[]>;
   // Rounds interleave the modes so a busy neighbour slows them alike.
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const m of [...MODES, 'model' as const]) runs[m].push(child(m, data, model, backend));
     process.stderr.write(`round ${round + 1}: ${MODES.map((m) => `${m} ${fmt(runs[m].at(-1)!.rows / runs[m].at(-1)!.seconds)} rows/s`).join(', ')}\n`);
   }
   const rate = (m: Mode) => runs[m].map((r) => r.rows / r.seconds);
-  const stage = (m: Mode, k: keyof EvalDocument['timings']) => median(runs[m].map((r) => r.timings![k]));
+  const stage = (m: EvalMode, k: keyof EvalDocument['timings']) => median(runs[m].map((r) => r.timings![k]));
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.`,
-    `Data: ${fmt(Number(values.rows))} generated CTR rows (plain CSV, one file); model: ${CONFIG} architecture (MMoE, 8 experts x [64], 12 x 16-dim embeddings), untrained; backend ${backend}; batches of 8192 rows.`,
+    `Data: ${fmt(Number(values.rows))} generated CTR rows (plain CSV, one file); model: ${CONFIG} architecture (MMoE, 8 experts x [64], towers [32], 11 fields + 1 cross at 16 dims), untrained; backend ${backend}; batches of 8192 rows.`,
     '',
     `| ${values.rounds} rounds, one process each | median rows/s | best rows/s | rows per CPU-second (median) | peak RSS |`,
     '|---|---:|---:|---:|---:|',
     ...MODES.map(
       (m) =>
-        `| ${m} | ${fmt(median(rate(m)))} | ${fmt(Math.max(...rate(m)))} | ${fmt(median(runs[m].map((r) => r.rows / r.cpuSeconds)))} | ${median(runs[m].map((r) => r.maxRssMb)).toFixed(0)} MB |`,
+        `| ${LABELS[m]} | ${fmt(median(rate(m)))} | ${fmt(Math.max(...rate(m)))} | ${fmt(median(runs[m].map((r) => r.rows / r.cpuSeconds)))} | ${median(runs[m].map((r) => r.maxRssMb)).toFixed(0)} MB |`,
     ),
     '',
-    '| seconds per stage (median) | eval | eval --no-gates |',
-    '|---|---:|---:|',
-    ...(['readEncode', 'predict', 'gates', 'accumulate', 'metrics', 'total'] as const).map((k) => `| ${k} | ${stage('eval', k).toFixed(2)} | ${stage('eval-no-gates', k).toFixed(2)} |`),
+    `| seconds per stage (median; \`total\` excludes start-up) | ${EVAL_MODES.join(' | ')} |`,
+    `|---|${EVAL_MODES.map(() => '---:').join('|')}|`,
+    ...(['readEncode', 'predict', 'gates', 'accumulate', 'metrics', 'total'] as const).map((k) => `| ${k} | ${EVAL_MODES.map((m) => stage(m, k).toFixed(2)).join(' | ')} |`),
     '',
     '| model call, one 8192-row batch (median of rounds, each the mean of 20 calls) | CPU ms | wall ms |',
     '|---|---:|---:|',

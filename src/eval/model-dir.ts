@@ -96,10 +96,13 @@ export interface OpenOptions {
   threads?: number | 'auto';
 }
 
-/** `auto`: on wasm, one scoring thread per core (at most 4), since tfjs wasm runs one thread; else none (tfjs-node has its own). */
+/**
+ * `auto`: on wasm (one compute thread per tfjs instance), one scoring thread per core besides the
+ * main thread, which reads (at least 1, at most 4); else none (tfjs-node has threads of its own).
+ */
 export function resolveThreads(threads: number | 'auto', backend: string): number {
   if (threads !== 'auto') return threads;
-  return backend === 'wasm' ? Math.min(4, availableParallelism()) : 0;
+  return backend === 'wasm' ? Math.max(1, Math.min(4, availableParallelism() - 1)) : 0;
 }
 
 function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
@@ -130,30 +133,39 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: no such directory`);
   if (!existsSync(join(dir, MODEL_JSON)) && existsSync(join(dir, 'latest', MODEL_JSON)))
     throw new UsageError(`${flag} ${dir} is a model root, not a model; pass ${join(dir, 'latest')} or ${join(dir, '<YYYYMMDD>')}`);
-  const saved = readArchitecture(dir);
+  // Resolved once: `latest` may be repointed by a publish meanwhile, and scoring threads must
+  // open the very directory this thread read.
+  const resolvedPath = realpathSync(dir);
+  const saved = readArchitecture(resolvedPath);
+  const metadata = readMetadata(resolvedPath);
+  const learningRate = readLearningRate(resolvedPath);
   // Training options only shape optimizers, which scoring never runs: the defaults do.
-  const model = await loadModel(dir, saved.spec, saved.model, trainingSection.parse({}));
+  const model = await loadModel(resolvedPath, saved.spec, saved.model, trainingSection.parse({}));
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
   const threads = resolveThreads(options.threads ?? 'auto', backend);
-  let scoring: { scorer: BatchScorer; inThread: Scorer | null; scoring: ScoringInfo; ready: Promise<unknown>; dispose(): Promise<void> };
-  if (threads > 0) {
-    // The workers fold their own tables; this thread only needs the spec and the model's shape.
-    const pool = ScoringPool.start({ modelDir: dir, threads, backend: backend as BackendName, foldBudgetMib });
-    const pending: ScoringInfo = { backend, engine: 'graph', foldedFields: [], unfoldedFields: [], foldedMib: 0, reason: 'scoring threads starting', threads };
-    scoring = { scorer: pool, inThread: null, scoring: pending, ready: pool.ready.then((s) => (info.scoring = { ...s, threads })), dispose: () => pool.close() };
-  } else {
-    const here = scorerFor(model, foldBudgetMib);
-    scoring = { scorer: inProcess(here.scorer), inThread: here.scorer, scoring: here.scoring, ready: Promise.resolve(), dispose: async () => here.dispose() };
-  }
   const info: ModelInfo = {
     path: dir,
-    resolvedPath: realpathSync(dir),
+    resolvedPath,
     modelType: saved.model.type,
-    ...readMetadata(dir),
+    ...metadata,
     tasks: saved.spec.tasks.map((t) => ({ name: t.name, type: t.type, label: t.label })),
-    scoring: scoring.scoring,
+    scoring: { backend, engine: 'graph', foldedFields: [], unfoldedFields: [], foldedMib: 0, reason: 'scoring threads starting', threads },
   };
+  let scoring: { scorer: BatchScorer; inThread: Scorer | null; ready: Promise<unknown>; dispose(): Promise<void> };
+  if (threads > 0) {
+    // The workers fold their own tables; this thread only needs the spec and the model's shape.
+    const pool = ScoringPool.start({ modelDir: resolvedPath, threads, backend: backend as BackendName, foldBudgetMib, spec: saved.spec });
+    const ready = pool.ready.then((s) => {
+      info.scoring = { ...s, threads };
+    });
+    ready.catch(() => {}); // reported where ready() is awaited, and by every batch sent
+    scoring = { scorer: pool, inThread: null, ready, dispose: () => pool.close() };
+  } else {
+    const here = scorerFor(model, foldBudgetMib);
+    info.scoring = here.scoring;
+    scoring = { scorer: inProcess(here.scorer), inThread: here.scorer, ready: Promise.resolve(), dispose: async () => here.dispose() };
+  }
   const close = async (): Promise<void> => {
     await scoring.dispose();
     model.dispose();
@@ -161,5 +173,5 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const ready = async (): Promise<void> => {
     await scoring.ready;
   };
-  return { info, spec: saved.spec, model, scorer: scoring.scorer, inThread: scoring.inThread, ready, close, learningRate: readLearningRate(dir) };
+  return { info, spec: saved.spec, model, scorer: scoring.scorer, inThread: scoring.inThread, ready, close, learningRate };
 }

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
 import type { Batch } from '../data/batch.js';
+import type { FeatureSpec } from '../data/feature-spec.js';
 import { DataError, ScoringThreadError, UsageError } from '../errors.js';
 import type { BatchScorer, Scored } from './batch-scorer.js';
 import type { ScoringInfo } from './model-dir.js';
@@ -15,6 +16,8 @@ export interface PoolOptions {
   threads: number;
   backend: BackendName;
   foldBudgetMib: number;
+  /** The feature spec the caller encodes rows with: a worker that opens another model fails. */
+  spec?: FeatureSpec;
 }
 
 /** What a worker is started with. */
@@ -32,7 +35,7 @@ export interface WorkerFailure {
 }
 
 export type WorkerReply =
-  | { type: 'ready'; scoring: ScoringInfo }
+  | { type: 'ready'; scoring: ScoringInfo; spec: string }
   | ({ type: 'scored'; id: number } & Scored)
   | { type: 'failed'; id: number; failure: WorkerFailure };
 
@@ -63,6 +66,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   inFlight: Map<number, Pending>;
+  /** Why the worker can no longer score; every later batch is refused with it. */
+  failed?: Error;
 }
 
 export class ScoringPool implements BatchScorer {
@@ -92,7 +97,8 @@ export class ScoringPool implements BatchScorer {
       const worker = new Worker(new URL('./scoring-worker.js', import.meta.url), { workerData: init });
       const slot: Slot = { worker, inFlight: new Map() };
       slots.push(slot);
-      ready.push(new Promise<ScoringInfo>((resolve, reject) => listen(slot, state, resolve, reject)));
+      const expected = o.spec ? JSON.stringify(o.spec) : undefined;
+      ready.push(new Promise<ScoringInfo>((resolve, reject) => listen(slot, state, expected, resolve, reject)));
     }
     const pool = new ScoringPool(slots, Promise.all(ready).then((infos) => infos[0]!), state);
     pool.ready.catch(() => {}); // reported to whoever awaits it, and through every pending score
@@ -101,6 +107,9 @@ export class ScoringPool implements BatchScorer {
 
   score(batch: Batch, gates: boolean): Promise<Scored> {
     if (this.state.closed) return Promise.reject(new ScoringThreadError('scoring pool is closed'));
+    // One failed worker fails the run: its batches could not be scored, and results must be complete.
+    const dead = this.slots.find((s) => s.failed);
+    if (dead) return Promise.reject(dead.failed!);
     const slot = this.slots.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
     // Copies: the caller reuses its buffers, and the copies are moved, not cloned, to the worker.
@@ -121,15 +130,18 @@ export class ScoringPool implements BatchScorer {
 }
 
 /** One set of listeners per worker, for its whole life: the ready handshake, then results. */
-function listen(slot: Slot, state: { closed: boolean }, ready: (s: ScoringInfo) => void, notReady: (e: Error) => void): void {
+function listen(slot: Slot, state: { closed: boolean }, expectedSpec: string | undefined, ready: (s: ScoringInfo) => void, notReady: (e: Error) => void): void {
   let started = false;
   const fail = (e: Error): void => {
+    slot.failed ??= e;
     if (!started) notReady(e);
     for (const p of slot.inFlight.values()) p.reject(e);
     slot.inFlight.clear();
   };
   slot.worker.on('message', (m: WorkerReply) => {
     if (m.type === 'ready') {
+      if (expectedSpec !== undefined && m.spec !== expectedSpec)
+        return fail(new ScoringThreadError('a scoring thread opened a model with another feature spec than this thread (was the model directory replaced meanwhile?)'));
       started = true;
       ready(m.scoring);
       return;

@@ -27,7 +27,7 @@ try {
       reply({ type: 'failed', id: m.id, failure: toFailure(err) });
     }
   });
-  reply({ type: 'ready', scoring: opened.info.scoring });
+  reply({ type: 'ready', scoring: opened.info.scoring, spec: JSON.stringify(opened.spec) });
 } catch (err) {
   reply({ type: 'failed', id: -1, failure: toFailure(err) });
 }

@@ -227,3 +227,10 @@ test('scoring threads give the same report and the same predict output, byte for
   }
   assert.equal(readFileSync(out('2'), 'utf8'), readFileSync(out('0'), 'utf8'));
 });
+
+test('a baseline that cannot be opened exits 2 and leaves no scoring thread running', async () => {
+  const r = await mmoe('eval', '--model', model, '--baseline', join(root, 'no-such-model'), '--data-dir', data, '--dates', '20260102', '--backend', 'wasm', '--threads', '1');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /--baseline .*no such directory/);
+  // A worker left running would keep this test file's process alive: the runner would time out.
+});

@@ -51,6 +51,20 @@ test('a worker that cannot open the model fails ready and every pending batch wi
     await here.close();
     await assert.rejects(pool.ready, (e: Error) => e.name === 'UsageError' && /no such directory/.test(e.message));
     await assert.rejects(pending, /no such directory/);
+    // A batch sent after the failure is refused at once, not queued on the dead worker.
+    await assert.rejects(pool.score(syntheticBatch(here.spec, 3, 2), false), /no such directory/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker whose model has another feature spec than the caller\'s fails ready', async () => {
+  const here = await openModel(dir, '--model', { threads: 0 });
+  await here.close();
+  const other = { ...here.spec, categorical: here.spec.categorical.map((c, i) => (i === 0 ? { ...c, buckets: c.buckets + 1 } : c)) };
+  const pool = ScoringPool.start({ modelDir: dir, threads: 1, backend: 'wasm', foldBudgetMib: 512, spec: other });
+  try {
+    await assert.rejects(pool.ready, /another feature spec/);
   } finally {
     await pool.close();
   }

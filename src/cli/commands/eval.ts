@@ -74,8 +74,9 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
   const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
-  const baseline = ctx.baseline ? await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads }) : undefined;
+  let baseline: Awaited<ReturnType<typeof openModel>> | undefined;
   try {
+    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
     void model.ready().then(() => logger.info({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
       logger.info('the baseline has its own feature spec: every row is read once and encoded once per model');
