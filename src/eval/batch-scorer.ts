@@ -41,6 +41,30 @@ export function inProcess(scorer: Scorer): BatchScorer {
   };
 }
 
+/**
+ * Scoring threads helped by the calling thread: a batch goes to the pool unless every worker
+ * already has `perWorker` batches waiting, in which case the caller scores it itself (with
+ * `local()`, built on first use). The caller reads faster than one scoring thread scores, so it
+ * would otherwise sit waiting; this way the load balances itself over all cores. Both paths run
+ * the same code on the same weights, so results do not depend on which one scored a batch.
+ */
+export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: number }, local: () => Scorer, perWorker = 2): BatchScorer {
+  let here: Scorer | undefined;
+  return {
+    threads: pool.threads,
+    score(batch, gates) {
+      if (pool.inFlight < pool.threads * perWorker) return pool.score(batch, gates);
+      try {
+        here ??= local();
+        return Promise.resolve(scoreNow(here, batch, gates));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
 /** A batch with arrays of its own (what a queue or another thread may hold on to). */
 export function cloneBatch(b: Batch): Batch {
   return { size: b.size, cat: b.cat.slice(), num: b.num.slice(), labels: b.labels.slice(), weights: b.weights ? b.weights.slice() : null };

@@ -112,7 +112,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
 
   // Batches in scoring, oldest first: reading goes on while up to `window` of them are scored.
   const queue: { batches: Batch[]; groups?: string[]; scored: Promise<Scored>[] }[] = [];
-  const window = Math.max(1, 2 * Math.max(...models.map((m) => m.scorer.threads)));
+  const window = Math.max(1, 8 * Math.max(...models.map((m) => m.scorer.threads)));
   const drainOne = async (): Promise<void> => {
     const q = queue.shift()!;
     const w = performance.now();

@@ -10,7 +10,7 @@ import type { FeatureSpec } from '../data/feature-spec.js';
 import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
-import { type BatchScorer, inProcess } from './batch-scorer.js';
+import { type BatchScorer, inProcess, withHelpingCaller } from './batch-scorer.js';
 import { ScoringPool } from './scoring-pool.js';
 
 /** What a report says about a model: where it is and what it is. */
@@ -160,7 +160,17 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
       info.scoring = { ...s, threads };
     });
     ready.catch(() => {}); // reported where ready() is awaited, and by every batch sent
-    scoring = { scorer: pool, inThread: null, ready, dispose: () => pool.close() };
+    let local: ReturnType<typeof scorerFor> | undefined;
+    const scorer = withHelpingCaller(pool, () => (local ??= scorerFor(model, foldBudgetMib)).scorer);
+    scoring = {
+      scorer,
+      inThread: null,
+      ready,
+      dispose: async () => {
+        await pool.close();
+        local?.dispose();
+      },
+    };
   } else {
     const here = scorerFor(model, foldBudgetMib);
     info.scoring = here.scoring;

@@ -84,6 +84,11 @@ export class ScoringPool implements BatchScorer {
     return this.slots.length;
   }
 
+  /** Batches sent and not yet answered. */
+  get inFlight(): number {
+    return this.slots.reduce((n, s) => n + s.inFlight.size, 0);
+  }
+
   /**
    * Starts `threads` workers. Batches can be sent at once (they wait in the workers' queues while
    * the workers load the model, so reading starts meanwhile); `ready` says when all have opened it.

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Batch } from '../../src/data/batch.js';
+import { type BatchScorer, type Scored, withHelpingCaller } from '../../src/eval/batch-scorer.js';
+import type { Scorer } from '../../src/model/folded-scorer.js';
+
+const batch = (size: number): Batch => ({ size, cat: new Int32Array(size), num: new Float32Array(0), labels: new Float32Array(size), weights: null });
+const scored = (tag: number, size: number): Scored => ({ scores: { t: new Float32Array(size).fill(tag) }, gates: {} });
+
+test('the calling thread scores a batch only when every worker already has enough waiting', async () => {
+  const pending: (() => void)[] = [];
+  let inFlight = 0;
+  const pool: BatchScorer & { inFlight: number } = {
+    threads: 2,
+    get inFlight() {
+      return inFlight;
+    },
+    score: (b) => {
+      inFlight++;
+      return new Promise<Scored>((resolve) => pending.push(() => (inFlight--, resolve(scored(1, b.size)))));
+    },
+    close: async () => {},
+  };
+  let built = 0;
+  const local: Scorer = { spec: { tasks: [] } as never, predict: (b) => scored(2, b.size).scores, predictWithGates: (b) => scored(2, b.size) };
+  const s = withHelpingCaller(pool, () => (built++, local), 2);
+  assert.equal(s.threads, 2);
+  const results = [1, 2, 3, 4, 5, 6].map((n) => s.score(batch(n), false));
+  assert.equal(built, 1, 'the local scorer is built on first use, once');
+  assert.equal(inFlight, 4, 'two per worker went to the pool');
+  for (const release of pending.splice(0)) release();
+  const tags = (await Promise.all(results)).map((r) => r.scores.t![0]);
+  assert.deepEqual(tags, [1, 1, 1, 1, 2, 2]);
+  assert.equal(inFlight, 0);
+  // With room in the pool again, batches go there.
+  const next = s.score(batch(1), false);
+  assert.equal(inFlight, 1);
+  pending.shift()!();
+  assert.equal((await next).scores.t![0], 1);
+});
