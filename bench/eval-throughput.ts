@@ -33,21 +33,21 @@ import { fmt, median } from './figures.js';
 
 const CONFIG = 'configs/default.json';
 const DATE = '20240101';
-type EvalMode = 'eval' | 'eval-threads-1' | 'eval-threads-0' | 'eval-plain';
+type EvalMode = 'eval' | 'eval-threads-2' | 'eval-threads-0' | 'eval-plain';
 type Mode = 'parse' | 'encode' | EvalMode | 'model';
-const MODES: Mode[] = ['parse', 'encode', 'eval', 'eval-threads-1', 'eval-threads-0', 'eval-plain'];
-const EVAL_MODES: EvalMode[] = ['eval', 'eval-threads-1', 'eval-threads-0', 'eval-plain'];
+const MODES: Mode[] = ['parse', 'encode', 'eval', 'eval-threads-2', 'eval-threads-0', 'eval-plain'];
+const EVAL_MODES: EvalMode[] = ['eval', 'eval-threads-2', 'eval-threads-0', 'eval-plain'];
 const EVAL_FLAGS: Record<EvalMode, string[]> = {
   eval: [],
-  'eval-threads-1': ['--threads', '1'],
+  'eval-threads-2': ['--threads', '2'],
   'eval-threads-0': ['--threads', '0'],
   'eval-plain': ['--threads', '0', '--fold-budget', '0'],
 };
 const LABELS: Record<Mode, string> = {
   parse: 'parse (records only)',
   encode: 'encode (parse + hash + encode + batch)',
-  eval: '`mmoe eval` (default: scoring threads, folded)',
-  'eval-threads-1': '`mmoe eval --threads 1`',
+  eval: '`mmoe eval` (default: `--threads auto` = 1 worker here, folded)',
+  'eval-threads-2': '`mmoe eval --threads 2`',
   'eval-threads-0': '`mmoe eval --threads 0` (folded, one thread)',
   'eval-plain': '`mmoe eval --threads 0 --fold-budget 0` (plain graph, one thread)',
   model: 'model calls',
