@@ -6,6 +6,7 @@ import { selectBackend } from '../../src/backend.js';
 import { DataError } from '../../src/errors.js';
 import { ARCHITECTURES, buildModel, type MultiTaskModel } from '../../src/model/index.js';
 import { FoldedScorer } from '../../src/model/folded-scorer.js';
+import { tfjsHeap } from '../../src/model/wasm/tfjs-heap.js';
 import { maxAbsDiff, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
@@ -120,4 +121,17 @@ test('on a backend other than wasm there is no folded scorer, and the reason say
     await selectBackend('wasm');
     model.dispose();
   }
+});
+
+test('the self-check that build() runs catches a corrupted projected table', () => {
+  const model = build('mmoe', {});
+  const s = scorer(model);
+  assert.ok(s.selfCheck() < 1e-5, 'a sound scorer passes');
+  // Overwrite the projected rows of the first folded field in the tfjs heap.
+  const heap = tfjsHeap()!;
+  const table = (s as unknown as { folded: { fields: { table: tf.Tensor2D }[] } }).folded.fields[0]!.table;
+  new Float32Array(heap.kernels.memory.buffer, heap.address(table), table.size).fill(3);
+  assert.ok(s.selfCheck() > 1e-3, 'a corrupted one fails');
+  s.dispose();
+  model.dispose();
 });
