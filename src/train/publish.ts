@@ -131,6 +131,42 @@ interface LockHolder {
   pid?: number;
   host?: string;
   since?: string;
+  /** Linux: the kernel's boot id when the lock was taken (PIDs of an earlier boot mean nothing). */
+  boot?: string;
+  /** Linux: the holder's start time in clock ticks since boot (tells a reused PID apart). */
+  start?: string;
+}
+
+/** Linux's id of this boot, or undefined elsewhere. */
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux: when process `pid` started (field 22 of /proc/<pid>/stat), or undefined. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a lock taken on this host is left over: the machine has rebooted since, its process is
+ * gone, or its PID now belongs to a process that started at another time (a reused PID).
+ */
+function lockIsStale(holder: LockHolder, me: LockHolder): boolean {
+  if (holder.pid === undefined) return false;
+  if (holder.boot !== undefined && me.boot !== undefined && holder.boot !== me.boot) return true;
+  if (!processAlive(holder.pid)) return true;
+  const start = holder.start === undefined ? undefined : processStart(holder.pid);
+  return start !== undefined && start !== holder.start;
 }
 
 /**
@@ -141,7 +177,7 @@ interface LockHolder {
 export function acquireLock(modelRoot: string): Lock {
   mkdirSync(modelRoot, { recursive: true });
   const path = join(modelRoot, '.lock');
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), boot: bootId(), start: processStart(process.pid) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -169,7 +205,7 @@ export function acquireLock(modelRoot: string): Lock {
         // unreadable lock: treat as held, the message says how to clear it
       }
       const local = holder.host === undefined || holder.host === me.host;
-      if (local && holder.pid !== undefined && !processAlive(holder.pid)) {
+      if (local && lockIsStale(holder, me)) {
         const stale = `${path}.stale-${suffix()}`;
         try {
           renameSync(path, stale); // only one racer can move the stale lock away

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LockedError } from '../../src/errors.js';
-import { acquireLock, checkModelRoot, discardStaging, latestName, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
+import { acquireLock, checkModelRoot, discardStaging, latestName, processStart, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -51,6 +51,24 @@ test('a held lock refuses a second run with LockedError; a stale lock is taken o
   writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, since: 'then' }));
   const again = acquireLock(r);
   again.release();
+});
+
+test('Linux: a lock from an earlier boot, or whose PID now belongs to a process that started at another time, is taken over', { skip: !existsSync('/proc/self/stat') && 'needs /proc (Linux)' }, () => {
+  const r = root();
+  const held = acquireLock(r);
+  const holder = JSON.parse(readFileSync(held.path, 'utf8'));
+  assert.equal(holder.start, processStart(process.pid), 'the lock records when its process started');
+  assert.ok(typeof holder.boot === 'string' && holder.boot.length > 0, 'and the boot it was taken in');
+  held.release();
+  // The PID is alive (this very process) but the lock was taken by a process that started earlier.
+  writeFileSync(join(r, '.lock'), JSON.stringify({ ...holder, start: String(Number(holder.start) - 1) }));
+  acquireLock(r).release();
+  // Same PID and start, but another boot: every PID of that boot is meaningless now.
+  writeFileSync(join(r, '.lock'), JSON.stringify({ ...holder, boot: 'an-earlier-boot' }));
+  acquireLock(r).release();
+  // The very same holder still holds it.
+  writeFileSync(join(r, '.lock'), JSON.stringify(holder));
+  assert.throws(() => acquireLock(r), (e: Error) => e instanceof LockedError);
 });
 
 test('leftovers of a dead run are swept; the staging dir of a live run is kept', () => {
