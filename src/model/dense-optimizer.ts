@@ -32,6 +32,17 @@ export class DenseOptimizer {
     this.rule.learningRate = lr;
   }
 
+  /** The optimizer's state: its steps and a copy of its slots ([size x slots]). */
+  getState(): { name: SparseOptimizerName; steps: number; slots: Float32Array } {
+    return { name: this.rule.name, steps: this.rule.steps, slots: this.store.slice(this.size) };
+  }
+
+  setState(s: { steps: number; slots: Float32Array }): void {
+    if (s.slots.length !== this.store.length - this.size) throw new RangeError(`dense optimizer state has ${s.slots.length} values, expected ${this.store.length - this.size}`);
+    this.store.set(s.slots, this.size);
+    this.rule.steps = s.steps;
+  }
+
   /** Re-reads the weights after they were replaced from outside (restored state, warm start). */
   reload(): void {
     let o = 0;

@@ -59,6 +59,22 @@ export class EmbeddingTables {
     for (let r = 0; r < layout.rows; r++) store.set(values.subarray(r * layout.dim, (r + 1) * layout.dim), r * stride);
   }
 
+  /** A table's optimizer slots as a fresh [rows, stride - dim] array (empty for a slot-less optimizer). */
+  readSlots(name: string): Float32Array {
+    const { store, stride, layout } = this.get(name);
+    const k = stride - layout.dim;
+    const out = new Float32Array(layout.rows * k);
+    for (let r = 0; r < layout.rows; r++) out.set(store.subarray(r * stride + layout.dim, (r + 1) * stride), r * k);
+    return out;
+  }
+
+  writeSlots(name: string, values: Float32Array): void {
+    const { store, stride, layout } = this.get(name);
+    const k = stride - layout.dim;
+    if (values.length !== layout.rows * k) throw new RangeError(`embedding table '${name}' has ${layout.rows}x${k} optimizer slots, got ${values.length} values`);
+    for (let r = 0; r < layout.rows; r++) store.set(values.subarray(r * k, (r + 1) * k), r * stride + layout.dim);
+  }
+
   /**
    * Fills `out` ([batch.size, width] row-major) with embeddings, crosses and numerics. One field
    * at a time (its table's page-table entries stay cached), its rows touched first (touch.ts).

@@ -28,6 +28,12 @@ export interface GateMatrix {
   weights: Float32Array;
 }
 
+/** Both optimizers' state (moments, step counts): what a warm start continues from. */
+export interface OptimizerState {
+  dense: { name: string; steps: number; slots: Float32Array };
+  embeddings: { name: string; steps: number; tables: Map<string, Float32Array> };
+}
+
 /** Every weight of a model, as plain arrays (for "keep the best weights"). */
 export interface ModelState {
   dense: Float32Array[];
@@ -186,6 +192,34 @@ export class MultiTaskModel {
         return [k, { experts: this.net.gates!.outputs[j].shape[1] as number, weights: distinct[j] }];
       }),
     );
+  }
+
+  getOptimizerState(): OptimizerState {
+    return {
+      dense: this.denseOptimizer.getState(),
+      embeddings: {
+        name: this.sparseOptimizer.name,
+        steps: this.sparseOptimizer.steps,
+        tables: new Map(this.layout.tables.map((t) => [t.name, this.tables.readSlots(t.name)])),
+      },
+    };
+  }
+
+  /** Restores optimizer state saved from a model of the same shape and optimizers (throws RangeError otherwise). */
+  setOptimizerState(s: OptimizerState): void {
+    if (s.dense.name !== this.denseOptimizer.getState().name || s.embeddings.name !== this.sparseOptimizer.name)
+      throw new RangeError(`optimizer state of ${s.dense.name}/${s.embeddings.name}, this model uses ${this.denseOptimizer.getState().name}/${this.sparseOptimizer.name}`);
+    // Every size is checked before anything changes: a state that does not fit leaves the model as it was.
+    const dense = this.denseOptimizer.getState().slots.length;
+    if (s.dense.slots.length !== dense) throw new RangeError(`dense optimizer state has ${s.dense.slots.length} values, expected ${dense}`);
+    for (const t of this.layout.tables) {
+      const want = this.tables.readSlots(t.name).length;
+      const got = s.embeddings.tables.get(t.name)?.length;
+      if (got !== want) throw new RangeError(`optimizer state of table '${t.name}' has ${got ?? 'no'} values, expected ${want}`);
+    }
+    this.denseOptimizer.setState(s.dense);
+    for (const t of this.layout.tables) this.tables.writeSlots(t.name, s.embeddings.tables.get(t.name)!);
+    this.sparseOptimizer.steps = s.embeddings.steps;
   }
 
   getState(): ModelState {

@@ -11,6 +11,16 @@ import { portableArtifacts } from './portable.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
 export const ARCHITECTURE_JSON = 'architecture.json';
+/** The optimizers' moments and step counts (warm start only; scoring never reads them). */
+export const OPTIMIZER_JSON = 'optimizer.json';
+export const OPTIMIZER_BIN = 'optimizer.bin';
+
+interface SavedOptimizer {
+  format: 'mmoe-optimizer';
+  version: 1;
+  dense: { name: string; steps: number; offset: number; length: number };
+  embeddings: { name: string; steps: number; tables: { name: string; offset: number; length: number }[] };
+}
 
 interface SavedArchitecture {
   format: 'mmoe-architecture';
@@ -32,6 +42,63 @@ export async function saveModel(m: MultiTaskModel, dir: string): Promise<void> {
     logVariances: Object.fromEntries(logs.map((s, i) => [m.spec.tasks[i].name, s])),
   };
   writeFileSync(join(dir, ARCHITECTURE_JSON), `${JSON.stringify(arch, null, 2)}\n`);
+  saveOptimizer(m, dir);
+}
+
+function saveOptimizer(m: MultiTaskModel, dir: string): void {
+  const s = m.getOptimizerState();
+  const parts: Float32Array[] = [s.dense.slots];
+  let offset = s.dense.slots.length;
+  const tables = [...s.embeddings.tables].map(([name, values]) => {
+    parts.push(values);
+    const entry = { name, offset, length: values.length };
+    offset += values.length;
+    return entry;
+  });
+  const header: SavedOptimizer = {
+    format: 'mmoe-optimizer',
+    version: 1,
+    dense: { name: s.dense.name, steps: s.dense.steps, offset: 0, length: s.dense.slots.length },
+    embeddings: { name: s.embeddings.name, steps: s.embeddings.steps, tables },
+  };
+  const all = new Float32Array(offset);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  writeFileSync(join(dir, OPTIMIZER_BIN), new Uint8Array(all.buffer));
+  writeFileSync(join(dir, OPTIMIZER_JSON), `${JSON.stringify(header, null, 2)}\n`);
+}
+
+/**
+ * Continues the optimizers of the model saved in `dir` (Adam's moments and step count, or
+ * Adagrad's sums) in `m`, which was loaded from it. Any mismatch (another optimizer, an older
+ * model without the files, other shapes) leaves `m` with fresh optimizers; the result says which.
+ */
+export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: boolean; reason: string } {
+  const json = join(dir, OPTIMIZER_JSON);
+  const bin = join(dir, OPTIMIZER_BIN);
+  if (!existsSync(json) || !existsSync(bin)) return { restored: false, reason: `no saved optimizer state in ${dir}: fresh optimizer moments` };
+  try {
+    const h = JSON.parse(readFileSync(json, 'utf8')) as SavedOptimizer;
+    if (h.format !== 'mmoe-optimizer' || h.version !== 1) throw new RangeError(`unknown format ${JSON.stringify(h.format)} ${JSON.stringify(h.version)}`);
+    for (const steps of [h.dense?.steps, h.embeddings?.steps])
+      if (!(Number.isInteger(steps) && steps >= 0)) throw new RangeError(`step count ${JSON.stringify(steps)} is not a non-negative integer`);
+    const raw = readFileSync(bin);
+    const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    const slice = (o: number, n: number): Float32Array => {
+      if (!(o >= 0 && n >= 0 && o + n <= all.length)) throw new RangeError(`${OPTIMIZER_BIN} holds ${all.length} values, the header asks for ${o}..${o + n}`);
+      return all.subarray(o, o + n);
+    };
+    m.setOptimizerState({
+      dense: { name: h.dense.name, steps: h.dense.steps, slots: slice(h.dense.offset, h.dense.length) },
+      embeddings: { name: h.embeddings.name, steps: h.embeddings.steps, tables: new Map(h.embeddings.tables.map((t) => [t.name, slice(t.offset, t.length)])) },
+    });
+    return { restored: true, reason: `optimizer state restored from ${dir} (${h.dense.name}, step ${h.dense.steps})` };
+  } catch (err) {
+    return { restored: false, reason: `saved optimizer state in ${dir} not used (${(err as Error).message}): fresh optimizer moments` };
+  }
 }
 
 /** Why a model saved with `saved` cannot continue training under `current` (empty: it can). */

@@ -37,6 +37,15 @@ export class SparseOptimizer {
     this.step++;
   }
 
+  /** Steps taken so far (restored with the slots on a warm start, so bias correction continues). */
+  get steps(): number {
+    return this.step;
+  }
+
+  set steps(n: number) {
+    this.step = n;
+  }
+
   /** Updates the rows of `g` in `store`, whose records are [w (dim) | slots] of `stride` floats. */
   apply(store: Float32Array, stride: number, dim: number, g: SparseGradient): void {
     // The update's arithmetic would serialise the rows' misses: start them together (touch.ts).

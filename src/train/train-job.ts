@@ -11,7 +11,7 @@ import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js
 import { loadEncoded } from '../data/load-encoded.js';
 import { type DataSource, findPartition } from '../data/partitions.js';
 import type { Logger } from '../logger.js';
-import { buildModel, loadModel, readArchitecture, saveModel } from '../model/index.js';
+import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit } from './fit.js';
 import { acquireLock, checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
@@ -102,6 +102,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     if (data.train.size === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
 
     const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
+    const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
+    if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
     let result: FitResult;
     try {
       result = await fit(model, cfg, data.train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
@@ -121,7 +123,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       modelType: cfg.model.type,
       tasks: cfg.tasks.map((t) => t.name),
       configFile: job.configFile,
-      warmStart: { from: warm.dir ?? null, reason: warm.reason },
+      warmStart: { from: warm.dir ?? null, reason: warm.reason, optimizer: optimizerState?.reason ?? null },
       data: data.account,
       validation: validDate
         ? { mode: 'date', date: validDate, rows: valid.size, data: validAccount }

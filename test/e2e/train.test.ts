@@ -130,6 +130,7 @@ test('--warm-start auto continues from the newest compatible earlier model and s
   const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
   assert.equal(meta.warmStart.from, join(models, '20260101'));
   assert.match(meta.warmStart.reason, /warm start from .*20260101, the newest published model before 20260102/);
+  assert.match(meta.warmStart.optimizer, /optimizer state restored from .*20260101 \(adam, step \d+\)/);
   // The numeric statistics come from the previous model, so inputs keep their scale.
   const prevSpec = JSON.parse(readFileSync(join(models, '20260101', 'feature_spec.json'), 'utf8'));
   const spec = JSON.parse(readFileSync(join(models, '20260102', 'feature_spec.json'), 'utf8'));
@@ -141,6 +142,7 @@ test('--warm-start auto continues from the newest compatible earlier model and s
   assert.equal(fresh.code, 0, fresh.env.err());
   const meta2 = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
   assert.equal(meta2.warmStart.from, null);
+  assert.equal(meta2.warmStart.optimizer, null);
   assert.match(meta2.warmStart.reason, /fresh start: the newest earlier model .* is incompatible \(categorical features/);
 });
 
