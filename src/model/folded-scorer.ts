@@ -25,7 +25,7 @@ export interface Scorer {
 /** Default cap on the projected tables: the default model needs about 150 MiB of it. */
 export const DEFAULT_FOLD_BUDGET_MIB = 512;
 
-/** Float32 sums in another order differ by about 1e-7; anything near 1e-4 is a broken scorer. */
+/** Float32 sums in another order differ by about 1e-7 relative; 1e-4 means a broken scorer. */
 const SELF_CHECK_TOLERANCE = 1e-4;
 
 interface Tail {
@@ -78,7 +78,13 @@ export class FoldedScorer implements Scorer {
       return { kernel: kernel!, bias: bias!, units: f.units, relu: f.relu };
     });
     const scorer = new FoldedScorer(model, tail, foldTables(model.layout, model.tables, weights, budgetBytes), heap);
-    const deviation = scorer.selfCheck();
+    let deviation: number;
+    try {
+      deviation = scorer.selfCheck();
+    } catch (err) {
+      scorer.dispose();
+      return { reason: `self-check failed: ${(err as Error).message}` };
+    }
     if (!(deviation <= SELF_CHECK_TOLERANCE)) {
       scorer.dispose();
       return { reason: `self-check failed: folded scores differ from the plain graph's by ${deviation} on a probe batch` };
@@ -87,7 +93,8 @@ export class FoldedScorer implements Scorer {
   }
 
   /**
-   * Largest difference from the plain graph (scores and gates; relative above 1) on a probe batch
+   * Largest difference from the plain graph (scores and gates; relative to each output's largest
+   * magnitude on the probe when that is above 1, as for regression heads) on a probe batch
    * of pseudo-random buckets, empty values and numerics: a guard against a tfjs version whose
    * heap does not work as folded-first-layer.ts expects. Run by build() before the scorer is used.
    */
@@ -107,8 +114,13 @@ export class FoldedScorer implements Scorer {
     const folded = this.predictWithGates(batch);
     let worst = 0;
     const compare = (a: Float32Array | undefined, b: Float32Array): void => {
-      if (!a || a.length !== b.length) worst = Number.POSITIVE_INFINITY;
-      else for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+      if (!a || a.length !== b.length) return void (worst = Number.POSITIVE_INFINITY);
+      let scale = 1;
+      for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
+      for (let i = 0; i < b.length; i++) {
+        const d = Math.abs(a[i]! - b[i]!) / scale;
+        worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(worst, d);
+      }
     };
     for (const [k, v] of Object.entries(plain.scores)) compare(folded.scores[k], v);
     for (const [k, g] of Object.entries(plain.gates)) compare(folded.gates[k]?.weights, g.weights);

@@ -135,15 +135,31 @@ interface LockHolder {
   boot?: string;
   /** Linux: the holder's start time in clock ticks since boot (tells a reused PID apart). */
   start?: string;
+  /** Linux: the holder's PID namespace (its PID means nothing in another one, e.g. another container). */
+  pidns?: string;
+  /** Linux: /etc/machine-id (two machines may share a hostname; a boot id only compares on one machine). */
+  machine?: string;
+}
+
+function readTrimmed(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Linux's id of this boot, or undefined elsewhere. */
 function bootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return readTrimmed('/proc/sys/kernel/random/boot_id');
 }
 
 /** Linux: when process `pid` started (field 22 of /proc/<pid>/stat), or undefined. */
@@ -158,12 +174,20 @@ export function processStart(pid: number): string | undefined {
 }
 
 /**
- * Whether a lock taken on this host is left over: the machine has rebooted since, its process is
- * gone, or its PID now belongs to a process that started at another time (a reused PID).
+ * Whether a lock taken on a host of this name is left over. Only what can be proven counts: the
+ * machine has rebooted since (same machine id, another boot id); or, for a holder in this very
+ * boot and PID namespace, its process is gone or its PID now belongs to a process started at
+ * another time (a reused PID). A holder in another boot of an unknown machine or in another PID
+ * namespace (another container) is never judged by its PID. A lock without these fields (older
+ * mmoe, no /proc) is judged as before: stale when its PID is not alive.
  */
 function lockIsStale(holder: LockHolder, me: LockHolder): boolean {
   if (holder.pid === undefined) return false;
-  if (holder.boot !== undefined && me.boot !== undefined && holder.boot !== me.boot) return true;
+  const known = (v: string | undefined): v is string => v !== undefined;
+  if (known(holder.machine) && holder.machine === me.machine && known(holder.boot) && known(me.boot) && holder.boot !== me.boot) return true;
+  if (!known(holder.pidns) || !known(me.pidns) || !known(holder.boot) || !known(me.boot)) return !processAlive(holder.pid);
+  // A boot id is a random UUID: equal boot ids mean this machine, this boot.
+  if (holder.boot !== me.boot || holder.pidns !== me.pidns) return false;
   if (!processAlive(holder.pid)) return true;
   const start = holder.start === undefined ? undefined : processStart(holder.pid);
   return start !== undefined && start !== holder.start;
@@ -177,7 +201,15 @@ function lockIsStale(holder: LockHolder, me: LockHolder): boolean {
 export function acquireLock(modelRoot: string): Lock {
   mkdirSync(modelRoot, { recursive: true });
   const path = join(modelRoot, '.lock');
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), boot: bootId(), start: processStart(process.pid) };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    boot: bootId(),
+    start: processStart(process.pid),
+    pidns: pidNamespace(),
+    machine: readTrimmed('/etc/machine-id'),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');

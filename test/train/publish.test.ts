@@ -53,22 +53,40 @@ test('a held lock refuses a second run with LockedError; a stale lock is taken o
   again.release();
 });
 
-test('Linux: a lock from an earlier boot, or whose PID now belongs to a process that started at another time, is taken over', { skip: !existsSync('/proc/self/stat') && 'needs /proc (Linux)' }, () => {
+test('Linux: a lock from an earlier boot of this machine, or whose PID now belongs to a process started at another time, is taken over; a holder in another PID namespace is not judged by its PID', { skip: !existsSync('/proc/self/stat') && 'needs /proc (Linux)' }, () => {
   const r = root();
   const held = acquireLock(r);
   const holder = JSON.parse(readFileSync(held.path, 'utf8'));
   assert.equal(holder.start, processStart(process.pid), 'the lock records when its process started');
-  assert.ok(typeof holder.boot === 'string' && holder.boot.length > 0, 'and the boot it was taken in');
+  for (const k of ['boot', 'pidns']) assert.ok(typeof holder[k] === 'string' && holder[k].length > 0, `and ${k}`);
   held.release();
+  const lockWith = (over: Record<string, unknown>) => writeFileSync(join(r, '.lock'), JSON.stringify({ ...holder, ...over }));
+  const taken = () => acquireLock(r).release();
+  const refused = () => assert.throws(() => acquireLock(r), (e: Error) => e instanceof LockedError);
   // The PID is alive (this very process) but the lock was taken by a process that started earlier.
-  writeFileSync(join(r, '.lock'), JSON.stringify({ ...holder, start: String(Number(holder.start) - 1) }));
-  acquireLock(r).release();
-  // Same PID and start, but another boot: every PID of that boot is meaningless now.
-  writeFileSync(join(r, '.lock'), JSON.stringify({ ...holder, boot: 'an-earlier-boot' }));
-  acquireLock(r).release();
+  lockWith({ start: String(Number(holder.start) - 1) });
+  taken();
   // The very same holder still holds it.
-  writeFileSync(join(r, '.lock'), JSON.stringify(holder));
-  assert.throws(() => acquireLock(r), (e: Error) => e instanceof LockedError);
+  lockWith({});
+  refused();
+  // In another PID namespace (another container) the PID says nothing: not even a dead PID frees it.
+  lockWith({ pidns: 'pid:[1]', start: String(Number(holder.start) - 1) });
+  refused();
+  lockWith({ pidns: 'pid:[1]', pid: 2 ** 22 + 77 });
+  refused();
+  if (holder.machine) {
+    // An earlier boot of this machine: every PID of that boot is meaningless now.
+    lockWith({ boot: 'an-earlier-boot' });
+    taken();
+    // Another machine of the same host name (its own boot id): never taken over.
+    lockWith({ boot: 'another-machine-boot', machine: 'another-machine' });
+    refused();
+  }
+  // A lock from an older mmoe (no boot, start, namespace): taken over only when its PID is dead.
+  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: process.pid, host: holder.host, since: 'then' }));
+  refused();
+  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 78, host: holder.host, since: 'then' }));
+  taken();
 });
 
 test('leftovers of a dead run are swept; the staging dir of a live run is kept', () => {
