@@ -110,7 +110,7 @@ export function disposeFolded(f: FoldedTables): void {
   tf.dispose([f.bias, ...f.fields.map((x) => x.table), ...(f.rest ? [f.rest.kernel] : [])]);
 }
 
-export function range(from: number, count: number): number[] {
+function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, k) => from + k);
 }
 
