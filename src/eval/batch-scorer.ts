@@ -65,7 +65,10 @@ export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: numbe
   };
 }
 
-/** A batch with arrays of its own (what a queue or another thread may hold on to). */
-export function cloneBatch(b: Batch): Batch {
-  return { size: b.size, cat: b.cat.slice(), num: b.num.slice(), labels: b.labels.slice(), weights: b.weights ? b.weights.slice() : null };
+const NO_CAT = new Int32Array(0);
+const NO_NUM = new Float32Array(0);
+
+/** What accumulating a scored batch reads (size, labels, weights), in arrays of its own; no features. */
+export function labelsOf(b: Batch): Batch {
+  return { size: b.size, cat: NO_CAT, num: NO_NUM, labels: b.labels.slice(), weights: b.weights ? b.weights.slice() : null };
 }

@@ -9,7 +9,7 @@ import { Encoder, type FileEncoder } from '../data/encoder.js';
 import type { DataSource } from '../data/partitions.js';
 import { DataError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { cloneBatch, type Scored } from './batch-scorer.js';
+import { labelsOf, type Scored } from './batch-scorer.js';
 import { type EvalReport, Evaluator } from './evaluator.js';
 import { type ModelInfo, type OpenedModel } from './model-dir.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from './row-batcher.js';
@@ -123,12 +123,14 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   const flush = async (): Promise<void> => {
     const t = performance.now();
     const a = main.take();
-    const batch = cloneBatch(a.batch);
-    const batches = [batch, ...(job.baseline ? [second ? cloneBatch(second.batcher.take().batch) : batch] : [])];
+    const views = [a.batch, ...(job.baseline ? [second ? second.batcher.take().batch : a.batch] : [])];
     const s0 = performance.now();
-    // In this thread the scores are computed right here; a pool only takes the batch.
-    const scored = batches.map((b, k) => models[k]!.scorer.score(b, evaluators[k]!.wantsGates));
+    // In this thread the scores are computed right here; a pool copies the features it needs.
+    const scored = views.map((b, k) => models[k]!.scorer.score(b, evaluators[k]!.wantsGates));
     waitMs += performance.now() - s0;
+    // The batchers reuse their buffers: what accumulate reads later (labels, weights) is copied.
+    const own = labelsOf(views[0]!);
+    const batches = views.map((b) => (b === views[0] ? own : labelsOf(b)));
     // Awaited in order by drainOne; until then a failure must not count as unhandled.
     for (const p of scored) p.catch(() => {});
     queue.push({ batches, groups: grouped ? a.tags : undefined, scored });
