@@ -37,7 +37,7 @@ export function addScoringDataOptions(cmd: Command): Command {
     )
     .option(
       '--threads <n|auto>',
-      'worker threads that score while the main thread reads: auto = cores - 1 (at least 1, at most 4) on wasm, none on tensorflow/cpu; 0 scores in the main thread',
+      'worker threads that score while the main thread reads: auto = cores - 1 (at least 1, at most 4) on wasm for inputs of 24 MiB or more, else none; 0 scores in the main thread',
       parseThreads,
       'auto',
     );

@@ -94,15 +94,32 @@ export interface OpenOptions {
   foldBudgetMib?: number;
   /** Scoring threads: a number (0: score in this thread) or `auto` (default). */
   threads?: number | 'auto';
+  /** Bytes of input to score, when known: `auto` starts no thread for small inputs. */
+  inputBytes?: number;
+}
+
+/**
+ * Below this much input (plain CSV; gzip counts 4x), `auto` scores in the main thread: a scoring
+ * thread's start-up (about 0.5 s, and its own projected tables) costs more than it saves.
+ * Measured (docs/benchmarks.md): 100k rows (9 MB) take 1.39 s in one thread and 1.65 s with one
+ * worker; 500k rows (46 MB) 2.9 s and 2.55 s.
+ */
+export const THREADS_MIN_INPUT_BYTES = 24 * 2 ** 20;
+
+/** Input bytes of some files, a gzip file counted at 4 times its size (about what CSV compresses by). */
+export function inputBytes(files: string[]): number {
+  return files.reduce((s, f) => s + statSync(f).size * (f.endsWith('.gz') ? 4 : 1), 0);
 }
 
 /**
  * `auto`: on wasm (one compute thread per tfjs instance), one scoring thread per core besides the
- * main thread, which reads (at least 1, at most 4); else none (tfjs-node has threads of its own).
+ * main thread, which reads (at least 1, at most 4); none for small inputs; none on other backends
+ * (tfjs-node has threads of its own).
  */
-export function resolveThreads(threads: number | 'auto', backend: string): number {
+export function resolveThreads(threads: number | 'auto', backend: string, inputBytes?: number): number {
   if (threads !== 'auto') return threads;
-  return backend === 'wasm' ? Math.max(1, Math.min(4, availableParallelism() - 1)) : 0;
+  if (backend !== 'wasm' || (inputBytes !== undefined && inputBytes < THREADS_MIN_INPUT_BYTES)) return 0;
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
@@ -143,7 +160,7 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const model = await loadModel(resolvedPath, saved.spec, saved.model, trainingSection.parse({}));
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
-  const threads = resolveThreads(options.threads ?? 'auto', backend);
+  const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes);
   const info: ModelInfo = {
     path: dir,
     resolvedPath,

@@ -5,13 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type BackendName, selectBackend } from '../../backend.js';
-import type { DataSource } from '../../data/partitions.js';
+import { type DataSource, findPartitions } from '../../data/partitions.js';
 import { QualityGateError, UsageError } from '../../errors.js';
 import { type EvalDocument, toEvalDocument } from '../../eval/eval-document.js';
 import { runEval } from '../../eval/eval-job.js';
 import { formatMarkdown, formatTable } from '../../eval/format-text.js';
 import { renderHtmlReport } from '../../eval/html-report.js';
-import { openModel, scoringLine } from '../../eval/model-dir.js';
+import { inputBytes, openModel, scoringLine } from '../../eval/model-dir.js';
 import { aucGate, gateFailureMessage } from '../../eval/quality-gate.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
@@ -73,10 +73,11 @@ export function evalContext(f: EvalFlags): EvalContext {
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
+  const bytes = inputBytes(findPartitions(ctx.source).flatMap((p) => p.files));
+  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   let baseline: Awaited<ReturnType<typeof openModel>> | undefined;
   try {
-    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
+    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
     void model.ready().then(() => logger.info({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
       logger.info('the baseline has its own feature spec: every row is read once and encoded once per model');

@@ -1,10 +1,12 @@
 // `mmoe predict`: scores days of data (or one CSV file) with a published model and writes one
 // score column per task, plus --keep columns, to a CSV file that appears only when complete.
+import { existsSync } from 'node:fs';
 import { type Command } from 'commander';
 import { type BackendName, selectBackend } from '../../backend.js';
 import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../data/bad-rows.js';
+import { findPartitions } from '../../data/partitions.js';
 import { UsageError, formatLocation } from '../../errors.js';
-import { openModel, scoringLine } from '../../eval/model-dir.js';
+import { inputBytes, openModel, scoringLine } from '../../eval/model-dir.js';
 import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
 import type { CliEnv } from '../context.js';
 import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
@@ -69,7 +71,8 @@ function badRowLines(s: BadRowSummary): string[] {
 export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promise<PredictOutcome> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads });
+  const bytes = 'file' in ctx.input ? (existsSync(ctx.input.file) ? inputBytes([ctx.input.file]) : undefined) : inputBytes(findPartitions(ctx.input.source).flatMap((p) => p.files));
+  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   try {
     void opened.ready().then(() => logger.info({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
     const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows }, logger);
