@@ -104,6 +104,8 @@ export const trainingSection = z
     batchSize: positiveInt.default(1024),
     seed: z.number().int().default(2022),
     shuffleBuffer: positiveInt.default(65536),
+    /** `memory`: encode every training row once and keep them; `stream`: re-read the days every epoch. */
+    data: z.enum(['memory', 'stream']).default('memory'),
     optimizer: optimizer.default({}),
     /** Embedding tables: lazy (sparse) Adam / Adagrad on the rows a batch touches. */
     embeddingOptimizer: optimizer.partial().optional(),

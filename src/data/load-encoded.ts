@@ -13,10 +13,18 @@ export interface LoadOptions extends ReadOptions {
   validRatio?: number;
   /** Seed of the hold-out hash. */
   seed?: number;
+  /**
+   * False: training rows are only counted (and their numerics fed to the statistics), not kept;
+   * the validation rows are. For training that re-reads the days every epoch.
+   */
+  keepTrain?: boolean;
 }
 
 export interface LoadedData {
+  /** The training rows (empty with keepTrain false). */
   train: EncodedTable;
+  /** How many training rows the days hold (train.size unless keepTrain is false). */
+  trainRows: number;
   valid: EncodedTable;
   /** The spec with numeric statistics resolved: save this one with the model. */
   spec: FeatureSpec;
@@ -36,6 +44,11 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
   const pending = needStats ? missingIndexes(spec) : [];
   const rawTrain = new RawColumns(pending.length);
   const rawValid = new RawColumns(pending.length);
+  const keepTrain = opts.keepTrain ?? true;
+  // Without kept training rows their raw values go straight into the statistics, in the order
+  // the kept path adds them (training rows in file order, then the validation rows).
+  const accs = spec.numeric.map(() => new NumericAccumulator());
+  let trainRows = 0;
   let fileIndex = -1;
   let fileKey = 0;
   for await (const block of encodeRows(readSpec, source, { ...opts, account, rawNumerics: needStats })) {
@@ -45,15 +58,18 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
     }
     for (let r = 0; r < block.size; r++) {
       const held = validRatio > 0 && holdoutDraw(fileKey, block.lines[r]!) < validRatio;
-      (held ? valid : train).appendRow(block, r);
-      if (needStats) (held ? rawValid : rawTrain).append(block.raw!, r * spec.numeric.length, pending);
+      if (!held) trainRows++;
+      if (held || keepTrain) (held ? valid : train).appendRow(block, r);
+      if (!needStats) continue;
+      if (held || keepTrain) (held ? rawValid : rawTrain).append(block.raw!, r * spec.numeric.length, pending);
+      else for (const i of pending) accs[i]!.add(block.raw![r * spec.numeric.length + i]!);
     }
   }
   train.compact();
   valid.compact();
-  const done = needStats ? resolveInPlace(spec, pending, [train, valid], [rawTrain, rawValid]) : spec;
+  const done = needStats ? resolveInPlace(spec, pending, [train, valid], [rawTrain, rawValid], accs) : spec;
   account.validRows = valid.size;
-  return { train, valid, spec: done, account: account.toJSON() };
+  return { train, trainRows, valid, spec: done, account: account.toJSON() };
 }
 
 function missingIndexes(spec: FeatureSpec): number[] {
@@ -83,11 +99,13 @@ class RawColumns {
   }
 }
 
-/** Computes the missing statistics from the float64 raw values, then writes the transformed values into the tables. */
-function resolveInPlace(spec: FeatureSpec, pending: number[], tables: EncodedTable[], raws: RawColumns[]): FeatureSpec {
+/**
+ * Computes the missing statistics from the float64 raw values (added to `accs`, which may hold
+ * values already), then writes the transformed values into the tables.
+ */
+function resolveInPlace(spec: FeatureSpec, pending: number[], tables: EncodedTable[], raws: RawColumns[], accs: NumericAccumulator[]): FeatureSpec {
   const nNum = spec.numeric.length;
   const w = pending.length;
-  const accs = spec.numeric.map(() => new NumericAccumulator());
   for (const raw of raws) for (let r = 0; r < raw.size; r++) for (let j = 0; j < w; j++) accs[pending[j]!]!.add(raw.values[r * w + j]!);
   const done = completeSpec(spec, accs);
   pending.forEach((i, j) => {

@@ -1,6 +1,7 @@
 // The epoch loop: shuffled batches, learning-rate decay, divergence check, validation every epoch,
 // early stopping on the monitored task, and the best weights restored at the end.
 import type { Config } from '../config/schema.js';
+import type { Batch } from '../data/batch.js';
 import type { EncodedTable } from '../data/encoded-table.js';
 import { InterruptedError, TrainingDivergedError } from '../errors.js';
 import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
@@ -72,7 +73,13 @@ export function validate(model: MultiTaskModel, valid: EncodedTable, learningRat
 /** Lets pending events (a SIGINT handler, log writes) run between steps of the synchronous loop. */
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function fit(model: MultiTaskModel, cfg: Config, train: EncodedTable, valid: EncodedTable, deps: FitDeps): Promise<FitResult> {
+/** The training rows: every row once per epoch, in an order fixed by the seed (an EncodedTable, or streamed reads). */
+export interface TrainRows {
+  readonly size: number;
+  batches(batchSize: number, seed: number): Iterable<Batch> | AsyncIterable<Batch>;
+}
+
+export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, valid: EncodedTable, deps: FitDeps): Promise<FitResult> {
   const { logger, runLog, progress } = deps;
   const now = deps.now ?? (() => performance.now());
   const tc = cfg.training;
@@ -93,7 +100,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: EncodedTabl
     let lossSum = 0;
     const taskSums: Record<string, number> = Object.fromEntries(model.taskNames.map((t) => [t, 0]));
     let seen = 0;
-    for (const batch of train.batches(tc.batchSize, tc.seed * 1009 + epoch)) {
+    for await (const batch of train.batches(tc.batchSize, tc.seed * 1009 + epoch)) {
       if (tc.optimizer.decayEvery === 'step') {
         lr = learningRateAt(tc.optimizer, epoch, step);
         model.setLearningRate(lr);

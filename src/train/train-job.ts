@@ -9,11 +9,12 @@ import type { DataAccount } from '../data/account.js';
 import { DataError, InterruptedError, UsageError } from '../errors.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
+import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition } from '../data/partitions.js';
-import type { Logger } from '../logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
-import { type FitResult, fit } from './fit.js';
+import { type FitResult, fit, type TrainRows } from './fit.js';
 import { acquireLock, checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
@@ -59,6 +60,29 @@ function withSavedStats(spec: FeatureSpec, saved: FeatureSpec): FeatureSpec {
   return { ...spec, numeric };
 }
 
+/**
+ * Training rows read from the days every epoch (training.data "stream"): memory holds a shuffle
+ * buffer and a batch, not the rows. The first read already counted and checked them (bad rows
+ * were reported and counted then, so later reads skip them silently); a read that finds another
+ * number of rows means the files changed under the run, which stops it.
+ */
+export function streamedRows(spec: FeatureSpec, source: DataSource, rows: number, holdout: { validRatio: number; seed: number }, shuffleBuffer: number): TrainRows {
+  return {
+    size: rows,
+    async *batches(batchSize, seed) {
+      let n = 0;
+      for await (const b of readBatches(spec, source, { batchSize, shuffleBuffer, seed, holdout, logger: silentLogger(), maxBadRows: 1 })) {
+        n += b.size;
+        yield b;
+      }
+      if (n !== rows)
+        throw new DataError(`the training days changed during the run: an epoch read ${n} training rows, the first read ${rows}; train on files that are no longer being written`, {
+          file: source.dataDir,
+        });
+    },
+  };
+}
+
 export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<TrainOutcome> {
   const { logger } = deps;
   const now = deps.now ?? (() => performance.now());
@@ -84,7 +108,11 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     if (warm.dir) spec = withSavedStats(spec, readArchitecture(warm.dir).spec);
 
     const readOpts = { maxBadRows: job.maxBadRows, logger };
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio: validDate ? 0 : cfg.training.validation.validRatio, seed: cfg.training.seed });
+    const streaming = cfg.training.data === 'stream';
+    const validRatio = validDate ? 0 : cfg.training.validation.validRatio;
+    // Streaming: this first read counts the training rows and computes statistics; only the
+    // validation rows are kept, and every epoch reads the days again.
+    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: !streaming });
     spec = data.spec;
     let valid = data.valid;
     let validAccount: DataAccount | undefined;
@@ -96,17 +124,18 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     checkAbort('while reading the data');
     const tLoaded = now();
     logger.info(
-      { trainRows: data.train.size, validRows: valid.size, badRows: data.account.badRows.total, seconds: +((tLoaded - t0) / 1000).toFixed(2) },
+      { trainRows: data.trainRows, validRows: valid.size, data: cfg.training.data, badRows: data.account.badRows.total, seconds: +((tLoaded - t0) / 1000).toFixed(2) },
       `read ${data.account.files.length} file(s) of ${job.source.dates.join(', ')}${validDate ? `; validation day ${validDate}` : ''}`,
     );
-    if (data.train.size === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
+    if (data.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
 
     const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
     const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
     if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
     let result: FitResult;
     try {
-      result = await fit(model, cfg, data.train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
+      const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer) : data.train;
+      result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
       checkAbort('after training');
       staging = stagingDir(job.modelRoot, job.curDate);
       await saveModel(model, staging);
@@ -128,7 +157,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       validation: validDate
         ? { mode: 'date', date: validDate, rows: valid.size, data: validAccount }
         : { mode: 'holdout', validRatio: cfg.training.validation.validRatio, rule: 'hash(file, line, seed) < validRatio', rows: valid.size },
-      rows: { train: data.train.size, valid: valid.size, skipped: data.account.badRows.total },
+      rows: { train: data.trainRows, valid: valid.size, skipped: data.account.badRows.total },
       epochs: { planned: cfg.training.epochs, run: result.history.length, best: result.bestEpoch, stoppedEarly: result.stoppedEarly },
       monitor: result.monitor,
       bestValidation: result.validation ? summarize(result) : null,
