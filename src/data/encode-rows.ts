@@ -99,32 +99,37 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
         throw err;
       }
       block.header = csv.header;
-      for await (const chunk of csv.chunks()) {
-        const { records, lines } = chunk;
-        const n = records.length;
-        block.ensure(n);
-        let k = 0;
-        for (let i = 0; i < n; i++) {
-          const reason = fe.encode(records[i]!, block, k);
-          if (reason === null) {
-            block.recordIndex[k] = i;
-            block.lines[k++] = lines[i]!;
-            continue;
+      // A consumer that stops early (Ctrl-C, an error, a break) must not leave the file open.
+      try {
+        for await (const chunk of csv.chunks()) {
+          const { records, lines } = chunk;
+          const n = records.length;
+          block.ensure(n);
+          let k = 0;
+          for (let i = 0; i < n; i++) {
+            const reason = fe.encode(records[i]!, block, k);
+            if (reason === null) {
+              block.recordIndex[k] = i;
+              block.lines[k++] = lines[i]!;
+              continue;
+            }
+            fa.badRows++;
+            bad.add(reason, () => ({
+              file: path,
+              line: lines[i]!,
+              ...(fe.badColumn ? { column: fe.badColumn, value: fe.badValue } : {}),
+              ...(fe.badDetail ? { detail: fe.badDetail } : {}),
+            }));
           }
-          fa.badRows++;
-          bad.add(reason, () => ({
-            file: path,
-            line: lines[i]!,
-            ...(fe.badColumn ? { column: fe.badColumn, value: fe.badValue } : {}),
-            ...(fe.badDetail ? { detail: fe.badDetail } : {}),
-          }));
+          encoder.reviewCaches(n);
+          fa.rows += n;
+          account.rowsRead += n;
+          block.size = k;
+          block.records = records;
+          if (k > 0) yield block;
         }
-        encoder.reviewCaches(n);
-        fa.rows += n;
-        account.rowsRead += n;
-        block.size = k;
-        block.records = records;
-        if (k > 0) yield block;
+      } finally {
+        await csv.close();
       }
       opts.logger?.debug({ file: fa.path, rows: fa.rows, badRows: fa.badRows }, 'file read');
       bad.check(account.rowsRead, maxBadRows);

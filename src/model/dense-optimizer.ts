@@ -37,6 +37,12 @@ export class DenseOptimizer {
     return { name: this.rule.name, steps: this.rule.steps, slots: this.store.slice(this.size) };
   }
 
+  /** A fresh optimizer: zero slots, no steps. */
+  reset(): void {
+    this.store.fill(0, this.size);
+    this.rule.steps = 0;
+  }
+
   setState(s: { steps: number; slots: Float32Array }): void {
     if (s.slots.length !== this.store.length - this.size) throw new RangeError(`dense optimizer state has ${s.slots.length} values, expected ${this.store.length - this.size}`);
     this.store.set(s.slots, this.size);

@@ -59,20 +59,37 @@ export class EmbeddingTables {
     for (let r = 0; r < layout.rows; r++) store.set(values.subarray(r * layout.dim, (r + 1) * layout.dim), r * stride);
   }
 
-  /** A table's optimizer slots as a fresh [rows, stride - dim] array (empty for a slot-less optimizer). */
-  readSlots(name: string): Float32Array {
-    const { store, stride, layout } = this.get(name);
-    const k = stride - layout.dim;
-    const out = new Float32Array(layout.rows * k);
-    for (let r = 0; r < layout.rows; r++) out.set(store.subarray(r * stride + layout.dim, (r + 1) * stride), r * k);
-    return out;
+  /** Optimizer slots per row of a table (stride - dim). */
+  slotWidth(name: string): number {
+    const { stride, layout } = this.get(name);
+    return stride - layout.dim;
   }
 
-  writeSlots(name: string, values: Float32Array): void {
+  /** Copies the optimizer slots of rows [start, start + count) into `out` ([count, slotWidth]). */
+  copySlotRows(name: string, start: number, count: number, out: Float32Array): void {
     const { store, stride, layout } = this.get(name);
     const k = stride - layout.dim;
-    if (values.length !== layout.rows * k) throw new RangeError(`embedding table '${name}' has ${layout.rows}x${k} optimizer slots, got ${values.length} values`);
-    for (let r = 0; r < layout.rows; r++) store.set(values.subarray(r * k, (r + 1) * k), r * stride + layout.dim);
+    for (let r = 0; r < count; r++) out.set(store.subarray((start + r) * stride + layout.dim, (start + r + 1) * stride), r * k);
+  }
+
+  /** Sets the optimizer slots of rows [start, start + values.length / slotWidth). */
+  setSlotRows(name: string, start: number, values: Float32Array): void {
+    const { store, stride, layout } = this.get(name);
+    const k = stride - layout.dim;
+    for (let r = 0; r * k < values.length; r++) store.set(values.subarray(r * k, (r + 1) * k), (start + r) * stride + layout.dim);
+  }
+
+  /** Zeroes every optimizer slot: a fresh optimizer (Adam's moments, Adagrad's sums above their start). */
+  clearSlots(): void {
+    for (const { store, stride, layout } of this.tables.values())
+      for (let r = 0; r < layout.rows; r++) store.fill(0, r * stride + layout.dim, (r + 1) * stride);
+  }
+
+  /** A table's optimizer slots as a fresh [rows, slotWidth] array. */
+  readSlots(name: string): Float32Array {
+    const out = new Float32Array(this.get(name).layout.rows * this.slotWidth(name));
+    this.copySlotRows(name, 0, this.get(name).layout.rows, out);
+    return out;
   }
 
   /**

@@ -194,6 +194,7 @@ export class MultiTaskModel {
     );
   }
 
+  /** Both optimizers' state, tables' slots copied (small models and tests; persist.ts streams big ones). */
   getOptimizerState(): OptimizerState {
     return {
       dense: this.denseOptimizer.getState(),
@@ -205,21 +206,22 @@ export class MultiTaskModel {
     };
   }
 
-  /** Restores optimizer state saved from a model of the same shape and optimizers (throws RangeError otherwise). */
-  setOptimizerState(s: OptimizerState): void {
-    if (s.dense.name !== this.denseOptimizer.getState().name || s.embeddings.name !== this.sparseOptimizer.name)
-      throw new RangeError(`optimizer state of ${s.dense.name}/${s.embeddings.name}, this model uses ${this.denseOptimizer.getState().name}/${this.sparseOptimizer.name}`);
-    // Every size is checked before anything changes: a state that does not fit leaves the model as it was.
-    const dense = this.denseOptimizer.getState().slots.length;
-    if (s.dense.slots.length !== dense) throw new RangeError(`dense optimizer state has ${s.dense.slots.length} values, expected ${dense}`);
-    for (const t of this.layout.tables) {
-      const want = this.tables.readSlots(t.name).length;
-      const got = s.embeddings.tables.get(t.name)?.length;
-      if (got !== want) throw new RangeError(`optimizer state of table '${t.name}' has ${got ?? 'no'} values, expected ${want}`);
-    }
-    this.denseOptimizer.setState(s.dense);
-    for (const t of this.layout.tables) this.tables.writeSlots(t.name, s.embeddings.tables.get(t.name)!);
-    this.sparseOptimizer.steps = s.embeddings.steps;
+  /** The dense optimizer's state (its slots are one copy of the dense weights' size) and the embedding optimizer's name and steps. */
+  optimizerHeader(): { dense: { name: string; steps: number; slots: Float32Array }; embeddings: { name: string; steps: number } } {
+    return { dense: this.denseOptimizer.getState(), embeddings: { name: this.sparseOptimizer.name, steps: this.sparseOptimizer.steps } };
+  }
+
+  /** Sets the dense optimizer's state and the embedding optimizer's steps; the tables' slots are set through `tables`. */
+  setOptimizerHeader(dense: { steps: number; slots: Float32Array }, embeddingSteps: number): void {
+    this.denseOptimizer.setState(dense);
+    this.sparseOptimizer.steps = embeddingSteps;
+  }
+
+  /** Fresh optimizers (after a restore that failed half way). */
+  resetOptimizers(): void {
+    this.denseOptimizer.reset();
+    this.sparseOptimizer.steps = 0;
+    this.tables.clearSlots();
   }
 
   getState(): ModelState {

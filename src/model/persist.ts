@@ -1,6 +1,6 @@
 // Saving a trained model as a portable tfjs directory, and restoring a trainable model from one
 // (warm start) after checking that the saved model fits the current config.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSection, TrainingSection } from '../config/schema.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
@@ -45,59 +45,123 @@ export async function saveModel(m: MultiTaskModel, dir: string): Promise<void> {
   saveOptimizer(m, dir);
 }
 
+/** Rows of slots moved per read or write: a few MB, whatever the table size (no 2 GiB limits). */
+const SLOT_CHUNK_FLOATS = 1 << 20;
+
+function writeFloats(fd: number, a: Float32Array): void {
+  for (let o = 0; o < a.length; o += SLOT_CHUNK_FLOATS) {
+    const part = a.subarray(o, Math.min(a.length, o + SLOT_CHUNK_FLOATS));
+    writeSync(fd, new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+  }
+}
+
+function readFloats(fd: number, out: Float32Array, at: number): void {
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  let done = 0;
+  while (done < bytes.length) {
+    const n = readSync(fd, bytes, done, bytes.length - done, at + done);
+    if (n === 0) throw new RangeError(`${OPTIMIZER_BIN} ends early`);
+    done += n;
+  }
+}
+
+/** Table slots stream through a buffer of a few MB, so any table size saves without a copy of it. */
 function saveOptimizer(m: MultiTaskModel, dir: string): void {
-  const s = m.getOptimizerState();
-  const parts: Float32Array[] = [s.dense.slots];
-  let offset = s.dense.slots.length;
-  const tables = [...s.embeddings.tables].map(([name, values]) => {
-    parts.push(values);
-    const entry = { name, offset, length: values.length };
-    offset += values.length;
+  const h = m.optimizerHeader();
+  let offset = h.dense.slots.length;
+  const tables = m.layout.tables.map((t) => {
+    const entry = { name: t.name, offset, length: t.rows * m.tables.slotWidth(t.name) };
+    offset += entry.length;
     return entry;
   });
   const header: SavedOptimizer = {
     format: 'mmoe-optimizer',
     version: 1,
-    dense: { name: s.dense.name, steps: s.dense.steps, offset: 0, length: s.dense.slots.length },
-    embeddings: { name: s.embeddings.name, steps: s.embeddings.steps, tables },
+    dense: { name: h.dense.name, steps: h.dense.steps, offset: 0, length: h.dense.slots.length },
+    embeddings: { name: h.embeddings.name, steps: h.embeddings.steps, tables },
   };
-  const all = new Float32Array(offset);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
+  const fd = openSync(join(dir, OPTIMIZER_BIN), 'w');
+  try {
+    writeFloats(fd, h.dense.slots);
+    for (const t of m.layout.tables) {
+      const width = m.tables.slotWidth(t.name);
+      if (width === 0) continue;
+      const rowsPerChunk = Math.max(1, Math.floor(SLOT_CHUNK_FLOATS / width));
+      const buf = new Float32Array(rowsPerChunk * width);
+      for (let r = 0; r < t.rows; r += rowsPerChunk) {
+        const n = Math.min(rowsPerChunk, t.rows - r);
+        m.tables.copySlotRows(t.name, r, n, buf);
+        writeFloats(fd, buf.subarray(0, n * width));
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
-  writeFileSync(join(dir, OPTIMIZER_BIN), new Uint8Array(all.buffer));
   writeFileSync(join(dir, OPTIMIZER_JSON), `${JSON.stringify(header, null, 2)}\n`);
 }
 
 /**
  * Continues the optimizers of the model saved in `dir` (Adam's moments and step count, or
- * Adagrad's sums) in `m`, which was loaded from it. Any mismatch (another optimizer, an older
- * model without the files, other shapes) leaves `m` with fresh optimizers; the result says which.
+ * Adagrad's sums) in `m`, which was loaded from it. A mismatch (another optimizer, an older model
+ * without the files, other shapes, a damaged file) leaves `m` with fresh optimizers; the result
+ * says which. Sizes are checked before anything changes; a read that fails half way resets.
  */
 export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: boolean; reason: string } {
   const json = join(dir, OPTIMIZER_JSON);
   const bin = join(dir, OPTIMIZER_BIN);
   if (!existsSync(json) || !existsSync(bin)) return { restored: false, reason: `no saved optimizer state in ${dir}: fresh optimizer moments` };
+  const fresh = (why: string) => ({ restored: false, reason: `saved optimizer state in ${dir} not used (${why}): fresh optimizer moments` });
+  let h: SavedOptimizer;
   try {
-    const h = JSON.parse(readFileSync(json, 'utf8')) as SavedOptimizer;
-    if (h.format !== 'mmoe-optimizer' || h.version !== 1) throw new RangeError(`unknown format ${JSON.stringify(h.format)} ${JSON.stringify(h.version)}`);
-    for (const steps of [h.dense?.steps, h.embeddings?.steps])
-      if (!(Number.isInteger(steps) && steps >= 0)) throw new RangeError(`step count ${JSON.stringify(steps)} is not a non-negative integer`);
-    const raw = readFileSync(bin);
-    const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    const slice = (o: number, n: number): Float32Array => {
-      if (!(o >= 0 && n >= 0 && o + n <= all.length)) throw new RangeError(`${OPTIMIZER_BIN} holds ${all.length} values, the header asks for ${o}..${o + n}`);
-      return all.subarray(o, o + n);
-    };
-    m.setOptimizerState({
-      dense: { name: h.dense.name, steps: h.dense.steps, slots: slice(h.dense.offset, h.dense.length) },
-      embeddings: { name: h.embeddings.name, steps: h.embeddings.steps, tables: new Map(h.embeddings.tables.map((t) => [t.name, slice(t.offset, t.length)])) },
-    });
-    return { restored: true, reason: `optimizer state restored from ${dir} (${h.dense.name}, step ${h.dense.steps})` };
+    h = JSON.parse(readFileSync(json, 'utf8')) as SavedOptimizer;
+    checkHeader(h, m, statSync(bin).size);
   } catch (err) {
-    return { restored: false, reason: `saved optimizer state in ${dir} not used (${(err as Error).message}): fresh optimizer moments` };
+    return fresh((err as Error).message);
+  }
+  const fd = openSync(bin, 'r');
+  try {
+    const dense = new Float32Array(h.dense.length);
+    readFloats(fd, dense, h.dense.offset * 4);
+    m.setOptimizerHeader({ steps: h.dense.steps, slots: dense }, h.embeddings.steps);
+    for (const t of h.embeddings.tables) {
+      const width = m.tables.slotWidth(t.name);
+      if (width === 0) continue;
+      const rows = t.length / width;
+      const rowsPerChunk = Math.max(1, Math.floor(SLOT_CHUNK_FLOATS / width));
+      const buf = new Float32Array(rowsPerChunk * width);
+      for (let r = 0; r < rows; r += rowsPerChunk) {
+        const n = Math.min(rowsPerChunk, rows - r);
+        const part = buf.subarray(0, n * width);
+        readFloats(fd, part, (t.offset + r * width) * 4);
+        m.tables.setSlotRows(t.name, r, part);
+      }
+    }
+  } catch (err) {
+    m.resetOptimizers();
+    return fresh((err as Error).message);
+  } finally {
+    closeSync(fd);
+  }
+  return { restored: true, reason: `optimizer state restored from ${dir} (${h.dense.name}, step ${h.dense.steps})` };
+}
+
+/** Throws a RangeError unless the saved optimizer state fits `m` exactly and the file holds all of it. */
+function checkHeader(h: SavedOptimizer, m: MultiTaskModel, fileBytes: number): void {
+  if (h.format !== 'mmoe-optimizer' || h.version !== 1) throw new RangeError(`unknown format ${JSON.stringify(h.format)} ${JSON.stringify(h.version)}`);
+  for (const steps of [h.dense?.steps, h.embeddings?.steps])
+    if (!(Number.isInteger(steps) && steps >= 0)) throw new RangeError(`step count ${JSON.stringify(steps)} is not a non-negative integer`);
+  const mine = m.optimizerHeader();
+  if (h.dense.name !== mine.dense.name || h.embeddings.name !== mine.embeddings.name)
+    throw new RangeError(`optimizer state of ${h.dense.name}/${h.embeddings.name}, this model uses ${mine.dense.name}/${mine.embeddings.name}`);
+  const parts = [{ what: 'dense', offset: h.dense.offset, length: h.dense.length, want: mine.dense.slots.length }];
+  for (const t of m.layout.tables) {
+    const saved = h.embeddings.tables.find((x) => x.name === t.name);
+    if (!saved) throw new RangeError(`optimizer state has no slots for table '${t.name}'`);
+    parts.push({ what: `table '${t.name}'`, offset: saved.offset, length: saved.length, want: t.rows * m.tables.slotWidth(t.name) });
+  }
+  for (const p of parts) {
+    if (p.length !== p.want) throw new RangeError(`optimizer state of ${p.what} has ${p.length} values, expected ${p.want}`);
+    if (!(p.offset >= 0 && (p.offset + p.length) * 4 <= fileBytes)) throw new RangeError(`${OPTIMIZER_BIN} holds ${fileBytes / 4} values, the header asks for ${p.offset}..${p.offset + p.length}`);
   }
 }
 

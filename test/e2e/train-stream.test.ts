@@ -1,13 +1,14 @@
 // `training.data: "stream"`: the days are read again every epoch instead of kept in memory. The
 // first read (statistics, row counts, hold-out) must match the in-memory mode exactly.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import { readBatches } from '../../src/data/read-batches.js';
+import { encodeRows } from '../../src/data/encode-rows.js';
 import { loadEncoded } from '../../src/data/load-encoded.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -94,4 +95,17 @@ test('an epoch that reads another number of rows than the first read stops the r
   await assert.rejects(async () => {
     for await (const _ of rows.batches(256, 1));
   }, (e: Error) => e instanceof DataError && /changed during the run: an epoch read \d+ training rows, the first read \d+/.test(e.message));
+});
+
+test('a read stopped early closes its file (Ctrl-C or an error during a streamed epoch)', { skip: !existsSync('/proc/self/fd') && 'needs /proc (Linux)' }, async () => {
+  const c = config('stream');
+  const spec = featureSpecFromConfig(parseConfig({ ...c, features: { ...c.features, numeric: [] } }));
+  const openFiles = () => readdirSync('/proc/self/fd').length;
+  const before = openFiles();
+  for await (const b of encodeRows(spec, { dataDir: data, dates: ['20260101'] }, { logger: silentLogger() })) {
+    assert.ok(b.size > 0);
+    break;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50)); // a destroyed stream closes its fd asynchronously
+  assert.equal(openFiles(), before);
 });
