@@ -64,10 +64,9 @@ export function averageRanks(x: ArrayLike<number>, presorted?: Pick<SortedRows, 
   return ranks;
 }
 
-/** Spearman correlation: Pearson of average ranks. `sorted`: x and/or y already sorted by sortRows (same length). */
-export function spearman(x: ArrayLike<number>, y: ArrayLike<number>, sorted: { x?: SortedRows; y?: SortedRows } = {}): number {
+/** Spearman correlation: Pearson of average ranks. */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = Math.min(x.length, y.length);
   const head = (a: ArrayLike<number>): ArrayLike<number> => (a.length === n ? a : Array.prototype.slice.call(a, 0, n));
-  const ranks = (a: ArrayLike<number>, s?: SortedRows) => (s && a.length === n ? averageRanks(a, s) : averageRanks(head(a)));
-  return pearson(ranks(x, sorted.x), ranks(y, sorted.y));
+  return pearson(averageRanks(head(x)), averageRanks(head(y)));
 }

@@ -46,8 +46,8 @@ export interface FoldedTables {
   layers: LayerSlot[];
   /** Folded fields (by name) and their projected table [rows, rowFloats], in block order. */
   fields: { name: string; table: tf.Tensor2D }[];
-  /** Block rows that keep the matrix product and their kernel rows [rows.length, rowFloats]. */
-  rest: { rows: number[]; kernel: tf.Tensor2D } | null;
+  /** The kernel rows of the block columns that keep the matrix product ([columns, rowFloats]), in FoldedFirstLayer's order. */
+  rest: { kernel: tf.Tensor2D } | null;
   summary: FoldSummary;
 }
 
@@ -94,7 +94,7 @@ export function foldTables(layout: BlockLayout, tables: EmbeddingTables, first: 
     ...layout.crosses.flatMap((x) => range(x.offset, x.dim)),
     ...range(layout.numericOffset, layout.numeric.length),
   ];
-  const rest = restRows.length > 0 ? { rows: restRows, kernel: tf.tensor2d(kernelRows(restRows), [restRows.length, rowFloats]) } : null;
+  const rest = restRows.length > 0 ? { kernel: tf.tensor2d(kernelRows(restRows), [restRows.length, rowFloats]) } : null;
   const order = layout.fields.filter((f) => folded.has(f.name)).map((f) => f.name);
   return {
     rowFloats,

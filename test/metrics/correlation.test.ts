@@ -31,7 +31,7 @@ test('average ranks of many tied values match a direct count', () => {
   }
 });
 
-test('ranks of 0/1 values (no sort) and ranks from a given sort equal the sorted ranks; Spearman with a given sort is unchanged', async () => {
+test('ranks of 0/1 values (no sort) and ranks from a given sort equal the ranks by definition', async () => {
   const { sortRows } = await import('../../src/metrics/sort.js');
   const rng = (seed: number) => () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   const next = rng(11);
@@ -42,5 +42,5 @@ test('ranks of 0/1 values (no sort) and ranks from a given sort equal the sorted
   assert.deepEqual(Array.from(averageRanks(labels)), naive(labels));
   assert.deepEqual(Array.from(averageRanks(scores)), naive(scores));
   assert.deepEqual(averageRanks(scores, sortRows({ scores })), averageRanks(scores));
-  assert.equal(spearman(scores, labels, { x: sortRows({ scores, labels }) }), spearman(scores, labels));
+  assert.deepEqual(averageRanks(scores, sortRows({ scores, labels })), averageRanks(scores), 'a sort that carried labels orders the same');
 });
