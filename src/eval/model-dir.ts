@@ -156,8 +156,10 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const saved = readArchitecture(resolvedPath);
   const metadata = readMetadata(resolvedPath);
   const learningRate = readLearningRate(resolvedPath);
-  // Training options only shape optimizers, which scoring never runs: the defaults do.
-  const model = await loadModel(resolvedPath, saved.spec, saved.model, trainingSection.parse({}));
+  // Training options only shape optimizers, which scoring never runs: the defaults do, and the
+  // tables get no optimizer slots (two thirds of an Adam model's table memory).
+  const defaults = trainingSection.parse({});
+  const model = await loadModel(resolvedPath, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true });
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
   const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes);

@@ -57,6 +57,8 @@ export class MultiTaskModel {
     readonly model: ModelSection,
     readonly training: TrainingSection,
     seed = training.seed,
+    /** For scoring only: embedding tables without optimizer slots (a third of an Adam model's table memory); training throws. */
+    readonly options: { inferenceOnly?: boolean } = {},
   ) {
     useFastWasmKernels();
     this.layout = blockLayout(spec);
@@ -64,7 +66,7 @@ export class MultiTaskModel {
     this.net = buildDenseNet(arch, { spec, model }, this.layout.width, seed);
     const o = training.optimizer;
     const e = { ...o, ...training.embeddingOptimizer };
-    this.tables = new EmbeddingTables(this.layout, optimizerSlots(e.name), new Rng(seed).fork(1));
+    this.tables = new EmbeddingTables(this.layout, options.inferenceOnly ? 0 : optimizerSlots(e.name), new Rng(seed).fork(1));
     this.sparseOptimizer = new SparseOptimizer(e.name, e.learningRate);
     this.sparseRatio = e.learningRate / o.learningRate;
     this.logVariances = training.uncertaintyWeighting ? spec.tasks.map(() => tf.variable(tf.scalar(0))) : null;
@@ -82,6 +84,7 @@ export class MultiTaskModel {
   }
 
   trainStep(batch: Batch): StepResult {
+    if (this.options.inferenceOnly) throw new Error('this model was opened for scoring only (no optimizer state): it cannot train');
     if (batch.size === 0) return this.noLoss();
     const g = this.gradients(batch);
     // A diverged step changes nothing, so the caller still holds the last good weights.
@@ -285,6 +288,6 @@ export class MultiTaskModel {
 }
 
 /** Builds a fresh model: architecture by model.type, random tables and weights from `seed`. */
-export function buildModel(spec: FeatureSpec, model: ModelSection, training: TrainingSection, seed = training.seed): MultiTaskModel {
-  return new MultiTaskModel(spec, model, training, seed);
+export function buildModel(spec: FeatureSpec, model: ModelSection, training: TrainingSection, seed = training.seed, options: { inferenceOnly?: boolean } = {}): MultiTaskModel {
+  return new MultiTaskModel(spec, model, training, seed, options);
 }

@@ -200,13 +200,20 @@ export function readArchitecture(dir: string): SavedArchitecture {
  * A trainable model for the current config, with the weights saved in `dir` (warm start).
  * Throws a ConfigError naming every difference when the saved model does not fit the config.
  */
-export async function loadModel(dir: string, spec: FeatureSpec, model: ModelSection, training: TrainingSection, seed = training.seed): Promise<MultiTaskModel> {
+export async function loadModel(
+  dir: string,
+  spec: FeatureSpec,
+  model: ModelSection,
+  training: TrainingSection,
+  seed = training.seed,
+  options: { inferenceOnly?: boolean } = {},
+): Promise<MultiTaskModel> {
   const saved = readArchitecture(dir);
   const problems = incompatibilities(saved, { spec, model });
   if (problems.length)
     throw new ConfigError(`the model in ${dir} does not fit this config: ${problems.join('; ')}. Start fresh (--warm-start none) or use the config it was trained with`);
   const weights = decodeFloat32Weights(await nodeFileSystem(dir).load!());
-  const m = buildModel(spec, model, training, seed);
+  const m = buildModel(spec, model, training, seed, options);
   for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${t.name}/embeddings`, dir).values);
   m.setState({
     dense: m.net.train.weights.map((v) => take(weights, v.originalName, dir).values),

@@ -151,3 +151,20 @@ test('saved optimizer state that does not fit leaves fresh optimizers and says w
   assert.match(restoreOptimizer(c, out).reason, /no saved optimizer state/);
   for (const m of [a, b, c]) m.dispose();
 });
+
+test('a model loaded for scoring only has no optimizer slots, scores the same and refuses to train', async () => {
+  const spec = tinySpec();
+  const model = tinyModel({ type: 'mmoe' });
+  const training = tinyTraining();
+  const m = buildModel(spec, model, training);
+  m.trainStep(syntheticBatch(spec, 32, 1));
+  const out = join(dir, 'inference-only');
+  await saveModel(m, out);
+  const s = await loadModel(out, spec, model, training, training.seed, { inferenceOnly: true });
+  const batch = syntheticBatch(spec, 16, 2);
+  assert.ok(maxAbsDiff(s.predict(batch).ctr, m.predict(batch).ctr) < 1e-6);
+  for (const t of s.layout.tables) assert.equal(s.tables.slotWidth(t.name), 0);
+  assert.throws(() => s.trainStep(batch), /scoring only/);
+  m.dispose();
+  s.dispose();
+});
