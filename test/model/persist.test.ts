@@ -127,14 +127,20 @@ test('a warm start continues the optimizers: the next steps equal those of the m
   }
 });
 
-test('saved optimizer state that does not fit leaves fresh optimizers and says why', async () => {
+/** A tiny MMoE trained one step with Adam and saved under `name`. */
+async function savedTiny(name: string) {
   const spec = tinySpec();
   const model = tinyModel({ type: 'mmoe' });
-  const adam = tinyTraining();
-  const a = buildModel(spec, model, adam);
-  a.trainStep(syntheticBatch(spec, 32, 1));
-  const out = join(dir, 'mismatch');
-  await saveModel(a, out);
+  const training = tinyTraining();
+  const m = buildModel(spec, model, training);
+  m.trainStep(syntheticBatch(spec, 32, 1));
+  const out = join(dir, name);
+  await saveModel(m, out);
+  return { spec, model, training, m, out };
+}
+
+test('saved optimizer state that does not fit leaves fresh optimizers and says why', async () => {
+  const { spec, model, training: adam, m: a, out } = await savedTiny('mismatch');
   const adagrad = tinyTraining({ optimizer: { name: 'adagrad', learningRate: 0.02 } });
   const b = await loadModel(out, spec, model, adagrad);
   const before = b.getOptimizerState();
@@ -153,13 +159,7 @@ test('saved optimizer state that does not fit leaves fresh optimizers and says w
 });
 
 test('a model loaded for scoring only has no optimizer slots, scores the same and refuses to train', async () => {
-  const spec = tinySpec();
-  const model = tinyModel({ type: 'mmoe' });
-  const training = tinyTraining();
-  const m = buildModel(spec, model, training);
-  m.trainStep(syntheticBatch(spec, 32, 1));
-  const out = join(dir, 'inference-only');
-  await saveModel(m, out);
+  const { spec, model, training, m, out } = await savedTiny('inference-only');
   const s = await loadModel(out, spec, model, training, training.seed, { inferenceOnly: true });
   const batch = syntheticBatch(spec, 16, 2);
   assert.ok(maxAbsDiff(s.predict(batch).ctr, m.predict(batch).ctr) < 1e-6);
