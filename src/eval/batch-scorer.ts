@@ -48,7 +48,7 @@ export function inProcess(scorer: Scorer): BatchScorer {
  * would otherwise sit waiting; this way the load balances itself over all cores. Both paths run
  * the same code on the same weights, so results do not depend on which one scored a batch.
  */
-export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: number }, local: () => Scorer, perWorker = 2): BatchScorer {
+export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: number }, local: () => Scorer, perWorker = 4): BatchScorer {
   let here: Scorer | undefined;
   return {
     threads: pool.threads,

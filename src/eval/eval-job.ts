@@ -110,9 +110,10 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   let flushMs = 0;
   let waitMs = 0;
 
-  // Batches in scoring, oldest first: reading goes on while up to `window` of them are scored.
+  // Batches in scoring, oldest first: reading goes on while up to `window` of them are scored (deep
+  // enough to keep reading while a scoring thread starts; each holds only labels and a promise).
   const queue: { batches: Batch[]; groups?: string[]; scored: Promise<Scored>[] }[] = [];
-  const window = Math.max(1, 8 * Math.max(...models.map((m) => m.scorer.threads)));
+  const window = Math.max(1, 32 * Math.max(...models.map((m) => m.scorer.threads)));
   const drainOne = async (): Promise<void> => {
     const q = queue.shift()!;
     const w = performance.now();

@@ -67,7 +67,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
 
   // Batches in scoring, oldest first, written in that order: reading goes on meanwhile.
   const queue: { size: number; tags: string[][]; scored: Promise<Scored> }[] = [];
-  const window = Math.max(1, 8 * scorer.threads);
+  const window = Math.max(1, 32 * scorer.threads);
   const writeOne = async (): Promise<void> => {
     const q = queue.shift()!;
     const byTask = (await q.scored).scores;
