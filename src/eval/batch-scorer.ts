@@ -26,19 +26,18 @@ export function scoreNow(scorer: Scorer, batch: Batch, gates: boolean): Scored {
   return gates ? scorer.predictWithGates(batch) : { scores: scorer.predict(batch), gates: {} };
 }
 
+/** scoreNow as a settled promise (an exception becomes a rejection). */
+function scoreHere(scorer: Scorer, batch: Batch, gates: boolean): Promise<Scored> {
+  try {
+    return Promise.resolve(scoreNow(scorer, batch, gates));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /** Scores in the calling thread. */
 export function inProcess(scorer: Scorer): BatchScorer {
-  return {
-    threads: 0,
-    score: (batch, gates) => {
-      try {
-        return Promise.resolve(scoreNow(scorer, batch, gates));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
-    close: async () => {},
-  };
+  return { threads: 0, score: (batch, gates) => scoreHere(scorer, batch, gates), close: async () => {} };
 }
 
 /**
@@ -56,10 +55,10 @@ export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: numbe
       if (pool.inFlight < pool.threads * perWorker) return pool.score(batch, gates);
       try {
         here ??= local();
-        return Promise.resolve(scoreNow(here, batch, gates));
       } catch (err) {
         return Promise.reject(err);
       }
+      return scoreHere(here, batch, gates);
     },
     close: () => pool.close(),
   };

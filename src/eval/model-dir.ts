@@ -86,7 +86,7 @@ export function scoringLine(s: ScoringInfo): string {
   const where = s.threads > 0 ? `${s.threads} scoring thread(s)` : 'the main thread';
   if (s.engine === 'graph') return `scoring with the plain graph on ${s.backend} in ${where} (${s.reason})`;
   const left = s.unfoldedFields.length ? `; not folded: ${s.unfoldedFields.map((f) => f.name).join(', ')}` : '';
-  return `scoring on ${s.backend} in ${where} with ${s.foldedFields.length} field(s) folded into the first layers (${s.foldedMib} MiB each)${left}`;
+  return `scoring on ${s.backend} in ${where} with ${s.foldedFields.length} field(s) folded into the first layers (${s.foldedMib} MiB of projected tables per scoring thread)${left}`;
 }
 
 export interface OpenOptions {
@@ -102,7 +102,7 @@ export interface OpenOptions {
  * Below this much input (plain CSV; gzip counts 4x), `auto` scores in the main thread: a scoring
  * thread's start-up (about 0.5 s, and its own projected tables) costs more than it saves.
  * Measured (docs/benchmarks.md): 100k rows (9 MB) take 1.39 s in one thread and 1.65 s with one
- * worker; 500k rows (46 MB) 2.9 s and 2.55 s.
+ * worker; 500k rows (46 MB) 2.76 s and 2.41 s (the medians of the eval benchmark).
  */
 export const THREADS_MIN_INPUT_BYTES = 24 * 2 ** 20;
 

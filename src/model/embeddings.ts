@@ -43,6 +43,15 @@ export class EmbeddingTables {
     }
   }
 
+  /**
+   * A table's storage, not copied: row r's weights are store[r * stride, r * stride + dim). For
+   * readers only (scoring); with no optimizer slots (stride == dim) it is the [rows, dim] table.
+   */
+  view(name: string): { store: Float32Array; stride: number; dim: number; rows: number } {
+    const { store, stride, layout } = this.get(name);
+    return { store, stride, dim: layout.dim, rows: layout.rows };
+  }
+
   /** A table's weights as a fresh [rows, dim] array. */
   read(name: string): Float32Array {
     const { store, stride, layout } = this.get(name);

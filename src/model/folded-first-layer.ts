@@ -13,6 +13,8 @@ import type { TfjsHeap } from './wasm/tfjs-heap.js';
 /** Writes its columns of the rest block ([batch.size, width] row-major) for a batch. */
 type Segment = (batch: Batch, out: Float32Array, width: number) => void;
 
+type TableView = ReturnType<EmbeddingTables['view']>;
+
 interface Field {
   layout: FieldLayout;
   /** Byte address of the field's projected row 0 in the heap. */
@@ -39,24 +41,19 @@ export class FoldedFirstLayer {
     // Tensor memory does not move while the tensor lives (the heap grows in place).
     this.fields = folded.fields.map((f) => ({ layout: byName.get(f.name)!, base: heap.address(f.table) }));
     const isFolded = new Set(folded.fields.map((f) => f.name));
-    const weights = new Map<string, Float32Array>();
-    const read = (table: string): Float32Array => {
-      let w = weights.get(table);
-      if (!w) weights.set(table, (w = tables.read(table)));
-      return w;
-    };
     if (folded.rest) {
       // Same column order as foldTables' rest rows: unfolded fields, crosses, numerics.
       const segments: Segment[] = [];
       let width = 0;
       const nCat = layout.fields.length;
       for (const field of layout.fields.filter((f) => !isFolded.has(f.name))) {
-        segments.push(embeddingSegment(field, read(field.table.name), width, nCat));
+        // The tables' own storage, not copies: an unfolded field's table may be the largest one.
+        segments.push(embeddingSegment(field, tables.view(field.table.name), width, nCat));
         width += field.table.dim;
       }
       for (const x of layout.crosses) {
         const [a, b] = [layout.fields[x.a]!, layout.fields[x.b]!];
-        segments.push(crossSegment(a, b, read(a.table.name), read(b.table.name), width, nCat));
+        segments.push(crossSegment(a, b, tables.view(a.table.name), tables.view(b.table.name), width, nCat));
         width += x.dim;
       }
       if (layout.numeric.length > 0) {
@@ -105,22 +102,23 @@ export class FoldedFirstLayer {
   }
 }
 
-function embeddingSegment(field: FieldLayout, weights: Float32Array, at: number, nCat: number): Segment {
+function embeddingSegment(field: FieldLayout, t: TableView, at: number, nCat: number): Segment {
   const { column, name } = field;
-  const { dim, rows } = field.table;
+  const { dim, rows, store: weights, stride } = t;
   return (batch, out, width) => {
     for (let r = 0; r < batch.size; r++) {
       const id = batch.cat[r * nCat + column]!;
       if (!(id >= 0 && id < rows)) throw badId(name, id, rows);
-      const src = id * dim;
+      const src = id * stride;
       const dst = r * width + at;
       for (let k = 0; k < dim; k++) out[dst + k] = weights[src + k]!;
     }
   };
 }
 
-function crossSegment(a: FieldLayout, b: FieldLayout, wa: Float32Array, wb: Float32Array, at: number, nCat: number): Segment {
+function crossSegment(a: FieldLayout, b: FieldLayout, ta: TableView, tb: TableView, at: number, nCat: number): Segment {
   const dim = a.table.dim;
+  const [wa, sa, wb, sb] = [ta.store, ta.stride, tb.store, tb.stride];
   return (batch, out, width) => {
     for (let r = 0; r < batch.size; r++) {
       const ia = batch.cat[r * nCat + a.column]!;
@@ -128,7 +126,7 @@ function crossSegment(a: FieldLayout, b: FieldLayout, wa: Float32Array, wb: Floa
       if (!(ia >= 0 && ia < a.table.rows)) throw badId(a.name, ia, a.table.rows);
       if (!(ib >= 0 && ib < b.table.rows)) throw badId(b.name, ib, b.table.rows);
       const dst = r * width + at;
-      for (let k = 0; k < dim; k++) out[dst + k] = wa[ia * dim + k]! * wb[ib * dim + k]!;
+      for (let k = 0; k < dim; k++) out[dst + k] = wa[ia * sa + k]! * wb[ib * sb + k]!;
     }
   };
 }

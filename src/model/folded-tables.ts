@@ -84,7 +84,9 @@ export function foldTables(layout: BlockLayout, tables: EmbeddingTables, first: 
       continue;
     }
     tableBytes += bytes;
-    const weights = tables.read(field.table.name);
+    // A scoring model's table is stored as [rows, dim] already; a training one interleaves slots.
+    const view = tables.view(field.table.name);
+    const weights = view.stride === dim ? view.store : tables.read(field.table.name);
     const table = tf.tidy((): tf.Tensor2D => tf.matMul(tf.tensor2d(weights, [rows, dim]), tf.tensor2d(kernelRows(range(field.offset, dim)), [dim, rowFloats])));
     fields.push({ name: field.name, table });
   }
