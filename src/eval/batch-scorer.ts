@@ -64,6 +64,39 @@ export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: numbe
   };
 }
 
+/**
+ * Results used in the order they were asked for, with at most `window` still pending: the caller
+ * goes on reading while they are computed (by scoring threads, or already, in this thread).
+ */
+export class InOrder<T> {
+  private readonly pending: Promise<T>[] = [];
+  /** Milliseconds spent waiting for results. */
+  waitMs = 0;
+
+  constructor(
+    private readonly window: number,
+    private readonly use: (v: T) => void | Promise<void>,
+  ) {}
+
+  async push(p: Promise<T>): Promise<void> {
+    p.catch(() => {}); // awaited in order below; until then a failure must not count as unhandled
+    this.pending.push(p);
+    while (this.pending.length > this.window) await this.next();
+  }
+
+  /** Uses every pending result. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0) await this.next();
+  }
+
+  private async next(): Promise<void> {
+    const t = performance.now();
+    const v = await this.pending.shift()!;
+    this.waitMs += performance.now() - t;
+    await this.use(v);
+  }
+}
+
 const NO_CAT = new Int32Array(0);
 const NO_NUM = new Float32Array(0);
 

@@ -9,7 +9,7 @@ import { Encoder, type FileEncoder } from '../data/encoder.js';
 import type { DataSource } from '../data/partitions.js';
 import { DataError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { labelsOf, type Scored } from './batch-scorer.js';
+import { InOrder, labelsOf, type Scored } from './batch-scorer.js';
 import { type EvalReport, Evaluator } from './evaluator.js';
 import { type ModelInfo, type OpenedModel } from './model-dir.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from './row-batcher.js';
@@ -110,17 +110,12 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   let flushMs = 0;
   let waitMs = 0;
 
-  // Batches in scoring, oldest first: reading goes on while up to `window` of them are scored (deep
-  // enough to keep reading while a scoring thread starts; each holds only labels and a promise).
-  const queue: { batches: Batch[]; groups?: string[]; scored: Promise<Scored>[] }[] = [];
-  const window = Math.max(1, 32 * Math.max(...models.map((m) => m.scorer.threads)));
-  const drainOne = async (): Promise<void> => {
-    const q = queue.shift()!;
-    const w = performance.now();
-    const results = await Promise.all(q.scored);
-    waitMs += performance.now() - w;
-    evaluators.forEach((e, k) => e.accumulate(q.batches[k]!, results[k]!, q.groups));
-  };
+  // Batches in scoring, oldest first: reading goes on while up to 32 per scoring thread are scored
+  // (deep enough to keep reading while a thread starts; each holds only labels and a promise).
+  const pending = new InOrder<{ batches: Batch[]; groups?: string[]; results: Scored[] }>(
+    Math.max(1, 32 * Math.max(...models.map((m) => m.scorer.threads))),
+    (q) => evaluators.forEach((e, k) => e.accumulate(q.batches[k]!, q.results[k]!, q.groups)),
+  );
   const flush = async (): Promise<void> => {
     const t = performance.now();
     const a = main.take();
@@ -132,10 +127,8 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
     // The batchers reuse their buffers: what accumulate reads later (labels, weights) is copied.
     const own = labelsOf(views[0]!);
     const batches = views.map((b) => (b === views[0] ? own : labelsOf(b)));
-    // Awaited in order by drainOne; until then a failure must not count as unhandled.
-    for (const p of scored) p.catch(() => {});
-    queue.push({ batches, groups: grouped ? a.tags : undefined, scored });
-    while (queue.length > window) await drainOne();
+    const groups = grouped ? a.tags : undefined;
+    await pending.push(Promise.all(scored).then((results) => ({ batches, groups, results })));
     flushMs += performance.now() - t;
   };
 
@@ -169,8 +162,9 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   }
   if (main.size > 0) await flush();
   const drainStart = performance.now();
-  while (queue.length > 0) await drainOne();
+  await pending.drain();
   flushMs += performance.now() - drainStart;
+  waitMs += pending.waitMs;
   for (const m of models) await m.ready();
   const loopMs = performance.now() - loopStart;
   if (second) second.bad.check(account.rowsRead, job.maxBadRows);

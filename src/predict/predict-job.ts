@@ -11,7 +11,7 @@ import { type FeatureSpec, inverseLabel } from '../data/feature-spec.js';
 import type { DataSource, Partition } from '../data/partitions.js';
 import { DataError, UsageError } from '../errors.js';
 import type { OpenedModel } from '../eval/model-dir.js';
-import type { Scored } from '../eval/batch-scorer.js';
+import { InOrder } from '../eval/batch-scorer.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from '../eval/row-batcher.js';
 import type { Logger } from '../logger.js';
 import { AtomicFile, csvField, formatScore } from './csv-out.js';
@@ -66,12 +66,8 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
   let written = 0;
 
   // Batches in scoring, oldest first, written in that order: reading goes on meanwhile.
-  const queue: { size: number; tags: string[][]; scored: Promise<Scored> }[] = [];
-  const window = Math.max(1, 32 * scorer.threads);
-  const writeOne = async (): Promise<void> => {
-    const q = queue.shift()!;
-    const byTask = (await q.scored).scores;
-    const scores = tasks.map((t) => byTask[t.name]!);
+  const pending = new InOrder<{ size: number; tags: string[][]; byTask: Record<string, Float32Array> }>(Math.max(1, 32 * scorer.threads), async (q) => {
+    const scores = tasks.map((t) => q.byTask[t.name]!);
     const kept = job.keep.length > 0;
     let text = '';
     for (let i = 0; i < q.size; i++) {
@@ -85,13 +81,11 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
     }
     written += q.size;
     await out.write(text);
-  };
+  });
   const flush = async (): Promise<void> => {
     const { batch, tags } = batcher.take();
-    const scored = scorer.score(batch, false);
-    scored.catch(() => {}); // awaited in order by writeOne
-    queue.push({ size: batch.size, tags, scored });
-    while (queue.length > window) await writeOne();
+    const size = batch.size;
+    await pending.push(scorer.score(batch, false).then((s) => ({ size, tags, byTask: s.scores })));
   };
 
   try {
@@ -118,7 +112,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
       }
     }
     if (batcher.size > 0) await flush();
-    while (queue.length > 0) await writeOne();
+    await pending.drain();
     await job.model.ready(); // a scoring thread that failed to start fails the run even with no rows
     await out.commit();
   } catch (err) {

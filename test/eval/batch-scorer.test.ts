@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/batch.js';
-import { type BatchScorer, type Scored, withHelpingCaller } from '../../src/eval/batch-scorer.js';
+import { type BatchScorer, InOrder, type Scored, withHelpingCaller } from '../../src/eval/batch-scorer.js';
 import type { Scorer } from '../../src/model/folded-scorer.js';
 
 const batch = (size: number): Batch => ({ size, cat: new Int32Array(size), num: new Float32Array(0), labels: new Float32Array(size), weights: null });
@@ -37,4 +37,26 @@ test('the calling thread scores a batch only when every worker already has enoug
   assert.equal(inFlight, 1);
   pending.shift()!();
   assert.equal((await next).scores.t![0], 1);
+});
+
+test('InOrder uses results in the order they were pushed, keeps at most `window` pending, and surfaces a failure', async () => {
+  const used: number[] = [];
+  const q = new InOrder<number>(2, (v) => {
+    used.push(v);
+  });
+  const resolvers: ((v: number) => void)[] = [];
+  const later = (): Promise<number> => new Promise((resolve) => resolvers.push(resolve));
+  await q.push(later());
+  await q.push(later());
+  const third = q.push(later()); // over the window: waits for the first
+  resolvers[1]!(2);
+  resolvers[2]!(3);
+  assert.deepEqual(used, []);
+  resolvers[0]!(1);
+  await third;
+  assert.deepEqual(used, [1]);
+  await q.drain();
+  assert.deepEqual(used, [1, 2, 3]);
+  await q.push(Promise.reject(new Error('scoring failed')));
+  await assert.rejects(q.drain(), /scoring failed/);
 });
