@@ -15,7 +15,8 @@ import { type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit, type TrainRows } from './fit.js';
-import { acquireLock, checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
+import { acquireLock } from '../model-root/lock.js';
+import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
@@ -92,7 +93,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   if (validDate && job.source.dates.includes(validDate))
     throw new UsageError(`validation date ${validDate} is one of the training days (${job.source.dates.join(', ')}): validate on a day the model does not train on`);
   checkModelRoot(job.modelRoot);
-  const lock = acquireLock(job.modelRoot);
+  const lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
   const checkAbort = (when: string) => {
     if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
   };

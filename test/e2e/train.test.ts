@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { main } from '../../src/cli/main.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import { hashToBucket } from '../../src/data/hash.js';
+import { acquireLock } from '../../src/model-root/lock.js';
 import { nodeFileSystem } from '../../src/model/index.js';
 import { readScalars } from '../../src/tensorboard/reader.js';
 import { fakeEnv } from '../cli/fake-env.js';
@@ -113,8 +114,9 @@ test('bad input exits 3 and a held lock exits 75, both leaving the published mod
   const r = await train(models, logs, '--cur-date', '20260105');
   assert.equal(r.code, 3);
   assert.match(r.env.err(), /20260104/);
-  writeFileSync(join(models, '.lock'), JSON.stringify({ pid: process.pid, since: 'now' }));
+  const held = acquireLock(models, 'another run');
   const locked = await train(models, logs);
+  held.release();
   assert.equal(locked.code, 75);
   assert.match(locked.env.err(), /another run holds the lock/);
   assert.ok(existsSync(join(models, 'latest', 'model.json')));

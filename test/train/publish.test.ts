@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { LockedError } from '../../src/errors.js';
-import { acquireLock, checkModelRoot, discardStaging, latestName, processStart, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
+import { checkModelRoot, discardStaging, latestName, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -40,53 +39,6 @@ test('republishing a date replaces it; a discarded staging dir leaves the old mo
   publish(s2, r, 'd');
   assert.equal(readFileSync(join(r, 'latest', 'a.txt'), 'utf8'), 'new');
   assert.equal(readdirSync(r).filter((f) => f.startsWith('.tmp') || f.startsWith('.old')).length, 0);
-});
-
-test('a held lock refuses a second run with LockedError; a stale lock is taken over', () => {
-  const r = root();
-  const lock = acquireLock(r);
-  assert.throws(() => acquireLock(r), (e: Error) => e instanceof LockedError && /holds the lock/.test(e.message));
-  lock.release();
-  assert.ok(!existsSync(lock.path));
-  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, since: 'then' }));
-  const again = acquireLock(r);
-  again.release();
-});
-
-test('Linux: a lock from an earlier boot of this machine, or whose PID now belongs to a process started at another time, is taken over; a holder in another PID namespace is not judged by its PID', { skip: !existsSync('/proc/self/stat') && 'needs /proc (Linux)' }, () => {
-  const r = root();
-  const held = acquireLock(r);
-  const holder = JSON.parse(readFileSync(held.path, 'utf8'));
-  assert.equal(holder.start, processStart(process.pid), 'the lock records when its process started');
-  for (const k of ['boot', 'pidns']) assert.ok(typeof holder[k] === 'string' && holder[k].length > 0, `and ${k}`);
-  held.release();
-  const lockWith = (over: Record<string, unknown>) => writeFileSync(join(r, '.lock'), JSON.stringify({ ...holder, ...over }));
-  const taken = () => acquireLock(r).release();
-  const refused = () => assert.throws(() => acquireLock(r), (e: Error) => e instanceof LockedError);
-  // The PID is alive (this very process) but the lock was taken by a process that started earlier.
-  lockWith({ start: String(Number(holder.start) - 1) });
-  taken();
-  // The very same holder still holds it.
-  lockWith({});
-  refused();
-  // In another PID namespace (another container) the PID says nothing: not even a dead PID frees it.
-  lockWith({ pidns: 'pid:[1]', start: String(Number(holder.start) - 1) });
-  refused();
-  lockWith({ pidns: 'pid:[1]', pid: 2 ** 22 + 77 });
-  refused();
-  if (holder.machine) {
-    // An earlier boot of this machine: every PID of that boot is meaningless now.
-    lockWith({ boot: 'an-earlier-boot' });
-    taken();
-    // Another machine of the same host name (its own boot id): never taken over.
-    lockWith({ boot: 'another-machine-boot', machine: 'another-machine' });
-    refused();
-  }
-  // A lock from an older mmoe (no boot, start, namespace): taken over only when its PID is dead.
-  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: process.pid, host: holder.host, since: 'then' }));
-  refused();
-  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 78, host: holder.host, since: 'then' }));
-  taken();
 });
 
 test('leftovers of a dead run are swept; the staging dir of a live run is kept', () => {
@@ -132,10 +84,4 @@ test('a real directory at latest is refused before any work; the previous model 
   assert.throws(() => publish(s2, r2, 'd'));
   assert.equal(readFileSync(join(r2, 'd', 'a.txt'), 'utf8'), 'old');
   assert.equal(readFileSync(join(s2, 'a.txt'), 'utf8'), 'new');
-});
-
-test('a lock held on another host is never taken over', () => {
-  const r = root();
-  writeFileSync(join(r, '.lock'), JSON.stringify({ pid: 2 ** 22 + 999, host: 'elsewhere', since: 'then' }));
-  assert.throws(() => acquireLock(r), /pid \d+ on elsewhere/);
 });

@@ -1,0 +1,107 @@
+// The lock on a model root (`<root>/.lock`): an OS advisory lock (flock), so two runs never change
+// one root at once. The kernel drops it when its holder exits or dies (SIGKILL, OOM, reboot), so a
+// lock is never left behind and never taken over by guessing from PIDs. The file exists only while
+// held: its holder unlinks it before letting go, and a run that locked a file that was unlinked
+// meanwhile (it opened it before the holder let go) sees that the path now names another file or
+// none, and tries again on the path as it is now.
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import fsExt from 'fs-ext';
+import { LockedError, UsageError } from '../errors.js';
+
+export const LOCK_FILE = '.lock';
+
+export interface Lock {
+  path: string;
+  release(): void;
+}
+
+/** Who holds a lock: written into the lock file for the message another run prints. */
+interface LockHolder {
+  pid?: number;
+  host?: string;
+  since?: string;
+  command?: string;
+}
+
+/** Test hooks: what another run does at the points where runs can interleave. */
+export interface LockHooks {
+  /** After this run opened the lock file, before it locks it. */
+  afterOpen?: () => void;
+  /** After this run locked the file, before it checks that the path still names that file. */
+  afterLock?: () => void;
+}
+
+function readHolder(path: string): LockHolder {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+  } catch {
+    return {}; // being written or already released
+  }
+}
+
+function sameFile(fd: number, path: string): boolean {
+  try {
+    const a = fstatSync(fd);
+    const b = statSync(path);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false; // unlinked by the holder that just let go
+  }
+}
+
+/**
+ * Takes `<root>/.lock` or throws LockedError (exit 75) naming the holder. Never waits: a nightly
+ * run that finds another one still running should say so, not queue behind it.
+ */
+export function acquireLock(root: string, what = 'mmoe', hooks: LockHooks = {}): Lock {
+  mkdirSync(root, { recursive: true });
+  const path = join(root, LOCK_FILE);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    try {
+      hooks.afterOpen?.();
+      try {
+        fsExt.flockSync(fd, 'exnb');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+          const h = readHolder(path);
+          throw new LockedError(
+            `another run holds the lock ${path} (${h.command ?? 'mmoe'}, pid ${h.pid ?? 'unknown'} on ${h.host ?? 'unknown host'} since ${h.since ?? 'unknown'}); ` +
+              'wait for it to finish: the lock goes with its process',
+          );
+        }
+        throw new UsageError(`cannot lock ${path} (${code}): the filesystem of the model root must support file locks (flock)`);
+      }
+      hooks.afterLock?.();
+      if (!sameFile(fd, path)) {
+        closeSync(fd); // a released lock's file: the next attempt opens the current one
+        continue;
+      }
+      const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: what };
+      ftruncateSync(fd, 0);
+      writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    let released = false;
+    return {
+      path,
+      release() {
+        if (released) return;
+        released = true;
+        // Unlinked while still held, so a run that opens the path from now on gets a new file.
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone: nothing to clean up
+        }
+        closeSync(fd);
+      },
+    };
+  }
+  throw new LockedError(`could not take the lock ${path}: other runs keep taking and releasing it`);
+}
