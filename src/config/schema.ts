@@ -127,6 +127,24 @@ export const trainingSection = z
   })
   .strict();
 
+/** What the nightly job does with the model it trained: promote it or not, and what it keeps. */
+export const publishSection = z
+  .object({
+    /** Promotion gate: `latest` moves to the new model only when it passes against the current one. */
+    gate: z
+      .object({
+        /** Refuse the new model when any binary task's AUC is more than this below the current model's on the same rows. */
+        maxAucDrop: z.number().nonnegative(),
+      })
+      .strict()
+      .optional(),
+    /** Model directories kept after a run (newest first), besides latest and previous; absent keeps all. */
+    keepModels: positiveInt.optional(),
+    /** Run log directories kept after a run (newest first); absent keeps all. */
+    keepLogs: positiveInt.optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     features: z
@@ -141,6 +159,7 @@ export const configSchema = z
     rowWeight: name.optional(),
     model: modelSection.default({}),
     training: trainingSection.default({}),
+    publish: publishSection.default({}),
   })
   .strict();
 
@@ -151,4 +170,5 @@ export type CrossFeature = z.infer<typeof crossFeature>;
 export type Task = z.infer<typeof task>;
 export type ModelSection = z.infer<typeof modelSection>;
 export type TrainingSection = z.infer<typeof trainingSection>;
+export type PublishSection = z.infer<typeof publishSection>;
 export type MlpSection = z.infer<typeof mlp>;

@@ -20,3 +20,11 @@ export function holdoutDraw(fileKey: number, line: number): number {
 export function isHeldOut(relPath: string, line: number, seed: number, validRatio: number): boolean {
   return holdoutDraw(fileHoldoutKey(relPath, seed), line) < validRatio;
 }
+
+/** The hold-out as a per-file row test (file path relative to the data directory, then line). */
+export function heldOutRows(seed: number, validRatio: number): (relPath: string) => (line: number) => boolean {
+  return (relPath) => {
+    const key = fileHoldoutKey(relPath, seed);
+    return (line) => holdoutDraw(key, line) < validRatio;
+  };
+}

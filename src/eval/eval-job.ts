@@ -26,6 +26,8 @@ export interface EvalJob {
   /** Gate statistics cost a second forward pass; off skips it. Default on. */
   gates?: boolean;
   batchSize?: number;
+  /** Scores only the rows this accepts: per file (path relative to the data directory), a test of the line (e.g. the hold-out of training days). */
+  rows?: (relPath: string) => (line: number) => boolean;
 }
 
 /** Seconds spent per stage (they add up to about `total`). */
@@ -135,11 +137,13 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   let fileIndex = -1;
   let path = '';
   let groupColumn = -1;
+  let keep: ((line: number) => boolean) | undefined;
   const loopStart = performance.now();
   for await (const block of encodeRows(job.model.spec, job.source, { maxBadRows: job.maxBadRows, logger, account })) {
     if (block.fileIndex !== fileIndex) {
       fileIndex = block.fileIndex;
       path = join(job.source.dataDir, block.file.path);
+      keep = job.rows?.(block.file.path);
       if (second) second.bad.check(account.rowsRead, job.maxBadRows);
       if (grouped) {
         groupColumn = block.header.indexOf(job.groupBy!);
@@ -152,6 +156,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
       }
     }
     for (let r = 0; r < block.size; r++) {
+      if (keep && !keep(block.lines[r]!)) continue;
       const record = block.records[block.recordIndex[r]!]!;
       if (second && !second.encode(fileIndex, path, block.header, record, block.lines[r]!)) continue;
       main.copyFrom(block, r);

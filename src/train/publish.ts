@@ -2,9 +2,10 @@
 // write into a temporary sibling, rename into place, repoint `latest` with an atomic rename, and
 // only then delete what was replaced.
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { repoint } from '../model-root/links.js';
 
 const suffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
 
@@ -39,11 +40,12 @@ export function stagingDir(modelRoot: string, name: string): string {
 }
 
 /**
- * Moves a finished staging directory to `<modelRoot>/<name>` and points `<modelRoot>/latest` at it.
- * An existing `<name>` (a rerun of the same date) is set aside, and deleted only once the new one
- * is in place and `latest` points at it; a failure in between puts it back.
+ * Moves a finished staging directory to `<modelRoot>/<name>` and points `<modelRoot>/latest` at it
+ * (`previous` at what latest pointed at before); with `promote` false (a model the gate refused)
+ * latest stays. An existing `<name>` (a rerun of the same date) is set aside, and deleted only
+ * once the new one is in place and `latest` points at it; a failure in between puts it back.
  */
-export function publish(staging: string, modelRoot: string, name: string): string {
+export function publish(staging: string, modelRoot: string, name: string, promote = true): string {
   const target = join(modelRoot, name);
   let previous: string | undefined;
   if (existsSync(target)) {
@@ -52,7 +54,7 @@ export function publish(staging: string, modelRoot: string, name: string): strin
   }
   try {
     renameSync(staging, target);
-    pointLatest(modelRoot, name);
+    if (promote) repoint(modelRoot, name);
   } catch (err) {
     // Undo: the new model goes back to staging (the caller discards it), the old one into place.
     if (!existsSync(staging) && existsSync(target)) renameSync(target, staging);
@@ -61,27 +63,6 @@ export function publish(staging: string, modelRoot: string, name: string): strin
   }
   if (previous) rmSync(previous, { recursive: true, force: true });
   return target;
-}
-
-/** Atomically repoints `<modelRoot>/latest` (a relative symlink) at `<name>`. */
-export function pointLatest(modelRoot: string, name: string): void {
-  const tmp = join(modelRoot, `.latest-${suffix()}`);
-  symlinkSync(name, tmp, 'dir');
-  try {
-    renameSync(tmp, join(modelRoot, 'latest'));
-  } catch (err) {
-    unlinkSync(tmp);
-    throw err;
-  }
-}
-
-/** The directory `latest` points at, if any. */
-export function latestName(modelRoot: string): string | undefined {
-  try {
-    return readlinkSync(join(modelRoot, 'latest'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Removes a staging directory after a failure; never touches published models. */
@@ -107,7 +88,7 @@ function processAlive(pid: number): boolean {
 export function sweepStale(modelRoot: string): string[] {
   const done: string[] = [];
   for (const entry of readdirSync(modelRoot)) {
-    const m = /^\.(tmp|old)-(.+)-(\d+)-[0-9a-f]{8}$/.exec(entry) ?? /^\.(latest)-()(\d+)-[0-9a-f]{8}$/.exec(entry);
+    const m = /^\.(tmp|old)-(.+)-(\d+)-[0-9a-f]{8}$/.exec(entry) ?? /^\.(latest|previous)-()(\d+)-[0-9a-f]{8}$/.exec(entry);
     if (!m || processAlive(Number(m[3]))) continue;
     const [, kind, name] = m;
     if (kind === 'old' && !existsSync(join(modelRoot, name!))) {

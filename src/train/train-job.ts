@@ -15,7 +15,8 @@ import { type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit, type TrainRows } from './fit.js';
-import { acquireLock } from '../model-root/lock.js';
+import { protectedNames } from '../model-root/links.js';
+import { type GateJob, judgeModel, type Promotion } from './gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
@@ -31,6 +32,8 @@ export interface TrainJob {
   runDir: string;
   warmStart: WarmStartChoice;
   backend: BackendInfo;
+  /** Promotion gate: latest moves only when the new model passes it. */
+  gate?: GateJob;
 }
 
 export interface TrainDeps {
@@ -45,6 +48,7 @@ export interface TrainDeps {
 export interface TrainOutcome {
   modelDir: string;
   metadata: Record<string, unknown>;
+  promotion: Promotion;
 }
 
 /**
@@ -84,6 +88,15 @@ export function streamedRows(spec: FeatureSpec, source: DataSource, rows: number
   };
 }
 
+/** Where a refused model goes: `<date>`, unless latest or previous is that directory. */
+function refusedName(modelRoot: string, curDate: string): string {
+  const keep = protectedNames(modelRoot);
+  let name = curDate;
+  for (let n = 1; keep.has(name); n++) name = `${curDate}-refused${n > 1 ? `-${n}` : ''}`;
+  return name;
+}
+
+/** Trains, judges and publishes one model. Call it holding the model root's lock (model-root/lock.ts). */
 export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<TrainOutcome> {
   const { logger } = deps;
   const now = deps.now ?? (() => performance.now());
@@ -93,7 +106,6 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   if (validDate && job.source.dates.includes(validDate))
     throw new UsageError(`validation date ${validDate} is one of the training days (${job.source.dates.join(', ')}): validate on a day the model does not train on`);
   checkModelRoot(job.modelRoot);
-  const lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
   const checkAbort = (when: string) => {
     if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
   };
@@ -173,16 +185,20 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     };
     writeFileSync(join(staging, 'feature_spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
     writeFileSync(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
-    writeFileSync(join(staging, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+    checkAbort('before the promotion gate');
+    const promotion = await judgeModel(staging, job.modelRoot, job.gate, logger);
+    writeFileSync(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
     checkAbort('before publishing');
-    const modelDir = publish(staging, job.modelRoot, job.curDate);
+    const promoted = promotion.status === 'promoted';
+    const modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : refusedName(job.modelRoot, job.curDate), promoted);
     staging = undefined;
-    logger.info({ modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation }, `published ${modelDir}`);
-    return { modelDir, metadata };
+    const fields = { modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation, promotion: promotion.status };
+    if (promoted) logger.info(fields, `published ${modelDir}: ${promotion.reason}`);
+    else logger.warn(fields, `kept ${modelDir} without promoting it: ${promotion.reason}`);
+    return { modelDir, metadata: { ...metadata, promotion }, promotion };
   } finally {
     if (staging) discardStaging(staging);
     runLog.close();
-    lock.release();
   }
 }
 

@@ -1,11 +1,12 @@
 // Choosing the model a run starts from: `none`, `auto` (the newest published model older than
-// cur-date whose inputs and architecture match the config) or an explicit model directory.
+// cur-date, not refused by the promotion gate, whose inputs and architecture match the config) or an explicit model directory.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { featureSpecFromConfig } from '../data/feature-spec.js';
 import { MmoeError, UsageError } from '../errors.js';
 import { incompatibilities, readArchitecture } from '../model/index.js';
+import { isRefused } from '../model-root/servable.js';
 
 export type WarmStartChoice = { kind: 'none' } | { kind: 'auto' } | { kind: 'path'; path: string };
 
@@ -42,7 +43,7 @@ export function resolveWarmStart(choice: WarmStartChoice, modelRoot: string, cur
   }
   const candidates = existsSync(modelRoot)
     ? readdirSync(modelRoot)
-        .filter((n) => /^\d{8}$/.test(n) && n < curDate && statSync(join(modelRoot, n)).isDirectory())
+        .filter((n) => /^\d{8}$/.test(n) && n < curDate && statSync(join(modelRoot, n)).isDirectory() && !isRefused(join(modelRoot, n)))
         .sort()
         .reverse()
     : [];

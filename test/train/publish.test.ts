@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { checkModelRoot, discardStaging, latestName, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
+import { latestName, readLink } from '../../src/model-root/links.js';
+import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -21,6 +22,13 @@ test('publish renames a staging dir into place and points latest at it', () => {
   writeFileSync(join(s2, 'a.txt'), 'two');
   publish(s2, r, '20260102');
   assert.equal(latestName(r), '20260102');
+  assert.equal(readLink(r, 'previous'), '20260101', 'previous: what latest pointed at before');
+  // Republishing the date latest points at keeps previous; a model placed without promotion moves neither.
+  publish(stagingDir(r, '20260102'), r, '20260102');
+  assert.equal(readLink(r, 'previous'), '20260101');
+  publish(stagingDir(r, '20260103'), r, '20260103', false);
+  assert.equal(latestName(r), '20260102');
+  assert.ok(existsSync(join(r, '20260103')));
   assert.equal(readFileSync(join(r, '20260101', 'a.txt'), 'utf8'), 'one');
   assert.deepEqual(readdirSync(r).filter((f) => f.startsWith('.')), []);
 });
@@ -82,6 +90,7 @@ test('a real directory at latest is refused before any work; the previous model 
   const s2 = stagingDir(r2, 'd');
   writeFileSync(join(s2, 'a.txt'), 'new');
   assert.throws(() => publish(s2, r2, 'd'));
+  assert.equal(readLink(r2, 'previous'), undefined, 'a failed repoint leaves previous as it was');
   assert.equal(readFileSync(join(r2, 'd', 'a.txt'), 'utf8'), 'old');
   assert.equal(readFileSync(join(s2, 'a.txt'), 'utf8'), 'new');
 });

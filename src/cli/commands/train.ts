@@ -1,17 +1,32 @@
 // `mmoe train`: the nightly job. Parses flags into a TrainJob and hands it to the core.
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { BACKENDS, type BackendName, selectBackend } from '../../backend.js';
 import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { runName } from '../../train/run-log.js';
-import { runTrainJob, type TrainOutcome } from '../../train/train-job.js';
+import { UsageError } from '../../errors.js';
+import { gateRowsFor } from '../../train/gate.js';
+import { type RunScope, runNightly } from '../../train/nightly.js';
+import type { TrainOutcome } from '../../train/train-job.js';
 import { parseWarmStart } from '../../train/warm-start.js';
 import { ProgressBar } from '../../util/progress.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
-import { parseChoice, parseDate, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
+import { parseChoice, parseDate, parseDateList, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
+
+type GateFlag = { maxAucDrop: number } | 'off';
+
+/** `--gate max-auc-drop=0.005` or `--gate off`. */
+export function parseGate(value: string): GateFlag {
+  if (value === 'off') return 'off';
+  const m = /^max-auc-drop=(.+)$/.exec(value);
+  const d = m ? Number(m[1]) : Number.NaN;
+  if (!m || m[1]!.trim() === '' || !Number.isFinite(d) || d < 0)
+    throw new InvalidArgumentError(`'${value}' is not a gate rule; use max-auc-drop=<d> with d >= 0 (e.g. max-auc-drop=0.005), or off.`);
+  return { maxAucDrop: d };
+}
 
 export interface TrainFlags extends DataFlags {
   config: string;
@@ -25,10 +40,12 @@ export interface TrainFlags extends DataFlags {
   backend: BackendName;
   warmStart: string;
   quiet?: boolean;
+  gate?: GateFlag;
+  gateDates?: string[];
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
-export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate'>): Config {
+export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate' | 'gate'>): Config {
   const cfg = loadConfig(flags.config);
   const t = cfg.training;
   return parseConfig(
@@ -42,13 +59,15 @@ export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'b
         optimizer: { ...t.optimizer, learningRate: flags.learningRate ?? t.optimizer.learningRate },
         validation: flags.validDate ? { ...t.validation, date: flags.validDate } : t.validation,
       },
+      publish: { ...cfg.publish, gate: flags.gate === undefined ? cfg.publish.gate : flags.gate === 'off' ? undefined : flags.gate },
     },
     `${flags.config} (with command-line overrides)`,
   );
 }
 
-export async function runTrain(flags: TrainFlags, env: CliEnv): Promise<TrainOutcome> {
+export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope = {}): Promise<TrainOutcome> {
   const config = effectiveConfig(flags);
+  if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
   const runDir = join(flags.logDir, runName(flags.curDate, new Date()));
   const logger = env.makeLogger({ file: join(runDir, 'mmoe.log'), console: !flags.quiet });
@@ -56,7 +75,8 @@ export async function runTrain(flags: TrainFlags, env: CliEnv): Promise<TrainOut
   logger.info({ backend: backend.name, skipped: backend.skipped, tfjs: backend.tfjsVersion }, `backend: ${backend.name}`);
   logger.info({ config: flags.config, model: config.model.type, dates: source.dates, runDir }, `mmoe train ${flags.curDate}`);
   const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
-  return runTrainJob(
+  const gate = config.publish.gate;
+  return runNightly(
     {
       config,
       configFile: flags.config,
@@ -67,8 +87,10 @@ export async function runTrain(flags: TrainFlags, env: CliEnv): Promise<TrainOut
       runDir,
       warmStart: parseWarmStart(flags.warmStart),
       backend,
+      gate: gate && { maxAucDrop: gate.maxAucDrop, rows: gateRowsFor(config, source, flags.gateDates), maxBadRows: flags.maxBadRows },
     },
     { logger, progress, version: VERSION, signal: env.signal },
+    scope,
   );
 }
 
@@ -85,7 +107,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--valid-date <YYYYMMDD>', 'validate on this day instead of the hash hold-out', parseDate)
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto')
     .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
-    .option('--quiet', 'no progress bar and no console log (the log file is still written)', false);
+    .option('--quiet', 'no progress bar and no console log (the log file is still written)', false)
+    .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
+    .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList);
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -94,6 +118,11 @@ export function register(program: Command, env: CliEnv): void {
       .command('train')
       .description('Train the configured model on the days ending at --cur-date and publish it to <model-output-dir>/<cur-date>.'),
   ).action(async (flags: TrainFlags) => {
-    await runTrain(flags, env);
+    const scope: RunScope = {};
+    try {
+      await runTrain(flags, env, scope);
+    } finally {
+      scope.lock?.release();
+    }
   });
 }

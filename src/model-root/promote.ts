@@ -1,0 +1,59 @@
+// `mmoe promote` and `mmoe rollback`: move `latest` by hand, under the model root's lock, only to a
+// model that loads and fits the config's feature spec. Each move records what latest pointed at
+// before in `previous`, so a rollback can be rolled back.
+import { existsSync, lstatSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { checkModelRoot } from '../train/publish.js';
+import { latestName, readLink, type Repoint, repoint } from './links.js';
+import { acquireLock } from './lock.js';
+import { checkServable, recordPromotion } from './servable.js';
+
+export interface SwitchJob {
+  config: Config;
+  configFile: string;
+}
+
+/** Points latest at `modelDir` (a directory directly inside its model root). */
+export async function promoteModel(modelDir: string, job: SwitchJob, logger: Logger): Promise<Repoint> {
+  const dir = resolve(modelDir);
+  const root = dirname(dir);
+  const name = basename(dir);
+  if (name === 'latest' || name === 'previous' || name.startsWith('.'))
+    throw new UsageError(`mmoe promote ${modelDir}: name a model directory such as ${join(modelDir, '..', '<YYYYMMDD>')}, not a link or a temporary directory`);
+  if (!existsSync(dir) || !lstatSync(dir).isDirectory()) throw new UsageError(`mmoe promote ${modelDir}: no such model directory`);
+  checkModelRoot(root);
+  const lock = acquireLock(root, `mmoe promote ${name}`);
+  try {
+    await checkServable(dir, job.config, job.configFile, 'mmoe promote');
+    if (latestName(root) === name) throw new UsageError(`mmoe promote ${modelDir}: latest already points at ${name}`);
+    const moved = repoint(root, name);
+    recordPromotion(dir, { status: 'promoted', reason: 'promoted by hand (mmoe promote)', decidedAt: new Date().toISOString(), replaced: moved.previous ?? null });
+    logger.info(moved, `latest -> ${name} (previous -> ${moved.previous ?? 'none'})`);
+    return moved;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Points latest back at what it pointed at before (`previous`); previous then names the model rolled back from. */
+export async function rollbackModel(modelRoot: string, job: SwitchJob, logger: Logger): Promise<Repoint> {
+  checkModelRoot(modelRoot);
+  const lock = acquireLock(modelRoot, 'mmoe rollback');
+  try {
+    const current = latestName(modelRoot);
+    const target = readLink(modelRoot, 'previous');
+    if (target === undefined || target === current)
+      throw new UsageError(`mmoe rollback: ${modelRoot} records no earlier model (previous is set each time latest moves); promote one by name with mmoe promote ${join(modelRoot, '<YYYYMMDD>')}`);
+    const dir = join(modelRoot, target);
+    if (!existsSync(dir)) throw new UsageError(`mmoe rollback: previous points at ${target}, which no longer exists in ${modelRoot}; promote another model by name with mmoe promote`);
+    await checkServable(dir, job.config, job.configFile, 'mmoe rollback');
+    const moved = repoint(modelRoot, target);
+    logger.info(moved, `rolled back: latest -> ${target} (previous -> ${moved.previous ?? 'none'})`);
+    return moved;
+  } finally {
+    lock.release();
+  }
+}

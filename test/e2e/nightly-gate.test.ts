@@ -1,0 +1,98 @@
+// The nightly job through the CLI: the promotion gate (a worse model refused, a better one promoted,
+// an undefined AUC refuses), then `mmoe rollback` and `mmoe promote`.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
+import { generateCtr } from '../../src/data/generate-ctr.js';
+import { mmoe, TINY_CONFIG } from '../eval/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-nightly-gate-'));
+const data = join(root, 'data');
+const config = join(root, 'tiny.json');
+after(() => rmSync(root, { recursive: true, force: true }));
+
+before(async () => {
+  await generateCtr({ out: data, startDate: '20260101', days: 4, rowsPerDay: 6000, seed: 11 });
+  // 30% hold-out: about 1800 rows and 125 conversions, so the AUCs the gate compares are not noise.
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 3, validation: { validRatio: 0.3 } } }));
+  // A day on which nobody converts: the ctcvr AUC is undefined there.
+  mkdirSync(join(data, '20260201'));
+  const row = (click: number, hour: number) => [click, 0, hour, 'ad1', 'site1', 'sd', 'sc', 'app1', 'ad', 'ac', 'dev', 'ip', '1', '0'].join(',');
+  writeFileSync(join(data, '20260201', 'part-0.csv'), `${CTR_COLUMNS.join(',')}\n${[row(1, 3), row(0, 4), row(1, 20), row(0, 21)].join('\n')}\n`);
+});
+
+/** One night: trains the day `date` alone (`untrained` leaves the weights where they started). */
+export function night(models: string, date: string, opts: { untrained?: boolean } = {}, ...extra: string[]) {
+  const weak = opts.untrained ? ['--learning-rate', '1e-12', '--epochs', '1'] : [];
+  return mmoe('train', '--train-data-dir', data, '--cur-date', date, '--days', '1', '--config', config, '--model-output-dir', models,
+    '--log-dir', join(models, '..', 'logs'), '--quiet', '--backend', 'cpu', ...weak, ...extra);
+}
+
+const meta = (dir: string) => JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
+const gate = ['--gate', 'max-auc-drop=0.005'];
+
+test('gated nights: the first passes, a better model is promoted, a worse one is refused (exit 4) and kept on disk', async () => {
+  const models = join(root, 'gated', 'models');
+  const first = await night(models, '20260101', { untrained: true }, ...gate);
+  assert.equal(first.code, 0, first.err);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260101');
+  assert.equal(meta(join(models, '20260101')).promotion.status, 'promoted');
+  assert.match(meta(join(models, '20260101')).promotion.reason, /the first model of .*: no latest model to compare with/);
+
+  const better = await night(models, '20260102', {}, ...gate);
+  assert.equal(better.code, 0, better.err);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260102');
+  assert.equal(readlinkSync(join(models, 'previous')), '20260101');
+  const promotion = meta(join(models, '20260102')).promotion;
+  assert.equal(promotion.status, 'promoted');
+  assert.equal(promotion.against, '20260101');
+  assert.match(promotion.gate.on, /the hold-out \(validRatio 0\.3, seed 2022\) of 20260102/);
+  assert.ok(promotion.gate.rows > 1600 && promotion.gate.rows < 2000, `hold-out rows ${promotion.gate.rows}`);
+  for (const c of promotion.gate.checks) assert.ok(c.passed && c.auc > c.baselineAuc, JSON.stringify(c));
+
+  const latestBefore = readFileSync(join(models, 'latest', 'metadata.json'), 'utf8');
+  const worse = await night(models, '20260103', { untrained: true }, ...gate);
+  assert.equal(worse.code, 4, worse.err);
+  assert.match(worse.err, /refused by the promotion gate \(max AUC drop 0\.005\) against 20260102 on \d+ rows; latest still points at 20260102/);
+  assert.match(worse.err, /task 'ctr': AUC 0\.\d{6} \(new\) vs 0\.\d{6} \(latest = 20260102\), drop 0\.\d{6}: refused \(AUC dropped by/);
+  assert.match(worse.err, /task 'ctcvr': AUC /);
+  assert.match(worse.err, /mmoe promote .*20260103 serves it anyway/);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260102', 'latest untouched');
+  assert.equal(readFileSync(join(models, 'latest', 'metadata.json'), 'utf8'), latestBefore);
+  assert.equal(readlinkSync(join(models, 'previous')), '20260101');
+  const refused = meta(join(models, '20260103'));
+  assert.equal(refused.promotion.status, 'refused');
+  assert.ok(existsSync(join(models, '20260103', 'model.json')), 'the refused model stays on disk');
+
+  // A warm start never continues from a refused model.
+  const warm = await night(models, '20260104', {}, '--warm-start', 'auto', '--epochs', '1');
+  assert.equal(warm.code, 0, warm.err);
+  assert.match(meta(join(models, '20260104')).warmStart.from, /20260102$/);
+});
+
+test('an AUC the gate cannot compute (one class on --gate-dates) refuses, as eval does', async () => {
+  const models = join(root, 'undefined', 'models');
+  assert.equal((await night(models, '20260101')).code, 0);
+  const r = await night(models, '20260102', {}, ...gate, '--gate-dates', '20260201');
+  assert.equal(r.code, 4, r.err);
+  assert.match(r.err, /task 'ctcvr': AUC undefined \(new\) vs undefined \(latest = 20260101\), drop n\/a: refused \(the model's AUC is undefined \(.*only one class/);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260101');
+  assert.equal(meta(join(models, '20260102')).promotion.gate.on, '20260201');
+});
+
+test('gate flags are checked before any work', async () => {
+  const models = join(root, 'flags', 'models');
+  const bad = await night(models, '20260102', {}, '--gate', 'max-auc-drop=-1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /'max-auc-drop=-1' is not a gate rule/);
+  const onTrainingDay = await night(models, '20260102', {}, ...gate, '--gate-dates', '20260102');
+  assert.equal(onTrainingDay.code, 2);
+  assert.match(onTrainingDay.err, /--gate-dates 20260102: the new model trains on these days/);
+  const noGate = await night(models, '20260102', {}, '--gate-dates', '20260103');
+  assert.equal(noGate.code, 2);
+  assert.match(noGate.err, /--gate-dates chooses the rows of the promotion gate/);
+  assert.ok(!existsSync(join(models, 'latest')));
+});
