@@ -7,7 +7,9 @@ import { register as train } from './train.js';
 import { register as generateSynthetic } from './generate-synthetic.js';
 import { register as evaluate } from './eval.js';
 import { register as predict } from './predict.js';
+import { register as promote } from './promote.js';
+import { register as rollback } from './rollback.js';
 
 export type RegisterCommand = (program: Command, env: CliEnv) => void;
 
-export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic, evaluate, predict];
+export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic, evaluate, predict, promote, rollback];
