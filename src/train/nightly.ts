@@ -1,9 +1,10 @@
 // The nightly run around one training job: take the model root's lock, train, judge and publish,
-// and turn a model the promotion gate refused into exit 4 with the per-task comparison. The lock
+// delete old models and logs beyond the retention, and turn a model the promotion gate refused into exit 4 with the per-task comparison. The lock
 // is held for everything that changes the root; the caller sees it in `scope` (the status file
 // is written under it too).
 import { QualityGateError } from '../errors.js';
 import { acquireLock, type Lock } from '../model-root/lock.js';
+import { pruneLogs, pruneModels } from '../model-root/retention.js';
 import { comparisonLines } from './gate.js';
 import { runTrainJob, type TrainDeps, type TrainJob, type TrainOutcome } from './train-job.js';
 import { checkModelRoot } from './publish.js';
@@ -11,15 +12,32 @@ import { checkModelRoot } from './publish.js';
 /** What a run holds while it runs: the caller releases it. */
 export interface RunScope {
   lock?: Lock;
+  /** The lock in the run's log directory: retention (of this or another job) leaves it alone. */
+  runLock?: Lock;
   /** What the job produced, also when the gate refused it. */
   outcome?: TrainOutcome;
 }
 
-export async function runNightly(job: TrainJob, deps: TrainDeps, scope: RunScope): Promise<TrainOutcome> {
+export interface NightlyJob extends TrainJob {
+  /** --log-dir: where the run directories are (retention of logs). */
+  logRoot: string;
+  /** Retention after a run that trained: model and run directories kept (absent: all). */
+  keepModels?: number;
+  keepLogs?: number;
+}
+
+export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunScope): Promise<TrainOutcome> {
   checkModelRoot(job.modelRoot);
   scope.lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
   const outcome = await runTrainJob(job, deps);
   scope.outcome = outcome;
+  // Retention runs after a refused model too: refused models take disk like any other.
+  const deleted = {
+    models: job.keepModels ? pruneModels(job.modelRoot, job.keepModels, outcome.modelDir) : [],
+    logs: job.keepLogs ? pruneLogs(job.logRoot, job.keepLogs) : [],
+  };
+  if (deleted.models.length + deleted.logs.length)
+    deps.logger.info(deleted, `retention: deleted ${deleted.models.length} model and ${deleted.logs.length} log director${deleted.logs.length + deleted.models.length === 1 ? 'y' : 'ies'}`);
   const p = outcome.promotion;
   if (p.status === 'refused') {
     const lines = p.gate && p.against ? comparisonLines(p.gate, p.against) : [];

@@ -81,14 +81,14 @@ function processAlive(pid: number): boolean {
 
 /**
  * Cleans up after a run that was killed (SIGKILL, OOM) once its process is gone: staging
- * directories and temporary links are removed; a set-aside model (`.old-<name>-…`) is put back
+ * directories, temporary links and models half deleted by retention (`.del-…`) are removed; a set-aside model (`.old-<name>-…`) is put back
  * when `<name>` is missing (the kill came between the two renames of publish) and removed
  * otherwise. Call it holding the lock, so no live run is affected. Returns what it did.
  */
 export function sweepStale(modelRoot: string): string[] {
   const done: string[] = [];
   for (const entry of readdirSync(modelRoot)) {
-    const m = /^\.(tmp|old)-(.+)-(\d+)-[0-9a-f]{8}$/.exec(entry) ?? /^\.(latest|previous)-()(\d+)-[0-9a-f]{8}$/.exec(entry);
+    const m = /^\.(tmp|old|del)-(.+)-(\d+)-[0-9a-f]{8}$/.exec(entry) ?? /^\.(latest|previous)-()(\d+)-[0-9a-f]{8}$/.exec(entry);
     if (!m || processAlive(Number(m[3]))) continue;
     const [, kind, name] = m;
     if (kind === 'old' && !existsSync(join(modelRoot, name!))) {

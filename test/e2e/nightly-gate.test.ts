@@ -1,38 +1,23 @@
 // The nightly job through the CLI: the promotion gate (a worse model refused, a better one promoted,
 // an undefined AUC refuses), then `mmoe rollback` and `mmoe promote`.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
-import { generateCtr } from '../../src/data/generate-ctr.js';
 import { acquireLock } from '../../src/model-root/lock.js';
 import { mmoe, TINY_CONFIG } from '../eval/fixtures.js';
+import { type Nights, nights, readMetadata } from './nightly-fixtures.js';
 
-const root = mkdtempSync(join(tmpdir(), 'mmoe-nightly-gate-'));
-const data = join(root, 'data');
-const config = join(root, 'tiny.json');
-after(() => rmSync(root, { recursive: true, force: true }));
-
+let n: Nights;
+let root = '';
+let config = '';
 before(async () => {
-  await generateCtr({ out: data, startDate: '20260101', days: 4, rowsPerDay: 6000, seed: 11 });
-  // 30% hold-out: about 1800 rows and 125 conversions, so the AUCs the gate compares are not noise.
-  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 3, validation: { validRatio: 0.3 } } }));
-  // A day on which nobody converts: the ctcvr AUC is undefined there.
-  mkdirSync(join(data, '20260201'));
-  const row = (click: number, hour: number) => [click, 0, hour, 'ad1', 'site1', 'sd', 'sc', 'app1', 'ad', 'ac', 'dev', 'ip', '1', '0'].join(',');
-  writeFileSync(join(data, '20260201', 'part-0.csv'), `${CTR_COLUMNS.join(',')}\n${[row(1, 3), row(0, 4), row(1, 20), row(0, 21)].join('\n')}\n`);
+  n = await nights('nightly-gate');
+  ({ root, config } = n);
 });
-
-/** One night: trains the day `date` alone (`untrained` leaves the weights where they started). */
-export function night(models: string, date: string, opts: { untrained?: boolean } = {}, ...extra: string[]) {
-  const weak = opts.untrained ? ['--learning-rate', '1e-12', '--epochs', '1'] : [];
-  return mmoe('train', '--train-data-dir', data, '--cur-date', date, '--days', '1', '--config', config, '--model-output-dir', models,
-    '--log-dir', join(models, '..', 'logs'), '--quiet', '--backend', 'cpu', ...weak, ...extra);
-}
-
-const meta = (dir: string) => JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
+after(() => n.cleanup());
+const night: Nights['night'] = (...a) => n.night(...a);
+const meta = readMetadata;
 const gate = ['--gate', 'max-auc-drop=0.005'];
 
 test('gated nights: the first passes, a better model is promoted, a worse one is refused (exit 4) and kept on disk', async () => {

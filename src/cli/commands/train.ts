@@ -6,6 +6,7 @@ import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { runName } from '../../train/run-log.js';
 import { UsageError } from '../../errors.js';
+import { acquireLock } from '../../model-root/lock.js';
 import { gateRowsFor } from '../../train/gate.js';
 import { type RunScope, runNightly } from '../../train/nightly.js';
 import type { TrainOutcome } from '../../train/train-job.js';
@@ -42,10 +43,12 @@ export interface TrainFlags extends DataFlags {
   quiet?: boolean;
   gate?: GateFlag;
   gateDates?: string[];
+  keepModels?: number;
+  keepLogs?: number;
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
-export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate' | 'gate'>): Config {
+export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate' | 'gate' | 'keepModels' | 'keepLogs'>): Config {
   const cfg = loadConfig(flags.config);
   const t = cfg.training;
   return parseConfig(
@@ -59,7 +62,11 @@ export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'b
         optimizer: { ...t.optimizer, learningRate: flags.learningRate ?? t.optimizer.learningRate },
         validation: flags.validDate ? { ...t.validation, date: flags.validDate } : t.validation,
       },
-      publish: { ...cfg.publish, gate: flags.gate === undefined ? cfg.publish.gate : flags.gate === 'off' ? undefined : flags.gate },
+      publish: {
+        gate: flags.gate === undefined ? cfg.publish.gate : flags.gate === 'off' ? undefined : flags.gate,
+        keepModels: flags.keepModels ?? cfg.publish.keepModels,
+        keepLogs: flags.keepLogs ?? cfg.publish.keepLogs,
+      },
     },
     `${flags.config} (with command-line overrides)`,
   );
@@ -70,6 +77,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
   const runDir = join(flags.logDir, runName(flags.curDate, new Date()));
+  scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
   const logger = env.makeLogger({ file: join(runDir, 'mmoe.log'), console: !flags.quiet });
   const backend = await selectBackend(flags.backend);
   logger.info({ backend: backend.name, skipped: backend.skipped, tfjs: backend.tfjsVersion }, `backend: ${backend.name}`);
@@ -88,6 +96,9 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
       warmStart: parseWarmStart(flags.warmStart),
       backend,
       gate: gate && { maxAucDrop: gate.maxAucDrop, rows: gateRowsFor(config, source, flags.gateDates), maxBadRows: flags.maxBadRows },
+      logRoot: flags.logDir,
+      keepModels: config.publish.keepModels,
+      keepLogs: config.publish.keepLogs,
     },
     { logger, progress, version: VERSION, signal: env.signal },
     scope,
@@ -109,7 +120,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
     .option('--quiet', 'no progress bar and no console log (the log file is still written)', false)
     .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
-    .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList);
+    .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList)
+    .option('--keep-models <n>', 'after the run, delete all but the newest n model directories (never those latest and previous point at); overrides publish.keepModels', parsePositiveInt)
+    .option('--keep-logs <n>', 'after the run, delete all but the newest n run directories of --log-dir (never one still being written); overrides publish.keepLogs', parsePositiveInt);
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -123,6 +136,7 @@ export function register(program: Command, env: CliEnv): void {
       await runTrain(flags, env, scope);
     } finally {
       scope.lock?.release();
+      scope.runLock?.release();
     }
   });
 }

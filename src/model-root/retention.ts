@@ -1,0 +1,84 @@
+// Retention: after a run, all but the newest N model directories of a root and the newest N run
+// directories of a log root are deleted, so disks do not fill. Never deleted: the models latest
+// and previous point at, the model the run just made, and a run directory still being written
+// (its run holds the lock in it). A model is renamed away before it is deleted, so a kill midway
+// leaves a hidden leftover (swept by the next run), never half a model under its own name.
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LockedError } from '../errors.js';
+import { protectedNames } from './links.js';
+import { acquireLock } from './lock.js';
+
+/** Model directories mmoe names: `<date>`, and `<date>-refused[-n]` for a refused rerun of latest's date. */
+const MODEL_DIR = /^\d{8}(-refused(-\d+)?)?$/;
+/** Run directories: `<cur-date>-<UTC time of the run>` (run-log.ts). */
+const RUN_DIR = /^\d{8}-(\d{8}T\d{6}Z)$/;
+
+function isDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes `<root>/<name>` by renaming it to a hidden name first (the sweep's `.del-` prefix). */
+function removeDir(root: string, name: string): void {
+  const hidden = join(root, `.del-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  renameSync(join(root, name), hidden);
+  rmSync(hidden, { recursive: true, force: true });
+}
+
+/**
+ * Keeps the newest `keep` model directories of `root` (by date), plus latest's, previous' and
+ * `current` (the one this run made); deletes the others. Call it holding the root's lock.
+ * Returns the names deleted.
+ */
+export function pruneModels(root: string, keep: number, current?: string): string[] {
+  const spared = protectedNames(root);
+  if (current) spared.add(basename(current));
+  const models = readdirSync(root)
+    .filter((n) => MODEL_DIR.test(n) && isDir(join(root, n)))
+    .sort()
+    .reverse();
+  const doomed = models.slice(keep).filter((n) => !spared.has(n));
+  for (const n of doomed) removeDir(root, n);
+  return doomed;
+}
+
+/** True when a run still holds the lock in its directory (it is being written). */
+function running(dir: string): boolean {
+  try {
+    acquireLock(dir, 'mmoe retention').release();
+    return false;
+  } catch (err) {
+    if (err instanceof LockedError) return true;
+    throw err;
+  }
+}
+
+/**
+ * Keeps the newest `keep` run directories of `logRoot` (by the time of the run) and deletes the
+ * others, except a run directory still being written. Returns the names deleted.
+ */
+export function pruneLogs(logRoot: string, keep: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(logRoot);
+  } catch {
+    return [];
+  }
+  // Leftovers of a prune that was killed between its rename and its delete.
+  for (const n of names.filter((x) => x.startsWith('.del-'))) rmSync(join(logRoot, n), { recursive: true, force: true });
+  const runs = names
+    .map((n) => ({ n, when: RUN_DIR.exec(n)?.[1] }))
+    .filter((r): r is { n: string; when: string } => r.when !== undefined && isDir(join(logRoot, r.n)))
+    .sort((a, b) => (a.when === b.when ? b.n.localeCompare(a.n) : b.when.localeCompare(a.when)));
+  const doomed = runs
+    .slice(keep)
+    .map((r) => r.n)
+    .filter((n) => !running(join(logRoot, n)));
+  for (const n of doomed) removeDir(logRoot, n);
+  return doomed;
+}
