@@ -52,3 +52,13 @@ export function parseChoice<T extends string>(choices: readonly T[]): (value: st
     return value as T;
   };
 }
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration such as `90s`, `30m`, `2h` or `1h30m`, in milliseconds; a bare number is refused (seconds or minutes?). */
+export function parseDuration(value: string): number {
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value)
+    throw new InvalidArgumentError(`'${value}' is not a duration; write a number with a unit: ms, s, m, h or d (e.g. 90s, 2h, 1h30m).`);
+  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2] as keyof typeof UNIT_MS], 0));
+}

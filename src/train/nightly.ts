@@ -1,7 +1,9 @@
-// The nightly run around one training job: take the model root's lock, train, judge and publish,
+// The nightly run around one training job: wait for late data, take the model root's lock, train, judge and publish,
 // delete old models and logs beyond the retention, and turn a model the promotion gate refused into exit 4 with the per-task comparison. The lock
 // is held for everything that changes the root; the caller sees it in `scope` (the status file
 // is written under it too).
+import type { DataSource } from '../data/partitions.js';
+import { waitForPartitions } from '../data/wait-for-data.js';
 import { QualityGateError } from '../errors.js';
 import { acquireLock, type Lock } from '../model-root/lock.js';
 import { pruneLogs, pruneModels } from '../model-root/retention.js';
@@ -24,10 +26,20 @@ export interface NightlyJob extends TrainJob {
   /** Retention after a run that trained: model and run directories kept (absent: all). */
   keepModels?: number;
   keepLogs?: number;
+  /** --wait-for-data: how long to wait for missing partitions before failing (ms). */
+  waitForDataMs?: number;
+}
+
+/** Every partition the run reads: the training days, the validation day, the gate's days. */
+function neededData(job: NightlyJob): DataSource[] {
+  const validDate = job.config.training.validation.date;
+  return [job.source, ...(validDate ? [{ ...job.source, dates: [validDate] }] : []), ...(job.gate ? [job.gate.rows.source] : [])];
 }
 
 export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunScope): Promise<TrainOutcome> {
   checkModelRoot(job.modelRoot);
+  // Waiting holds no lock: an operator can still promote or roll back meanwhile.
+  if (job.waitForDataMs) await waitForPartitions(neededData(job), { timeoutMs: job.waitForDataMs, logger: deps.logger, signal: deps.signal });
   scope.lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
   const outcome = await runTrainJob(job, deps);
   scope.outcome = outcome;

@@ -1,9 +1,12 @@
 // The nightly job through the CLI, left alone for several nights: retention keeps the disk bounded
-// without ever deleting what serves or what can be rolled back to.
+// without ever deleting what serves or what can be rolled back to; late data is waited for.
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { fakeEnv } from '../cli/fake-env.js';
 import { type Nights, nights } from './nightly-fixtures.js';
 
 let n: Nights;
@@ -28,4 +31,81 @@ test('retention with N = 2 over five nights keeps the newest two, and latest and
   assert.deepEqual(dirs(models), ['20260101', '20260102', '20260104', '20260105']);
   for (const d of dirs(models)) assert.ok(existsSync(join(models, d, 'model.json')), d);
   assert.deepEqual(dirs(logs).map((d) => d.slice(0, 8)), ['20260104', '20260105']);
+});
+
+/** A data directory with the first day only; the second day's files and its _SUCCESS are laid down on request. */
+function lateData(name: string): { dir: string; files(): void; success(): void } {
+  const dir = join(n.root, name);
+  const copyDay = (date: string) => {
+    mkdirSync(join(dir, date), { recursive: true });
+    for (const f of readdirSync(join(n.data, date)).filter((f) => f.endsWith('.csv'))) copyFileSync(join(n.data, date, f), join(dir, date, f));
+  };
+  copyDay('20260101');
+  writeFileSync(join(dir, '20260101', '_SUCCESS'), '');
+  return { dir, files: () => copyDay('20260102'), success: () => writeFileSync(join(dir, '20260102', '_SUCCESS'), '') };
+}
+
+function trainArgs(dataDir: string, root: string, ...extra: string[]): string[] {
+  return ['train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--days', '2', '--config', n.config, '--model-output-dir', join(root, 'models'),
+    '--log-dir', join(root, 'logs'), '--backend', 'cpu', '--epochs', '1', '--require-success', ...extra];
+}
+
+test('--wait-for-data: a partition that appears after a few seconds is waited for, and the run goes on', async () => {
+  const late = lateData('late-data');
+  const root = join(n.root, 'wait');
+  const env = fakeEnv({ logFiles: true });
+  const t0 = Date.now();
+  // The producer writes the CSV files once the run says it waits for them, and _SUCCESS once the
+  // run says it waits for the marker.
+  const said = (): string => {
+    const logs = join(root, 'logs');
+    const file = existsSync(logs) ? readdirSync(logs).map((r) => join(logs, r, 'mmoe.log')).find(existsSync) : undefined;
+    return file ? readFileSync(file, 'utf8') : '';
+  };
+  const producer = setInterval(() => {
+    const log = said();
+    if (/missing partition for 20260102/.test(log) && !existsSync(join(late.dir, '20260102'))) late.files();
+    if (/20260102: partition has no _SUCCESS marker/.test(log)) late.success();
+  }, 100);
+  const code = await main(['node', 'mmoe', ...trainArgs(late.dir, root, '--quiet', '--wait-for-data', '60s')], env);
+  clearInterval(producer);
+  assert.equal(code, 0, env.err());
+  assert.ok(Date.now() - t0 >= 4000, 'it waited two polls of 2 s');
+  assert.equal(readlinkSync(join(root, 'models', 'latest')), '20260102');
+  const run = readdirSync(join(root, 'logs'))[0]!;
+  const log = readFileSync(join(root, 'logs', run, 'mmoe.log'), 'utf8');
+  assert.match(log, /waiting for the data \(0s of 1m\): .*missing partition for 20260102/);
+  assert.match(log, /waiting for the data \(\ds of 1m\): .*20260102: partition has no _SUCCESS marker/);
+  assert.match(log, /the data is there after \d+s/);
+});
+
+test('--wait-for-data: a partition that never appears fails at the deadline with exit 3, naming it', async () => {
+  const late = lateData('never-data');
+  const root = join(n.root, 'never');
+  const t0 = Date.now();
+  const env = fakeEnv();
+  const code = await main(['node', 'mmoe', ...trainArgs(late.dir, root, '--quiet', '--wait-for-data', '2s')], env);
+  assert.equal(code, 3, env.err());
+  assert.ok(Date.now() - t0 >= 2000);
+  assert.match(env.err(), /waited 2s \(--wait-for-data\) and the data is still missing: .*never-data: missing partition for 20260102/);
+  assert.ok(!existsSync(join(root, 'models', 'latest')));
+});
+
+test('--wait-for-data: Ctrl-C while waiting exits 130 at once', async () => {
+  const late = lateData('interrupted-data');
+  const root = join(n.root, 'interrupted');
+  const child = spawn(process.execPath, ['bin/mmoe.js', ...trainArgs(late.dir, root, '--wait-for-data', '1h')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  let sent = 0;
+  child.stderr.on('data', (d) => {
+    err += d;
+    if (/waiting for the data/.test(err) && !sent) {
+      sent = Date.now();
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 130, err.slice(-2000));
+  assert.ok(sent > 0 && Date.now() - sent < 5000, `exited ${Date.now() - sent} ms after SIGINT`);
+  assert.match(err, /interrupted while waiting for the data; nothing was read or published/);
 });

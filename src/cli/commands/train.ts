@@ -15,7 +15,7 @@ import { ProgressBar } from '../../util/progress.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
-import { parseChoice, parseDate, parseDateList, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
+import { parseChoice, parseDate, parseDateList, parseDuration, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
 
 type GateFlag = { maxAucDrop: number } | 'off';
 
@@ -45,6 +45,7 @@ export interface TrainFlags extends DataFlags {
   gateDates?: string[];
   keepModels?: number;
   keepLogs?: number;
+  waitForData?: number;
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
@@ -99,6 +100,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
       logRoot: flags.logDir,
       keepModels: config.publish.keepModels,
       keepLogs: config.publish.keepLogs,
+      waitForDataMs: flags.waitForData,
     },
     { logger, progress, version: VERSION, signal: env.signal },
     scope,
@@ -122,6 +124,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
     .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList)
     .option('--keep-models <n>', 'after the run, delete all but the newest n model directories (never those latest and previous point at); overrides publish.keepModels', parsePositiveInt)
+    .option('--wait-for-data <duration>', 'wait up to this long (e.g. 2h, 90m) for missing partitions (and _SUCCESS with --require-success), polling, before failing with exit 3', parseDuration)
     .option('--keep-logs <n>', 'after the run, delete all but the newest n run directories of --log-dir (never one still being written); overrides publish.keepLogs', parsePositiveInt);
 }
 
