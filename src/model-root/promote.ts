@@ -1,6 +1,6 @@
 // `mmoe promote` and `mmoe rollback`: move `latest` by hand, under the model root's lock, only to a
 // model that loads and fits the config's feature spec. Each move records what latest pointed at
-// before in `previous`, so a rollback can be rolled back.
+// before in `previous`, so a rollback can be rolled back, and refreshes status.json's links.
 import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -10,6 +10,7 @@ import { checkModelRoot } from '../train/publish.js';
 import { latestName, readLink, type Repoint, repoint } from './links.js';
 import { acquireLock } from './lock.js';
 import { checkServable, recordPromotion } from './servable.js';
+import { refreshLinks } from './status.js';
 
 export interface SwitchJob {
   config: Config;
@@ -31,6 +32,7 @@ export async function promoteModel(modelDir: string, job: SwitchJob, logger: Log
     if (latestName(root) === name) throw new UsageError(`mmoe promote ${modelDir}: latest already points at ${name}`);
     const moved = repoint(root, name);
     recordPromotion(dir, { status: 'promoted', reason: 'promoted by hand (mmoe promote)', decidedAt: new Date().toISOString(), replaced: moved.previous ?? null });
+    refreshLinks(root);
     logger.info(moved, `latest -> ${name} (previous -> ${moved.previous ?? 'none'})`);
     return moved;
   } finally {
@@ -51,6 +53,7 @@ export async function rollbackModel(modelRoot: string, job: SwitchJob, logger: L
     if (!existsSync(dir)) throw new UsageError(`mmoe rollback: previous points at ${target}, which no longer exists in ${modelRoot}; promote another model by name with mmoe promote`);
     await checkServable(dir, job.config, job.configFile, 'mmoe rollback');
     const moved = repoint(modelRoot, target);
+    refreshLinks(modelRoot);
     logger.info(moved, `rolled back: latest -> ${target} (previous -> ${moved.previous ?? 'none'})`);
     return moved;
   } finally {

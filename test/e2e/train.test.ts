@@ -156,7 +156,8 @@ test('an aborted run exits 130, publishes nothing and releases the lock', async 
   const code = await main([...args, '--model-output-dir', models, '--log-dir', join(root, 'logs-abort'), '--quiet', '--backend', 'cpu'], env);
   assert.equal(code, 130, env.err());
   assert.match(env.err(), /interrupted while reading the data; nothing was published/);
-  assert.deepEqual(readdirSync(models), []);
+  assert.deepEqual(readdirSync(models), ['status.json'], 'no model, only the status of the run');
+  assert.equal(JSON.parse(readFileSync(join(models, 'status.json'), 'utf8')).lastAttempt.outcome, 'interrupted');
 });
 
 test('SIGINT to the real process stops training cleanly', async () => {
@@ -172,7 +173,7 @@ test('SIGINT to the real process stops training cleanly', async () => {
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   assert.equal(code, 130, err.slice(-2000));
   assert.match(err, /SIGINT received, stopping cleanly/);
-  assert.deepEqual(readdirSync(models), []);
+  assert.deepEqual(readdirSync(models), ['status.json']);
 });
 
 test('a validation day among the training days is refused (exit 2): it would validate on training rows', async () => {

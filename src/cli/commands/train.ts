@@ -9,6 +9,8 @@ import { UsageError } from '../../errors.js';
 import { acquireLock } from '../../model-root/lock.js';
 import { gateRowsFor } from '../../train/gate.js';
 import { type RunScope, runNightly } from '../../train/nightly.js';
+import { recordRun } from '../../train/run-status.js';
+import { resolveDates } from '../../data/partitions.js';
 import type { TrainOutcome } from '../../train/train-job.js';
 import { parseWarmStart } from '../../train/warm-start.js';
 import { ProgressBar } from '../../util/progress.js';
@@ -46,6 +48,7 @@ export interface TrainFlags extends DataFlags {
   keepModels?: number;
   keepLogs?: number;
   waitForData?: number;
+  metricsFile?: string;
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
@@ -124,8 +127,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
     .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList)
     .option('--keep-models <n>', 'after the run, delete all but the newest n model directories (never those latest and previous point at); overrides publish.keepModels', parsePositiveInt)
+    .option('--keep-logs <n>', 'after the run, delete all but the newest n run directories of --log-dir (never one still being written); overrides publish.keepLogs', parsePositiveInt)
     .option('--wait-for-data <duration>', 'wait up to this long (e.g. 2h, 90m) for missing partitions (and _SUCCESS with --require-success), polling, before failing with exit 3', parseDuration)
-    .option('--keep-logs <n>', 'after the run, delete all but the newest n run directories of --log-dir (never one still being written); overrides publish.keepLogs', parsePositiveInt);
+    .option('--metrics-file <path.prom>', "also write the run's status as Prometheus gauges (node_exporter textfile collector), atomically");
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -135,11 +139,13 @@ export function register(program: Command, env: CliEnv): void {
       .description('Train the configured model on the days ending at --cur-date and publish it to <model-output-dir>/<cur-date>.'),
   ).action(async (flags: TrainFlags) => {
     const scope: RunScope = {};
-    try {
-      await runTrain(flags, env, scope);
-    } finally {
-      scope.lock?.release();
-      scope.runLock?.release();
-    }
+    const record = {
+      modelRoot: flags.modelOutputDir,
+      metricsFile: flags.metricsFile,
+      curDate: flags.curDate,
+      dates: resolveDates(flags.curDate, flags.days),
+      warn: (m: string) => env.stderr.write(`mmoe: ${m}\n`),
+    };
+    await recordRun(record, scope, () => runTrain(flags, env, scope));
   });
 }

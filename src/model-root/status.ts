@@ -1,0 +1,79 @@
+// `<root>/status.json`: what monitoring reads about the nightly job without parsing logs — the last
+// attempt (successful or not: exit code, reason, dates, durations, rows, metrics, promoted or
+// refused), the last success, and which models latest and previous point at. Written atomically
+// under the root's lock by every `mmoe train` that got past its flags; promote and rollback
+// refresh the links.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { latestName, readLink } from './links.js';
+
+export const STATUS_FILE = 'status.json';
+
+/** One run of `mmoe train`. */
+export interface RunRecord {
+  command: string;
+  curDate: string;
+  /** The training days, when the run got as far as knowing them. */
+  dates: string[] | null;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  exitCode: number;
+  outcome: 'promoted' | 'refused' | 'failed' | 'interrupted';
+  /** Why it ended as it did: what was published, or the error's message. */
+  reason: string;
+  /** The model directory the run made (promoted or refused). */
+  modelDir: string | null;
+  rows: { read: number; train: number; valid: number; bad: number } | null;
+  timings: { readSeconds: number; trainSeconds: number; totalSeconds: number } | null;
+  /** Best-epoch validation metrics per task. */
+  metrics: Record<string, Record<string, number | null>> | null;
+  /** The promotion gate's comparison, when one ran. */
+  gate: { maxAucDrop: number; passed: boolean; on: string; rows: number; against: string | null; checks: unknown[] } | null;
+}
+
+export interface Status {
+  format: 'mmoe-status';
+  version: 1;
+  modelRoot: string;
+  updatedAt: string;
+  latest: string | null;
+  previous: string | null;
+  lastAttempt: RunRecord | null;
+  /** The last run that exited 0 (its model was promoted). */
+  lastSuccess: RunRecord | null;
+}
+
+export function readStatus(root: string): Status | undefined {
+  try {
+    const s = JSON.parse(readFileSync(join(root, STATUS_FILE), 'utf8')) as Status;
+    return s.format === 'mmoe-status' ? s : undefined;
+  } catch {
+    return undefined; // none yet, or unreadable: the next write starts afresh
+  }
+}
+
+function withLinks(root: string, s: Omit<Status, 'latest' | 'previous' | 'updatedAt'>): Status {
+  return { ...s, updatedAt: new Date().toISOString(), latest: latestName(root) ?? null, previous: readLink(root, 'previous') ?? null };
+}
+
+/** Records `attempt` as the last attempt (and the last success when it exited 0). Call it holding the root's lock. */
+export function recordAttempt(root: string, attempt: RunRecord): Status {
+  const before = readStatus(root);
+  const status = withLinks(root, {
+    format: 'mmoe-status',
+    version: 1,
+    modelRoot: resolve(root),
+    lastAttempt: attempt,
+    lastSuccess: attempt.exitCode === 0 ? attempt : (before?.lastSuccess ?? null),
+  });
+  writeFileAtomic(join(root, STATUS_FILE), `${JSON.stringify(status, null, 2)}\n`);
+  return status;
+}
+
+/** After promote or rollback: the same status with latest and previous as they are now. */
+export function refreshLinks(root: string): void {
+  const before = readStatus(root) ?? { format: 'mmoe-status', version: 1, modelRoot: resolve(root), lastAttempt: null, lastSuccess: null };
+  writeFileAtomic(join(root, STATUS_FILE), `${JSON.stringify(withLinks(root, before), null, 2)}\n`);
+}

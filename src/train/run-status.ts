@@ -1,0 +1,95 @@
+// Every `mmoe train` that got past its flags leaves a record for monitoring, whatever its end:
+// status.json in the model root and, with --metrics-file, the same as Prometheus gauges. Written
+// under the root's lock (the run's own, or taken for the purpose); a run refused by the lock
+// writes nothing, since the run holding it will.
+import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode } from '../errors.js';
+import { acquireLock } from '../model-root/lock.js';
+import { writeMetricsFile } from '../model-root/metrics-file.js';
+import { recordAttempt, type RunRecord } from '../model-root/status.js';
+import type { RunScope } from './nightly.js';
+import type { TrainOutcome } from './train-job.js';
+
+export interface RecordOptions {
+  modelRoot: string;
+  metricsFile?: string;
+  curDate: string;
+  dates: string[];
+  /** Says that the status could not be written after the run had failed for its own reason. */
+  warn: (message: string) => void;
+}
+
+/** The parts of metadata.json a status record carries (see train-job.ts). */
+interface Published {
+  data?: { rowsRead?: number; badRows?: { total?: number } };
+  rows?: { train?: number; valid?: number };
+  timings?: RunRecord['timings'];
+  bestValidation?: RunRecord['metrics'];
+}
+
+function outcomeOf(error: unknown): RunRecord['outcome'] {
+  if (error === undefined) return 'promoted';
+  if (error instanceof QualityGateError) return 'refused';
+  if (error instanceof InterruptedError) return 'interrupted';
+  return 'failed';
+}
+
+export function runRecord(opts: RecordOptions, started: Date, finished: Date, outcome: TrainOutcome | undefined, error: unknown): RunRecord {
+  const m = (outcome?.metadata ?? {}) as Published;
+  const p = outcome?.promotion;
+  return {
+    command: 'train',
+    curDate: opts.curDate,
+    dates: opts.dates,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+    exitCode: error === undefined ? ExitCode.ok : error instanceof MmoeError ? error.exitCode : ExitCode.unexpected,
+    outcome: outcomeOf(error),
+    reason: error === undefined ? (p?.reason ?? 'published') : ((error as Error)?.message ?? String(error)),
+    modelDir: outcome?.modelDir ?? null,
+    rows: outcome
+      ? { read: m.data?.rowsRead ?? 0, train: m.rows?.train ?? 0, valid: m.rows?.valid ?? 0, bad: m.data?.badRows?.total ?? 0 }
+      : null,
+    timings: m.timings ?? null,
+    metrics: m.bestValidation ?? null,
+    gate: p?.gate ? { ...p.gate, against: p.against } : null,
+  };
+}
+
+async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRecord): Promise<void> {
+  let lock = scope.lock;
+  if (!lock) {
+    try {
+      lock = scope.lock = acquireLock(opts.modelRoot, `mmoe train ${opts.curDate} (status)`);
+    } catch (err) {
+      if (err instanceof LockedError) return; // a run is under way: its record will be the newer one
+      throw err;
+    }
+  }
+  const status = recordAttempt(opts.modelRoot, record);
+  if (opts.metricsFile) await writeMetricsFile(opts.metricsFile, status);
+}
+
+/** Runs `run`, records how it ended, releases the run's locks, then returns or throws as `run` did. */
+export async function recordRun(opts: RecordOptions, scope: RunScope, run: () => Promise<TrainOutcome>): Promise<TrainOutcome> {
+  const started = new Date();
+  let outcome: TrainOutcome | undefined;
+  let error: unknown;
+  try {
+    outcome = await run();
+  } catch (err) {
+    error = err;
+  }
+  try {
+    if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error));
+  } catch (err) {
+    // A status that cannot be written fails a run that had succeeded; after a failure, the run's own error is the one to report.
+    if (error === undefined) error = err;
+    else opts.warn(`the status could not be written: ${(err as Error)?.message ?? String(err)}`);
+  } finally {
+    scope.lock?.release();
+    scope.runLock?.release();
+  }
+  if (error !== undefined) throw error;
+  return outcome!;
+}
