@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_BAD_ROWS } from '../data/bad-rows.js';
 import { type DataSource, sourceForDays } from '../data/partitions.js';
-import { parseDate, parsePositiveInt, parseRatio } from './options.js';
+import { parseDay, parsePositiveInt, parseRatio } from './options.js';
 
 export interface DataFlags {
   trainDataDir: string;
@@ -17,7 +17,7 @@ export interface DataFlags {
 export function addDataOptions(cmd: Command): Command {
   cmd
     .requiredOption('--train-data-dir <dir>', 'directory of day partitions D/YYYYMMDD/ or D/dt=YYYYMMDD/ holding *.csv and *.csv.gz files')
-    .requiredOption('--cur-date <YYYYMMDD>', 'the last day to read', parseDate)
+    .requiredOption('--cur-date <YYYYMMDD>', "the last day to read; 'yesterday' or 'today' in the local time zone (TZ) for cron", (v) => parseDay(v))
     .option('--days <n>', 'how many days to read, ending at --cur-date', parsePositiveInt, 2);
   return addReadPolicyOptions(cmd);
 }

@@ -62,3 +62,13 @@ export function parseDuration(value: string): number {
     throw new InvalidArgumentError(`'${value}' is not a duration; write a number with a unit: ms, s, m, h or d (e.g. 90s, 2h, 1h30m).`);
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2] as keyof typeof UNIT_MS], 0));
 }
+
+/**
+ * A day as YYYYMMDD, or `today` / `yesterday` in the process's time zone (TZ), so a crontab line,
+ * a systemd unit and a Kubernetes CronJob can all name the day without shell date arithmetic.
+ */
+export function parseDay(value: string, now: Date = new Date()): string {
+  if (value !== 'today' && value !== 'yesterday') return parseDate(value);
+  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (value === 'yesterday' ? 1 : 0));
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
