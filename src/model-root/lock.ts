@@ -5,9 +5,9 @@
 // meanwhile (it opened it before the holder let go) sees that the path now names another file or
 // none, and tries again on the path as it is now.
 import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import fsExt from 'fs-ext';
 import { LockedError, UsageError } from '../errors.js';
 
 export const LOCK_FILE = '.lock';
@@ -33,6 +33,22 @@ export interface LockHooks {
   afterLock?: () => void;
 }
 
+type Flock = (fd: number, flags: 'exnb') => void;
+let flockSync: Flock | undefined;
+
+/**
+ * flock(2) from the native addon fs-ext, loaded on first use: an addon built for another Node
+ * version then fails the commands that lock, saying what to do, not every command at start-up.
+ */
+function loadFlock(): Flock {
+  try {
+    flockSync ??= (createRequire(import.meta.url)('fs-ext') as typeof import('fs-ext')).flockSync;
+    return flockSync;
+  } catch (err) {
+    throw new Error(`the model root's lock needs the native addon fs-ext, which does not load (${(err as Error).message.split('\n')[0]}); rebuild it for this Node version: npm rebuild fs-ext`);
+  }
+}
+
 function readHolder(path: string): LockHolder {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
@@ -56,6 +72,7 @@ function sameFile(fd: number, path: string): boolean {
  * run that finds another one still running should say so, not queue behind it.
  */
 export function acquireLock(root: string, what = 'mmoe', hooks: LockHooks = {}): Lock {
+  const flock = loadFlock();
   mkdirSync(root, { recursive: true });
   const path = join(root, LOCK_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -63,7 +80,7 @@ export function acquireLock(root: string, what = 'mmoe', hooks: LockHooks = {}):
     try {
       hooks.afterOpen?.();
       try {
-        fsExt.flockSync(fd, 'exnb');
+        flock(fd, 'exnb');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
