@@ -52,7 +52,7 @@ export async function waitForPartitions(sources: DataSource[], opts: WaitOptions
   for (;;) {
     const gap = missing(sources);
     if (gap === null) {
-      if (said !== null) opts.logger.info({ waitedSeconds: (now() - start) / 1000 }, `the data is there after ${formatDuration(now() - start)}`);
+      if (said !== null) opts.logger.info({ waitedSeconds: (now() - start) / 1000 }, `the data is there after ${formatDuration(Math.floor((now() - start) / 1000) * 1000)}`);
       return;
     }
     const waited = now() - start;
@@ -60,7 +60,7 @@ export async function waitForPartitions(sources: DataSource[], opts: WaitOptions
       throw new DataError(`waited ${formatDuration(opts.timeoutMs)} (--wait-for-data) and the data is still missing: ${gap}`);
     // Said when it starts, when what is missing changes, and every ten minutes meanwhile.
     if (gap !== said || now() - lastLog >= 600_000) {
-      opts.logger.info({ missing: gap, waitedSeconds: waited / 1000, deadlineSeconds: opts.timeoutMs / 1000 }, `waiting for the data (${formatDuration(waited)} of ${formatDuration(opts.timeoutMs)}): ${gap}`);
+      opts.logger.info({ missing: gap, waitedSeconds: waited / 1000, deadlineSeconds: opts.timeoutMs / 1000 }, `waiting for the data (${formatDuration(Math.floor(waited / 1000) * 1000)} of ${formatDuration(opts.timeoutMs)}): ${gap}`);
       said = gap;
       lastLog = now();
     }

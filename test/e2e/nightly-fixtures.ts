@@ -37,7 +37,7 @@ export async function nights(name: string): Promise<Nights> {
     night(models, date, opts = {}, ...extra) {
       const weak = opts.untrained ? ['--learning-rate', '1e-12', '--epochs', '1'] : [];
       return mmoe('train', '--train-data-dir', data, '--cur-date', date, '--days', '1', '--config', config, '--model-output-dir', models,
-        '--log-dir', join(models, '..', 'logs'), '--quiet', '--backend', 'cpu', ...weak, ...extra);
+        '--log-dir', join(models, '..', 'logs'), '--quiet', '--backend', 'wasm', ...weak, ...extra);
     },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };

@@ -61,8 +61,8 @@ test('gated nights: the first passes, a better model is promoted, a worse one is
 
 test('an AUC the gate cannot compute (one class on --gate-dates) refuses, as eval does', async () => {
   const models = join(root, 'undefined', 'models');
-  assert.equal((await night(models, '20260101')).code, 0);
-  const r = await night(models, '20260102', {}, ...gate, '--gate-dates', '20260201');
+  assert.equal((await night(models, '20260101', { untrained: true })).code, 0);
+  const r = await night(models, '20260102', { untrained: true }, ...gate, '--gate-dates', '20260201');
   assert.equal(r.code, 4, r.err);
   assert.match(r.err, /task 'ctcvr': AUC undefined \(new\) vs undefined \(latest = 20260101\), drop n\/a: refused \(the model's AUC is undefined \(.*only one class/);
   assert.equal(readlinkSync(join(models, 'latest')), '20260101');
@@ -86,21 +86,21 @@ test('gate flags are checked before any work', async () => {
 test('rollback after a promotion, rollback of the rollback, and promote by hand; each refuses what cannot serve', async () => {
   const models = join(root, 'switch', 'models');
   const link = (name: string) => readlinkSync(join(models, name));
-  const noPrevious = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'cpu');
+  const noPrevious = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
   assert.equal(noPrevious.code, 2);
   assert.match(noPrevious.err, /records no earlier model/);
   for (const date of ['20260101', '20260102', '20260103']) assert.equal((await night(models, date, {}, '--epochs', '1')).code, 0);
   assert.deepEqual([link('latest'), link('previous')], ['20260103', '20260102']);
 
-  const back = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'cpu');
+  const back = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
   assert.equal(back.code, 0, back.err);
   assert.equal(back.out, 'latest -> 20260102 (previous -> 20260103)\n');
   assert.deepEqual([link('latest'), link('previous')], ['20260102', '20260103']);
-  const again = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'cpu');
+  const again = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
   assert.equal(again.code, 0, again.err);
   assert.deepEqual([link('latest'), link('previous')], ['20260103', '20260102']);
 
-  const promoted = await mmoe('promote', join(models, '20260101'), '--config', config, '--backend', 'cpu');
+  const promoted = await mmoe('promote', join(models, '20260101'), '--config', config, '--backend', 'wasm');
   assert.equal(promoted.code, 0, promoted.err);
   assert.deepEqual([link('latest'), link('previous')], ['20260101', '20260103']);
   assert.equal(meta(join(models, '20260101')).promotion.status, 'promoted');
@@ -109,20 +109,20 @@ test('rollback after a promotion, rollback of the rollback, and promote by hand;
   // A config with other inputs: the model would not fit what serving sends.
   const other = join(root, 'other.json');
   writeFileSync(other, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical: TINY_CONFIG.features.categorical.map((c) => ({ ...c, buckets: 99 })) } }));
-  const misfit = await mmoe('promote', join(models, '20260102'), '--config', other, '--backend', 'cpu');
+  const misfit = await mmoe('promote', join(models, '20260102'), '--config', other, '--backend', 'wasm');
   assert.equal(misfit.code, 2);
   assert.match(misfit.err, /does not match the feature spec of .*other\.json: categorical inputs \(name:buckets\): the model has \[adid:500, .*\], the config \[adid:99, /);
   // A model whose weights are gone does not load.
   rmSync(join(models, '20260102', 'group1-shard1of1.bin'));
-  const broken = await mmoe('promote', join(models, '20260102'), '--config', config, '--backend', 'cpu');
+  const broken = await mmoe('promote', join(models, '20260102'), '--config', config, '--backend', 'wasm');
   assert.equal(broken.code, 2, broken.err);
   assert.match(broken.err, /20260102 does not load, so it cannot serve/);
-  const brokenBack = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'cpu');
+  const brokenBack = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
   assert.equal(brokenBack.code, 0, brokenBack.err);
   assert.deepEqual([link('latest'), link('previous')], ['20260103', '20260101']);
   assert.equal((await mmoe('promote', join(models, 'latest'), '--config', config)).code, 2);
   const held = acquireLock(models, 'mmoe train 20260104');
-  const locked = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'cpu');
+  const locked = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
   held.release();
   assert.equal(locked.code, 75);
   assert.match(locked.err, /another run holds the lock .* \(mmoe train 20260104, pid/);

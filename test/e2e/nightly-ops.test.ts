@@ -47,7 +47,7 @@ function lateData(name: string): { dir: string; files(): void; success(): void }
 
 function trainArgs(dataDir: string, root: string, ...extra: string[]): string[] {
   return ['train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--days', '2', '--config', n.config, '--model-output-dir', join(root, 'models'),
-    '--log-dir', join(root, 'logs'), '--backend', 'cpu', '--epochs', '1', '--require-success', ...extra];
+    '--log-dir', join(root, 'logs'), '--backend', 'wasm', '--epochs', '1', '--require-success', ...extra];
 }
 
 test('--wait-for-data: a partition that appears after a few seconds is waited for, and the run goes on', async () => {

@@ -106,7 +106,7 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.ok(ctrDrop > 0.005, `ctr AUC drop ${ctrDrop}`);
 
   // Promoting by hand refreshes what status.json says serves.
-  const p = await mmoe('promote', join(models, '20260102'), '--config', n.config, '--backend', 'cpu');
+  const p = await mmoe('promote', join(models, '20260102'), '--config', n.config, '--backend', 'wasm');
   assert.equal(p.code, 0, p.err);
   s = readStatus();
   assert.deepEqual([s.latest, s.previous, s.lastAttempt.exitCode], ['20260102', '20260101', 4]);
