@@ -1,8 +1,10 @@
 // status.json and the Prometheus metrics file after each way a night can end: a success, a data
 // error, a config error and a model refused by the gate; the .prom file is read back with a
-// Prometheus text-format parser (parse-prometheus-text-format), not with the code that wrote it.
+// Prometheus text-format parser (parse-prometheus-text-format), not with the code that wrote it;
+// and a metrics file on a full disk.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import parsePrometheus from 'parse-prometheus-text-format';
@@ -110,4 +112,36 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.equal(p.code, 0, p.err);
   s = readStatus();
   assert.deepEqual([s.latest, s.previous, s.lastAttempt.exitCode], ['20260102', '20260101', 4]);
+});
+
+/** A 64 KiB tmpfs filled to the last byte, or (where mounting is not allowed) null. */
+function fullDisk(dir: string): { dir: string; unmount(): void } | null {
+  mkdirSync(dir, { recursive: true });
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) return null;
+  try {
+    writeFileSync(join(dir, 'filler'), Buffer.alloc(1 << 20));
+  } catch {
+    // ENOSPC: full, as wanted
+  }
+  return { dir, unmount: () => spawnSync('umount', [dir]) };
+}
+
+test('a metrics file that cannot be written (ENOSPC on a full tmpfs) fails the run with exit 1 naming it; nothing half written, both models still load', async () => {
+  const models = join(n.root, 'enospc', 'models');
+  assert.equal((await n.night(models, '20260101', { untrained: true })).code, 0);
+  const disk = fullDisk(join(n.root, 'enospc', 'textfile'));
+  // Where no tmpfs can be mounted, a path under a regular file fails the same write.
+  const prom = disk ? join(disk.dir, 'mmoe.prom') : join(models, 'status.json', 'mmoe.prom');
+  try {
+    const r = await n.night(models, '20260102', { untrained: true }, '--metrics-file', prom);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, disk ? /cannot write .*mmoe\.prom: no space left on the device \(ENOSPC\)/ : /cannot write .*mmoe\.prom: .*\((EEXIST|ENOTDIR)\)/);
+    if (disk) assert.deepEqual(readdirSync(disk.dir), ['filler'], 'no temporary file left');
+  } finally {
+    disk?.unmount();
+  }
+  for (const link of ['latest', 'previous']) {
+    const e = await mmoe('eval', '--model', join(models, link), '--data-dir', n.data, '--dates', '20260103', '--backend', 'wasm', '--format', 'json');
+    assert.equal(e.code, 0, `${link}: ${e.err}`);
+  }
 });
