@@ -54,17 +54,23 @@ export function readStatus(root: string): Status | undefined {
   }
 }
 
-function withLinks(root: string, s: Omit<Status, 'latest' | 'previous' | 'updatedAt'>): Status {
-  return { ...s, updatedAt: new Date().toISOString(), latest: latestName(root) ?? null, previous: readLink(root, 'previous') ?? null };
+function withLinks(root: string, s: Pick<Status, 'lastAttempt' | 'lastSuccess'>): Status {
+  return {
+    format: 'mmoe-status',
+    version: 1,
+    modelRoot: resolve(root),
+    updatedAt: new Date().toISOString(),
+    latest: latestName(root) ?? null,
+    previous: readLink(root, 'previous') ?? null,
+    lastAttempt: s.lastAttempt,
+    lastSuccess: s.lastSuccess,
+  };
 }
 
 /** Records `attempt` as the last attempt (and the last success when it exited 0). Call it holding the root's lock. */
 export function recordAttempt(root: string, attempt: RunRecord): Status {
   const before = readStatus(root);
   const status = withLinks(root, {
-    format: 'mmoe-status',
-    version: 1,
-    modelRoot: resolve(root),
     lastAttempt: attempt,
     lastSuccess: attempt.exitCode === 0 ? attempt : (before?.lastSuccess ?? null),
   });
@@ -74,6 +80,6 @@ export function recordAttempt(root: string, attempt: RunRecord): Status {
 
 /** After promote or rollback: the same status with latest and previous as they are now. */
 export function refreshLinks(root: string): void {
-  const before = readStatus(root) ?? { format: 'mmoe-status', version: 1, modelRoot: resolve(root), lastAttempt: null, lastSuccess: null };
+  const before = readStatus(root) ?? { lastAttempt: null, lastSuccess: null };
   writeFileAtomic(join(root, STATUS_FILE), `${JSON.stringify(withLinks(root, before), null, 2)}\n`);
 }

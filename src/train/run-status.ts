@@ -2,6 +2,7 @@
 // status.json in the model root and, with --metrics-file, the same as Prometheus gauges. Written
 // under the root's lock (the run's own, or taken for the purpose); a run refused by the lock
 // writes nothing, since the run holding it will.
+import { resolve } from 'node:path';
 import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode } from '../errors.js';
 import { acquireLock } from '../model-root/lock.js';
 import { writeMetricsFile } from '../model-root/metrics-file.js';
@@ -46,7 +47,7 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
     exitCode: error === undefined ? ExitCode.ok : error instanceof MmoeError ? error.exitCode : ExitCode.unexpected,
     outcome: outcomeOf(error),
     reason: error === undefined ? (p?.reason ?? 'published') : ((error as Error)?.message ?? String(error)),
-    modelDir: outcome?.modelDir ?? null,
+    modelDir: outcome ? resolve(outcome.modelDir) : null,
     rows: outcome
       ? { read: m.data?.rowsRead ?? 0, train: m.rows?.train ?? 0, valid: m.rows?.valid ?? 0, bad: m.data?.badRows?.total ?? 0 }
       : null,
