@@ -9,7 +9,8 @@ import type { Logger } from '../logger.js';
 import { checkModelRoot } from '../train/publish.js';
 import { latestName, readLink, type Repoint, repoint } from './links.js';
 import { acquireLock } from './lock.js';
-import { checkServable, recordPromotion } from './servable.js';
+import { recordPromotion } from './promotion-record.js';
+import { checkServable } from './servable.js';
 import { refreshLinks } from './status.js';
 
 export interface SwitchJob {

@@ -1,12 +1,9 @@
 // What must hold before a model may serve: it loads, and it takes the inputs and gives the outputs
 // the current config declares (what the serving side builds its requests from).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { type FeatureSpec, featureSpecFromConfig } from '../data/feature-spec.js';
 import { MmoeError, UsageError } from '../errors.js';
 import { openModel } from '../eval/model-dir.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** Differences between two specs in what serving depends on: input columns, buckets, transforms, tasks. */
 export function servingDifferences(saved: FeatureSpec, wanted: FeatureSpec): string[] {
@@ -37,34 +34,4 @@ export async function checkServable(dir: string, config: Config, configFile: str
   const diffs = servingDifferences(spec, featureSpecFromConfig(config));
   if (diffs.length)
     throw new UsageError(`${what}: ${dir} does not match the feature spec of ${configFile}: ${diffs.join('; ')}. Pass the config it was trained with (--config), or train a new model`);
-}
-
-/** The promotion record in a model's metadata.json, if any. */
-export function readPromotion(dir: string): { status?: string } | undefined {
-  const file = join(dir, 'metadata.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { promotion?: { status?: string } };
-    return m.promotion;
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when the gate refused the model in `dir` (and nobody promoted it since). */
-export function isRefused(dir: string): boolean {
-  return readPromotion(dir)?.status === 'refused';
-}
-
-/** Rewrites the promotion record of metadata.json atomically, keeping what it said before under `earlier`. */
-export function recordPromotion(dir: string, promotion: Record<string, unknown>): void {
-  const file = join(dir, 'metadata.json');
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // no readable metadata: the record starts one
-  }
-  const earlier = meta.promotion;
-  writeFileAtomic(file, `${JSON.stringify({ ...meta, promotion: { ...promotion, ...(earlier ? { earlier } : {}) } }, null, 2)}\n`);
 }

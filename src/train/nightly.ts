@@ -7,7 +7,7 @@ import { waitForPartitions } from '../data/wait-for-data.js';
 import { QualityGateError } from '../errors.js';
 import { acquireLock, type Lock } from '../model-root/lock.js';
 import { pruneLogs, pruneModels } from '../model-root/retention.js';
-import { comparisonLines } from './gate.js';
+import { comparisonLines } from './promotion-gate.js';
 import { runTrainJob, type TrainDeps, type TrainJob, type TrainOutcome } from './train-job.js';
 import { checkModelRoot } from './publish.js';
 

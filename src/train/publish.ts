@@ -81,9 +81,9 @@ function processAlive(pid: number): boolean {
 
 /**
  * Cleans up after a run that was killed (SIGKILL, OOM) once its process is gone: staging
- * directories, temporary links and models half deleted by retention (`.del-…`) are removed; a set-aside model (`.old-<name>-…`) is put back
- * when `<name>` is missing (the kill came between the two renames of publish) and removed
- * otherwise. Call it holding the lock, so no live run is affected. Returns what it did.
+ * directories, temporary links and models half deleted by retention (`.del-…`) are removed; a
+ * set-aside model (`.old-<name>-…`) is put back when `<name>` is missing (the kill came between
+ * the two renames of publish) and removed otherwise. Call it holding the lock, so no live run is affected. Returns what it did.
  */
 export function sweepStale(modelRoot: string): string[] {
   const done: string[] = [];

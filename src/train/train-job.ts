@@ -16,7 +16,7 @@ import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } 
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit, type TrainRows } from './fit.js';
 import { protectedNames } from '../model-root/links.js';
-import { type GateJob, judgeModel, type Promotion } from './gate.js';
+import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';

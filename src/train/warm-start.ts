@@ -1,12 +1,13 @@
 // Choosing the model a run starts from: `none`, `auto` (the newest published model older than
-// cur-date, not refused by the promotion gate, whose inputs and architecture match the config) or an explicit model directory.
+// cur-date, not refused by the promotion gate, whose inputs and architecture match the config) or
+// an explicit model directory.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { featureSpecFromConfig } from '../data/feature-spec.js';
 import { MmoeError, UsageError } from '../errors.js';
 import { incompatibilities, readArchitecture } from '../model/index.js';
-import { isRefused } from '../model-root/servable.js';
+import { isRefused } from '../model-root/promotion-record.js';
 
 export type WarmStartChoice = { kind: 'none' } | { kind: 'auto' } | { kind: 'path'; path: string };
 

@@ -7,7 +7,7 @@ import type { Config } from '../../config/schema.js';
 import { runName } from '../../train/run-log.js';
 import { UsageError } from '../../errors.js';
 import { acquireLock } from '../../model-root/lock.js';
-import { gateRowsFor } from '../../train/gate.js';
+import { gateRowsFor } from '../../train/promotion-gate.js';
 import { type RunScope, runNightly } from '../../train/nightly.js';
 import { recordRun } from '../../train/run-status.js';
 import { resolveDates } from '../../data/partitions.js';
