@@ -2,7 +2,7 @@
 // delete old models and logs beyond the retention, and turn a model the promotion gate refused into exit 4 with the per-task comparison. The lock
 // is held for everything that changes the root; the caller sees it in `scope` (the status file
 // is written under it too).
-import type { DataSource } from '../data/partitions.js';
+import { type DataSource, findPartitions } from '../data/partitions.js';
 import { waitForPartitions } from '../data/wait-for-data.js';
 import { QualityGateError } from '../errors.js';
 import { acquireLock, type Lock } from '../model-root/lock.js';
@@ -40,6 +40,7 @@ export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunSco
   checkModelRoot(job.modelRoot);
   // Waiting holds no lock: an operator can still promote or roll back meanwhile.
   if (job.waitForDataMs) await waitForPartitions(neededData(job), { timeoutMs: job.waitForDataMs, logger: deps.logger, signal: deps.signal });
+  if (job.gate) findPartitions(job.gate.rows.source); // missing gate days fail now, not after training
   scope.lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
   const outcome = await runTrainJob(job, deps);
   scope.outcome = outcome;

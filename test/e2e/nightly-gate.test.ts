@@ -80,7 +80,11 @@ test('gate flags are checked before any work', async () => {
   const noGate = await night(models, '20260102', {}, '--gate-dates', '20260103');
   assert.equal(noGate.code, 2);
   assert.match(noGate.err, /--gate-dates chooses the rows of the promotion gate/);
+  const missingDay = await night(models, '20260102', {}, ...gate, '--gate-dates', '20260109');
+  assert.equal(missingDay.code, 3);
+  assert.match(missingDay.err, /missing partition for 20260109/);
   assert.ok(!existsSync(join(models, 'latest')));
+  assert.ok(!existsSync(join(models, '20260102')), 'failed before training');
 });
 
 test('rollback after a promotion, rollback of the rollback, and promote by hand; each refuses what cannot serve', async () => {
