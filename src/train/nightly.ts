@@ -1,7 +1,7 @@
-// The nightly run around one training job: wait for late data, take the model root's lock, train, judge and publish,
-// delete old models and logs beyond the retention, and turn a model the promotion gate refused into exit 4 with the per-task comparison. The lock
-// is held for everything that changes the root; the caller sees it in `scope` (the status file
-// is written under it too).
+// The nightly run around one training job: wait for late data, take the model root's lock, train,
+// judge and publish, delete old models and logs beyond the retention, and turn a model the
+// promotion gate refused into exit 4 with the per-task comparison. The lock is held for everything
+// that changes the root; the caller sees it in `scope` (the status file is written under it too).
 import { type DataSource, findPartitions } from '../data/partitions.js';
 import { waitForPartitions } from '../data/wait-for-data.js';
 import { QualityGateError } from '../errors.js';
@@ -50,7 +50,7 @@ export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunSco
     logs: job.keepLogs ? pruneLogs(job.logRoot, job.keepLogs) : [],
   };
   if (deleted.models.length + deleted.logs.length)
-    deps.logger.info(deleted, `retention: deleted ${deleted.models.length} model and ${deleted.logs.length} log director${deleted.logs.length + deleted.models.length === 1 ? 'y' : 'ies'}`);
+    deps.logger.info(deleted, `retention: deleted model directories [${deleted.models.join(', ')}] and run directories [${deleted.logs.join(', ')}]`);
   const p = outcome.promotion;
   if (p.status === 'refused') {
     const lines = p.gate && p.against ? comparisonLines(p.gate, p.against) : [];
