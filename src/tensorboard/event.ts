@@ -1,7 +1,7 @@
 // TensorBoard's Event and Summary protos (tensorboard/compat/proto/event.proto, summary.proto),
 // the scalar subset: Event{wall_time=1 double, step=2 int64, file_version=3 string | summary=5},
 // Summary{repeated Value value=1}, Value{tag=1, simple_value=2 float | tensor=8, metadata=9}.
-import { ProtoWriter, readFields, view, wire, type ProtoField } from './protobuf.js';
+import { ProtoWriter, readFields, view, wire, type ProtoField } from '../util/protobuf.js';
 
 export const FILE_VERSION = 'brain.Event:2';
 

@@ -1,44 +1,90 @@
-// The few protobuf wire-format pieces event files need, by hand: no protobuf dependency for two
-// small messages. Encoding follows https://protobuf.dev/programming-guides/encoding/.
+// Protocol buffers' wire format by hand (https://protobuf.dev/programming-guides/encoding/): the
+// few pieces TensorBoard's event files and ONNX models need, without a protobuf dependency. A
+// writer keeps its bytes as a list of chunks, so a nested message or a tensor of hundreds of MB is
+// referenced, not copied, until finish() (or writeTo) lays them out once.
 
 const WIRE_VARINT = 0;
 const WIRE_I64 = 1;
 const WIRE_LEN = 2;
 const WIRE_I32 = 5;
 
+/** Scalars go into a small scratch buffer; byte fields and sub-messages are kept as chunks. */
+const SCRATCH = 256;
+
 export class ProtoWriter {
-  private readonly parts: number[] = [];
+  private readonly chunks: Uint8Array[] = [];
+  private scratch = new Uint8Array(SCRATCH);
+  private used = 0;
+  private flushedBytes = 0;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.flushedBytes + this.used;
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.scratch.length) return;
+    this.flush();
+    if (n > this.scratch.length) this.scratch = new Uint8Array(n);
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    this.chunks.push(this.scratch.slice(0, this.used));
+    this.flushedBytes += this.used;
+    this.used = 0;
+  }
 
   private varint(v: bigint): void {
+    this.room(10);
     let x = BigInt.asUintN(64, v);
     while (x >= 0x80n) {
-      this.parts.push(Number(x & 0x7fn) | 0x80);
+      this.scratch[this.used++] = Number(x & 0x7fn) | 0x80;
       x >>= 7n;
     }
-    this.parts.push(Number(x));
+    this.scratch[this.used++] = Number(x);
+  }
+
+  private smallVarint(n: number): void {
+    if (n < 0 || n > 0x7fffffff) return this.varint(BigInt(n));
+    this.room(5);
+    while (n >= 0x80) {
+      this.scratch[this.used++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.scratch[this.used++] = n;
   }
 
   private tag(field: number, wire: number): void {
-    this.varint(BigInt((field << 3) | wire));
+    this.smallVarint((field << 3) | wire);
   }
 
+  /** Appends bytes: small ones are copied, large ones kept by reference (do not change them before finish). */
   private raw(bytes: Uint8Array): void {
-    for (const b of bytes) this.parts.push(b);
+    if (bytes.length <= SCRATCH) {
+      this.room(bytes.length);
+      this.scratch.set(bytes, this.used);
+      this.used += bytes.length;
+      return;
+    }
+    this.flush();
+    this.chunks.push(bytes);
+    this.flushedBytes += bytes.length;
   }
 
   double(field: number, v: number): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v, true);
     this.tag(field, WIRE_I64);
-    this.raw(b);
+    this.room(8);
+    new DataView(this.scratch.buffer).setFloat64(this.used, v, true);
+    this.used += 8;
     return this;
   }
 
   float(field: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
     this.tag(field, WIRE_I32);
-    this.raw(b);
+    this.room(4);
+    new DataView(this.scratch.buffer).setFloat32(this.used, v, true);
+    this.used += 4;
     return this;
   }
 
@@ -52,7 +98,7 @@ export class ProtoWriter {
 
   bytes(field: number, b: Uint8Array): this {
     this.tag(field, WIRE_LEN);
-    this.varint(BigInt(b.length));
+    this.smallVarint(b.length);
     this.raw(b);
     return this;
   }
@@ -61,12 +107,31 @@ export class ProtoWriter {
     return this.bytes(field, new TextEncoder().encode(s));
   }
 
+  /** A nested message; its chunks are taken over, not copied (do not write to `m` afterwards). */
   message(field: number, m: ProtoWriter): this {
-    return this.bytes(field, m.finish());
+    m.flush();
+    this.tag(field, WIRE_LEN);
+    this.smallVarint(m.flushedBytes);
+    this.flush();
+    this.chunks.push(...m.chunks);
+    this.flushedBytes += m.flushedBytes;
+    return this;
+  }
+
+  /** The message's bytes as chunks, in order (for writing to a file without one big copy). */
+  parts(): Uint8Array[] {
+    this.flush();
+    return this.chunks;
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.parts);
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.parts()) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 }
 
