@@ -145,14 +145,20 @@ function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; 
   };
 }
 
-/** Loads the model in `dir` (a model directory, or a symlink such as models/latest). */
-export async function openModel(dir: string, flag = '--model', options: OpenOptions = {}): Promise<OpenedModel> {
+/**
+ * The directory a `--model` flag names, symlinks resolved. Resolved once: `latest` may be
+ * repointed by a publish meanwhile, and everything after must read the very directory checked here.
+ */
+export function resolveModelDir(dir: string, flag = '--model'): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: no such directory`);
   if (!existsSync(join(dir, MODEL_JSON)) && existsSync(join(dir, 'latest', MODEL_JSON)))
     throw new UsageError(`${flag} ${dir} is a model root, not a model; pass ${join(dir, 'latest')} or ${join(dir, '<YYYYMMDD>')}`);
-  // Resolved once: `latest` may be repointed by a publish meanwhile, and scoring threads must
-  // open the very directory this thread read.
-  const resolvedPath = realpathSync(dir);
+  return realpathSync(dir);
+}
+
+/** Loads the model in `dir` (a model directory, or a symlink such as models/latest). */
+export async function openModel(dir: string, flag = '--model', options: OpenOptions = {}): Promise<OpenedModel> {
+  const resolvedPath = resolveModelDir(dir, flag); // scoring threads open this very directory
   const saved = readArchitecture(resolvedPath);
   const metadata = readMetadata(resolvedPath);
   const learningRate = readLearningRate(resolvedPath);

@@ -9,7 +9,8 @@ import { register as evaluate } from './eval.js';
 import { register as predict } from './predict.js';
 import { register as promote } from './promote.js';
 import { register as rollback } from './rollback.js';
+import { register as exportModel } from './export.js';
 
 export type RegisterCommand = (program: Command, env: CliEnv) => void;
 
-export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic, evaluate, predict, promote, rollback];
+export const commands: RegisterCommand[] = [train, dataStats, generateCtr, generateSynthetic, evaluate, predict, promote, rollback, exportModel];

@@ -1,0 +1,65 @@
+// Scoring raw CSV rows with an exported model in onnxruntime-node: categorical values hashed as
+// training hashed them (farmhash Fingerprint64 modulo buckets, the empty value in bucket
+// `buckets`), numeric values passed raw (their transform is inside the graph), everything named
+// as signature.json says. Needs `npm i onnxruntime-node farmhash csv-parse`.
+//
+//   node examples/serving/score-onnx.mjs models/latest rows.csv > scores.csv
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import farmhash from 'farmhash';
+import * as ort from 'onnxruntime-node';
+
+/** The bucket id of a raw categorical value (TensorFlow's to_hash_bucket_fast; '' -> buckets). */
+export function bucket(value, buckets) {
+  if (value === '') return BigInt(buckets);
+  return BigInt.asUintN(64, farmhash.fingerprint64(value)) % BigInt(buckets);
+}
+
+/** A raw numeric cell: a decimal number, or the feature's empty value for a blank cell. */
+function numeric(input, value) {
+  if (value.trim() === '') {
+    if (input.emptyValue === null) throw new Error(`${input.feature}: empty value, and the model has no fill value for it`);
+    return input.emptyValue;
+  }
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new Error(`${input.feature}: '${value}' is not a number`);
+  return x;
+}
+
+/** Model inputs for rows (objects keyed by CSV column name), one [batch] tensor per input. */
+export function toFeeds(signature, rows) {
+  const feeds = {};
+  for (const input of signature.inputs) {
+    const raw = rows.map((row) => row[input.feature] ?? '');
+    feeds[input.name] =
+      input.kind === 'categorical'
+        ? new ort.Tensor('int64', BigInt64Array.from(raw, (v) => bucket(v, input.hash.buckets)), [rows.length])
+        : new ort.Tensor('float32', Float32Array.from(raw, (v) => numeric(input, v)), [rows.length]);
+  }
+  return feeds;
+}
+
+/** Opens model.onnx and signature.json in `modelDir`; `score(rows)` returns each output by name. */
+export async function openModel(modelDir) {
+  const signature = JSON.parse(readFileSync(`${modelDir}/signature.json`, 'utf8'));
+  const session = await ort.InferenceSession.create(`${modelDir}/model.onnx`);
+  return {
+    signature,
+    async score(rows) {
+      const out = await session.run(toFeeds(signature, rows));
+      return Object.fromEntries(signature.outputs.map((o) => [o.name, out[o.name].data]));
+    },
+    release: () => session.release(),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [modelDir, csvFile] = process.argv.slice(2);
+  const rows = parse(readFileSync(csvFile), { columns: true });
+  const model = await openModel(modelDir);
+  const tasks = model.signature.outputs.filter((o) => o.kind !== 'gate').map((o) => o.name);
+  const scores = await model.score(rows);
+  process.stdout.write(`${tasks.join(',')}\n`);
+  for (let i = 0; i < rows.length; i++) process.stdout.write(`${tasks.map((t) => scores[t][i]).join(',')}\n`);
+}

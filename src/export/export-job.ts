@@ -1,0 +1,54 @@
+// `mmoe export` core: opens a published model for reading only and writes the chosen formats and
+// signature.json, or just returns the signature.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { trainingSection } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { resolveModelDir } from '../eval/model-dir.js';
+import { loadModel, readArchitecture } from '../model/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { EXPORT_FILES, type ExportFormat, SIGNATURE_JSON, writeKeras, writeOnnx } from './index.js';
+import { type Signature, signatureJson, signatureOf } from './signature.js';
+
+export interface ExportJob {
+  model: string;
+  formats: ExportFormat[];
+  /** The file to write (one format only); default: `<model dir>/model.<format>`. */
+  output?: string;
+  gates: boolean;
+  version: string;
+}
+
+export interface ExportOutcome {
+  signature: Signature;
+  /** Files written, with their sizes in bytes. */
+  files: { path: string; bytes: number }[];
+}
+
+export async function runExport(job: ExportJob): Promise<ExportOutcome> {
+  if (job.output !== undefined && job.formats.length !== 1) throw new UsageError(`--output names one file: give one --format with it (got ${job.formats.join(', ') || 'none'})`);
+  const dir = resolveModelDir(job.model);
+  const saved = readArchitecture(dir);
+  // Scoring only: the training defaults shape optimizers, which an export never runs.
+  const defaults = trainingSection.parse({});
+  const m = await loadModel(dir, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true });
+  try {
+    const options = { gates: job.gates, version: job.version };
+    const signature = signatureOf(m, options);
+    const paths: string[] = [];
+    for (const format of job.formats) {
+      const file = job.output ?? join(dir, EXPORT_FILES[format]);
+      if (!existsSync(dirname(file))) throw new UsageError(`--output ${file}: directory ${dirname(file)} does not exist`);
+      if (format === 'onnx') writeOnnx(m, file, options, signature);
+      else await writeKeras(m, file, options, signature);
+      paths.push(file);
+    }
+    for (const d of new Set(paths.map((p) => dirname(p)))) {
+      writeFileAtomic(join(d, SIGNATURE_JSON), signatureJson(signature));
+      paths.push(join(d, SIGNATURE_JSON));
+    }
+    return { signature, files: paths.map((path) => ({ path, bytes: statSync(path).size })) };
+  } finally {
+    m.dispose();
+  }
+}

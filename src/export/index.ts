@@ -1,0 +1,54 @@
+// Exports of a trained model for serving outside this project: model.onnx, model.keras and the
+// request schema signature.json, each written whole or not at all.
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { MultiTaskModel } from '../model/multi-task-model.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeKerasArchive } from './keras-archive.js';
+import { kerasModel } from './keras.js';
+import { encodeModel } from './onnx-proto.js';
+import { onnxModel } from './onnx.js';
+import { type Signature, signatureJson, signatureOf } from './signature.js';
+
+export { type Signature, signatureJson, signatureOf } from './signature.js';
+
+export const EXPORT_FORMATS = ['onnx', 'keras'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const SIGNATURE_JSON = 'signature.json';
+export const EXPORT_FILES: Record<ExportFormat, string> = { onnx: 'model.onnx', keras: 'model.keras' };
+
+/** A protobuf message (and so an ONNX file without external data) holds at most 2 GiB. */
+const ONNX_MAX_BYTES = 2 ** 31 - 1;
+
+export interface ExportOptions {
+  /** Gate softmaxes as extra outputs (`gate_<key>`). */
+  gates: boolean;
+  /** mmoe's version, recorded as the producer. */
+  version: string;
+}
+
+export function writeOnnx(m: MultiTaskModel, file: string, o: ExportOptions, sig: Signature = signatureOf(m, o)): void {
+  const proto = encodeModel(onnxModel(m, sig, { name: 'mmoe', version: o.version }));
+  if (proto.length > ONNX_MAX_BYTES)
+    throw new UsageError(`${file}: the model is ${(proto.length / 2 ** 30).toFixed(2)} GiB, over the 2 GiB an ONNX file holds without external data; use fewer buckets or --format keras`);
+  writeFileAtomic(file, proto.parts());
+}
+
+export async function writeKeras(m: MultiTaskModel, file: string, o: ExportOptions, sig: Signature = signatureOf(m, o)): Promise<void> {
+  await writeKerasArchive(file, kerasModel(m, sig), `mmoe ${o.version}`);
+}
+
+/** Writes the chosen formats and signature.json into `dir` (the staging directory at publish time). */
+export async function writeExports(m: MultiTaskModel, dir: string, formats: ExportFormat[], o: ExportOptions): Promise<string[]> {
+  const sig = signatureOf(m, o);
+  const written: string[] = [];
+  for (const f of formats) {
+    const file = join(dir, EXPORT_FILES[f]);
+    if (f === 'onnx') writeOnnx(m, file, o, sig);
+    else await writeKeras(m, file, o, sig);
+    written.push(file);
+  }
+  writeFileAtomic(join(dir, SIGNATURE_JSON), signatureJson(sig));
+  return [...written, join(dir, SIGNATURE_JSON)];
+}

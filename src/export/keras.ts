@@ -1,0 +1,217 @@
+// model.keras's config.json: the scoring graph as a Keras 3 functional model with the same inputs
+// and outputs as model.onnx (signature.ts). The front is built from the feature spec (an Embedding
+// per table on int64 bucket ids, crosses as Multiply, each numeric's transform), the network is
+// translated from the tfjs graph (its layers are Keras's built-in layers under the same names), and
+// label transforms are inverted in the graph. Element-wise math uses keras.ops, which Keras 3
+// serializes as operations: nothing of this project is needed to load the model.
+import { ConfigError } from '../errors.js';
+import type { MultiTaskModel } from '../model/multi-task-model.js';
+import type { LayerNode, Weight } from './layer-graph.js';
+import { layerGraph } from './layer-graph.js';
+import type { NumericInput, Signature } from './signature.js';
+
+type Shape = (number | null)[];
+
+interface TensorRef {
+  class_name: '__keras_tensor__';
+  config: { shape: Shape; dtype: string; keras_history: [string, number, number] };
+}
+
+export interface KerasLayer {
+  module: string;
+  class_name: string;
+  config: Record<string, unknown>;
+  registered_name: string | null;
+  name: string;
+  inbound_nodes: { args: unknown[]; kwargs: Record<string, never> }[];
+}
+
+export interface KerasModel {
+  /** config.json's object. */
+  config: Record<string, unknown>;
+  /** Layers with weights, in config order, with the weights in Keras's variable order. */
+  weights: { layer: string; className: string; values: Weight[] }[];
+  /** Every layer (not operation) in the order of the loaded model's `layers`: model.weights.h5 has a group for each. */
+  layerClasses: { name: string; className: string }[];
+}
+
+/**
+ * The order of a functional model's operations as Keras computes it when the model is built
+ * (keras/src/ops/function.py map_graph): a depth-first walk from the outputs (a dict's outputs in
+ * sorted key order) numbers operations as first seen; an operation's depth is its longest distance
+ * to an output; operations come deepest first, ties in walk order. model.weights.h5 names layers
+ * by their place in this order, so the archive must follow it.
+ */
+export function kerasOperationOrder(layers: KerasLayer[], outputs: Record<string, [string, number, number]>): string[] {
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const key = (layer: string, node: number) => `${layer}\u0000${node}`;
+  const parents = (layer: string, node: number): [string, number][] => {
+    const inbound = byName.get(layer)!.inbound_nodes[node];
+    if (!inbound) return [];
+    return (inbound.args.flat() as TensorRef[]).map((r) => [r.config.keras_history[0], r.config.keras_history[1]]);
+  };
+  const finished = new Set<string>();
+  const walk: [string, number][] = [];
+  const firstSeen = new Map<string, number>();
+  const visit = (layer: string, node: number): void => {
+    if (finished.has(key(layer, node))) return;
+    if (!firstSeen.has(layer)) firstSeen.set(layer, firstSeen.size);
+    for (const [l, n] of parents(layer, node)) visit(l, n);
+    finished.add(key(layer, node));
+    walk.push([layer, node]);
+  };
+  for (const name of Object.keys(outputs).sort()) visit(outputs[name][0], outputs[name][1]);
+  const nodeDepth = new Map<string, number>();
+  const opDepth = new Map<string, number>();
+  for (const [layer, node] of walk.reverse()) {
+    const depth = Math.max(nodeDepth.get(key(layer, node)) ?? 0, opDepth.get(layer) ?? 0);
+    opDepth.set(layer, depth);
+    nodeDepth.set(key(layer, node), depth);
+    for (const [l, n] of parents(layer, node)) nodeDepth.set(key(l, n), Math.max(depth + 1, nodeDepth.get(key(l, n)) ?? 0));
+  }
+  return [...opDepth.keys()].sort((a, b) => opDepth.get(b)! - opDepth.get(a)! || firstSeen.get(a)! - firstSeen.get(b)!);
+}
+
+class KerasBuilder {
+  readonly layers: KerasLayer[] = [];
+  readonly weights: KerasModel['weights'] = [];
+  private readonly tensors = new Map<string, TensorRef>();
+  private readonly byName = new Map<string, KerasLayer>();
+
+  private add(l: KerasLayer): KerasLayer {
+    if (this.byName.has(l.name)) throw new ConfigError(`export: '${l.name}' would name two layers of the Keras model; rename the feature or task of that name`);
+    this.byName.set(l.name, l);
+    this.layers.push(l);
+    return l;
+  }
+
+  ref(id: string): TensorRef {
+    const r = this.tensors.get(id);
+    if (!r) throw new Error(`export: tensor '${id}' used before it is made`);
+    return r;
+  }
+
+  /** Records the output of `layer`'s newest call; returns its id. */
+  private output(layer: string, shape: Shape, dtype = 'float32'): string {
+    const node = Math.max(0, this.byName.get(layer)!.inbound_nodes.length - 1); // an InputLayer has no inbound node
+    const id = node === 0 ? layer : `${layer}:${node}`;
+    this.tensors.set(id, { class_name: '__keras_tensor__', config: { shape, dtype, keras_history: [layer, node, 0] } });
+    return id;
+  }
+
+  input(name: string, dtype: 'int64' | 'float32'): string {
+    this.add({ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null], dtype, sparse: false, ragged: false, name, optional: false }, registered_name: null, name, inbound_nodes: [] });
+    return this.output(name, [null], dtype);
+  }
+
+  /** Calls a built-in layer (created on first use) on one tensor, or on a list for merge layers. */
+  layer(className: string, name: string, config: Record<string, unknown>, inputs: string | string[], shape: Shape, weights: Weight[] = []): string {
+    let l = this.byName.get(name);
+    if (!l) {
+      l = this.add({ module: 'keras.layers', class_name: className, config: { name, trainable: true, dtype: 'float32', ...config }, registered_name: null, name, inbound_nodes: [] });
+      if (weights.length) this.weights.push({ layer: name, className, values: weights });
+    }
+    const arg = Array.isArray(inputs) ? inputs.map((i) => this.ref(i)) : this.ref(inputs);
+    l.inbound_nodes.push({ args: [arg], kwargs: {} });
+    return this.output(name, shape);
+  }
+
+  /** A keras.ops operation (e.g. Log1p) on positional tensor arguments. */
+  op(className: string, name: string, inputs: string[], shape: Shape, config: Record<string, unknown> = {}): string {
+    this.add({ module: 'keras.src.ops.numpy', class_name: className, config: { name, ...config }, registered_name: className, name, inbound_nodes: [{ args: inputs.map((i) => this.ref(i)), kwargs: {} }] });
+    return this.output(name, shape);
+  }
+}
+
+const PLAIN: Record<string, (c: Record<string, unknown>) => Record<string, unknown>> = {
+  Dense: (c) => ({ units: c.units, activation: c.activation, use_bias: c.use_bias }),
+  Activation: (c) => ({ activation: c.activation }),
+  Dropout: (c) => ({ rate: c.rate }),
+  Reshape: (c) => ({ target_shape: c.target_shape }),
+  Flatten: () => ({ data_format: 'channels_last' }),
+  Concatenate: (c) => ({ axis: c.axis ?? -1 }),
+  Multiply: () => ({}),
+  Rescaling: (c) => ({ scale: c.scale, offset: c.offset }),
+  GlobalAveragePooling1D: () => ({ data_format: 'channels_last', keepdims: false }),
+};
+
+function translate(k: KerasBuilder, n: LayerNode, inputs: string[]): string {
+  const config = PLAIN[n.className];
+  if (!config) throw new Error(`export: layer '${n.name}' (${n.className}) has no Keras translation`);
+  const merge = n.className === 'Concatenate' || n.className === 'Multiply';
+  return k.layer(n.className, n.layer, config(n.config), merge ? inputs : inputs[0], [null, ...n.shape], n.weights);
+}
+
+/** A numeric input's [batch, 1] column after its transform. */
+function numericColumn(k: KerasBuilder, input: NumericInput): string {
+  const p = input.name;
+  const x = k.layer('Reshape', `${p}_column`, { target_shape: [1] }, k.input(p, 'float32'), [null, 1]);
+  const s = input.statistics;
+  const col: Shape = [null, 1];
+  switch (input.transform) {
+    case 'none':
+      return x;
+    case 'log1p': // signed, as training does: sign(x) * log1p(|x|)
+      return k.op('Multiply', `${p}_log1p`, [k.op('Sign', `${p}_sign`, [x], col), k.op('Log1p', `${p}_log1p_abs`, [k.op('Absolute', `${p}_abs`, [x], col)], col)], col);
+    case 'standardize': {
+      const std = s.std || 1;
+      return k.layer('Rescaling', `${p}_standardize`, { scale: 1 / std, offset: -s.mean! / std }, x, col);
+    }
+    case 'minmax': {
+      const range = s.max! - s.min!;
+      return k.layer('Rescaling', `${p}_minmax`, range > 0 ? { scale: 1 / range, offset: -s.min! / range } : { scale: 0, offset: 0 }, x, col);
+    }
+  }
+}
+
+export function kerasModel(m: MultiTaskModel, sig: Signature): KerasModel {
+  const k = new KerasBuilder();
+  const inputs = new Map(sig.inputs.map((i) => [i.feature, i]));
+  // Inputs first, in signature order, so the model's input list reads like the signature.
+  const ids = new Map(sig.inputs.filter((i) => i.kind === 'categorical').map((i) => [i.feature, k.input(i.name, 'int64')]));
+  const emb = m.layout.fields.map((f) => {
+    const t = f.table;
+    const v = m.tables.view(t.name);
+    const values = v.stride === v.dim ? v.store.subarray(0, v.rows * v.dim) : m.tables.read(t.name);
+    return k.layer('Embedding', `emb_${t.name}`, { input_dim: t.rows, output_dim: t.dim }, ids.get(f.name)!, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }]);
+  });
+  const parts = [...emb, ...m.layout.crosses.map((x) => k.layer('Multiply', `cross_${x.name}`, {}, [emb[x.a], emb[x.b]], [null, x.dim]))];
+  for (const name of m.layout.numeric) parts.push(numericColumn(k, inputs.get(name) as NumericInput));
+  const block = parts.length > 1 ? k.layer('Concatenate', 'features', { axis: -1 }, parts, [null, m.layout.width]) : parts[0];
+
+  const g = layerGraph(m.net.scoreAndGates ?? m.net.score);
+  const names = new Map<string, string>([[g.inputs[0], block]]);
+  for (const n of g.nodes) names.set(n.output, translate(k, n, n.inputs.map((i) => names.get(i)!)));
+  const outs = g.outputs.map((o) => names.get(o)!);
+
+  const tasks = new Map(m.spec.tasks.map((t) => [t.name, t]));
+  const outputLayers: Record<string, [string, number, number]> = {};
+  for (const o of sig.outputs) {
+    let y: string;
+    if (o.source.from === 'gate') y = outs[m.net.outputNames.length + o.source.index];
+    else {
+      y = outs[o.source.index]; // [batch, 1]
+      const t = tasks.get(o.name);
+      if (t?.type === 'regression' && t.labelTransform === 'log1p') y = k.op('Expm1', `out_${o.name}_expm1`, [y], [null, 1]);
+      y = k.op('Squeeze', `out_${o.name}`, [y], [null], { axis: -1 });
+    }
+    outputLayers[o.name] = k.ref(y).config.keras_history;
+  }
+  const inputLayers = Object.fromEntries(sig.inputs.map((i) => [i.name, [i.name, 0, 0]]));
+  const name = `mmoe_${m.model.type}`;
+  return {
+    config: {
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      config: { name, trainable: true, layers: k.layers, input_layers: inputLayers, output_layers: outputLayers },
+      registered_name: 'Functional',
+      build_config: { input_shape: null },
+      compile_config: null,
+    },
+    weights: k.weights,
+    layerClasses: kerasOperationOrder(k.layers, outputLayers)
+      .map((n) => k.layers.find((l) => l.name === n)!)
+      .filter((l) => l.module === 'keras.layers')
+      .map((l) => ({ name: l.name, className: l.class_name })),
+  };
+}

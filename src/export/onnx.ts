@@ -1,0 +1,187 @@
+// model.onnx: the scoring graph of a model in ONNX (IR 8, opset 13), from raw request values to
+// task outputs. Three parts: the front built from the feature spec (a Gather per categorical
+// field from its full embedding table, crosses as Mul, each numeric's transform), the dense
+// network translated layer by layer from the tfjs graph (layer-graph.ts), and the tail (label
+// transforms inverted, outputs squeezed to [batch] and named after the tasks; optional gates).
+import type { MultiTaskModel } from '../model/multi-task-model.js';
+import type { LayerGraph, LayerNode } from './layer-graph.js';
+import { layerGraph } from './layer-graph.js';
+import { DataType, type AttributeValue, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
+import { type NumericInput, type Signature, signatureJson } from './signature.js';
+
+/** Opset 13: accepted by onnxruntime and by the checker of onnx 1.12 (Debian's python3-onnx). */
+export const OPSET = 13;
+
+class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxTensor[] = [];
+  private readonly constants = new Map<string, string>();
+
+  /** Adds a node; returns its output's name (`out`, or `<name>` when not given). */
+  op(op: string, inputs: string[], name: string, attributes?: Record<string, AttributeValue>, out = name): string {
+    this.nodes.push({ op, inputs, outputs: [out], name, ...(attributes ? { attributes } : {}) });
+    return out;
+  }
+
+  tensor(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
+    this.initializers.push({ name, dims, type: data instanceof Float32Array ? DataType.float : DataType.int64, data });
+    return name;
+  }
+
+  /** A float scalar constant (shared by value). */
+  scalar(v: number): string {
+    const f = Math.fround(v);
+    const key = `f:${Object.is(f, -0) ? '-0' : f}`;
+    let name = this.constants.get(key);
+    if (!name) this.constants.set(key, (name = this.tensor(`const/${this.constants.size}`, [], Float32Array.of(f))));
+    return name;
+  }
+
+  /** An int64 vector constant (shared by value). */
+  int64s(values: number[]): string {
+    const key = `i:${values.join(',')}`;
+    let name = this.constants.get(key);
+    if (!name) this.constants.set(key, (name = this.tensor(`const/${this.constants.size}`, [values.length], BigInt64Array.from(values.map(BigInt)))));
+    return name;
+  }
+}
+
+/** `activation(x)` for a tfjs activation name; returns x itself for linear. */
+function activation(b: GraphBuilder, x: string, fn: string, name: string): string {
+  switch (fn) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return b.op('Relu', [x], name);
+    case 'elu':
+      return b.op('Elu', [x], name, { alpha: { float: 1 } });
+    case 'selu': // ONNX's default alpha and gamma are tfjs's constants in float32
+      return b.op('Selu', [x], name);
+    case 'tanh':
+      return b.op('Tanh', [x], name);
+    case 'sigmoid':
+      return b.op('Sigmoid', [x], name);
+    case 'softmax':
+      return b.op('Softmax', [x], name, { axis: -1 });
+    case 'swish':
+      return b.op('Mul', [x, b.op('Sigmoid', [x], `${name}/sigmoid`)], name);
+    default:
+      throw new Error(`export: activation '${fn}' (layer ${name}) has no ONNX translation`);
+  }
+}
+
+/** One tfjs layer application as ONNX nodes; returns the output's name. */
+function translate(b: GraphBuilder, n: LayerNode, xs: string[]): string {
+  const c = n.config;
+  const out = `net/${n.name}`;
+  const [x] = xs;
+  switch (n.className) {
+    case 'Dense': {
+      const [kernel, bias] = n.weights;
+      let y = b.op('MatMul', [x, b.tensor(`${out}/kernel`, kernel.shape, kernel.values)], `${out}/matmul`);
+      if (c.use_bias !== false) y = b.op('Add', [y, b.tensor(`${out}/bias`, bias.shape, bias.values)], `${out}/bias_add`);
+      return activation(b, y, c.activation as string, out);
+    }
+    case 'Activation':
+      return activation(b, x, c.activation as string, out);
+    case 'Dropout': // inference: identity
+      return x;
+    case 'Reshape':
+      return b.op('Reshape', [x, b.int64s([0, ...(c.target_shape as number[])])], out);
+    case 'Flatten':
+      return b.op('Flatten', [x], out, { axis: 1 });
+    case 'Concatenate':
+      return b.op('Concat', xs, out, { axis: (c.axis as number | undefined) ?? -1 });
+    case 'Multiply':
+      return xs.slice(1).reduce((acc, y, i) => b.op('Mul', [acc, y], i === xs.length - 2 ? out : `${out}/${i}`), x);
+    case 'Rescaling': {
+      const y = b.op('Mul', [x, b.scalar(c.scale as number)], (c.offset as number) ? `${out}/scale` : out);
+      return (c.offset as number) ? b.op('Add', [y, b.scalar(c.offset as number)], out) : y;
+    }
+    case 'GlobalAveragePooling1D':
+      return b.op('ReduceMean', [x], out, { axes: [1], keepdims: 0 });
+    case 'InputLayer':
+      throw new Error(`export: unexpected InputLayer '${n.name}' inside the network`);
+  }
+}
+
+/** The numeric input's transform, from the raw [batch] value; returns a [batch, 1] tensor. */
+function numericColumn(b: GraphBuilder, input: NumericInput): string {
+  const x = input.name;
+  const p = `num/${input.feature}`;
+  const s = input.statistics;
+  let y: string;
+  switch (input.transform) {
+    case 'none':
+      y = x;
+      break;
+    case 'log1p': {
+      // Signed, as training does: a negative value keeps its sign.
+      const log = b.op('Log', [b.op('Add', [b.op('Abs', [x], `${p}/abs`), b.scalar(1)], `${p}/plus1`)], `${p}/log`);
+      y = b.op('Mul', [b.op('Sign', [x], `${p}/sign`), log], `${p}/log1p`);
+      break;
+    }
+    case 'standardize':
+      y = b.op('Div', [b.op('Sub', [x, b.scalar(s.mean!)], `${p}/center`), b.scalar(s.std || 1)], `${p}/standardize`);
+      break;
+    case 'minmax': {
+      const range = s.max! - s.min!;
+      y = range > 0 ? b.op('Div', [b.op('Sub', [x, b.scalar(s.min!)], `${p}/shift`), b.scalar(range)], `${p}/minmax`) : b.op('Mul', [x, b.scalar(0)], `${p}/minmax`);
+      break;
+    }
+  }
+  return b.op('Unsqueeze', [y, b.int64s([1])], `${p}/column`);
+}
+
+/** The input block [batch, width]: field embeddings, crosses, numerics, in the training layout's order. */
+function front(b: GraphBuilder, m: MultiTaskModel, sig: Signature): string {
+  const { fields, crosses } = m.layout;
+  for (const t of m.layout.tables) {
+    const v = m.tables.view(t.name);
+    const values = v.stride === v.dim ? v.store.subarray(0, v.rows * v.dim) : m.tables.read(t.name);
+    b.tensor(`table/${t.name}`, [t.rows, t.dim], values);
+  }
+  const inputs = new Map(sig.inputs.map((i) => [i.feature, i]));
+  const emb = fields.map((f) => b.op('Gather', [`table/${f.table.name}`, inputs.get(f.name)!.name], `emb/${f.name}`, { axis: 0 })); // [batch, dim]
+  const parts = [...emb, ...crosses.map((x) => b.op('Mul', [emb[x.a], emb[x.b]], `cross/${x.name}`))];
+  for (const name of m.layout.numeric) parts.push(numericColumn(b, inputs.get(name) as NumericInput)); // [batch, 1] each
+  return parts.length > 1 ? b.op('Concat', parts, 'features', { axis: 1 }) : parts[0];
+}
+
+/** The dense network over `block`; returns the names of the graph's outputs (scores, then distinct gates). */
+function body(b: GraphBuilder, g: LayerGraph, block: string): string[] {
+  const names = new Map<string, string>([[g.inputs[0], block]]);
+  for (const n of g.nodes) names.set(n.output, translate(b, n, n.inputs.map((i) => names.get(i)!)));
+  return g.outputs.map((o) => names.get(o)!);
+}
+
+export function onnxModel(m: MultiTaskModel, sig: Signature, producer: { name: string; version: string }): OnnxModel {
+  const b = new GraphBuilder();
+  const net = m.net.scoreAndGates ?? m.net.score;
+  const outs = body(b, layerGraph(net), front(b, m, sig));
+  const tasks = new Map(m.spec.tasks.map((t) => [t.name, t]));
+  for (const o of sig.outputs) {
+    if (o.source.from === 'gate') {
+      b.op('Identity', [outs[m.net.outputNames.length + o.source.index]], `out/${o.name}`, undefined, o.name);
+      continue;
+    }
+    let y = outs[o.source.index]; // [batch, 1]
+    const t = tasks.get(o.name);
+    if (t?.type === 'regression' && t.labelTransform === 'log1p') y = b.op('Sub', [b.op('Exp', [y], `out/${o.name}/exp`), b.scalar(1)], `out/${o.name}/expm1`);
+    b.op('Squeeze', [y, b.int64s([1])], `out/${o.name}`, undefined, o.name);
+  }
+  const elem = (dtype: string) => (dtype === 'int64' ? DataType.int64 : DataType.float);
+  return {
+    producer,
+    opset: OPSET,
+    doc: `mmoe ${m.model.type} model: inputs and outputs as in signature.json (also in metadata_props 'mmoe.signature')`,
+    graph: {
+      name: `mmoe_${m.model.type}`,
+      nodes: b.nodes,
+      initializers: b.initializers,
+      inputs: sig.inputs.map((i) => ({ name: i.name, type: elem(i.dtype), shape: i.shape })),
+      outputs: sig.outputs.map((o) => ({ name: o.name, type: DataType.float, shape: o.shape, doc: o.meaning })),
+    },
+    metadata: { 'mmoe.signature': signatureJson(sig) },
+  };
+}

@@ -1,0 +1,91 @@
+// Models and rows for the export tests: one config per architecture over a mix of features
+// (a shared table, a cross, every numeric transform, an empty-value fill, a log1p regression
+// task), every activation among them, weights drawn from the project's own seeded generator (so a
+// model is the same on every machine and backend), and raw CSV rows with empty values.
+import { mkdirSync } from 'node:fs';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config, ModelSection } from '../../src/config/schema.js';
+import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
+import { ARCHITECTURES, buildModel, type MultiTaskModel, saveModel } from '../../src/model/index.js';
+import { Rng } from '../../src/util/random.js';
+
+export const FEATURES = {
+  categorical: [
+    { name: 'user', buckets: 50, embeddingDim: 4 },
+    { name: 'item', buckets: 40, embeddingDim: 4, table: 'item' },
+    { name: 'prev_item', buckets: 40, embeddingDim: 4, table: 'item' },
+    { name: 'device', buckets: 5, embeddingDim: 3 },
+  ],
+  numeric: [
+    { name: 'price', transform: 'none' },
+    { name: 'views', transform: 'log1p' },
+    { name: 'age', transform: 'standardize', mean: 35, std: 12 },
+    { name: 'hour', transform: 'minmax', min: 0, max: 23, fillEmpty: 12 },
+  ],
+  crosses: [{ name: 'user_x_item', fields: ['user', 'item'] }],
+};
+
+const BINARY_TASKS = [
+  { name: 'ctr', label: 'click', type: 'binary' },
+  { name: 'ctcvr', label: 'conversion', type: 'binary' },
+];
+const MIXED_TASKS = [
+  { name: 'ctr', label: 'click', type: 'binary' },
+  { name: 'watch', label: 'watch_seconds', type: 'regression', labelTransform: 'log1p' },
+];
+
+/** Per architecture: its options, with every activation used somewhere. */
+export const MODELS: Record<ModelSection['type'], Record<string, unknown>> = {
+  single_task: { experts: { units: [6], activation: 'relu', dropout: 0.2 }, towers: { units: [4], activation: 'sigmoid' } },
+  shared_bottom: { experts: { count: 1, units: [8, 6], activation: 'elu' }, towers: { units: [4], activation: 'linear' } },
+  moe: { experts: { count: 3, units: [6], activation: 'selu' }, gate: { temperature: 2 }, towers: { units: [4], activation: 'tanh' } },
+  mmoe: { experts: { count: 3, units: [6], activation: 'tanh' }, taskExperts: 1, levels: 2, towers: { units: [4], activation: 'swish' } },
+  ple: { experts: { count: 2, units: [5, 4], activation: 'swish' }, taskExperts: 1, levels: 2, towers: { units: [3], activation: 'relu' } },
+  esmm: { experts: { units: [6], activation: 'relu' }, esmm: { ctrTask: 'ctr', ctcvrTask: 'ctcvr', sharedBottom: true }, towers: { units: [4], activation: 'elu' } },
+};
+
+export function exportConfig(type: ModelSection['type']): Config {
+  const tasks = type === 'esmm' ? BINARY_TASKS : MIXED_TASKS;
+  return parseConfig({ features: FEATURES, tasks, model: { type, ...MODELS[type] } });
+}
+
+/** A model of `type` whose every weight comes from Rng(seed): tables in [-1, 1], kernels Glorot-uniform, biases in [-0.2, 0.2]. */
+export function seededModel(type: ModelSection['type'], seed = 15): MultiTaskModel {
+  const cfg = exportConfig(type);
+  const m = buildModel(featureSpecFromConfig(cfg), cfg.model, cfg.training, seed);
+  const rng = new Rng(seed);
+  const state = m.getState();
+  m.net.train.weights.forEach((v, i) => {
+    const shape = v.shape.map(Number);
+    const limit = shape.length === 2 ? Math.sqrt(6 / (shape[0] + shape[1])) : 0.2;
+    state.dense[i] = Float32Array.from(state.dense[i], () => (rng.next() * 2 - 1) * limit);
+  });
+  for (const [name, t] of state.tables) state.tables.set(name, Float32Array.from(t, () => rng.next() * 2 - 1));
+  m.setState(state);
+  return m;
+}
+
+export async function saveSeededModel(type: ModelSection['type'], dir: string, seed = 15): Promise<MultiTaskModel> {
+  const m = seededModel(type, seed);
+  mkdirSync(dir, { recursive: true });
+  await saveModel(m, dir);
+  return m;
+}
+
+export { ARCHITECTURES };
+
+/** Raw CSV rows (header first) over FEATURES' columns and the labels: ids, some empty, heavy-tailed and negative numbers. */
+export function csvRows(n: number, seed = 3): string {
+  const rng = new Rng(seed);
+  const lines = ['user,item,prev_item,device,price,views,age,hour,click,conversion,watch_seconds'];
+  const id = (prefix: string, k: number) => (rng.next() < 0.08 ? '' : `${prefix}${rng.int(k)}`);
+  for (let i = 0; i < n; i++) {
+    const views = rng.next() < 0.1 ? -rng.int(5) : Math.floor(Math.exp(rng.next() * 9));
+    const hour = rng.next() < 0.1 ? '' : String(rng.int(24));
+    const price = (rng.normal() * 3).toFixed(3);
+    const age = (18 + rng.next() * 60).toFixed(1);
+    const click = rng.next() < 0.3 ? 1 : 0;
+    lines.push([id('u', 200), id('i', 80), id('i', 80), id('d', 6), price, views, age, hour, click, click && rng.next() < 0.3 ? 1 : 0, (rng.next() * 300).toFixed(1)].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
