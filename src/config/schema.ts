@@ -145,6 +145,16 @@ export const publishSection = z
   })
   .strict();
 
+/** Serving exports written next to model.json at publish time (docs/serving.md). */
+export const exportSection = z
+  .object({
+    onnx: z.boolean().default(false),
+    keras: z.boolean().default(false),
+    /** Gate softmaxes as extra outputs of the exports. */
+    gates: z.boolean().default(false),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     features: z
@@ -160,6 +170,7 @@ export const configSchema = z
     model: modelSection.default({}),
     training: trainingSection.default({}),
     publish: publishSection.default({}),
+    export: exportSection.default({}),
   })
   .strict();
 
@@ -171,4 +182,5 @@ export type Task = z.infer<typeof task>;
 export type ModelSection = z.infer<typeof modelSection>;
 export type TrainingSection = z.infer<typeof trainingSection>;
 export type PublishSection = z.infer<typeof publishSection>;
+export type ExportSection = z.infer<typeof exportSection>;
 export type MlpSection = z.infer<typeof mlp>;

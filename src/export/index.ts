@@ -1,6 +1,7 @@
 // Exports of a trained model for serving outside this project: model.onnx, model.keras and the
 // request schema signature.json, each written whole or not at all.
 import { join } from 'node:path';
+import type { ExportSection } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { MultiTaskModel } from '../model/multi-task-model.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -20,6 +21,11 @@ export const EXPORT_FILES: Record<ExportFormat, string> = { onnx: 'model.onnx', 
 
 /** A protobuf message (and so an ONNX file without external data) holds at most 2 GiB. */
 const ONNX_MAX_BYTES = 2 ** 31 - 1;
+
+/** The formats a config's `export` section asks for at publish time. */
+export function exportFormats(e: ExportSection): ExportFormat[] {
+  return EXPORT_FORMATS.filter((f) => e[f]);
+}
 
 export interface ExportOptions {
   /** Gate softmaxes as extra outputs (`gate_<key>`). */

@@ -7,6 +7,7 @@ import type { BackendInfo } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import type { DataAccount } from '../data/account.js';
 import { DataError, InterruptedError, UsageError } from '../errors.js';
+import { exportFormats, writeExports } from '../export/index.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
 import { readBatches } from '../data/read-batches.js';
@@ -152,6 +153,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       checkAbort('after training');
       staging = stagingDir(job.modelRoot, job.curDate);
       await saveModel(model, staging);
+      await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
     } finally {
       model.dispose();
     }
