@@ -2,10 +2,13 @@
 // (a shared table, a cross, every numeric transform, an empty-value fill, a log1p regression
 // task), every activation among them, weights drawn from the project's own seeded generator (so a
 // model is the same on every machine and backend), and raw CSV rows with empty values.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ModelSection } from '../../src/config/schema.js';
-import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
+import type { Batch } from '../../src/data/batch.js';
+import { featureSpecFromConfig, transformNumeric } from '../../src/data/feature-spec.js';
+import { hashToBucket } from '../../src/data/hash.js';
 import { ARCHITECTURES, buildModel, type MultiTaskModel, saveModel } from '../../src/model/index.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -88,4 +91,24 @@ export function csvRows(n: number, seed = 3): string {
     lines.push([id('u', 200), id('i', 80), id('i', 80), id('d', 6), price, views, age, hour, click, click && rng.next() < 0.3 ? 1 : 0, (rng.next() * 300).toFixed(1)].join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+export type Row = Record<string, string>;
+
+/** The batch `mmoe predict` encodes for rows: bucket ids and transformed numerics. */
+export function batchOf(m: MultiTaskModel, rs: Row[]): Batch {
+  const { categorical, numeric } = m.spec;
+  const cat = new Int32Array(rs.length * categorical.length);
+  const num = new Float32Array(rs.length * numeric.length);
+  rs.forEach((r, i) => {
+    categorical.forEach((c, j) => (cat[i * categorical.length + j] = hashToBucket(r[c.name], c.buckets)));
+    numeric.forEach((n, j) => (num[i * numeric.length + j] = transformNumeric(n, r[n.name].trim() === '' ? n.fillEmpty! : Number(r[n.name]))));
+  });
+  return { size: rs.length, cat, num, labels: new Float32Array(rs.length * m.spec.tasks.length), weights: null };
+}
+
+
+export function assertClose(got: number, want: number, what: string): void {
+  // Probabilities to 1e-5; regression values on the original scale to 1e-5 of their size.
+  assert.ok(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)), `${what}: got ${got}, expected ${want}`);
 }

@@ -11,17 +11,13 @@ import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { selectBackend } from '../../src/backend.js';
 import type { ModelSection } from '../../src/config/schema.js';
-import type { Batch } from '../../src/data/batch.js';
-import { transformNumeric } from '../../src/data/feature-spec.js';
-import { hashToBucket } from '../../src/data/hash.js';
-import type { MultiTaskModel } from '../../src/model/index.js';
 import { mmoe } from '../eval/fixtures.js';
-import { ARCHITECTURES, csvRows, saveSeededModel } from './fixtures.js';
+import type { Row } from './fixtures.js';
+import { ARCHITECTURES, assertClose, batchOf, csvRows, saveSeededModel } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-onnx-'));
 const csv = join(root, 'rows.csv');
 const exported: string[] = [];
-type Row = Record<string, string>;
 let rows: Row[] = [];
 
 // The Node serving example of docs/serving.md, run as it is.
@@ -35,23 +31,6 @@ before(async () => {
   rows = parse(readFileSync(csv), { columns: true }) as Row[];
 });
 after(() => rmSync(root, { recursive: true, force: true }));
-
-/** The batch `mmoe predict` encodes for rows: bucket ids and transformed numerics. */
-function batchOf(m: MultiTaskModel, rs: Row[]): Batch {
-  const { categorical, numeric } = m.spec;
-  const cat = new Int32Array(rs.length * categorical.length);
-  const num = new Float32Array(rs.length * numeric.length);
-  rs.forEach((r, i) => {
-    categorical.forEach((c, j) => (cat[i * categorical.length + j] = hashToBucket(r[c.name], c.buckets)));
-    numeric.forEach((n, j) => (num[i * numeric.length + j] = transformNumeric(n, r[n.name].trim() === '' ? n.fillEmpty! : Number(r[n.name]))));
-  });
-  return { size: rs.length, cat, num, labels: new Float32Array(rs.length * m.spec.tasks.length), weights: null };
-}
-
-function close(got: number, want: number, what: string): void {
-  // Probabilities to 1e-5; regression values on the original scale to 1e-5 of their size.
-  assert.ok(Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)), `${what}: onnx ${got}, expected ${want}`);
-}
 
 for (const type of ARCHITECTURES) {
   test(`${type}: model.onnx in onnxruntime-node scores raw CSV rows as mmoe predict does, gates included`, async () => {
@@ -74,7 +53,7 @@ for (const type of ARCHITECTURES) {
       for (const t of m.spec.tasks) {
         const want = predicted.map((row) => Number(row[t.name]));
         assert.ok(Math.max(...want) - Math.min(...want) > 0.05, `${type}/${t.name}: scores vary with the rows`);
-        want.forEach((w, i) => close(got[t.name][i], w, `${type}/${t.name} row ${i}`));
+        want.forEach((w, i) => assertClose(got[t.name][i], w, `${type}/${t.name} row ${i}`));
       }
       if (type === 'esmm') assert.ok(got.cvr.every((v, i) => Math.abs(v * got.ctr[i] - got.ctcvr[i]) < 1e-6), 'ctcvr = ctr x cvr');
 
@@ -83,7 +62,7 @@ for (const type of ARCHITECTURES) {
       for (const [key, g] of Object.entries(gates)) {
         const mine = got[`gate_${key}`];
         assert.equal(mine.length, g.weights.length, key);
-        g.weights.forEach((w, i) => close(mine[i], w, `${type}/gate_${key}[${i}]`));
+        g.weights.forEach((w, i) => assertClose(mine[i], w, `${type}/gate_${key}[${i}]`));
       }
     } finally {
       m.dispose();
