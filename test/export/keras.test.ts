@@ -1,0 +1,134 @@
+// model.keras against TensorFlow without TensorFlow in CI: test/fixtures/serving/tf-scores.json
+// holds what TensorFlow 2.21 computed once for these very exports (the command is in its
+// README.md). Checked here: mmoe still writes the config.json TensorFlow loaded and the weight
+// groups Keras itself writes; `mmoe predict` scores the rows as Keras, the SavedModel made by
+// model.export() and Python onnxruntime did; the Python serving example builds the same inputs;
+// the hash is TensorFlow's to_hash_bucket_fast.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { unzipSync } from 'fflate';
+import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
+import { selectBackend } from '../../src/backend.js';
+import { hashToBucket } from '../../src/data/hash.js';
+import type { ModelSection } from '../../src/config/schema.js';
+import { mmoe } from '../eval/fixtures.js';
+import { ARCHITECTURES, assertClose, batchOf, type Row, seededModel } from './fixtures.js';
+import { writeFixtureModels } from './make-tf-fixture.js';
+
+const fixtureDir = new URL('../../../test/fixtures/serving/', import.meta.url).pathname;
+const rowsCsv = join(fixtureDir, 'rows.csv');
+interface Fixture {
+  versions: Record<string, string>;
+  models: Record<string, { configSha256: string; h5Groups: Record<string, { name: string; shapes: number[][] }>; keras: Record<string, number[]>; savedModel: Record<string, number[]>; onnxruntimePython: Record<string, number[]> }>;
+  toHashBucketFast1000: Record<string, number>;
+}
+const fixture = JSON.parse(readFileSync(join(fixtureDir, 'tf-scores.json'), 'utf8')) as Fixture;
+const REMAKE = 'the Keras export changed since TensorFlow checked it: remake test/fixtures/serving/tf-scores.json as its README.md says';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-keras-'));
+let rows: Row[] = [];
+before(async () => {
+  await selectBackend('wasm');
+  await writeFixtureModels(root);
+  rows = parse(readFileSync(rowsCsv), { columns: true }) as Row[];
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('the fixture covers every architecture, made by TensorFlow 2.21 with Keras 3', () => {
+  assert.deepEqual(Object.keys(fixture.models).sort(), [...ARCHITECTURES].sort());
+  assert.equal(fixture.versions.tensorflow, '2.21.0');
+  assert.match(fixture.versions.keras, /^3\./);
+});
+
+async function h5Groups(h5: Uint8Array): Promise<Record<string, { name: string; shapes: number[][] }>> {
+  await h5wasm.ready;
+  const file = join(root, `weights-${Math.random().toString(36).slice(2)}.h5`);
+  writeFileSync(file, h5);
+  const f = new h5wasm.File(file, 'r');
+  try {
+    const out: Record<string, { name: string; shapes: number[][] }> = {};
+    for (const g of (f.get('layers') as Group).keys()) {
+      const vars = f.get(`layers/${g}/vars`) as Group;
+      const shapes = vars.keys().sort().map((k: string) => (vars.get(k) as Dataset).shape!.map(Number));
+      out[`layers/${g}`] = { name: String(vars.attrs.name.value), shapes };
+    }
+    return out;
+  } finally {
+    f.close();
+  }
+}
+
+for (const type of ARCHITECTURES) {
+  test(`${type}: model.keras is the archive TensorFlow loaded, and mmoe predict scores the rows as Keras, the SavedModel and Python onnxruntime did`, async () => {
+    const dir = join(root, type);
+    const want = fixture.models[type];
+    const archive = unzipSync(readFileSync(join(dir, 'model.keras')));
+    assert.equal(createHash('sha256').update(archive['config.json']).digest('hex'), want.configSha256, REMAKE);
+    assert.deepEqual(await h5Groups(archive['model.weights.h5']), want.h5Groups, `weight groups as Keras writes them; ${REMAKE}`);
+
+    const scores = join(root, `${type}-scores.csv`);
+    const p = await mmoe('predict', '--model', dir, '--input', rowsCsv, '--output', scores, '--threads', '0');
+    assert.equal(p.code, 0, p.err);
+    const predicted = parse(readFileSync(scores), { columns: true }) as Row[];
+    const m = seededModel(type as ModelSection['type']);
+    const gates = m.gateWeights(batchOf(m, rows));
+    m.dispose();
+    for (const engine of ['keras', 'savedModel', 'onnxruntimePython'] as const) {
+      for (const [name, values] of Object.entries(want[engine])) {
+        const mine = name.startsWith('gate_') ? gates[name.slice('gate_'.length)]!.weights : predicted.map((r) => Number(r[name]));
+        if (name === 'cvr') continue; // not a task: mmoe predict writes tasks only (the ONNX test checks cvr)
+        assert.equal(values.length, mine.length, `${engine}/${name}`);
+        values.forEach((v, i) => assertClose(v, mine[i], `${type} ${engine}/${name}[${i}]`));
+      }
+    }
+  });
+}
+
+test("categorical buckets are TensorFlow's tf.strings.to_hash_bucket_fast", () => {
+  const values = Object.entries(fixture.toHashBucketFast1000);
+  assert.ok(values.length > 40);
+  for (const [v, b] of values) assert.equal(hashToBucket(v, 1000), b, v);
+});
+
+/** Python with numpy (Debian's, which python3-onnx brings); MMOE_PYTHON may name one with onnxruntime too. */
+const python = process.env.MMOE_PYTHON ?? '/usr/bin/python3';
+const can = (module: string) => spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+const example = join(fixtureDir, '..', '..', '..', 'examples', 'serving');
+
+test('the Python serving example builds the same inputs from raw CSV values (farmhash in pure Python)', { skip: !can('numpy') && !process.env.CI ? `${python} has no numpy` : false }, () => {
+  const script = [
+    'import csv, json, sys',
+    `sys.path.insert(0, ${JSON.stringify(example)})`,
+    'from score_onnx import to_feeds',
+    'rows = list(csv.DictReader(open(sys.argv[2], newline="")))',
+    'feeds = to_feeds(json.load(open(sys.argv[1])), rows)',
+    'print(json.dumps({k: v.tolist() for k, v in feeds.items()}))',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script, join(root, 'mmoe', 'signature.json'), rowsCsv], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const feeds = JSON.parse(r.stdout) as Record<string, number[]>;
+  const sig = JSON.parse(readFileSync(join(root, 'mmoe', 'signature.json'), 'utf8'));
+  for (const input of sig.inputs) {
+    const want = rows.map((row) =>
+      input.kind === 'categorical' ? hashToBucket(row[input.feature], input.hash.buckets) : Math.fround(row[input.feature].trim() === '' ? input.emptyValue : Number(row[input.feature])),
+    );
+    assert.deepEqual(feeds[input.name], want, input.name);
+  }
+});
+
+test('the Python serving example scores model.onnx as mmoe does (where Python has onnxruntime)', { skip: can('onnxruntime') ? false : `${python} has no onnxruntime (set MMOE_PYTHON; tf-scores.json holds its scores from when the fixture was made)` }, () => {
+  const dir = join(root, 'ple');
+  const r = spawnSync(python, [join(example, 'score_onnx.py'), dir, rowsCsv], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = parse(r.stdout, { columns: true }) as Row[];
+  const predicted = parse(readFileSync(join(root, 'ple-scores.csv')), { columns: true }) as Row[];
+  got.forEach((row, i) => {
+    for (const t of ['ctr', 'watch']) assertClose(Number(row[t]), Number(predicted[i][t]), `python ${t}[${i}]`);
+  });
+});
