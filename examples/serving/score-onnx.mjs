@@ -19,11 +19,11 @@ export function bucket(value, buckets) {
 /** A raw numeric cell: a decimal number, or the feature's empty value for a blank cell. */
 function numeric(input, value) {
   if (value.trim() === '') {
-    if (input.emptyValue === null) throw new Error(`${input.feature}: empty value, and the model has no fill value for it`);
+    if (input.emptyValue === null) throw new Error(`${input.column}: empty value, and the model has no fill value for it`);
     return input.emptyValue;
   }
   const x = Number(value);
-  if (!Number.isFinite(x)) throw new Error(`${input.feature}: '${value}' is not a number`);
+  if (!Number.isFinite(x)) throw new Error(`${input.column}: '${value}' is not a number`);
   return x;
 }
 
@@ -31,7 +31,7 @@ function numeric(input, value) {
 export function toFeeds(signature, rows) {
   const feeds = {};
   for (const input of signature.inputs) {
-    const raw = rows.map((row) => row[input.feature] ?? '');
+    const raw = rows.map((row) => row[input.column] ?? '');
     feeds[input.name] =
       input.kind === 'categorical'
         ? new ort.Tensor('int64', BigInt64Array.from(raw, (v) => bucket(v, input.hash.buckets)), [rows.length])

@@ -21,7 +21,7 @@ def numeric(inp, value):
     """A raw numeric cell: a decimal number, or the feature's empty value for a blank cell."""
     if value.strip() == "":
         if inp["emptyValue"] is None:
-            raise ValueError(f"{inp['feature']}: empty value, and the model has no fill value for it")
+            raise ValueError(f"{inp['column']}: empty value, and the model has no fill value for it")
         return inp["emptyValue"]
     return float(value)
 
@@ -30,7 +30,7 @@ def to_feeds(signature, rows):
     """Model inputs for rows (dicts keyed by CSV column name): one [batch] array per input."""
     feeds = {}
     for inp in signature["inputs"]:
-        raw = [row.get(inp["feature"], "") for row in rows]
+        raw = [row.get(inp["column"], "") for row in rows]
         if inp["kind"] == "categorical":
             feeds[inp["name"]] = np.array([bucket(v, inp["hash"]["buckets"]) for v in raw], dtype=np.int64)
         else:

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { MultiTaskModel } from '../model/multi-task-model.js';
 import type { LayerNode, Weight } from './layer-graph.js';
 import { layerGraph } from './layer-graph.js';
+import { crossName, tableName } from './names.js';
 import type { NumericInput, Signature } from './signature.js';
 
 type Shape = (number | null)[];
@@ -173,9 +174,9 @@ export function kerasModel(m: MultiTaskModel, sig: Signature): KerasModel {
     const t = f.table;
     const v = m.tables.view(t.name);
     const values = v.stride === v.dim ? v.store.subarray(0, v.rows * v.dim) : m.tables.read(t.name);
-    return k.layer('Embedding', `emb_${t.name}`, { input_dim: t.rows, output_dim: t.dim }, ids.get(f.name)!, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }]);
+    return k.layer('Embedding', `emb_${tableName(m.spec, t.name)}`, { input_dim: t.rows, output_dim: t.dim }, ids.get(f.name)!, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }]);
   });
-  const parts = [...emb, ...m.layout.crosses.map((x) => k.layer('Multiply', `cross_${x.name}`, {}, [emb[x.a], emb[x.b]], [null, x.dim]))];
+  const parts = [...emb, ...m.layout.crosses.map((x) => k.layer('Multiply', `cross_${crossName(m.spec, x.name)}`, {}, [emb[x.a], emb[x.b]], [null, x.dim]))];
   for (const name of m.layout.numeric) parts.push(numericColumn(k, inputs.get(name) as NumericInput));
   const block = parts.length > 1 ? k.layer('Concatenate', 'features', { axis: -1 }, parts, [null, m.layout.width]) : parts[0];
 

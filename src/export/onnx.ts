@@ -108,7 +108,7 @@ function translate(b: GraphBuilder, n: LayerNode, xs: string[]): string {
 /** The numeric input's transform, from the raw [batch] value; returns a [batch, 1] tensor. */
 function numericColumn(b: GraphBuilder, input: NumericInput): string {
   const x = input.name;
-  const p = `num/${input.feature}`;
+  const p = `num/${input.name}`;
   const s = input.statistics;
   let y: string;
   switch (input.transform) {

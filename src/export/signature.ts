@@ -6,13 +6,15 @@ import type { Task } from '../config/schema.js';
 import type { FeatureSpec, NumericSpec } from '../data/feature-spec.js';
 import { ConfigError } from '../errors.js';
 import type { MultiTaskModel } from '../model/multi-task-model.js';
-import { gateOutputName, inputName } from './names.js';
+import { csvColumn, gateOutputName, inputName } from './names.js';
 
 export const HASH_FUNCTION = 'farmhash Fingerprint64 of the UTF-8 bytes, unsigned, modulo buckets (TensorFlow tf.strings.to_hash_bucket_fast)';
 
 export interface CategoricalInput {
   name: string;
   feature: string;
+  /** The CSV column holding the raw value. */
+  column: string;
   kind: 'categorical';
   dtype: 'int64';
   shape: ['batch'];
@@ -25,6 +27,8 @@ export interface CategoricalInput {
 export interface NumericInput {
   name: string;
   feature: string;
+  /** The CSV column holding the raw value. */
+  column: string;
   kind: 'numeric';
   dtype: 'float32';
   shape: ['batch'];
@@ -74,8 +78,9 @@ function inGraph(n: NumericSpec): string {
 export function servingInputs(spec: FeatureSpec): ServingInput[] {
   const cats = spec.categorical.map(
     (c): CategoricalInput => ({
-      name: inputName(c),
+      name: inputName(spec, c.name),
       feature: c.name,
+      column: csvColumn(c),
       kind: 'categorical',
       dtype: 'int64',
       shape: ['batch'],
@@ -85,8 +90,9 @@ export function servingInputs(spec: FeatureSpec): ServingInput[] {
   );
   const nums = spec.numeric.map(
     (n): NumericInput => ({
-      name: inputName(n),
+      name: inputName(spec, n.name),
       feature: n.name,
+      column: csvColumn(n),
       kind: 'numeric',
       dtype: 'float32',
       shape: ['batch'],

@@ -116,7 +116,7 @@ test('the Python serving example builds the same inputs from raw CSV values (far
   const sig = JSON.parse(readFileSync(join(root, 'mmoe', 'signature.json'), 'utf8'));
   for (const input of sig.inputs) {
     const want = rows.map((row) =>
-      input.kind === 'categorical' ? hashToBucket(row[input.feature], input.hash.buckets) : Math.fround(row[input.feature].trim() === '' ? input.emptyValue : Number(row[input.feature])),
+      input.kind === 'categorical' ? hashToBucket(row[input.column], input.hash.buckets) : Math.fround(row[input.column].trim() === '' ? input.emptyValue : Number(row[input.column])),
     );
     assert.deepEqual(feeds[input.name], want, input.name);
   }
