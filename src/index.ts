@@ -6,5 +6,6 @@ export type { Config } from './config/schema.js';
 export { pearson, spearman } from './metrics/correlation.js';
 export { rocAuc } from './metrics/auc.js';
 export { buildModel, loadModel, saveModel, readArchitecture, nodeFileSystem } from './model/index.js';
+export { writeExports, writeOnnx, writeKeras, signatureOf, signatureJson, type Signature } from './export/index.js';
 export { main } from './cli/main.js';
 export * from './errors.js';

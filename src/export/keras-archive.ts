@@ -2,16 +2,20 @@
 // saving_lib writes it. The weights file holds a group per layer, named after the layer's class in
 // snake case with a counter in config order (layers/dense, layers/dense_1, ...), each with the
 // layer's variables as datasets vars/0, vars/1 (kernel, bias; embeddings): what load_model reads.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import h5wasm from 'h5wasm/node';
+import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { KerasModel } from './keras.js';
 
 /** The Keras version whose archive layout this follows (checked with TensorFlow 2.21's Keras). */
 export const KERAS_FORMAT_VERSION = '3.15.1';
+
+/** A zip without ZIP64 extensions (fflate writes none) holds files of at most 4 GiB. */
+const ZIP_MAX_BYTES = 2 ** 32 - 1 - 2 ** 20;
 
 /** Keras's naming.to_snake_case for the layer classes used here. */
 export function snakeCase(className: string): string {
@@ -58,6 +62,9 @@ export async function writeKerasArchive(file: string, k: KerasModel, producer: s
   try {
     const modelName = (k.config.config as { name: string }).name;
     await writeWeightsH5(h5, k, modelName);
+    const weightBytes = statSync(h5).size;
+    if (weightBytes > ZIP_MAX_BYTES)
+      throw new UsageError(`${file}: the weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB, over the 4 GiB a .keras archive holds without ZIP64; use fewer buckets or --format onnx`);
     const metadata = { keras_version: KERAS_FORMAT_VERSION, date_saved: new Date().toISOString().slice(0, 19).replace('T', '@'), producer };
     const zip = zipSync(
       {
