@@ -9,7 +9,7 @@ import { writeKerasArchive } from './keras-archive.js';
 import { kerasModel } from './keras.js';
 import { encodeModel } from './onnx-proto.js';
 import { onnxModel } from './onnx.js';
-import { type Signature, signatureJson, signatureOf } from './signature.js';
+import { checkNames, type Signature, signatureJson, signatureOf } from './signature.js';
 
 export { type Signature, signatureJson, signatureOf } from './signature.js';
 
@@ -35,6 +35,7 @@ export interface ExportOptions {
 }
 
 export function writeOnnx(m: MultiTaskModel, file: string, o: ExportOptions, sig: Signature = signatureOf(m, o)): void {
+  checkNames(sig);
   const proto = encodeModel(onnxModel(m, sig, { name: 'mmoe', version: o.version }));
   if (proto.length > ONNX_MAX_BYTES)
     throw new UsageError(`${file}: the model is ${(proto.length / 2 ** 30).toFixed(2)} GiB, over the 2 GiB an ONNX file holds without external data; use fewer buckets or --format keras`);
@@ -42,6 +43,7 @@ export function writeOnnx(m: MultiTaskModel, file: string, o: ExportOptions, sig
 }
 
 export async function writeKeras(m: MultiTaskModel, file: string, o: ExportOptions, sig: Signature = signatureOf(m, o)): Promise<void> {
+  checkNames(sig);
   await writeKerasArchive(file, kerasModel(m, sig), `mmoe ${o.version}`);
 }
 

@@ -139,13 +139,16 @@ export function servingOutputs(m: MultiTaskModel, options: { gates: boolean }): 
 }
 
 export function signatureOf(m: MultiTaskModel, options: { gates: boolean }): Signature {
-  const signature: Signature = { format: 'mmoe-signature', version: 1, modelType: m.model.type, inputs: servingInputs(m.spec), outputs: servingOutputs(m, options) };
+  return { format: 'mmoe-signature', version: 1, modelType: m.model.type, inputs: servingInputs(m.spec), outputs: servingOutputs(m, options) };
+}
+
+/** Throws a ConfigError when two inputs or outputs would share a name (a graph cannot have that). */
+export function checkNames(s: Signature): void {
   const seen = new Set<string>();
-  for (const name of [...signature.inputs, ...signature.outputs].map((x) => x.name)) {
+  for (const name of [...s.inputs, ...s.outputs].map((x) => x.name)) {
     if (seen.has(name)) throw new ConfigError(`export: '${name}' would name two inputs or outputs of the exported model; rename the feature or task`);
     seen.add(name);
   }
-  return signature;
 }
 
 /** signature.json's text: the schema without the graph-internal `source` of each output. */

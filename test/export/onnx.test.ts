@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { selectBackend } from '../../src/backend.js';
 import type { ModelSection } from '../../src/config/schema.js';
-import { mmoe } from '../eval/fixtures.js';
+import { mmoe, saveUntrained } from '../eval/fixtures.js';
 import type { Row } from './fixtures.js';
 import { ARCHITECTURES, assertClose, batchOf, csvRows, saveSeededModel } from './fixtures.js';
 
@@ -128,4 +128,19 @@ test('onnx.checker.check_model(full_check=True) accepts every exported file (IR 
   const r = spawnSync(python, ['-c', script, ...exported], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   for (const f of exported) assert.ok(r.stdout.includes(`${f} 8 [13]`), r.stdout);
+});
+
+test('a feature and an output of one name: the export stops with exit 2 naming it; the signature still prints', async () => {
+  const dir = join(root, 'clash');
+  await saveUntrained(dir, {
+    features: { categorical: [{ name: 'user', buckets: 10, embeddingDim: 2 }], numeric: [{ name: 'ctr', transform: 'none' }] },
+    tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
+    model: { type: 'shared_bottom', experts: { units: [4] }, towers: { units: [2] } },
+  });
+  const r = await mmoe('export', '--model', dir, '--format', 'onnx');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /'ctr' would name two inputs or outputs of the exported model; rename the feature or task/);
+  assert.ok(!existsSync(join(dir, 'model.onnx')));
+  const s = await mmoe('export', '--model', dir, '--print-signature');
+  assert.equal(s.code, 0, s.err);
 });
