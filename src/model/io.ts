@@ -1,6 +1,6 @@
 // A tfjs IOHandler on node:fs: plain @tensorflow/tfjs has no file:// handler without tfjs-node.
 // Writes the standard layers-model directory (model.json + weight shards, as tfjs's own savers
-// do), so tf.loadLayersModel, tensorflowjs_converter and browsers read it unchanged.
+// do), so tf.loadLayersModel and browsers read it unchanged.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';

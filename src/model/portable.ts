@@ -1,7 +1,7 @@
 // The exported model: one int32 Input per categorical field, Embedding layers holding the full
 // tables, crosses as Multiply, the numeric Input, Concatenate in the training block's order, then
 // the same dense layers, with outputs named after the tasks. Built-in layers only, so plain tfjs
-// loads it and tensorflowjs_converter turns it into a Keras model / SavedModel.
+// loads it (ONNX and Keras exports: src/export).
 import * as tf from '@tensorflow/tfjs';
 import type { LayerCache } from './blocks.js';
 import { call } from './blocks.js';
