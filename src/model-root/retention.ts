@@ -12,8 +12,8 @@ import { acquireLock } from './lock.js';
 
 /** Model directories mmoe names: `<date>`, and `<date>-refused[-n]` for a refused rerun of latest's date. */
 const MODEL_DIR = /^\d{8}(-refused(-\d+)?)?$/;
-/** Run directories: `<cur-date>-<UTC time of the run>` (run-log.ts). */
-const RUN_DIR = /^\d{8}-(\d{8}T\d{6}Z)$/;
+/** Run directories: `<cur-date>-<UTC time of the run>[-n]` (run-log.ts). */
+const RUN_DIR = /^\d{8}-(\d{8}T\d{6}Z)(?:-\d+)?$/;
 
 function isDir(path: string): boolean {
   try {

@@ -1,12 +1,32 @@
 // TensorBoard logging of a training run: logs/<run>/train and logs/<run>/validation event files.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalReport } from '../eval/evaluator.js';
 import { headline } from '../eval/evaluator.js';
 import { SummaryWriter } from '../tensorboard/writer.js';
 
-/** `<cur-date>-<UTC time>`: sorts by date, and reruns of one date never collide. */
+/** `<cur-date>-<UTC time>`: sorts by date; runs started in the same second get a suffix (createRunDir). */
 export function runName(curDate: string, now: Date): string {
   return `${curDate}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/**
+ * Creates a run directory of its own in `logRoot`: `<runName>`, or `<runName>-2`, `-3` ... when a
+ * run started in the same second already has it (two nightly jobs sharing --log-dir, started by
+ * one cron minute). mkdir either creates a directory or fails, so no two runs share one.
+ */
+export function createRunDir(logRoot: string, curDate: string, now: Date): string {
+  mkdirSync(logRoot, { recursive: true });
+  const base = runName(curDate, now);
+  for (let n = 1; ; n++) {
+    const dir = join(logRoot, n === 1 ? base : `${base}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 export class RunLog {

@@ -6,6 +6,8 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { acquireLock } from '../../src/model-root/lock.js';
+import { runName } from '../../src/train/run-log.js';
 import { fakeEnv } from '../cli/fake-env.js';
 import { type Nights, nights } from './nightly-fixtures.js';
 
@@ -31,6 +33,27 @@ test('retention with N = 2 over five nights keeps the newest two, and latest and
   assert.deepEqual(dirs(models), ['20260101', '20260102', '20260104', '20260105']);
   for (const d of dirs(models)) assert.ok(existsSync(join(models, d, 'model.json')), d);
   assert.deepEqual(dirs(logs).map((d) => d.slice(0, 8)), ['20260104', '20260105']);
+});
+
+test('two nightly jobs sharing --log-dir, started in the same second, each get a run directory and both run', async () => {
+  const logs = join(n.root, 'shared-logs');
+  // The other job (another model root, same --log-dir and --cur-date) started this second and is
+  // still running: it holds the run directory of this second (and of the next few, for a slow start).
+  const t0 = Date.now();
+  const other = [0, 1, 2, 3].map((s) => acquireLock(join(logs, runName('20260101', new Date(t0 + 1000 * s))), 'mmoe train 20260101'));
+  try {
+    const models = join(n.root, 'shared-logs-models');
+    const env = fakeEnv({ logFiles: true });
+    const code = await main(['node', 'mmoe', 'train', '--train-data-dir', n.data, '--cur-date', '20260101', '--days', '1', '--config', n.config,
+      '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'wasm', '--epochs', '1'], env);
+    assert.equal(code, 0, env.err());
+    assert.equal(readlinkSync(join(models, 'latest')), '20260101');
+    const own = readdirSync(logs).filter((d) => /-2$/.test(d));
+    assert.equal(own.length, 1, readdirSync(logs).join(', '));
+    assert.match(readFileSync(join(logs, own[0]!, 'mmoe.log'), 'utf8'), /published/);
+  } finally {
+    for (const l of other) l.release();
+  }
 });
 
 /** A data directory with the first day only; the second day's files and its _SUCCESS are laid down on request. */

@@ -32,9 +32,11 @@ test('pruneLogs keeps the newest N runs by run time and never one still being wr
   const r = mkdtempSync(join(parent, 'l-'));
   // A backfill of an old date, run last, is the newest run.
   const runs = ['20260101-20260102T010000Z', '20260102-20260103T010000Z', '20260103-20260104T010000Z', '20250101-20260105T010000Z'];
+  // A run started in the same second as another of the same date (two jobs sharing the log root).
+  tree(r, ['20260101-20260101T010000Z', '20260101-20260101T010000Z-2']);
   tree(r, [...runs, 'tensorboard-notes', '.del-20251231-20260101T010000Z-1-0a0b0c0d']);
   const running = acquireLock(join(r, runs[0]!), 'mmoe train 20260101');
-  assert.deepEqual(pruneLogs(r, 2), [runs[1]]);
+  assert.deepEqual(pruneLogs(r, 2), [runs[1], '20260101-20260101T010000Z-2', '20260101-20260101T010000Z']);
   running.release();
   assert.deepEqual(readdirSync(r).sort(), [runs[3], runs[0], runs[2], 'tensorboard-notes'].sort());
   assert.deepEqual(pruneLogs(r, 2), [runs[0]]);

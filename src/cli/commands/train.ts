@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { BACKENDS, type BackendName, selectBackend } from '../../backend.js';
 import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { runName } from '../../train/run-log.js';
+import { createRunDir } from '../../train/run-log.js';
 import { UsageError } from '../../errors.js';
 import { acquireLock } from '../../model-root/lock.js';
 import { gateRowsFor } from '../../train/promotion-gate.js';
@@ -80,7 +80,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   const config = effectiveConfig(flags);
   if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
-  const runDir = join(flags.logDir, runName(flags.curDate, new Date()));
+  const runDir = createRunDir(flags.logDir, flags.curDate, new Date());
   scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
   const logger = env.makeLogger({ file: join(runDir, 'mmoe.log'), console: !flags.quiet });
   const backend = await selectBackend(flags.backend);
