@@ -60,6 +60,13 @@ export interface EvalOutcome {
   timings: EvalTimings;
 }
 
+/**
+ * The baseline cannot read rows the model reads (a column its spec needs is gone, or it rejects too
+ * many rows): the data may be fine for the model, so the message names the baseline, and a caller
+ * comparing the two (the promotion gate) can tell this from bad data.
+ */
+export class BaselineDataError extends DataError {}
+
 /** The baseline's encoder when its spec differs: it re-encodes the raw records the model accepted. */
 class SecondEncoder {
   private file = -1;
@@ -68,7 +75,7 @@ class SecondEncoder {
   readonly bad: BadRowTally;
 
   constructor(
-    opened: OpenedModel,
+    private readonly opened: OpenedModel,
     readonly batcher: RowBatcher<string>,
     logger: Logger,
   ) {
@@ -76,11 +83,26 @@ class SecondEncoder {
     this.bad = new BadRowTally(logger);
   }
 
+  /** Runs `f`, saying that a data error it throws is the baseline's. */
+  private own<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      throw new BaselineDataError(`the baseline ${this.opened.info.path} cannot read rows the model reads: ${err.message}`, {}, { cause: err });
+    }
+  }
+
+  /** Fails when the baseline's spec rejected too many of the rows read so far. */
+  check(rowsRead: number, maxBadRows: number): void {
+    this.own(() => this.bad.check(rowsRead, maxBadRows));
+  }
+
   /** Encodes a record into the batcher's next slot; false (and counted) when the baseline rejects it. */
   encode(fileIndex: number, path: string, header: string[], record: string[], line: number): boolean {
     if (fileIndex !== this.file) {
       this.file = fileIndex;
-      this.fe = this.encoder.forFile(path, header);
+      this.fe = this.own(() => this.encoder.forFile(path, header));
     }
     const fe = this.fe!;
     const reason = fe.encode(record, this.batcher.target, this.batcher.size);
@@ -144,7 +166,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
       fileIndex = block.fileIndex;
       path = join(job.source.dataDir, block.file.path);
       keep = job.rows?.(block.file.path);
-      if (second) second.bad.check(account.rowsRead, job.maxBadRows);
+      if (second) second.check(account.rowsRead, job.maxBadRows);
       if (grouped) {
         groupColumn = block.header.indexOf(job.groupBy!);
         if (groupColumn < 0)
@@ -172,7 +194,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   waitMs += pending.waitMs;
   for (const m of models) await m.ready();
   const loopMs = performance.now() - loopStart;
-  if (second) second.bad.check(account.rowsRead, job.maxBadRows);
+  if (second) second.check(account.rowsRead, job.maxBadRows);
 
   const t = performance.now();
   const [report, baseReport] = evaluators.map((e, i) =>

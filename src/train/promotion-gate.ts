@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { heldOutRows } from '../data/holdout.js';
 import { findPartitions, type DataSource } from '../data/partitions.js';
 import { MmoeError, UsageError } from '../errors.js';
-import { runEval } from '../eval/eval-job.js';
+import { BaselineDataError, runEval } from '../eval/eval-job.js';
 import { inputBytes, openModel, type OpenedModel } from '../eval/model-dir.js';
 import { aucGate, type AucCheck } from '../eval/quality-gate.js';
 import type { Logger } from '../logger.js';
@@ -60,8 +60,9 @@ function describeRows(rows: GateRows): string {
 
 /**
  * Judges the model in `newDir` (not yet published) against `<modelRoot>/latest`. Without a gate,
- * or without a latest model (the first night), it passes. A current model that cannot be opened
- * cannot be compared, so the new one is refused (promote it by hand with `mmoe promote`).
+ * or without a latest model (the first night), it passes. A current model that cannot be opened,
+ * or cannot read the gate's rows, cannot be compared, so the new one is refused (promote it by
+ * hand with `mmoe promote`).
  */
 export async function judgeModel(newDir: string, modelRoot: string, gate: GateJob | undefined, logger: Logger): Promise<Promotion> {
   const decidedAt = () => new Date().toISOString();
@@ -75,27 +76,40 @@ export async function judgeModel(newDir: string, modelRoot: string, gate: GateJo
   const opened: OpenedModel[] = [];
   try {
     opened.push(await openModel(newDir, 'the new model', { inputBytes: bytes }));
+    // A current model that cannot be compared (damaged files of any kind, or a spec that needs a
+    // column the data no longer has) refuses the new one, which is kept: never a lost model.
+    const uncompared = (why: string): Promotion => ({
+      status: 'refused',
+      reason: `the current model ${join(modelRoot, against)} ${why}; promote the new model by hand if it should serve`,
+      against,
+      gate: null,
+      decidedAt: decidedAt(),
+    });
     try {
       opened.push(await openModel(join(modelRoot, 'latest'), 'latest', { inputBytes: bytes }));
     } catch (err) {
-      if (!(err instanceof MmoeError)) throw err;
-      const reason = `the current model ${join(modelRoot, against)} cannot be opened to compare with (${err.message}); promote the new model by hand if it should serve`;
-      return { status: 'refused', reason, against, gate: null, decidedAt: decidedAt() };
+      return uncompared(`cannot be opened to compare with (${err instanceof MmoeError ? err.message : `${(err as Error)?.message ?? String(err)}`})`);
     }
     const [model, baseline] = opened as [OpenedModel, OpenedModel];
     const { holdout } = gate.rows;
-    const run = await runEval(
-      {
-        model,
-        baseline,
-        source: gate.rows.source,
-        maxBadRows: gate.maxBadRows,
-        threshold: 0.5,
-        gates: false,
-        ...(holdout ? { rows: heldOutRows(holdout.seed, holdout.validRatio) } : {}),
-      },
-      logger,
-    );
+    let run;
+    try {
+      run = await runEval(
+        {
+          model,
+          baseline,
+          source: gate.rows.source,
+          maxBadRows: gate.maxBadRows,
+          threshold: 0.5,
+          gates: false,
+          ...(holdout ? { rows: heldOutRows(holdout.seed, holdout.validRatio) } : {}),
+        },
+        logger,
+      );
+    } catch (err) {
+      if (!(err instanceof BaselineDataError)) throw err;
+      return uncompared(`cannot score the gate's rows (${err.message})`);
+    }
     const r = aucGate(run.report, run.baseline!.report, gate.maxAucDrop);
     const result = { maxAucDrop: gate.maxAucDrop, passed: r.passed, on, rows: run.rows, checks: r.checks };
     const lines = comparisonLines(result, against);

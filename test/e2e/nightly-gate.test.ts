@@ -1,7 +1,7 @@
 // The nightly job through the CLI: the promotion gate (a worse model refused, a better one promoted,
 // an undefined AUC refuses), then `mmoe rollback` and `mmoe promote`.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { acquireLock } from '../../src/model-root/lock.js';
@@ -67,6 +67,42 @@ test('an AUC the gate cannot compute (one class on --gate-dates) refuses, as eva
   assert.match(r.err, /task 'ctcvr': AUC undefined \(new\) vs undefined \(latest = 20260101\), drop n\/a: refused \(the model's AUC is undefined \(.*only one class/);
   assert.equal(readlinkSync(join(models, 'latest')), '20260101');
   assert.equal(meta(join(models, '20260102')).promotion.gate.on, '20260201');
+});
+
+test('a latest that cannot be compared (damaged, or needing a column the data dropped) refuses the new model, which is kept', async () => {
+  // Damaged files of the current model: not a crash (exit 1) that throws the night's model away.
+  const damaged = join(root, 'damaged', 'models');
+  assert.equal((await night(damaged, '20260101', {}, '--epochs', '1')).code, 0);
+  writeFileSync(join(damaged, '20260101', 'model.json'), 'garbage');
+  const r = await night(damaged, '20260102', {}, '--epochs', '1', ...gate);
+  assert.equal(r.code, 4, r.err);
+  assert.match(r.err, /the current model .*20260101 cannot be opened to compare with \(.*not valid JSON\); promote the new model by hand/);
+  assert.equal(readlinkSync(join(damaged, 'latest')), '20260101');
+  assert.equal(meta(join(damaged, '20260102')).promotion.status, 'refused');
+
+  // The config drops a feature and the data drops its column the same day: latest, trained with
+  // it, cannot read the gate's rows. The data is fine for the new model, so this is no data error.
+  const data = join(root, 'dropped-column');
+  cpSync(join(n.data, '20260101'), join(data, '20260101'), { recursive: true });
+  mkdirSync(join(data, '20260102'));
+  for (const f of readdirSync(join(n.data, '20260102')).filter((x) => x.endsWith('.csv'))) {
+    const lines = readFileSync(join(n.data, '20260102', f), 'utf8').split('\n');
+    const drop = lines[0]!.split(',').indexOf('site_domain');
+    writeFileSync(join(data, '20260102', f), lines.map((l) => l && l.split(',').filter((_, i) => i !== drop).join(',')).join('\n'));
+  }
+  const withDomain = join(root, 'with-domain.json');
+  const tiny = JSON.parse(readFileSync(config, 'utf8'));
+  writeFileSync(withDomain, JSON.stringify({ ...tiny, features: { ...tiny.features, categorical: [...tiny.features.categorical, { name: 'site_domain', buckets: 500, embeddingDim: 4 }] } }));
+  const models = join(root, 'dropped', 'models');
+  const common = ['--train-data-dir', data, '--days', '1', '--model-output-dir', models, '--log-dir', join(root, 'dropped', 'logs'), '--quiet', '--backend', 'wasm', '--epochs', '1'];
+  assert.equal((await mmoe('train', ...common, '--cur-date', '20260101', '--config', withDomain)).code, 0);
+  const dropped = await mmoe('train', ...common, '--cur-date', '20260102', '--config', config, ...gate);
+  assert.equal(dropped.code, 4, dropped.err);
+  assert.match(dropped.err, /the current model .*20260101 cannot score the gate's rows \(the baseline .*latest cannot read rows the model reads: .*20260102.*missing column 'site_domain'/);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260101');
+  assert.equal(meta(join(models, '20260102')).promotion.status, 'refused');
+  const promoted = await mmoe('promote', join(models, '20260102'), '--config', config, '--backend', 'wasm');
+  assert.equal(promoted.code, 0, promoted.err);
 });
 
 test('gate flags are checked before any work', async () => {
