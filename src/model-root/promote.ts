@@ -1,6 +1,7 @@
 // `mmoe promote` and `mmoe rollback`: move `latest` by hand, under the model root's lock, only to a
 // model that loads and fits the config's feature spec. Each move records what latest pointed at
-// before in `previous`, so a rollback can be rolled back, and refreshes status.json's links.
+// before in `previous`, so a rollback can be rolled back, and refreshes status.json's links; a
+// rollback marks the model it leaves as rolled back from (warm starts skip it).
 import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -9,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { checkModelRoot } from '../train/publish.js';
 import { latestName, readLink, type Repoint, repoint } from './links.js';
 import { acquireLock } from './lock.js';
-import { recordPromotion } from './promotion-record.js';
+import { readPromotion, recordPromotion } from './promotion-record.js';
 import { checkServable } from './servable.js';
 import { refreshLinks } from './status.js';
 
@@ -54,6 +55,12 @@ export async function rollbackModel(modelRoot: string, job: SwitchJob, logger: L
     if (!existsSync(dir)) throw new UsageError(`mmoe rollback: previous points at ${target}, which no longer exists in ${modelRoot}; promote another model by name with mmoe promote`);
     await checkServable(dir, job.config, job.configFile, 'mmoe rollback');
     const moved = repoint(modelRoot, target);
+    // The model rolled back from is marked, so `--warm-start auto` does not continue from it; a
+    // rollback of that rollback (back to a marked model) serves it again and clears the mark.
+    const decidedAt = new Date().toISOString();
+    if (readPromotion(dir)?.status === 'rolled-back') recordPromotion(dir, { status: 'promoted', reason: 'served again by mmoe rollback', decidedAt, replaced: current ?? null });
+    else if (current !== undefined && existsSync(join(modelRoot, current)))
+      recordPromotion(join(modelRoot, current), { status: 'rolled-back', reason: `rolled back from (mmoe rollback): latest -> ${target}`, decidedAt });
     refreshLinks(modelRoot);
     logger.info(moved, `rolled back: latest -> ${target} (previous -> ${moved.previous ?? 'none'})`);
     return moved;

@@ -1,5 +1,6 @@
-// The promotion record in a model's metadata.json: promoted or refused by the gate, or promoted by
-// hand. Warm starts skip refused models; `mmoe promote` rewrites the record (atomically).
+// The promotion record in a model's metadata.json: promoted or refused by the gate, promoted by
+// hand, or rolled back from. Warm starts skip refused and rolled-back models; `mmoe promote` and
+// `mmoe rollback` rewrite the record (atomically).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -16,9 +17,13 @@ export function readPromotion(dir: string): { status?: string } | undefined {
   }
 }
 
-/** True when the gate refused the model in `dir` (and nobody promoted it since). */
+/**
+ * True when the model in `dir` was judged unfit to serve and nobody promoted it since: refused by the
+ * gate, or rolled back from by an operator. A warm start does not continue from it.
+ */
 export function isRefused(dir: string): boolean {
-  return readPromotion(dir)?.status === 'refused';
+  const status = readPromotion(dir)?.status;
+  return status === 'refused' || status === 'rolled-back';
 }
 
 /** Rewrites the promotion record of metadata.json atomically, keeping what it said before under `earlier`. */

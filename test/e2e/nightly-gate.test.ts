@@ -123,6 +123,22 @@ test('gate flags are checked before any work', async () => {
   assert.ok(!existsSync(join(models, '20260102')), 'failed before training');
 });
 
+test('--warm-start auto does not continue from the model an operator rolled back from; undoing the rollback clears that', async () => {
+  const models = join(root, 'rolled-back', 'models');
+  const rollback = () => mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  for (const date of ['20260101', '20260102']) assert.equal((await night(models, date, {}, '--epochs', '1')).code, 0);
+  assert.equal((await rollback()).code, 0);
+  assert.equal(meta(join(models, '20260102')).promotion.status, 'rolled-back');
+  assert.equal((await rollback()).code, 0, 'undone: 20260102 serves again');
+  assert.equal(readlinkSync(join(models, 'latest')), '20260102');
+  assert.equal(meta(join(models, '20260102')).promotion.status, 'promoted');
+  assert.equal(meta(join(models, '20260101')).promotion.status, 'promoted');
+  assert.equal((await rollback()).code, 0);
+  const next = await night(models, '20260103', {}, '--epochs', '1', '--warm-start', 'auto');
+  assert.equal(next.code, 0, next.err);
+  assert.match(meta(join(models, '20260103')).warmStart.from, /20260101$/);
+});
+
 test('rollback after a promotion, rollback of the rollback, and promote by hand; each refuses what cannot serve', async () => {
   const models = join(root, 'switch', 'models');
   const link = (name: string) => readlinkSync(join(models, name));
