@@ -38,7 +38,7 @@ export function writeOnnx(m: MultiTaskModel, file: string, o: ExportOptions, sig
   checkNames(sig);
   const proto = encodeModel(onnxModel(m, sig, { name: 'mmoe', version: o.version }));
   if (proto.length > ONNX_MAX_BYTES)
-    throw new UsageError(`${file}: the model is ${(proto.length / 2 ** 30).toFixed(2)} GiB, over the 2 GiB an ONNX file holds without external data; use fewer buckets or --format keras`);
+    throw new UsageError(`${file}: the model is ${(proto.length / 2 ** 30).toFixed(2)} GiB, over the 2 GiB an ONNX file holds without external data; use fewer buckets`);
   writeFileAtomic(file, proto.parts());
 }
 

@@ -14,8 +14,16 @@ import type { KerasModel } from './keras.js';
 /** The Keras version whose archive layout this follows (checked with TensorFlow 2.21's Keras). */
 export const KERAS_FORMAT_VERSION = '3.15.1';
 
-/** A zip without ZIP64 extensions (fflate writes none) holds files of at most 4 GiB. */
-const ZIP_MAX_BYTES = 2 ** 32 - 1 - 2 ** 20;
+/**
+ * The weights file is written by h5wasm, whose heap holds at most 2 GiB, and read back whole to
+ * be zipped (Node reads at most 2 GiB into one buffer): 2 GiB of weights, less a margin for HDF5's
+ * own structures.
+ */
+export const KERAS_MAX_WEIGHT_BYTES = 2 ** 31 - 2 ** 26;
+
+export function kerasTooBig(file: string, bytes: number): UsageError {
+  return new UsageError(`${file}: the weights take ${(bytes / 2 ** 30).toFixed(2)} GiB, over the 2 GiB a .keras archive written here holds; use fewer buckets`);
+}
 
 /** Keras's naming.to_snake_case for the layer classes used here. */
 export function snakeCase(className: string): string {
@@ -59,12 +67,13 @@ async function writeWeightsH5(file: string, k: KerasModel, modelName: string): P
 /** Writes the archive at `file` (atomically): the weights go through a temporary .h5 next to it. */
 export async function writeKerasArchive(file: string, k: KerasModel, producer: string): Promise<void> {
   const h5 = join(dirname(file), `.${basename(file)}.weights-${process.pid}-${randomBytes(4).toString('hex')}.h5`);
+  const bytes = k.weights.reduce((sum, l) => sum + l.values.reduce((s, w) => s + w.values.byteLength, 0), 0);
+  if (bytes > KERAS_MAX_WEIGHT_BYTES) throw kerasTooBig(file, bytes);
   try {
     const modelName = (k.config.config as { name: string }).name;
     await writeWeightsH5(h5, k, modelName);
     const weightBytes = statSync(h5).size;
-    if (weightBytes > ZIP_MAX_BYTES)
-      throw new UsageError(`${file}: the weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB, over the 4 GiB a .keras archive holds without ZIP64; use fewer buckets or --format onnx`);
+    if (weightBytes > KERAS_MAX_WEIGHT_BYTES) throw kerasTooBig(file, weightBytes);
     const metadata = { keras_version: KERAS_FORMAT_VERSION, date_saved: new Date().toISOString().slice(0, 19).replace('T', '@'), producer };
     const zip = zipSync(
       {
