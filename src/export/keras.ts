@@ -78,6 +78,8 @@ class KerasBuilder {
   readonly weights: KerasModel['weights'] = [];
   private readonly tensors = new Map<string, TensorRef>();
   private readonly byName = new Map<string, KerasLayer>();
+  /** The share key each reusable layer was made with: another call reuses it only with the same key. */
+  private readonly shareKeys = new Map<string, string>();
 
   private add(l: KerasLayer): KerasLayer {
     if (this.byName.has(l.name)) throw new ConfigError(`export: '${l.name}' would name two layers of the Keras model; rename the feature or task of that name`);
@@ -105,11 +107,16 @@ class KerasBuilder {
     return this.output(name, [null], dtype);
   }
 
-  /** Calls a built-in layer (created on first use) on one tensor, or on a list for merge layers. */
-  layer(className: string, name: string, config: Record<string, unknown>, inputs: string | string[], shape: Shape, weights: Weight[] = []): string {
-    let l = this.byName.get(name);
+  /**
+   * Calls a built-in layer on one tensor, or on a list for merge layers. A layer made with a
+   * `share` key (an embedding table, a layer of the network) is called again by a later call with
+   * the same key; any other call under a taken name is a name clash.
+   */
+  layer(className: string, name: string, config: Record<string, unknown>, inputs: string | string[], shape: Shape, weights: Weight[] = [], share?: string): string {
+    let l = share !== undefined && this.shareKeys.get(name) === share ? this.byName.get(name) : undefined;
     if (!l) {
       l = this.add({ module: 'keras.layers', class_name: className, config: { name, trainable: true, dtype: 'float32', ...config }, registered_name: null, name, inbound_nodes: [] });
+      if (share !== undefined) this.shareKeys.set(name, share);
       if (weights.length) this.weights.push({ layer: name, className, values: weights });
     }
     const arg = Array.isArray(inputs) ? inputs.map((i) => this.ref(i)) : this.ref(inputs);
@@ -140,7 +147,7 @@ function translate(k: KerasBuilder, n: LayerNode, inputs: string[]): string {
   const config = PLAIN[n.className];
   if (!config) throw new Error(`export: layer '${n.name}' (${n.className}) has no Keras translation`);
   const merge = n.className === 'Concatenate' || n.className === 'Multiply';
-  return k.layer(n.className, n.layer, config(n.config), merge ? inputs : inputs[0], [null, ...n.shape], n.weights);
+  return k.layer(n.className, n.layer, config(n.config), merge ? inputs : inputs[0], [null, ...n.shape], n.weights, `net:${n.layer}`);
 }
 
 /** A numeric input's [batch, 1] column after its transform. */
@@ -174,7 +181,7 @@ export function kerasModel(m: MultiTaskModel, sig: Signature): KerasModel {
     const t = f.table;
     const v = m.tables.view(t.name);
     const values = v.stride === v.dim ? v.store.subarray(0, v.rows * v.dim) : m.tables.read(t.name);
-    return k.layer('Embedding', `emb_${tableName(m.spec, t.name)}`, { input_dim: t.rows, output_dim: t.dim }, ids.get(f.name)!, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }]);
+    return k.layer('Embedding', `emb_${tableName(m.spec, t.name)}`, { input_dim: t.rows, output_dim: t.dim }, ids.get(f.name)!, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }], `table:${t.name}`);
   });
   const parts = [...emb, ...m.layout.crosses.map((x) => k.layer('Multiply', `cross_${crossName(m.spec, x.name)}`, {}, [emb[x.a], emb[x.b]], [null, x.dim]))];
   for (const name of m.layout.numeric) parts.push(numericColumn(k, inputs.get(name) as NumericInput));

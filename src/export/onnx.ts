@@ -3,6 +3,7 @@
 // field from its full embedding table, crosses as Mul, each numeric's transform), the dense
 // network translated layer by layer from the tfjs graph (layer-graph.ts), and the tail (label
 // transforms inverted, outputs squeezed to [batch] and named after the tasks; optional gates).
+import { ConfigError } from '../errors.js';
 import type { MultiTaskModel } from '../model/multi-task-model.js';
 import type { LayerGraph, LayerNode } from './layer-graph.js';
 import { layerGraph } from './layer-graph.js';
@@ -16,14 +17,23 @@ class GraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
   private readonly constants = new Map<string, string>();
+  private readonly values = new Set<string>();
+
+  /** Claims a value name (graph input, initializer, node output): ONNX graphs assign each once. */
+  define(name: string): string {
+    if (this.values.has(name)) throw new ConfigError(`export: '${name}' would name two values of the ONNX graph; rename the feature or task of that name`);
+    this.values.add(name);
+    return name;
+  }
 
   /** Adds a node; returns its output's name (`out`, or `<name>` when not given). */
   op(op: string, inputs: string[], name: string, attributes?: Record<string, AttributeValue>, out = name): string {
-    this.nodes.push({ op, inputs, outputs: [out], name, ...(attributes ? { attributes } : {}) });
+    this.nodes.push({ op, inputs, outputs: [this.define(out)], name, ...(attributes ? { attributes } : {}) });
     return out;
   }
 
   tensor(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
+    this.define(name);
     this.initializers.push({ name, dims, type: data instanceof Float32Array ? DataType.float : DataType.int64, data });
     return name;
   }
@@ -157,6 +167,7 @@ function body(b: GraphBuilder, g: LayerGraph, block: string): string[] {
 
 export function onnxModel(m: MultiTaskModel, sig: Signature, producer: { name: string; version: string }): OnnxModel {
   const b = new GraphBuilder();
+  for (const i of sig.inputs) b.define(i.name);
   const net = m.net.scoreAndGates ?? m.net.score;
   const outs = body(b, layerGraph(net), front(b, m, sig));
   const tasks = new Map(m.spec.tasks.map((t) => [t.name, t]));

@@ -7,7 +7,7 @@ import type { BackendInfo } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import type { DataAccount } from '../data/account.js';
 import { DataError, InterruptedError, UsageError } from '../errors.js';
-import { exportFormats, writeExports } from '../export/index.js';
+import { checkExports, exportFormats, writeExports } from '../export/index.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
 import { readBatches } from '../data/read-batches.js';
@@ -107,6 +107,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   if (validDate && job.source.dates.includes(validDate))
     throw new UsageError(`validation date ${validDate} is one of the training days (${job.source.dates.join(', ')}): validate on a day the model does not train on`);
   checkModelRoot(job.modelRoot);
+  checkExports(cfg); // a name the exports cannot take, or a model too big for them, fails now, not after training
   const checkAbort = (when: string) => {
     if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
   };

@@ -1,19 +1,19 @@
 // `export` in the config: model.onnx and model.keras are written into the staging directory with
 // the model, so they are published atomically with it (or not at all); signature.json always is.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
-import { ctrDays, trainTiny } from '../eval/fixtures.js';
+import { ctrDays, mmoe, TINY_CONFIG, trainTiny } from '../eval/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-export-publish-'));
 const data = join(root, 'data');
 before(async () => {
   await ctrDays(data, 1500);
-  for (const d of ['on', 'off']) mkdirSync(join(root, d));
+  for (const d of ['on', 'off', 'clash']) mkdirSync(join(root, d));
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -37,4 +37,16 @@ test('without an export section only signature.json is added', async () => {
   assert.ok(existsSync(join(latest, 'signature.json')));
   assert.ok(!existsSync(join(latest, 'model.onnx')));
   assert.ok(!existsSync(join(latest, 'model.keras')));
+});
+
+test('a config whose exports cannot be written fails before the data is read, not after training', async () => {
+  const config = join(root, 'clash', 'clash.json');
+  const numeric = [...TINY_CONFIG.features.numeric, { name: 'ctr', transform: 'none' }]; // a feature named like a task
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, numeric }, export: { onnx: true } }));
+  const models = join(root, 'clash', 'models');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'clash', 'logs'), '--backend', 'cpu');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /'ctr' would name two inputs or outputs of the exported model/);
+  assert.doesNotMatch(r.err, /read \d+ file|epoch 1/, 'nothing was read or trained');
+  assert.ok(!existsSync(join(models, 'latest')));
 });
