@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import * as ort from 'onnxruntime-node';
 import { selectBackend } from '../../src/backend.js';
 import type { ModelSection } from '../../src/config/schema.js';
 import { mmoe, saveUntrained } from '../eval/fixtures.js';
@@ -143,4 +144,27 @@ test('a feature and an output of one name: the export stops with exit 2 naming i
   assert.ok(!existsSync(join(dir, 'model.onnx')));
   const s = await mmoe('export', '--model', dir, '--print-signature');
   assert.equal(s.code, 0, s.err);
+});
+
+test('an export that would leave signature.json wrong for the other format in the directory is refused before writing', async () => {
+  const dir = join(root, 'shared-signature');
+  await saveUntrained(dir, {
+    features: { categorical: [{ name: 'user', buckets: 10, embeddingDim: 2 }], numeric: [{ name: 'price', transform: 'none' }] },
+    tasks: [{ name: 'ctr', label: 'click', type: 'binary' }, { name: 'cvr', label: 'conversion', type: 'binary' }],
+    model: { type: 'mmoe', experts: { count: 2, units: [4] }, towers: { units: [2] } },
+  });
+  assert.equal((await mmoe('export', '--model', dir, '--format', 'onnx')).code, 0);
+  const before = readFileSync(join(dir, 'signature.json'), 'utf8');
+  const r = await mmoe('export', '--model', dir, '--format', 'keras', '--gates');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /model\.onnx there does not match this export .*--format onnx,keras/);
+  assert.equal(readFileSync(join(dir, 'signature.json'), 'utf8'), before, 'the schema still describes model.onnx');
+  assert.ok(!existsSync(join(dir, 'model.keras')));
+  const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+  assert.deepEqual(session.outputNames, JSON.parse(before).outputs.map((o: { name: string }) => o.name));
+  await session.release();
+  // Both together, or the same outputs, are fine.
+  assert.equal((await mmoe('export', '--model', dir, '--format', 'keras')).code, 0);
+  assert.equal((await mmoe('export', '--model', dir, '--format', 'onnx,keras', '--gates')).code, 0);
+  assert.match(readFileSync(join(dir, 'signature.json'), 'utf8'), /gate_ctr/);
 });
