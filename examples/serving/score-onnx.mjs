@@ -16,6 +16,9 @@ export function bucket(value, buckets) {
   return BigInt.asUintN(64, farmhash.fingerprint64(value)) % BigInt(buckets);
 }
 
+/** What training reads as a number: Number() alone also takes 0x10, 0b1 and Infinity, which training refuses. */
+const DECIMAL = /^[ \t]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t]*$/;
+
 /** A raw numeric cell: a decimal number, or the feature's empty value for a blank cell. */
 function numeric(input, value) {
   if (value.trim() === '') {
@@ -23,7 +26,7 @@ function numeric(input, value) {
     return input.emptyValue;
   }
   const x = Number(value);
-  if (!Number.isFinite(x)) throw new Error(`${input.column}: '${value}' is not a number`);
+  if (!DECIMAL.test(value) || !Number.isFinite(x)) throw new Error(`${input.column}: '${value}' is not a number`);
   return x;
 }
 

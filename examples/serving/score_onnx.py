@@ -9,6 +9,7 @@ is inside the graph), everything named as signature.json says. Needs numpy and o
 import csv
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -17,12 +18,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fingerprint64 import bucket  # noqa: E402
 
 
+# What training reads as a number: float() alone also takes nan, inf and 1_000, which training refuses.
+DECIMAL = re.compile(r"[ \t]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t]*", re.ASCII)
+
+
 def numeric(inp, value):
     """A raw numeric cell: a decimal number, or the feature's empty value for a blank cell."""
     if value.strip() == "":
         if inp["emptyValue"] is None:
             raise ValueError(f"{inp['column']}: empty value, and the model has no fill value for it")
         return inp["emptyValue"]
+    if not DECIMAL.fullmatch(value) or abs(float(value)) == float("inf"):
+        raise ValueError(f"{inp['column']}: '{value}' is not a number")
     return float(value)
 
 

@@ -10,11 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
 import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
 import { selectBackend } from '../../src/backend.js';
+import { parseDecimal } from '../../src/data/decimal.js';
 import { hashToBucket } from '../../src/data/hash.js';
 import type { ModelSection } from '../../src/config/schema.js';
 import { mmoe } from '../eval/fixtures.js';
@@ -130,5 +132,37 @@ test('the Python serving example scores model.onnx as mmoe does (where Python ha
   const predicted = parse(readFileSync(join(root, 'ple-scores.csv')), { columns: true }) as Row[];
   got.forEach((row, i) => {
     for (const t of ['ctr', 'watch']) assertClose(Number(row[t]), Number(predicted[i][t]), `python ${t}[${i}]`);
+  });
+});
+
+test('both serving examples take a numeric cell exactly when training does (no nan, inf, 0x10 or 1_000)', { skip: !can('numpy') && !process.env.CI ? `${python} has no numpy` : false }, async () => {
+  const cells = ['1', '-2.5', '.5', '5.', '1e-3', ' 7\t', '+3', 'nan', 'NaN', 'inf', 'Infinity', '-infinity', '0x10', '0b1', '1_000', '1e999', '1,5', '١', '--1', 'e3'];
+  const sig = { inputs: [{ name: 'x', column: 'x', kind: 'numeric', emptyValue: null }] };
+  const node = (await import(pathToFileURL(join(example, 'score-onnx.mjs')).href)) as { toFeeds(s: unknown, rows: Row[]): Record<string, { data: Float32Array }> };
+  const script = [
+    'import json, sys',
+    `sys.path.insert(0, ${JSON.stringify(example)})`,
+    'from score_onnx import to_feeds',
+    'sig, cells = json.load(sys.stdin)',
+    'def one(c):',
+    '    try:',
+    '        return float(to_feeds(sig, [{"x": c}])["x"][0])',
+    '    except ValueError:',
+    '        return None',
+    'print(json.dumps([one(c) for c in cells]))',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script], { input: JSON.stringify([sig, cells]), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const py = JSON.parse(r.stdout) as (number | null)[];
+  cells.forEach((c, i) => {
+    const want = parseDecimal(c);
+    let js: number | null;
+    try {
+      js = node.toFeeds(sig, [{ x: c }]).x.data[0]!;
+    } catch {
+      js = null;
+    }
+    assert.equal(js, Number.isNaN(want) ? null : Math.fround(want), `Node, cell ${JSON.stringify(c)}`);
+    assert.equal(py[i], Number.isNaN(want) ? null : Math.fround(want), `Python, cell ${JSON.stringify(c)}`);
   });
 });
