@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { modelSection, trainingSection, type ModelSection } from '../src/config/schema.js';
 import { selectBackend, type BackendName } from '../src/backend.js';
 import type { Batch } from '../src/data/batch.js';
-import type { FeatureSpec } from '../src/data/feature-spec.js';
+import { type FeatureSpec, upgradeSpec } from '../src/data/feature-spec.js';
 import { buildModel, type MultiTaskModel } from '../src/model/index.js';
 import { setFastWasmKernels } from '../src/model/wasm-kernels.js';
 import { Rng } from '../src/util/random.js';
@@ -25,14 +25,14 @@ const WIDE: Shape = { name: 'wide 40x(4/8/16)', fields: 40, dims: [4, 8, 16] };
 const NUMERIC = 7;
 
 function spec(shape: Shape, buckets: number, tasks = ['income', 'never_married']): FeatureSpec {
-  return {
+  return upgradeSpec({
     version: 1,
     hash: { function: 'farmhash.fingerprint64 % buckets (TensorFlow to_hash_bucket_fast)', emptyValue: 'bucket == buckets (tables have buckets + 1 rows)' },
     categorical: Array.from({ length: shape.fields }, (_, i) => ({ name: `f${i}`, buckets, embeddingDim: shape.dims[i % shape.dims.length], table: `f${i}` })),
     numeric: Array.from({ length: NUMERIC }, (_, i) => ({ name: `n${i}`, transform: 'none' as const })),
     crosses: [],
     tasks: tasks.map((name) => ({ name, label: name, type: 'binary' as const, labelTransform: 'none' as const, lossWeight: 1 })),
-  };
+  });
 }
 
 type Ids = 'uniform' | 'zipf';

@@ -38,20 +38,32 @@ function checkConsistency(cfg: Config): string[] {
   const errs: string[] = [];
   const cats = new Map(cfg.features.categorical.map((c) => [c.name, c]));
   const seen = new Set<string>();
-  const columns = [...cfg.features.categorical, ...cfg.features.numeric].map((f) => f.name);
-  for (const col of columns) {
-    if (seen.has(col)) errs.push(`key 'features': column '${col}' is declared twice`);
-    seen.add(col);
+  for (const f of [...cfg.features.categorical, ...cfg.features.numeric]) {
+    if (seen.has(f.name)) errs.push(`key 'features': feature '${f.name}' is declared twice; give one of them another name (and "column": "${f.column ?? f.name}" to read the same column)`);
+    seen.add(f.name);
   }
+  const columns = new Set([...cfg.features.categorical, ...cfg.features.numeric].map((f) => f.column ?? f.name));
+  cfg.features.categorical.forEach((c, i) => {
+    const key = `key 'features.categorical[${i}]`;
+    if ((c.buckets === undefined) === (c.boundaries === undefined))
+      errs.push(`${key}': '${c.name}' needs exactly one of "buckets" (hashed values) and "boundaries" (bucketized numbers)`);
+    const b = c.boundaries ?? [];
+    const j = b.findIndex((x, k) => !Number.isFinite(x) || (k > 0 && x <= b[k - 1]!));
+    if (j >= 0) errs.push(`${key}.boundaries[${j}]': value ${JSON.stringify(b[j])} must be a finite number above the previous boundary (boundaries are sorted, strictly increasing)`);
+  });
   const tables = new Map<string, { buckets: number; embeddingDim: number; field: string }>();
   for (const c of cfg.features.categorical) {
     if (!c.table) continue;
+    const buckets = c.boundaries ? c.boundaries.length + 1 : (c.buckets ?? 0);
     const t = tables.get(c.table);
-    if (!t) tables.set(c.table, { buckets: c.buckets, embeddingDim: c.embeddingDim, field: c.name });
-    else if (t.buckets !== c.buckets || t.embeddingDim !== c.embeddingDim)
+    if (!t) tables.set(c.table, { buckets, embeddingDim: c.embeddingDim, field: c.name });
+    else if (t.buckets !== buckets || t.embeddingDim !== c.embeddingDim)
       errs.push(`key 'features.categorical': '${c.name}' shares table '${c.table}' with '${t.field}' but buckets/embeddingDim differ`);
   }
+  const crossNames = new Set<string>();
   cfg.features.crosses.forEach((x, i) => {
+    if (crossNames.has(x.name)) errs.push(`key 'features.crosses[${i}].name': value "${x.name}" is used by two crosses`);
+    crossNames.add(x.name);
     const [a, b] = x.fields.map((f) => cats.get(f));
     x.fields.forEach((f, j) => {
       if (!cats.has(f)) errs.push(`key 'features.crosses[${i}].fields[${j}]': value "${f}" is not a categorical feature; allowed: ${[...cats.keys()].join(', ')}`);
@@ -63,7 +75,7 @@ function checkConsistency(cfg: Config): string[] {
   cfg.tasks.forEach((t, i) => {
     if (taskNames.has(t.name)) errs.push(`key 'tasks[${i}].name': value "${t.name}" is used by two tasks`);
     taskNames.add(t.name);
-    if (seen.has(t.label)) errs.push(`key 'tasks[${i}].label': value "${t.label}" is also an input feature`);
+    if (columns.has(t.label)) errs.push(`key 'tasks[${i}].label': value "${t.label}" is also read by an input feature`);
     if (t.type === 'binary' && t.labelTransform !== 'none')
       errs.push(`key 'tasks[${i}].labelTransform': value "${t.labelTransform}" applies to regression tasks only`);
   });

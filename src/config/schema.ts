@@ -1,26 +1,43 @@
 // The config file is the public API: every key is declared and documented here (docs/config.md).
 import { z } from 'zod';
 
+/** Names the config invents and the model's outputs carry (tasks): identifiers. */
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier: letters, digits and _');
+/**
+ * CSV header text, used as it is ("native-country", "class of worker"): anything but empty, with
+ * no leading or trailing whitespace (headers are trimmed when read) and no line break. Where the
+ * exported graph needs an identifier, one is derived (data/graph-names.ts).
+ */
+const text = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((s) => s.trim() === s, 'must not start or end with whitespace (CSV headers are trimmed when read)')
+  .refine((s) => !/[\r\n]/.test(s), 'must not hold a line break');
 const positiveInt = z.number().int().positive();
 const units = z.array(positiveInt).min(1);
 const activation = z.enum(['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear', 'swish']);
 
 export const categoricalFeature = z
   .object({
-    /** CSV column. */
-    name,
+    /** Feature name; also the CSV column unless `column` is given. */
+    name: text,
+    /** CSV column to read, when it differs from the name (one column can feed several features). */
+    column: text.optional(),
     /** Hash buckets: values map to fingerprint64(value) % buckets; an empty value maps to bucket `buckets`. */
-    buckets: positiveInt,
+    buckets: positiveInt.optional(),
+    /** Instead of hashing: a number's bucket (TensorFlow's bucketized_column), boundaries[i-1] <= x < boundaries[i] -> bucket i. */
+    boundaries: z.array(z.number()).min(1).optional(),
     embeddingDim: positiveInt.default(16),
     /** Fields naming the same table share one embedding table (same buckets and dim required). */
-    table: name.optional(),
+    table: text.optional(),
   })
   .strict();
 
 export const numericFeature = z
   .object({
-    name,
+    name: text,
+    /** CSV column to read, when it differs from the name. */
+    column: text.optional(),
     transform: z.enum(['none', 'log1p', 'standardize', 'minmax']).default('none'),
     /** Statistics for standardize / minmax; computed by one pass over the training days when absent. */
     mean: z.number().optional(),
@@ -34,9 +51,9 @@ export const numericFeature = z
 
 export const crossFeature = z
   .object({
-    name,
+    name: text,
     /** Two categorical fields whose embeddings are multiplied element-wise (same embeddingDim). */
-    fields: z.tuple([name, name]),
+    fields: z.tuple([text, text]),
   })
   .strict();
 
@@ -44,7 +61,7 @@ export const task = z
   .object({
     name,
     /** CSV label column. */
-    label: name,
+    label: text,
     type: z.enum(['binary', 'regression']),
     /** Applied to a regression label before the loss (e.g. log1p for heavy-tailed watch time). */
     labelTransform: z.enum(['none', 'log1p']).default('none'),
@@ -166,7 +183,7 @@ export const configSchema = z
       .strict(),
     tasks: z.array(task).min(1),
     /** Optional CSV column holding a per-row loss weight. */
-    rowWeight: name.optional(),
+    rowWeight: text.optional(),
     model: modelSection.default({}),
     training: trainingSection.default({}),
     publish: publishSection.default({}),

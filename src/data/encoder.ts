@@ -4,6 +4,7 @@ import { DataError } from '../errors.js';
 import type { BadRowReason } from './bad-rows.js';
 import { parseBinaryLabel, parseDecimal } from './decimal.js';
 import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
+import { Bucketizer } from './bucketize.js';
 import { FrontCache } from './front-cache.js';
 import type { Task } from '../config/schema.js';
 
@@ -31,8 +32,8 @@ export class Encoder {
   readonly nNum: number;
   readonly nTasks: number;
   readonly weighted: boolean;
-  /** Per-field bucket caches, shared by every file read. */
-  readonly fronts: FrontCache[];
+  /** Per-field bucket caches (hashed fields) or bucketizers (fields with boundaries), shared by every file read. */
+  readonly fronts: (FrontCache | Bucketizer)[];
   readonly withLabels: boolean;
 
   constructor(
@@ -47,7 +48,7 @@ export class Encoder {
     this.nTasks = spec.tasks.length;
     this.weighted = spec.rowWeight !== undefined;
     this.withLabels = opts.labels ?? true;
-    this.fronts = spec.categorical.map((c) => new FrontCache(c.buckets));
+    this.fronts = spec.categorical.map((c) => (c.boundaries ? new Bucketizer(c.boundaries) : new FrontCache(c.buckets)));
   }
 
   /** Lets the bucket caches resize after `rows` more rows (call once per chunk, not per row). */
@@ -55,11 +56,12 @@ export class Encoder {
     for (const f of this.fronts) f.review(rows);
   }
 
-  /** Columns this encoder reads, with what each is for (used in messages). */
+  /** Columns this encoder reads, with what each is for (used in messages); a column feeding two features is listed twice. */
   columns(): { name: string; role: string }[] {
+    const feature = (f: { name: string; column: string }, kind: string) => ({ name: f.column, role: f.column === f.name ? `${kind} feature` : `${kind} feature '${f.name}'` });
     return [
-      ...this.spec.categorical.map((c) => ({ name: c.name, role: 'categorical feature' })),
-      ...this.spec.numeric.map((n) => ({ name: n.name, role: 'numeric feature' })),
+      ...this.spec.categorical.map((c) => feature(c, c.boundaries ? 'bucketized' : 'categorical')),
+      ...this.spec.numeric.map((n) => feature(n, 'numeric')),
       ...(this.withLabels ? this.spec.tasks.map((t) => ({ name: t.label, role: `label of task ${t.name}` })) : []),
       ...(this.weighted ? [{ name: this.spec.rowWeight!, role: 'row weight' }] : []),
     ];
@@ -68,7 +70,7 @@ export class Encoder {
   /** Binds column positions for one file's header; a missing column is a structural error. */
   forFile(file: string, header: string[]): FileEncoder {
     const index = (name: string): number => header.indexOf(name);
-    const missing = this.columns().filter((c) => index(c.name) < 0);
+    const missing = this.columns().filter((c, i, all) => index(c.name) < 0 && all.findIndex((d) => d.name === c.name) === i);
     if (missing.length > 0)
       throw new DataError(
         `missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c.name}' (${c.role})`).join(', ')}; ` +
@@ -78,8 +80,8 @@ export class Encoder {
     const dup = this.columns().find((c) => header.lastIndexOf(c.name) !== index(c.name));
     if (dup) throw new DataError(`column '${dup.name}' appears twice in the header; keep one`, { file, line: 1, column: dup.name });
     return new FileEncoder(this, header.length, {
-      cat: this.spec.categorical.map((c) => index(c.name)),
-      num: this.spec.numeric.map((n) => index(n.name)),
+      cat: this.spec.categorical.map((c) => index(c.column)),
+      num: this.spec.numeric.map((n) => index(n.column)),
       labels: this.withLabels ? this.spec.tasks.map((t) => index(t.label)) : [],
       weight: this.weighted ? index(this.spec.rowWeight!) : -1,
     });
@@ -102,7 +104,7 @@ export class FileEncoder {
   badColumn = '';
   badValue = '';
   badDetail = '';
-  private readonly fronts: FrontCache[];
+  private readonly fronts: (FrontCache | Bucketizer)[];
   private readonly numeric: NumericSpec[];
   private readonly tasks: Task[];
   private readonly binary: boolean[];
@@ -134,7 +136,13 @@ export class FileEncoder {
     const { cat: catCols, num: numCols, labels: labelCols } = this.col;
     const nCat = catCols.length;
     const catBase = row * nCat;
-    for (let i = 0; i < nCat; i++) t.cat[catBase + i] = this.fronts[i]!.bucket(fields[catCols[i]!]!);
+    for (let i = 0; i < nCat; i++) {
+      const s = fields[catCols[i]!]!;
+      const b = this.fronts[i]!.bucket(s);
+      // Only a bucketized field refuses a value (one that is not a number).
+      if (b < 0) return this.bad('numeric_unparsable', this.enc.spec.categorical[i]!.column, s, `bucketized feature '${this.enc.spec.categorical[i]!.name}'`);
+      t.cat[catBase + i] = b;
+    }
 
     const nNum = numCols.length;
     const numBase = row * nNum;
@@ -145,7 +153,7 @@ export class FileEncoder {
       let x = parseDecimal(s);
       if (x !== x) {
         if (n.fillEmpty === undefined || !isBlank(s))
-          return this.bad('numeric_unparsable', n.name, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
+          return this.bad('numeric_unparsable', n.column, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
         x = n.fillEmpty;
       }
       if (raw !== null) raw[numBase + i] = x;

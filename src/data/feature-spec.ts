@@ -1,11 +1,24 @@
 // The feature spec: everything a serving system needs to turn a CSV row into model inputs
 // exactly as training did. Derived from the config, completed with numeric statistics, and
-// saved next to every published model (feature_spec.json).
+// saved next to every published model (feature_spec.json). Version 2 added `column`,
+// `boundaries` and `graphNames`; a version 1 spec (older models) is read through upgradeSpec.
 import type { Config, NumericFeature, Task } from '../config/schema.js';
+import { graphNames, RESERVED_GRAPH_NAMES } from './graph-names.js';
+
+export const FEATURE_SPEC_VERSION = 2;
 
 export interface CategoricalSpec {
+  /** The feature's name (any text): messages, reports, and the key of graphNames.features. */
   name: string;
+  /** The CSV column it reads (the name unless the config maps it). */
+  column: string;
+  /**
+   * Buckets of the value: hashed (fingerprint64 % buckets), or with `boundaries` the bucket of a
+   * number (boundaries.length + 1 buckets). The empty value takes the extra bucket `buckets`.
+   */
   buckets: number;
+  /** Bucketized numeric (TensorFlow's bucketized_column): bucket i holds boundaries[i-1] <= x < boundaries[i]. */
+  boundaries?: number[];
   embeddingDim: number;
   /** Embedding table; fields naming the same table share it. Defaults to the field name. */
   table: string;
@@ -13,6 +26,8 @@ export interface CategoricalSpec {
 
 export interface NumericSpec {
   name: string;
+  /** The CSV column it reads (the name unless the config maps it). */
+  column: string;
   transform: NumericFeature['transform'];
   /** Resolved statistics: mean/std for standardize, min/max for minmax. */
   mean?: number;
@@ -22,8 +37,20 @@ export interface NumericSpec {
   fillEmpty?: number;
 }
 
+/**
+ * Graph-safe identifiers (graph-names.ts) of the names the exported graph carries, decided once
+ * when the spec is made: feature name -> model input name (categorical fields; numeric features
+ * share the input `numeric` but get names too, for exports with one input per numeric), table ->
+ * `emb_<id>` layer, cross -> `cross_<id>` layer. Task names are identifiers already.
+ */
+export interface GraphNames {
+  features: Record<string, string>;
+  tables: Record<string, string>;
+  crosses: Record<string, string>;
+}
+
 export interface FeatureSpec {
-  version: 1;
+  version: typeof FEATURE_SPEC_VERSION;
   /** How categorical values become bucket ids (documented for serving teams). */
   hash: {
     function: 'farmhash.fingerprint64 % buckets (TensorFlow to_hash_bucket_fast)';
@@ -34,25 +61,71 @@ export interface FeatureSpec {
   crosses: { name: string; fields: [string, string] }[];
   tasks: Task[];
   rowWeight?: string;
+  graphNames: GraphNames;
+}
+
+const HASH = {
+  function: 'farmhash.fingerprint64 % buckets (TensorFlow to_hash_bucket_fast)',
+  emptyValue: 'bucket == buckets (tables have buckets + 1 rows)',
+} as const;
+
+/** The one place graph names are derived: features first (config order), then tables, then crosses. */
+export function assignGraphNames(spec: Pick<FeatureSpec, 'categorical' | 'numeric' | 'crosses' | 'tasks'>): GraphNames {
+  const taken = new Set<string>([...RESERVED_GRAPH_NAMES, ...spec.tasks.map((t) => t.name)]);
+  const features = graphNames([...spec.categorical, ...spec.numeric].map((f) => f.name), taken);
+  // Layer names carry a prefix, so they only need to be unique among their own kind.
+  const tables = graphNames([...new Set(spec.categorical.map((c) => c.table))], new Set());
+  const crosses = graphNames(spec.crosses.map((x) => x.name), new Set());
+  return { features, tables, crosses };
 }
 
 export function featureSpecFromConfig(cfg: Config): FeatureSpec {
-  return {
-    version: 1,
-    hash: {
-      function: 'farmhash.fingerprint64 % buckets (TensorFlow to_hash_bucket_fast)',
-      emptyValue: 'bucket == buckets (tables have buckets + 1 rows)',
-    },
-    categorical: cfg.features.categorical.map((c) => ({
-      name: c.name,
-      buckets: c.buckets,
-      embeddingDim: c.embeddingDim,
-      table: c.table ?? c.name,
-    })),
-    numeric: cfg.features.numeric.map((n) => ({ ...n })),
+  const spec = {
+    categorical: cfg.features.categorical.map(
+      (c): CategoricalSpec => ({
+        name: c.name,
+        column: c.column ?? c.name,
+        buckets: c.boundaries ? c.boundaries.length + 1 : c.buckets!,
+        ...(c.boundaries ? { boundaries: [...c.boundaries] } : {}),
+        embeddingDim: c.embeddingDim,
+        table: c.table ?? c.name,
+      }),
+    ),
+    numeric: cfg.features.numeric.map(({ column, ...n }): NumericSpec => ({ ...n, column: column ?? n.name })),
     crosses: cfg.features.crosses.map((x) => ({ name: x.name, fields: [...x.fields] as [string, string] })),
     tasks: cfg.tasks.map((t) => ({ ...t })),
+  };
+  return {
+    version: FEATURE_SPEC_VERSION,
+    hash: HASH,
+    ...spec,
     ...(cfg.rowWeight ? { rowWeight: cfg.rowWeight } : {}),
+    graphNames: assignGraphNames(spec),
+  };
+}
+
+/**
+ * A saved spec in the current version. Version 1 (before column mapping) had identifier names
+ * only: each feature read the column of its name, and graph names were the names themselves.
+ */
+export function upgradeSpec(saved: unknown): FeatureSpec {
+  const s = saved as { version: number } & Omit<FeatureSpec, 'version' | 'graphNames' | 'categorical' | 'numeric'> & {
+    categorical: Omit<CategoricalSpec, 'column'>[];
+    numeric: Omit<NumericSpec, 'column'>[];
+  };
+  if (s.version === FEATURE_SPEC_VERSION) return s as unknown as FeatureSpec;
+  if (s.version !== 1) throw new RangeError(`unknown feature spec version ${JSON.stringify(s.version)}; this mmoe reads versions 1 and ${FEATURE_SPEC_VERSION}`);
+  const same = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]));
+  return {
+    ...s,
+    version: FEATURE_SPEC_VERSION,
+    categorical: s.categorical.map(({ name, ...c }) => ({ name, column: name, ...c })),
+    numeric: s.numeric.map(({ name, ...n }) => ({ name, column: name, ...n })),
+    graphNames: {
+      features: same([...s.categorical, ...s.numeric].map((f) => f.name)),
+      tables: same(s.categorical.map((c) => c.table)),
+      crosses: same(s.crosses.map((x) => x.name)),
+    },
   };
 }
 

@@ -84,8 +84,8 @@ export async function collectStats(spec: FeatureSpec, source: DataSource, opts: 
   for await (const b of encodeRows(rawSpec(spec), source, { ...opts, account, rawNumerics: true })) {
     if (b.header !== header) {
       header = b.header;
-      catCols = cats.map((c) => header!.indexOf(c.name));
-      numCols = spec.numeric.map((n) => header!.indexOf(n.name));
+      catCols = cats.map((c) => header!.indexOf(c.column));
+      numCols = spec.numeric.map((n) => header!.indexOf(n.column));
     }
     for (let r = 0; r < b.size; r++) {
       const fields = b.records[b.recordIndex[r]!]!;

@@ -7,12 +7,16 @@ import { tableRows } from '../data/hash.js';
 
 export interface TableLayout {
   name: string;
+  /** Graph-safe identifier (spec.graphNames.tables): the exported layer is `emb_<graphName>`. */
+  graphName: string;
   rows: number;
   dim: number;
 }
 
 export interface FieldLayout {
   name: string;
+  /** Graph-safe identifier (spec.graphNames.features): the exported model's input of this field. */
+  input: string;
   /** Column of this field in Batch.cat. */
   column: number;
   table: TableLayout;
@@ -21,6 +25,8 @@ export interface FieldLayout {
 
 export interface CrossLayout {
   name: string;
+  /** Graph-safe identifier (spec.graphNames.crosses): the exported layer is `cross_<graphName>`. */
+  graphName: string;
   /** Indices into BlockLayout.fields. */
   a: number;
   b: number;
@@ -37,22 +43,19 @@ export interface BlockLayout {
   numeric: string[];
 }
 
-/** Names the exported graph uses for its own layers; an input field may not take them. */
-export const RESERVED_INPUT_NAMES = ['numeric', 'features'];
-
 export function blockLayout(spec: FeatureSpec): BlockLayout {
   const tables = new Map<string, TableLayout>();
   let offset = 0;
   const fields = spec.categorical.map((c, column): FieldLayout => {
     const rows = tableRows(c.buckets);
     let table = tables.get(c.table);
-    if (!table) tables.set(c.table, (table = { name: c.table, rows, dim: c.embeddingDim }));
+    if (!table) tables.set(c.table, (table = { name: c.table, graphName: spec.graphNames.tables[c.table]!, rows, dim: c.embeddingDim }));
     else if (table.rows !== rows || table.dim !== c.embeddingDim)
       throw new ConfigError(
         `features.categorical '${c.name}' shares table '${c.table}' but has buckets ${c.buckets}/embeddingDim ${c.embeddingDim} ` +
           `where the table has ${table.rows - 1}/${table.dim}; give fields of one table the same buckets and embeddingDim`,
       );
-    const f = { name: c.name, column, table, offset };
+    const f = { name: c.name, input: spec.graphNames.features[c.name]!, column, table, offset };
     offset += c.embeddingDim;
     return f;
   });
@@ -67,14 +70,10 @@ export function blockLayout(spec: FeatureSpec): BlockLayout {
     const dim = fields[a].table.dim;
     if (fields[b].table.dim !== dim)
       throw new ConfigError(`features.crosses '${x.name}': '${fields[a].name}' and '${fields[b].name}' need the same embeddingDim (${dim} vs ${fields[b].table.dim})`);
-    const cross = { name: x.name, a, b, dim, offset };
+    const cross = { name: x.name, graphName: spec.graphNames.crosses[x.name]!, a, b, dim, offset };
     offset += dim;
     return cross;
   });
-  const taken = new Set([...RESERVED_INPUT_NAMES, ...spec.tasks.map((t) => t.name)]);
-  for (const f of fields)
-    if (taken.has(f.name))
-      throw new ConfigError(`features.categorical '${f.name}': the name is taken by a task or by the exported model (${RESERVED_INPUT_NAMES.join(', ')}); rename the feature`);
   const numericOffset = offset;
   const numeric = spec.numeric.map((n) => n.name);
   if (fields.length + numeric.length === 0) throw new ConfigError('features: the model needs at least one categorical or numeric feature');

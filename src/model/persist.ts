@@ -3,7 +3,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSection, TrainingSection } from '../config/schema.js';
-import type { FeatureSpec } from '../data/feature-spec.js';
+import { type FeatureSpec, upgradeSpec } from '../data/feature-spec.js';
 import { ConfigError, DataError } from '../errors.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
@@ -171,7 +171,7 @@ export function incompatibilities(saved: { spec: FeatureSpec; model: ModelSectio
   const same = (what: string, a: unknown, b: unknown) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`${what} differ (saved ${JSON.stringify(a)}, now ${JSON.stringify(b)})`);
   };
-  const cats = (s: FeatureSpec) => s.categorical.map((c) => `${c.name}:${c.buckets}x${c.embeddingDim}@${c.table}`);
+  const cats = (s: FeatureSpec) => s.categorical.map((c) => `${c.name}:${c.boundaries ? `[${c.boundaries.join(' ')}]` : c.buckets}x${c.embeddingDim}@${c.table}`);
   same('categorical features (name:buckets x dim @table)', cats(saved.spec), cats(current.spec));
   same('crosses', saved.spec.crosses, current.spec.crosses);
   same('numeric features', saved.spec.numeric.map((n) => n.name), current.spec.numeric.map((n) => n.name));
@@ -193,7 +193,22 @@ export function readArchitecture(dir: string): SavedArchitecture {
   const a = JSON.parse(readFileSync(file, 'utf8')) as SavedArchitecture;
   if (a.format !== 'mmoe-architecture' || a.version !== 1)
     throw new DataError(`unknown architecture format ${JSON.stringify(a.format)} version ${JSON.stringify(a.version)}; expected mmoe-architecture 1`, { file });
-  return a;
+  try {
+    return { ...a, spec: upgradeSpec(a.spec) }; // models saved before feature spec version 2 load as they are
+  } catch (err) {
+    throw new DataError(`${(err as Error).message}; republish the model with this mmoe`, { file });
+  }
+}
+
+/** A published model's feature_spec.json in the current spec version (older versions upgraded). */
+export function readFeatureSpec(dir: string): FeatureSpec {
+  const file = join(dir, 'feature_spec.json');
+  if (!existsSync(file)) throw new DataError('no feature_spec.json: not a model published by mmoe', { file: dir });
+  try {
+    return upgradeSpec(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    throw new DataError(`cannot read the feature spec: ${(err as Error).message}`, { file });
+  }
 }
 
 /**
@@ -214,7 +229,8 @@ export async function loadModel(
     throw new ConfigError(`the model in ${dir} does not fit this config: ${problems.join('; ')}. Start fresh (--warm-start none) or use the config it was trained with`);
   const weights = decodeFloat32Weights(await nodeFileSystem(dir).load!());
   const m = buildModel(spec, model, training, seed, options);
-  for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${t.name}/embeddings`, dir).values);
+  // Weights are stored under the saved model's graph names (the same as now for a compatible model).
+  for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${saved.spec.graphNames.tables[t.name] ?? t.graphName}/embeddings`, dir).values);
   m.setState({
     dense: m.net.train.weights.map((v) => take(weights, v.originalName, dir).values),
     tables: new Map(),

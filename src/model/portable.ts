@@ -23,18 +23,19 @@ interface Topology {
 function portableGraph(m: MultiTaskModel, layers: LayerCache, rowsOf: (t: TableLayout) => number) {
   const { fields, crosses, numeric } = m.layout;
   const embeddings = new Map<string, tf.layers.Layer>();
-  const inputs = fields.map((f) => tf.input({ shape: [1], dtype: 'int32', name: f.name }));
+  // Input and layer names are the spec's graph names (graph-names.ts), never raw header text.
+  const inputs = fields.map((f) => tf.input({ shape: [1], dtype: 'int32', name: f.input }));
   const flat = fields.map((f, i) => {
     const t = f.table;
     let emb = embeddings.get(t.name);
     if (!emb) {
-      emb = tf.layers.embedding({ inputDim: rowsOf(t), outputDim: t.dim, name: `emb_${t.name}`, embeddingsInitializer: 'zeros' });
+      emb = tf.layers.embedding({ inputDim: rowsOf(t), outputDim: t.dim, name: `emb_${t.graphName}`, embeddingsInitializer: 'zeros' });
       embeddings.set(t.name, emb);
     }
     const e = call(emb, inputs[i]); // [batch, 1, dim]
-    return call(tf.layers.flatten({ name: `${f.name}_embedding` }), e); // [batch, dim]
+    return call(tf.layers.flatten({ name: `${f.input}_embedding` }), e); // [batch, dim]
   });
-  const parts: ST[] = [...flat, ...crosses.map((x) => call(tf.layers.multiply({ name: `cross_${x.name}` }), [flat[x.a], flat[x.b]]))];
+  const parts: ST[] = [...flat, ...crosses.map((x) => call(tf.layers.multiply({ name: `cross_${x.graphName}` }), [flat[x.a], flat[x.b]]))];
   if (numeric.length) {
     const num = tf.input({ shape: [numeric.length], name: 'numeric' });
     inputs.push(num);
@@ -54,7 +55,7 @@ function portableGraph(m: MultiTaskModel, layers: LayerCache, rowsOf: (t: TableL
  */
 export function portableArtifacts(m: MultiTaskModel, generatedBy = GENERATED_BY): tf.io.ModelArtifacts {
   const { model, embeddings } = portableGraph(m, m.net.layers, () => 1);
-  const tables = new Map(m.layout.tables.map((t) => [`emb_${t.name}`, t]));
+  const tables = new Map(m.layout.tables.map((t) => [`emb_${t.graphName}`, t]));
   const topology = model.toJSON(null, false) as unknown as Topology;
   for (const l of topology.config.layers) {
     const t = tables.get(l.config.name);

@@ -53,11 +53,43 @@ test('cross-field rules: crosses, tasks, esmm, early stopping', () => {
   );
   assert.throws(
     () => parseConfig({ ...minimal(), tasks: [{ name: 't', label: 'x', type: 'binary' }] }),
-    /value "x" is also an input feature/,
+    /value "x" is also read by an input feature/,
   );
 });
 
 test('unreadable and non-JSON files are config errors', () => {
   assert.throws(() => loadConfig('configs/nope.json'), /cannot read config configs\/nope\.json: ENOENT/);
   assert.throws(() => loadConfig('package-lock.json'), ConfigError);
+});
+
+test('any header text is a feature name, label, column or table; task names stay identifiers', () => {
+  const cfg = parseConfig({
+    features: {
+      categorical: [{ name: 'class of worker', buckets: 10, table: 'worker table' }, { name: 'age bucket', column: 'age', boundaries: [18, 30] }],
+      numeric: [{ name: 'education-num' }, { name: 'age' }],
+    },
+    tasks: [{ name: 'income', label: 'income >50K', type: 'binary' }],
+    rowWeight: 'instance weight',
+  });
+  assert.equal(cfg.features.categorical[1]?.column, 'age');
+  assert.throws(() => parseConfig({ ...minimal(), tasks: [{ name: 'click-through', label: 'click', type: 'binary' }] }), /tasks\[0\]\.name': value "click-through": must be an identifier/);
+  assert.throws(() => parseConfig({ ...minimal(), features: { categorical: [{ name: ' a', buckets: 3 }] } }), /categorical\[0\]\.name': value " a": must not start or end with whitespace/);
+  assert.throws(() => parseConfig({ ...minimal(), features: { categorical: [{ name: '', buckets: 3 }] } }), /must not be empty/);
+});
+
+test('bucketized fields: exactly one of buckets and boundaries, boundaries strictly increasing; names unique, columns may repeat', () => {
+  const cats = (c: Record<string, unknown>) => parseConfig({ ...minimal(), features: { categorical: [c] } });
+  assert.throws(() => cats({ name: 'a', buckets: 3, boundaries: [1] }), /'a' needs exactly one of "buckets" \(hashed values\) and "boundaries"/);
+  assert.throws(() => cats({ name: 'a' }), /needs exactly one of/);
+  assert.throws(() => cats({ name: 'a', boundaries: [1, 5, 5] }), /categorical\[0\]\.boundaries\[2\]': value 5 must be a finite number above the previous boundary/);
+  assert.throws(
+    () => parseConfig({ ...minimal(), features: { categorical: [{ name: 'a', buckets: 3 }], numeric: [{ name: 'a' }] } }),
+    /feature 'a' is declared twice; give one of them another name \(and "column": "a" to read the same column\)/,
+  );
+  const two = parseConfig({ ...minimal(), features: { categorical: [{ name: 'age_b', column: 'age', boundaries: [30] }], numeric: [{ name: 'age' }] } });
+  assert.equal(two.features.categorical[0]?.column, 'age');
+  assert.throws(
+    () => parseConfig({ ...minimal(), features: { categorical: [{ name: 'c', column: 'click', buckets: 3 }] } }),
+    /tasks\[0\]\.label': value "click" is also read by an input feature/,
+  );
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { modelSection, trainingSection, type ModelSection, type Task, type TrainingSection } from '../../src/config/schema.js';
 import type { Batch } from '../../src/data/batch.js';
-import type { FeatureSpec } from '../../src/data/feature-spec.js';
+import { type FeatureSpec, upgradeSpec } from '../../src/data/feature-spec.js';
 import { Rng } from '../../src/util/random.js';
 
 export const CTR_TASKS: Task[] = [
@@ -12,8 +12,9 @@ export const CTR_TASKS: Task[] = [
   { name: 'ctcvr', label: 'conversion', type: 'binary', labelTransform: 'none', lossWeight: 1 },
 ];
 
+/** Written as a version 1 spec (identifier names, no columns), which upgradeSpec reads as older models are read. */
 export function tinySpec(tasks: Task[] = CTR_TASKS): FeatureSpec {
-  return {
+  return upgradeSpec({
     version: 1,
     hash: {
       function: 'farmhash.fingerprint64 % buckets (TensorFlow to_hash_bucket_fast)',
@@ -31,7 +32,7 @@ export function tinySpec(tasks: Task[] = CTR_TASKS): FeatureSpec {
     ],
     crosses: [{ name: 'user_x_item', fields: ['user', 'item'] }],
     tasks,
-  };
+  });
 }
 
 export function tinyModel(over: Partial<ModelSection> & { type: ModelSection['type'] }): ModelSection {

@@ -2,6 +2,7 @@
 // score column per task, plus --keep columns, to a CSV file that appears only when complete.
 import { existsSync } from 'node:fs';
 import { type Command } from 'commander';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { type BackendName, selectBackend } from '../../backend.js';
 import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../data/bad-rows.js';
 import { findPartitions } from '../../data/partitions.js';
@@ -35,8 +36,7 @@ export function predictContext(f: PredictFlags): PredictContext {
   if ((f.input === undefined) === (f.dataDir === undefined))
     throw new UsageError('give the rows to score with either --input file.csv[.gz] or --data-dir D with --dates/--cur-date, not both and not neither.');
   if (f.input !== undefined && (f.dates || f.curDate || f.days)) throw new UsageError('--dates, --cur-date and --days go with --data-dir, not with --input.');
-  const keep = f.keep === undefined ? [] : f.keep.split(',').map((c) => c.trim());
-  if (keep.some((c) => c === '')) throw new UsageError(`--keep '${f.keep}' has an empty column name; list columns as col,col`);
+  const keep = f.keep === undefined ? [] : keepColumns(f.keep);
   return {
     model: f.model,
     input: f.input !== undefined ? { file: f.input } : { source: scoringSource(f) },
@@ -47,6 +47,21 @@ export function predictContext(f: PredictFlags): PredictContext {
     foldBudget: f.foldBudget,
     threads: f.threads,
   };
+}
+
+/**
+ * --keep as one CSV record, so any header text can be named: `id,native-country` or, for a name
+ * holding a comma, `id,"income, gross"`. Names are trimmed, as headers are when read.
+ */
+export function keepColumns(value: string): string[] {
+  let keep: string[];
+  try {
+    keep = (parseCsv(value, { relax_column_count: true }) as string[][])[0]?.map((c) => c.trim()) ?? [];
+  } catch (err) {
+    throw new UsageError(`--keep '${value}' is not a comma-separated list of columns (${(err as Error).message}); quote a name holding a comma: id,"income, gross"`);
+  }
+  if (keep.length === 0 || keep.some((c) => c === '')) throw new UsageError(`--keep '${value}' has an empty column name; list columns as col,col`);
+  return keep;
 }
 
 /** The end-of-run summary on stderr: rows written, and every kind of skipped row with where it was. */
