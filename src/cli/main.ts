@@ -32,9 +32,10 @@ export async function main(argv: string[], env: CliEnv = defaultEnv()): Promise<
     return env.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and version "errors" are successful exits
+      // --help, `mmoe help` and --version are successful exits; help shown because no command was
+      // given (bare `mmoe`, `mmoe data`: printed on stderr) is a usage error, so a cron line that
+      // lost its arguments fails loudly.
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
-      if (err.code === 'commander.help') return ExitCode.ok;
       return ExitCode.usage;
     }
     if (err instanceof MmoeError) {

@@ -1,9 +1,10 @@
 // `mmoe train`: the nightly job. Parses flags into a TrainJob and hands it to the core.
 import { join } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, type BackendName, selectBackend } from '../../backend.js';
 import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { DEFAULT_CONFIG } from '../../paths.js';
 import { createRunDir } from '../../train/run-log.js';
 import { UsageError } from '../../errors.js';
 import { acquireLock } from '../../model-root/lock.js';
@@ -113,7 +114,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
 /** Flags shared by train and the demo. */
 export function addTrainOptions(cmd: Command): Command {
   return addDataOptions(cmd)
-    .option('--config <file>', 'config file', 'configs/default.json')
+    .addOption(new Option('--config <file>', 'config file').default(DEFAULT_CONFIG, "mmoe's own configs/default.json, whatever the working directory"))
     .option('--model-output-dir <dir>', 'where models/<cur-date>/ and models/latest are published', 'models')
     .option('--log-dir <dir>', 'where logs/<run>/ (TensorBoard events and the run log) go', 'logs')
     .option('--epochs <n>', 'override training.epochs', parsePositiveInt)
