@@ -173,7 +173,8 @@ test('--report writes a self-contained HTML report that renders in Chromium with
   const file = join(root, 'out', 'report.html');
   const r = await mmoe('eval', '--model', model, '--baseline', untrained, '--data-dir', data, '--dates', '20260102', '--report', file, ...cpu);
   assert.equal(r.code, 0, r.err);
-  const { dom, console } = renderInChromium(file);
+  const { dom, console, requests } = await renderInChromium(file);
+  assert.deepEqual(requests, [], 'the page loads nothing');
   assert.deepEqual(console, []);
   const charts = Number(dom.match(/data-charts="(\d+)"/)?.[1]);
   assert.equal(charts, 7, 'ROC, calibration and histogram for both tasks, and the gate heat map');

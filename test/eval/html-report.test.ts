@@ -37,12 +37,13 @@ test('the report is self-contained: no external URL, only its own hashed script 
   assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/=]+'"/);
 });
 
-test('headless Chromium renders every task and chart with no console message or script error', (t) => {
+test('headless Chromium renders every task and chart with no console message or script error', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mmoe-report-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'report.html');
   writeFileSync(file, renderHtmlReport(hostileDocument()));
-  const { dom, console } = renderInChromium(file);
+  const { dom, console, requests } = await renderInChromium(file);
+  assert.deepEqual(requests, [], 'the page loads nothing');
   assert.deepEqual(console, [], 'no console output, no uncaught error, no CSP violation');
   const charts = Number(dom.match(/data-charts="(\d+)"/)?.[1]);
   // Two binary tasks x (ROC, calibration, histogram) + the gate heat map.
