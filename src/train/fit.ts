@@ -8,6 +8,7 @@ import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
 import type { ModelState, MultiTaskModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
+import { epochFields, epochMessage } from './messages.js';
 import type { RunLog } from './run-log.js';
 import { EarlyStopping, learningRateAt } from './schedule.js';
 
@@ -91,10 +92,9 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   let step = 0;
   let stoppedEarly = false;
   const started = now();
-  const totalRows = train.size * tc.epochs;
-  progress?.start(totalRows, { epochs: tc.epochs });
   for (let epoch = 0; epoch < tc.epochs; epoch++) {
     const t0 = now();
+    progress?.start(train.size, { epoch: epoch + 1, epochs: tc.epochs }); // the bar counts this epoch's rows
     let lr = learningRateAt(tc.optimizer, epoch, step);
     model.setLearningRate(lr);
     let lossSum = 0;
@@ -124,7 +124,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
       seen += batch.size;
       step++;
       if (step % LOG_EVERY_STEPS === 0) runLog.trainStep(step, r.loss, r.taskLosses, lr);
-      progress?.update(epoch * train.size + seen, { epoch: epoch + 1, epochs: tc.epochs, loss: lossSum / seen });
+      progress?.update(seen, { loss: lossSum / seen });
     }
     const seconds = (now() - t0) / 1000;
     const rec: EpochRecord = {
@@ -149,7 +149,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
     }
     history.push(rec);
     progress?.clear();
-    logger.info({ ...rec, trainTaskLosses: undefined, validTaskLosses: undefined }, `epoch ${epoch + 1}/${tc.epochs}`);
+    logger.info(epochFields(rec, cfg.tasks), epochMessage(rec, tc.epochs, cfg.tasks));
     if (monitor && stopper.shouldStop) {
       stoppedEarly = epoch + 1 < tc.epochs;
       if (stoppedEarly) logger.info(`early stopping: ${monitor.task} ${monitor.metric} has not improved for ${stopper.epochsWithoutImprovement} epochs`);

@@ -19,6 +19,7 @@ import { type FitResult, fit, type TrainRows } from './fit.js';
 import { protectedNames } from '../model-root/links.js';
 import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
+import { publishedMessage, readMessage } from './messages.js';
 import { RunLog } from './run-log.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
@@ -138,10 +139,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     }
     checkAbort('while reading the data');
     const tLoaded = now();
-    logger.info(
-      { trainRows: data.trainRows, validRows: valid.size, data: cfg.training.data, badRows: data.account.badRows.total, seconds: +((tLoaded - t0) / 1000).toFixed(2) },
-      `read ${data.account.files.length} file(s) of ${job.source.dates.join(', ')}${validDate ? `; validation day ${validDate}` : ''}`,
-    );
+    const read = { trainRows: data.trainRows, validRows: valid.size, badRows: data.account.badRows.total, seconds: (tLoaded - t0) / 1000 };
+    logger.info({ ...read, data: cfg.training.data }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
     if (data.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
 
     const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
@@ -196,7 +195,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     const modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : refusedName(job.modelRoot, job.curDate), promoted);
     staging = undefined;
     const fields = { modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation, promotion: promotion.status };
-    if (promoted) logger.info(fields, `published ${modelDir}: ${promotion.reason}`);
+    const made = publishedMessage(modelDir, result.bestEpoch, result.history.length, result.history[result.bestEpoch - 1]?.validMetrics, cfg.tasks);
+    if (promoted) logger.info(fields, `${made}; latest points to it (${promotion.reason})`);
     else logger.warn(fields, `kept ${modelDir} without promoting it: ${promotion.reason}`);
     return { modelDir, metadata: { ...metadata, promotion }, promotion };
   } finally {

@@ -94,12 +94,13 @@ export class ProgressBar {
     this.drawn = false;
   }
 
-  /** Draws the final state and ends the line. */
+  /**
+   * Erases the bar for good (the run ended, stopped early, failed or was interrupted): what
+   * happened is in the log lines, and a last frame with an ETA would say the run goes on.
+   */
   stop(): void {
-    if (!this.enabled) return;
-    this.draw();
-    this.stream.write('\n');
-    this.drawn = false;
+    this.clear();
+    this.lastDraw = Number.POSITIVE_INFINITY; // no update draws again until the next start()
   }
 
   /** The line as it would be drawn now (exposed for tests). */

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
@@ -234,4 +235,20 @@ test('a baseline that cannot be opened exits 2 and leaves no scoring thread runn
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /--baseline .*no such directory/);
   // A worker left running would keep this test file's process alive: the runner would time out.
+});
+
+test('eval --quiet: with 2>&1 the output is the markdown report alone; scoring internals are never logged at info', async () => {
+  const bad = join(root, 'bad-day');
+  writeDay(bad, '20260105', [[1, 0, 'A'], [0, 0, 'B'], [1, 1, 'A'], [0, 0, 'B']]);
+  writeFileSync(join(bad, '20260105', 'part-00000.csv'), `${readFileSync(join(bad, '20260105', 'part-00000.csv'), 'utf8')}x,0,7\n`);
+  const run = (...extra: string[]) =>
+    spawnSync('sh', ['-c', `"${process.execPath}" bin/mmoe.js eval --model "${model}" --data-dir "${bad}" --dates 20260105 --max-bad-rows 0.5 --format markdown --backend wasm ${extra.join(' ')} 2>&1`], { encoding: 'utf8' });
+  const loud = run();
+  assert.equal(loud.status, 0, loud.stdout);
+  assert.match(loud.stdout, /^\{"level":40,/m, 'off a terminal a warning is a JSON line on stderr (here: the bad row)');
+  assert.doesNotMatch(loud.stdout, /projected tables|scoring on|scoring with/);
+  const quiet = run('--quiet');
+  assert.equal(quiet.status, 0, quiet.stdout);
+  assert.ok(quiet.stdout.startsWith('## mmoe eval\n'), quiet.stdout.slice(0, 200));
+  assert.doesNotMatch(quiet.stdout, /^\{/m);
 });

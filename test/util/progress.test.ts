@@ -19,7 +19,11 @@ test('draws rows/s, loss, ETA and epoch on a terminal', () => {
   assert.match(line, /epoch 2\/10 \[=+ +\]  50% 500\/1000 rows  250 rows\/s  loss 0\.6931  lr 0\.001  ETA 00:02$/);
   assert.ok(line.length - 5 < 100);
   bar.stop();
-  assert.equal(writes.at(-1), '\n');
+  assert.equal(writes.at(-1), '\r\x1b[2K', 'stop() erases the bar, leaving no frame with an ETA');
+  const n = writes.length;
+  clock = 9000;
+  bar.update(900);
+  assert.equal(writes.length, n, 'nothing is drawn after stop() until the next start()');
 });
 
 test('throttles redraws to the minimum interval', () => {

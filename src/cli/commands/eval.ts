@@ -37,6 +37,8 @@ export interface EvalContext {
   /** Scoring threads (--threads). */
   threads: number | 'auto';
   gates: boolean;
+  /** No log lines on stderr (errors still are): stdout holds the report alone, even with 2>&1. */
+  quiet: boolean;
 }
 
 interface EvalFlags extends ScoringDataFlags {
@@ -48,6 +50,7 @@ interface EvalFlags extends ScoringDataFlags {
   maxAucDrop?: number;
   report?: string;
   gates: boolean;
+  quiet?: boolean;
 }
 
 export function evalContext(f: EvalFlags): EvalContext {
@@ -67,20 +70,22 @@ export function evalContext(f: EvalFlags): EvalContext {
     foldBudget: f.foldBudget,
     threads: f.threads,
     gates: f.gates,
+    quiet: f.quiet ?? false,
   };
 }
 
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
   await selectBackend(ctx.backend);
-  const logger = env.makeLogger({ console: true });
+  const logger = env.makeLogger({ console: !ctx.quiet });
   const bytes = inputBytes(findPartitions(ctx.source).flatMap((p) => p.files));
   const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   let baseline: Awaited<ReturnType<typeof openModel>> | undefined;
   try {
     if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
-    void model.ready().then(() => logger.info({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
+    // How rows are scored is for profiling (--format json has it under model.scoring): debug level.
+    void model.ready().then(() => logger.debug({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
-      logger.info('the baseline has its own feature spec: every row is read once and encoded once per model');
+      logger.debug('the baseline has its own feature spec: every row is read once and encoded once per model');
     const run = await runEval(
       { model, baseline, source: ctx.source, maxBadRows: ctx.maxBadRows, threshold: ctx.threshold, groupBy: ctx.groupBy, gates: ctx.gates },
       logger,
@@ -122,6 +127,7 @@ export function register(program: Command, env: CliEnv): void {
     .option('--max-auc-drop <d>', 'exit 4 when any binary task of the baseline loses more than d AUC (needs --baseline)', parseNonNegative)
     .option('--report <file.html>', 'also write a self-contained HTML report')
     .option('--no-gates', 'skip gate diagnostics (saves one forward pass per batch)')
+    .option('--quiet', 'no log lines on stderr (errors still are); the report alone on stdout', false)
     .action(async (flags: EvalFlags) => {
       await runEvalCommand(evalContext(flags), env);
     });

@@ -89,7 +89,7 @@ export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promi
   const bytes = 'file' in ctx.input ? (existsSync(ctx.input.file) ? inputBytes([ctx.input.file]) : undefined) : inputBytes(findPartitions(ctx.input.source).flatMap((p) => p.files));
   const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   try {
-    void opened.ready().then(() => logger.info({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
+    void opened.ready().then(() => logger.debug({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
     const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows }, logger);
     env.stderr.write(predictSummary(r));
     return r;

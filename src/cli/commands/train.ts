@@ -1,10 +1,11 @@
 // `mmoe train`: the nightly job. Parses flags into a TrainJob and hands it to the core.
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, type BackendName, selectBackend } from '../../backend.js';
 import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { DEFAULT_CONFIG } from '../../paths.js';
+import { backendMessage } from '../../train/messages.js';
 import { createRunDir } from '../../train/run-log.js';
 import { UsageError } from '../../errors.js';
 import { acquireLock } from '../../model-root/lock.js';
@@ -85,8 +86,12 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
   const logger = env.makeLogger({ file: join(runDir, 'mmoe.log'), console: !flags.quiet });
   const backend = await selectBackend(flags.backend);
-  logger.info({ backend: backend.name, skipped: backend.skipped, tfjs: backend.tfjsVersion }, `backend: ${backend.name}`);
-  logger.info({ config: flags.config, model: config.model.type, dates: source.dates, runDir }, `mmoe train ${flags.curDate}`);
+  logger.info({ backend: backend.name, tfjs: backend.tfjsVersion }, backendMessage(backend));
+  if (backend.skipped.length) logger.debug({ skipped: backend.skipped }, 'backends passed over');
+  logger.info(
+    { config: flags.config, model: config.model.type, dates: source.dates, runDir },
+    `mmoe train ${flags.curDate}: ${config.model.type} on ${source.dates.join(', ')}, config ${shortPath(flags.config)}; run log and TensorBoard files in ${runDir}`,
+  );
   const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
   const gate = config.publish.gate;
   return runNightly(
@@ -109,6 +114,12 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
     { logger, progress, version: VERSION, signal: env.signal },
     scope,
   );
+}
+
+/** A path as a reader wants it: relative to the working directory when it lies below it. */
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
 
 /** Flags shared by train and the demo. */
