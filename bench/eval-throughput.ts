@@ -1,5 +1,5 @@
 // Benchmark of `mmoe eval` scoring (docs/benchmarks.md, "Eval throughput"): rows/s of the whole
-// command (start-up and model loading included) for a model of configs/default.json's
+// command (start-up and model loading included) for a model of configs/ads-reference.json's
 // architecture on generated CTR rows, and where the time goes: CSV parse alone, parse + encode
 // alone, the command with scoring threads (the default), with one, in the main thread only, and
 // with the plain graph in the main thread (--fold-budget 0 --threads 0: how session 1 scored),
@@ -31,7 +31,7 @@ import { silentLogger } from '../src/logger.js';
 import { buildModel, saveModel } from '../src/model/index.js';
 import { fmt, median } from './figures.js';
 
-const CONFIG = 'configs/default.json';
+const CONFIG = 'configs/ads-reference.json';
 const DATE = '20240101';
 type EvalMode = 'eval' | 'eval-threads-2' | 'eval-threads-0' | 'eval-plain';
 type Mode = 'parse' | 'encode' | EvalMode | 'model';

@@ -1,8 +1,9 @@
 // A synthetic ad-traffic world with a planted signal, for `mmoe generate ctr`. Ids follow Zipf-like
 // popularity (a few ads, sites and apps take most traffic, as in Avazu); clicks depend on latent
 // per-ad, per-site/app, per-category, device type, connection type and hour-of-day effects, and
-// conversions (only after a click) on partly different per-ad and per-site/app effects, so the
-// two tasks are related but not the same.
+// conversions (only after a click) on their own per-ad and per-site/app effects, with the ads,
+// device types, connection types and hours that draw clicks converting worse once clicked
+// (clickbait): the tasks pull apart, which is what MMoE's per-task gates are for.
 import { Rng } from '../util/random.js';
 
 /** Output columns in file order. `hour` is the hour of day, 0-23 (the partition gives the date). */
@@ -143,8 +144,8 @@ export class CtrWorld {
     const rng = new Rng(seed);
     this.ads = new Zipf(4000, 1.05, 11);
     this.adClick = effects(rng, 4000, 0.6);
-    // Conversion propensity of an ad correlates with its click propensity, but only partly.
-    this.adConv = this.adClick.map((c) => 0.5 * c + 0.5 * rng.normal());
+    // Clickbait: the ads that draw clicks convert worse once clicked (the tasks pull apart).
+    this.adConv = this.adClick.map((c) => -0.6 * c + 0.6 * rng.normal());
     this.sites = new Publishers(rng, 2500, 1800, 22, 21);
     this.apps = new Publishers(rng, 2500, 1500, 30, 31);
     this.devices = new Zipf(150_000, 0.8, 41);
@@ -171,7 +172,8 @@ export class CtrWorld {
 
     const zClick =
       -1.75 + this.adClick[ad]! + pubs.click[p]! + pubs.catClick[cat]! + this.typeClick[type]! + this.connClick[conn]! + this.hourClick[hour]! + (dev >= 0 ? this.deviceClick[dev]! : 0);
-    const zConv = -1.3 + this.adConv[ad]! + pubs.conv[p]! + pubs.catConv[cat]! + 0.5 * this.hourClick[hour]!;
+    // Device type, connection and hour push conversion the other way from clicks.
+    const zConv = -0.8 + this.adConv[ad]! + pubs.conv[p]! + pubs.catConv[cat]! - this.hourClick[hour]! - this.typeClick[type]! - 2 * this.connClick[conn]!;
     const pClick = sigmoid(zClick);
     const pConv = sigmoid(zConv);
     const click = rng.next() < pClick ? 1 : 0;

@@ -31,7 +31,12 @@ export interface VerdictOptions {
   polarizedShare?: number;
   /** Mean weight of one expert above which a gate counts as collapsed. Default 0.9. */
   collapsedWeight?: number;
-  /** Normalized entropy above which a gate counts as input-independent. Default 0.99. */
+  /**
+   * Normalized entropy above which a gate counts as near-uniform. Default 0.99: the mean KL
+   * divergence of a row's weights from the even split is below 1% of ln(experts), which for small
+   * logit differences means their spread across experts is below about 0.14 x sqrt(ln experts)
+   * (0.2 for 8 experts): every expert's weight within about 20% of 1/experts.
+   */
   uniformEntropy?: number;
 }
 
@@ -75,9 +80,10 @@ export function gateVerdict(gates: TaskGate[], options: VerdictOptions = {}): Ga
   const uniformEntropy = options.uniformEntropy ?? 0.99;
   const warnings: GateWarning[] = [];
   const collapsedOn = new Map<number, string[]>();
-  for (const g of gates) {
+  const judged = gates.filter((g) => g.stats.experts >= 2 && g.stats.rows > 0);
+  const uniform: TaskGate[] = [];
+  for (const g of judged) {
     const s = g.stats;
-    if (s.experts < 2 || s.rows === 0) continue;
     const top = s.meanWeight.indexOf(Math.max(...s.meanWeight));
     const collapsed = s.meanWeight[top]! > collapsedWeight;
     if (collapsed) collapsedOn.set(top, [...(collapsedOn.get(top) ?? []), g.task]);
@@ -99,17 +105,28 @@ export function gateVerdict(gates: TaskGate[], options: VerdictOptions = {}): Ga
         causes: collapseCauses(g, gates, options),
       });
     } else if (s.normalizedEntropy > uniformEntropy) {
-      warnings.push({
-        code: 'uniform',
-        tasks: [g.task],
-        message: `task '${g.task}' has a near-uniform gate (entropy ${pct(s.normalizedEntropy)} of the maximum): it does not depend on the input, so the model acts like a shared bottom for this task`,
-        causes: [
-          'the gate has not trained yet: too few steps or too low a learning rate for the gate weights',
-          'bad initialisation: experts initialised alike produce the same output, so no choice between them lowers the loss',
-          'the tasks may be closely related, in which case a shared bottom is enough',
-        ],
-      });
+      uniform.push(g);
     }
+  }
+  // A near-uniform gate is worth a look only when every task's gate is one: then every task reads
+  // almost the same even average of the experts and the model is a shared bottom at the cost of
+  // its gates. One near-uniform gate beside gates that choose is a task using the shared average,
+  // which is MMoE working as meant (docs/eval.md, "Gate diagnostics").
+  if (uniform.length > 0 && uniform.length === judged.length) {
+    const experts = uniform[0]!.stats.experts;
+    const entropies = uniform.map((g) => `${g.task} ${pct(g.stats.normalizedEntropy)}`).join(', ');
+    warnings.push({
+      code: 'uniform',
+      tasks: uniform.map((g) => g.task),
+      message:
+        `${uniform.length > 1 ? "every task's gate is" : `task '${uniform[0]!.task}' has`} near-uniform (entropy ${entropies} of the maximum): ` +
+        `each row spreads its weight almost evenly over the ${experts} experts, so ${uniform.length > 1 ? 'the tasks read the same average of them and ' : ''}the model acts like a shared bottom`,
+      causes: [
+        'the gates have not trained yet: too few steps or too low a learning rate for the gate weights',
+        'the tasks may be closely related (see task relatedness), in which case a shared bottom is enough',
+        'bad initialisation: experts initialised alike produce the same output, so no choice between them lowers the loss',
+      ],
+    });
   }
   for (const [expert, tasks] of collapsedOn) {
     if (tasks.length < 2) continue;

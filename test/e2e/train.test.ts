@@ -184,3 +184,22 @@ test('a validation day among the training days is refused (exit 2): it would val
   assert.equal(missing.code, 3);
   assert.match(missing.env.err(), /20260109/);
 });
+
+test('the shipped sample with the default config (npm start): gates that specialise, and no gate warning', async () => {
+  const models = join(root, 'models-sample');
+  const env = fakeEnv();
+  const args = ['node', 'mmoe', 'train', '--train-data-dir', 'data/sample', '--cur-date', '20240102', '--days', '2'];
+  const code = await main([...args, '--model-output-dir', models, '--log-dir', join(root, 'logs-sample'), '--quiet', '--backend', 'wasm'], env);
+  assert.equal(code, 0, env.err());
+  const meta = JSON.parse(readFileSync(join(models, '20240102', 'metadata.json'), 'utf8'));
+  assert.deepEqual(meta.gates.warnings, []);
+  const { ctr, ctcvr } = meta.gates.stats;
+  for (const g of [ctr, ctcvr]) assert.ok(g.normalizedEntropy < 0.97, `a gate that chooses: normalized entropy ${g.normalizedEntropy}`);
+  // The tasks favour different experts: half the L1 distance of their mean gates (the share of
+  // the mixture that differs) is large, and their favourite experts differ.
+  const tv = ctr.meanWeight.reduce((s: number, w: number, i: number) => s + Math.abs(w - ctcvr.meanWeight[i]), 0) / 2;
+  assert.ok(tv > 0.25, `mean gates differ by ${tv}`);
+  const top = (w: number[]) => w.indexOf(Math.max(...w));
+  assert.notEqual(top(ctr.meanWeight), top(ctcvr.meanWeight));
+  for (const t of ['ctr', 'ctcvr']) assert.ok(meta.bestValidation[t].auc > 0.64, `${t} ${meta.bestValidation[t].auc}`);
+});

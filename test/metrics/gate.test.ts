@@ -58,16 +58,31 @@ test('verdict flags loss-weight skew, shared collapse and uniform gates', () => 
     { task: 'b', stats: collapsed, lossWeight: 1 },
     { task: 'c', stats: gateStats(repeatRows([0.34, 0.33, 0.33], 10), 3) },
   ]);
+  // c's near-uniform gate beside gates that choose is no warning: the tasks read different mixtures.
   assert.deepEqual(
     warnings.map((w) => [w.code, w.tasks.join()]),
     [
       ['collapsed', 'a'],
       ['collapsed', 'b'],
-      ['uniform', 'c'],
       ['shared-collapse', 'a,b'],
     ],
   );
   assert.match(warnings[0]!.causes[0]!, /loss weights range from 1 to 100/);
+});
+
+test('near-uniform gates warn once, for the model, when every task gate is near-uniform (normalized entropy above 0.99)', () => {
+  const even = gateStats(repeatRows([0.15, 0.1, 0.15, 0.1, 0.15, 0.1, 0.125, 0.125], 10), 8);
+  const choosing = gateStats(repeatRows([0.4, 0.3, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05], 10), 8);
+  // Every expert within 20% of 1/8 is near-uniform; one at 0.4 is a choice.
+  assert.ok(even.normalizedEntropy > 0.99 && choosing.normalizedEntropy < 0.9);
+  const all = gateVerdict([
+    { task: 'ctr', stats: even },
+    { task: 'ctcvr', stats: even },
+  ]);
+  assert.deepEqual(all.map((w) => [w.code, w.tasks.join()]), [['uniform', 'ctr,ctcvr']]);
+  assert.match(all[0]!.message, /^every task's gate is near-uniform \(entropy ctr 99\.\d%, ctcvr 99\.\d% of the maximum\): each row spreads its weight almost evenly over the 8 experts, so the tasks read the same average of them and the model acts like a shared bottom$/);
+  assert.deepEqual(gateVerdict([{ task: 'ctr', stats: even }, { task: 'ctcvr', stats: choosing }]), []);
+  assert.deepEqual(gateVerdict([{ task: 'only', stats: even }]).map((w) => w.message.slice(0, 40)), ["task 'only' has near-uniform (entropy on"]);
 });
 
 test('a healthy gate or a single expert gives no warning', () => {
