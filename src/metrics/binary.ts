@@ -28,6 +28,8 @@ export interface BinaryMetrics {
   precision: MetricValue;
   recall: MetricValue;
   f1: MetricValue;
+  /** Weighted confusion matrix at `threshold`. */
+  confusion: Confusion;
 }
 
 export interface Confusion {
@@ -101,6 +103,7 @@ export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; s
     }
   }
   const meanScore = weight > 0 ? scoreSum / weight : Number.NaN;
+  const confusion = confusionAt(rows, threshold);
   const labelRate = weight > 0 ? positiveWeight / weight : Number.NaN;
   return {
     count: n,
@@ -115,6 +118,7 @@ export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; s
         ? defined(meanScore / labelRate)
         : undefinedMetric('calibration is undefined: no positive labels'),
     threshold,
-    ...thresholdMetrics(confusionAt(rows, threshold)),
+    ...thresholdMetrics(confusion),
+    confusion,
   };
 }
