@@ -7,12 +7,14 @@ import type { GateStats } from '../metrics/gate.js';
 import type { GateWarning } from '../metrics/gate-verdict.js';
 import type { MetricValue } from '../metrics/metric-value.js';
 import type { RegressionMetrics } from '../metrics/regression.js';
-import type { EvalOutcome, EvalTimings } from './eval-job.js';
+import type { OperatingPoint } from '../metrics/precision-recall.js';
+import type { EvalOutcome, EvalTimings, ThresholdChoice } from './eval-job.js';
 import type { PairCorrelation, TaskReport } from './evaluator.js';
 import type { ModelInfo } from './model-dir.js';
 import type { QualityGateResult } from './quality-gate.js';
 
-export const EVAL_SCHEMA_VERSION = 1;
+/** 2: per-task thresholds (`threshold`, `thresholdRule`, `options.threshold` may be "auto"), confusion matrix, average precision, PR curve, threshold sweep, AUC interval, `model.training`. */
+export const EVAL_SCHEMA_VERSION = 2;
 
 /** A metric that may be undefined: value null and a reason instead of a number. */
 export interface JsonMetric {
@@ -29,13 +31,25 @@ export interface BinaryResult {
   auc: JsonMetric;
   logLoss: JsonMetric;
   calibration: JsonMetric;
+  /** DeLong's 95% confidence interval of the AUC (null when it cannot be estimated). */
+  aucInterval: { lower: number; upper: number; level: number; se: number; method: 'DeLong' } | null;
+  /** scikit-learn's average_precision_score. */
+  averagePrecision: JsonMetric;
+  /** Predicted positive when score > threshold; `thresholdRule` says how it was chosen. */
   threshold: number;
+  thresholdRule: ThresholdChoice['rule'];
   accuracy: JsonMetric;
   precision: JsonMetric;
   recall: JsonMetric;
   f1: JsonMetric;
+  /** Weighted confusion matrix at `threshold`. */
+  confusion: { tp: number; fp: number; fn: number; tn: number };
   groupAuc: { value: JsonMetric; groupsUsed: number; groupsSkipped: number; rowsUsed: number } | null;
   roc: { fpr: number; tpr: number; threshold: number | null }[];
+  /** Precision-recall curve from the highest threshold down (thinned for plotting). */
+  pr: { recall: number; precision: number; threshold: number }[];
+  /** Operating points where the top 1%, 2%, 5%, 10%, 20%, 30%, 50% of rows are predicted positive. */
+  sweep: OperatingPoint[];
   calibrationBins: { lower: number; upper: number; meanScore: number; labelRate: number; count: number; weight: number }[];
   histogram: { edges: number[]; positive: number[]; negative: number[] };
 }
@@ -81,7 +95,7 @@ export interface EvalDocument {
     badRows: BadRowSummary;
     baselineBadRows: BadRowSummary | null;
   };
-  options: { threshold: number; groupBy: string | null; maxAucDrop: number | null };
+  options: { threshold: number | 'auto'; groupBy: string | null; maxAucDrop: number | null };
   tasks: TaskResult[];
   gates: Record<string, GateStats>;
   gateWarnings: GateWarning[];
@@ -94,8 +108,9 @@ function metric(m: MetricValue): JsonMetric {
   return m.value === undefined ? { value: null, reason: m.reason } : { value: m.value };
 }
 
-function binaryResult(b: BinaryReport): BinaryResult {
+function binaryResult(b: BinaryReport, threshold: ThresholdChoice | undefined): BinaryResult {
   const m = b.metrics;
+  const ci = b.aucInterval;
   return {
     count: m.count,
     positives: m.positives,
@@ -105,13 +120,19 @@ function binaryResult(b: BinaryReport): BinaryResult {
     auc: metric(m.auc),
     logLoss: metric(m.logLoss),
     calibration: metric(m.calibration),
+    aucInterval: ci ? { lower: ci.lower, upper: ci.upper, level: ci.level, se: ci.se, method: ci.method } : null,
+    averagePrecision: metric(b.pr.averagePrecision),
     threshold: m.threshold,
+    thresholdRule: threshold?.rule ?? 'given',
     accuracy: metric(m.accuracy),
     precision: metric(m.precision),
     recall: metric(m.recall),
     f1: metric(m.f1),
+    confusion: { ...m.confusion },
     groupAuc: b.groupAuc ? { value: metric(b.groupAuc.gauc), groupsUsed: b.groupAuc.groupsUsed, groupsSkipped: b.groupAuc.groupsSkipped, rowsUsed: b.groupAuc.rowsUsed } : null,
     roc: b.roc.map((p) => ({ fpr: p.fpr, tpr: p.tpr, threshold: Number.isFinite(p.threshold) ? p.threshold : null })),
+    pr: b.pr.curve.map((p) => ({ ...p })),
+    sweep: b.sweep.map((p) => ({ ...p })),
     calibrationBins: b.calibration.map((c) => ({ ...c })),
     histogram: { edges: [...b.histogram.edges], positive: [...b.histogram.positive], negative: [...b.histogram.negative] },
   };
@@ -121,9 +142,9 @@ function regressionScale(r: RegressionMetrics): RegressionScale {
   return { count: r.count, weight: r.weight, mse: metric(r.mse), mae: metric(r.mae), r2: metric(r.r2), meanPrediction: r.meanPrediction, meanLabel: r.meanLabel };
 }
 
-function taskMetrics(t: TaskReport): TaskMetrics {
+function taskMetrics(t: TaskReport, thresholds: Record<string, ThresholdChoice> | null): TaskMetrics {
   return {
-    binary: t.binary ? binaryResult(t.binary) : null,
+    binary: t.binary ? binaryResult(t.binary, thresholds?.[t.task]) : null,
     regression: t.regression ? { original: regressionScale(t.regression.original), transformed: regressionScale(t.regression.transformed) } : null,
   };
 }
@@ -132,7 +153,17 @@ function taskMetrics(t: TaskReport): TaskMetrics {
 export function headlineMetrics(m: TaskMetrics): Record<string, JsonMetric> {
   if (m.binary) {
     const b = m.binary;
-    return { auc: b.auc, logLoss: b.logLoss, calibration: b.calibration, accuracy: b.accuracy, precision: b.precision, recall: b.recall, f1: b.f1, ...(b.groupAuc ? { groupAuc: b.groupAuc.value } : {}) };
+    return {
+      auc: b.auc,
+      averagePrecision: b.averagePrecision,
+      logLoss: b.logLoss,
+      calibration: b.calibration,
+      accuracy: b.accuracy,
+      precision: b.precision,
+      recall: b.recall,
+      f1: b.f1,
+      ...(b.groupAuc ? { groupAuc: b.groupAuc.value } : {}),
+    };
   }
   const o = m.regression!.original;
   return { mse: o.mse, mae: o.mae, r2: o.r2 };
@@ -147,14 +178,14 @@ function delta(cur: TaskMetrics, base: TaskMetrics): Record<string, number | nul
 
 export function toEvalDocument(
   run: EvalOutcome,
-  opts: { threshold: number; groupBy?: string; maxAucDrop?: number; qualityGate: QualityGateResult | null; mmoeVersion: string; now?: Date },
+  opts: { threshold: number | 'auto'; groupBy?: string; maxAucDrop?: number; qualityGate: QualityGateResult | null; mmoeVersion: string; now?: Date },
 ): EvalDocument {
   const baseTasks = new Map(run.baseline?.report.tasks.map((t) => [t.task, t]) ?? []);
   const tasks = run.report.tasks.map((t): TaskResult => {
     const info = run.model.tasks.find((x) => x.name === t.task)!;
-    const cur = taskMetrics(t);
+    const cur = taskMetrics(t, run.thresholds.model);
     const b = baseTasks.get(t.task);
-    const base = b && b.type === t.type ? taskMetrics(b) : null;
+    const base = b && b.type === t.type ? taskMetrics(b, run.thresholds.baseline) : null;
     return { name: t.task, type: t.type, label: info.label, ...cur, baseline: base, delta: base ? delta(cur, base) : null };
   });
   const d = run.data;

@@ -19,8 +19,11 @@ export interface EvalJob {
   baseline?: OpenedModel;
   source: DataSource;
   maxBadRows: number;
-  /** Predicted positive when score > threshold (accuracy, precision, recall, F1). */
-  threshold: number;
+  /**
+   * Predicted positive when score > threshold (accuracy, precision, recall, F1, confusion matrix):
+   * one threshold for every task, or `auto`: each model's own per-task threshold (thresholdsFor).
+   */
+  threshold: number | 'auto';
   /** Column whose value groups rows for group AUC. */
   groupBy?: string;
   /** Gate statistics cost a second forward pass; off skips it. Default on. */
@@ -43,9 +46,29 @@ export interface EvalTimings {
   metrics: number;
 }
 
+/** A binary task's threshold and why it is that one. */
+export interface ThresholdChoice {
+  value: number;
+  /** `validation-f1`: maximises F1 on the model's validation rows (recorded at training); `given`: --threshold; `default`: 0.5, no validation threshold recorded. */
+  rule: 'validation-f1' | 'given' | 'default';
+}
+
+/** Per binary task: the given threshold, or with `auto` the model's validation-F1 threshold (0.5 where none is recorded). */
+export function thresholdsFor(flag: number | 'auto', m: Pick<OpenedModel, 'spec' | 'thresholds'>): Record<string, ThresholdChoice> {
+  const out: Record<string, ThresholdChoice> = {};
+  for (const t of m.spec.tasks) {
+    if (t.type !== 'binary') continue;
+    const recorded = m.thresholds[t.name];
+    out[t.name] = flag !== 'auto' ? { value: flag, rule: 'given' } : recorded !== undefined ? { value: recorded, rule: 'validation-f1' } : { value: 0.5, rule: 'default' };
+  }
+  return out;
+}
+
 export interface EvalOutcome {
   model: ModelInfo;
   report: EvalReport;
+  /** The threshold of each binary task of the model, and of the baseline (its own). */
+  thresholds: { model: Record<string, ThresholdChoice>; baseline: Record<string, ThresholdChoice> | null };
   baseline: {
     model: ModelInfo;
     report: EvalReport;
@@ -197,8 +220,9 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   if (second) second.check(account.rowsRead, job.maxBadRows);
 
   const t = performance.now();
+  const chosen = models.map((m) => thresholdsFor(job.threshold, m));
   const [report, baseReport] = evaluators.map((e, i) =>
-    e.report({ threshold: job.threshold, learningRate: (i === 0 ? job.model : job.baseline!).learningRate }),
+    e.report({ thresholds: Object.fromEntries(Object.entries(chosen[i]!).map(([k, c]) => [k, c.value])), learningRate: models[i]!.learningRate }),
   );
   const metricsMs = performance.now() - t;
   const sum = (k: 'gateMs' | 'accumulateMs') => evaluators.reduce((s, e) => s + e.timings[k], 0);
@@ -209,6 +233,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
     baseline: job.baseline
       ? { model: job.baseline.info, report: baseReport!, sameSpec: shared, badRows: second?.bad.summary() ?? { total: 0, byReason: {} } }
       : null,
+    thresholds: { model: chosen[0]!, baseline: chosen[1] ?? null },
     data: account.toJSON(),
     rows: report!.rows,
     timings: {

@@ -110,10 +110,12 @@ export class Evaluator {
     return a;
   }
 
-  report(options: Omit<BinaryReportOptions, 'groups'> & { learningRate?: number } = {}): EvalReport {
+  /** `thresholds` gives a task its own threshold (else `threshold`, else 0.5). */
+  report(options: Omit<BinaryReportOptions, 'groups'> & { learningRate?: number; thresholds?: Record<string, number> } = {}): EvalReport {
+    const { thresholds, ...binary } = options;
     const tasks = this.tasks.map((t, j): TaskReport => {
       const acc = this.acc[j]!;
-      if (t.type === 'binary') return { task: t.name, type: t.type, binary: acc.binaryReport(options) };
+      if (t.type === 'binary') return { task: t.name, type: t.type, binary: acc.binaryReport({ ...binary, threshold: thresholds?.[t.name] ?? binary.threshold }) };
       return {
         task: t.name,
         type: t.type,

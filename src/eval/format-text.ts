@@ -22,24 +22,29 @@ export function formatTable(doc: EvalDocument): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Markdown cells: a pipe would end the cell, a newline the row, and markup from data must stay text. */
-function mdCell(s: string): string {
+/**
+ * Text for markdown (GitHub's flavour): a pipe would end a cell and a newline the row; `<` could
+ * open HTML, `*` and backticks markup, and `&` an entity. They are escaped with a backslash, so
+ * the source stays readable in a terminal (`->` stays `->`) and renders as the same text.
+ */
+export function mdText(s: string): string {
   return s
-    .replaceAll('\\', '\\\\')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('|', '\\|')
+    .replace(/[\\|<*`]/g, (c) => `\\${c}`)
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
     .replace(/\r?\n/g, ' ');
 }
 
 export function formatMarkdown(doc: EvalDocument): string {
-  const out = ['## mmoe eval', '', ...summaryLines(doc).map((l) => `- ${mdCell(l.replace(/^(\w+)\s+/, '**$1** '))}`)];
+  const summary = summaryLines(doc).map((l) => {
+    const m = /^(\w+)\s+(.*)$/.exec(l);
+    return m ? `- **${m[1]}** ${mdText(m[2]!)}` : `- ${mdText(l.trim())}`;
+  });
+  const out = ['## mmoe eval', '', ...summary];
   for (const s of reportSections(doc)) {
-    out.push('', `### ${mdCell(s.title)}`, '');
-    out.push(`| ${s.head.map(mdCell).join(' | ')} |`, `|${s.head.map(() => ' --- ').join('|')}|`);
-    for (const r of s.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
-    if (s.notes?.length) out.push('', ...s.notes.map((n) => (n.startsWith('  - ') ? `  - ${mdCell(n.slice(4))}` : `- ${mdCell(n)}`)));
+    out.push('', `### ${mdText(s.title)}`, '');
+    out.push(`| ${s.head.map(mdText).join(' | ')} |`, `|${s.head.map(() => ' --- ').join('|')}|`);
+    for (const r of s.rows) out.push(`| ${r.map(mdText).join(' | ')} |`);
+    if (s.notes?.length) out.push('', ...s.notes.map((n) => (n.startsWith('  - ') ? `  - ${mdText(n.slice(4))}` : `- ${mdText(n)}`)));
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 // Opens a published model directory for scoring: the saved feature spec (never a config file, so
 // rows are encoded exactly as in training), the weights, and what metadata.json says about it.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,7 @@ import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
 import { type BatchScorer, inProcess, withHelpingCaller } from './batch-scorer.js';
+import { readModelFacts, type TrainingFacts } from './model-facts.js';
 import { ScoringPool } from './scoring-pool.js';
 
 /** What a report says about a model: where it is and what it is. */
@@ -25,6 +26,8 @@ export interface ModelInfo {
   createdAt: string | null;
   tasks: { name: string; type: 'binary' | 'regression'; label: string }[];
   scoring: ScoringInfo;
+  /** How it was trained (metadata.json, config.json); null for a directory without metadata. */
+  training: TrainingFacts | null;
 }
 
 /** How rows are scored: folded first layers (wasm) or the plain graph, and why. */
@@ -57,28 +60,8 @@ export interface OpenedModel {
   close(): Promise<void>;
   /** The trained learning rate (config.json), which the gate diagnosis weighs. */
   learningRate?: number;
-}
-
-function readMetadata(dir: string): { curDate: string | null; createdAt: string | null } {
-  const file = join(dir, 'metadata.json');
-  if (!existsSync(file)) return { curDate: null, createdAt: null };
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { curDate?: unknown; createdAt?: unknown };
-    return { curDate: typeof m.curDate === 'string' ? m.curDate : null, createdAt: typeof m.createdAt === 'string' ? m.createdAt : null };
-  } catch (err) {
-    throw new DataError(`metadata.json is not valid JSON (${(err as Error).message}); republish the model`, { file });
-  }
-}
-
-function readLearningRate(dir: string): number | undefined {
-  const file = join(dir, 'config.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const lr = (JSON.parse(readFileSync(file, 'utf8')) as { training?: { optimizer?: { learningRate?: unknown } } }).training?.optimizer?.learningRate;
-    return typeof lr === 'number' ? lr : undefined;
-  } catch {
-    return undefined; // only a hint for the gate diagnosis: a broken config.json must not stop an eval
-  }
+  /** Per binary task: the F1-maximising threshold on the validation rows (metadata.json), when recorded. */
+  thresholds: Record<string, number>;
 }
 
 /** One log line on how a model scores. */
@@ -160,8 +143,7 @@ export function resolveModelDir(dir: string, flag = '--model'): string {
 export async function openModel(dir: string, flag = '--model', options: OpenOptions = {}): Promise<OpenedModel> {
   const resolvedPath = resolveModelDir(dir, flag); // scoring threads open this very directory
   const saved = readArchitecture(resolvedPath);
-  const metadata = readMetadata(resolvedPath);
-  const learningRate = readLearningRate(resolvedPath);
+  const facts = readModelFacts(resolvedPath);
   // Training options only shape optimizers, which scoring never runs: the defaults do, and the
   // tables get no optimizer slots (two thirds of an Adam model's table memory).
   const defaults = trainingSection.parse({});
@@ -173,9 +155,11 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
     path: dir,
     resolvedPath,
     modelType: saved.model.type,
-    ...metadata,
+    curDate: facts.curDate,
+    createdAt: facts.createdAt,
     tasks: saved.spec.tasks.map((t) => ({ name: t.name, type: t.type, label: t.label })),
     scoring: { backend, engine: 'graph', foldedFields: [], unfoldedFields: [], foldedMib: 0, reason: 'scoring threads starting', threads },
+    training: facts.training,
   };
   let scoring: { scorer: BatchScorer; inThread: Scorer | null; ready: Promise<unknown>; dispose(): Promise<void> };
   if (threads > 0) {
@@ -208,5 +192,5 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const ready = async (): Promise<void> => {
     await scoring.ready;
   };
-  return { info, spec: saved.spec, model, scorer: scoring.scorer, inThread: scoring.inThread, ready, close, learningRate };
+  return { info, spec: saved.spec, model, scorer: scoring.scorer, inThread: scoring.inThread, ready, close, learningRate: facts.learningRate, thresholds: facts.thresholds };
 }

@@ -3,6 +3,7 @@
 import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../data/bad-rows.js';
 import { formatLocation } from '../errors.js';
 import { type EvalDocument, headlineMetrics, type JsonMetric, type TaskResult } from './eval-document.js';
+import type { ThresholdChoice } from './eval-job.js';
 
 export interface Section {
   title: string;
@@ -26,15 +27,49 @@ function signed(x: number | null | undefined, digits = 4): string {
   return typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(digits)}` : '-';
 }
 
-/** A metric, or "undefined (why)" — never a made-up number. */
+/** A metric, or "undefined (why)" — never a made-up number (JSON keeps the whole reason). */
 export function metricText(m: JsonMetric | undefined, digits = 4): string {
   if (!m) return '-';
   if (m.value !== null) return num(m.value, digits);
-  const why = /only one class/.test(m.reason ?? '') ? 'only one class' : (m.reason ?? '').replace(/^.*? is undefined: /, '');
-  return `undefined (${why})`;
+  return `undefined (${shortReason(m.reason)})`;
+}
+
+function shortReason(reason: string | undefined): string {
+  return /only one class/.test(reason ?? '') ? 'only one class' : (reason ?? '').replace(/^.*? is undefined: /, '');
+}
+
+/**
+ * Table cells for metrics: a number, or `n/a` with the reason as a note under the table, so a long
+ * reason never widens a column.
+ */
+class Cells {
+  readonly notes: string[] = [];
+  metric(task: string, what: string, m: JsonMetric | undefined, digits = 4): string {
+    if (!m) return '-';
+    if (m.value !== null) return num(m.value, digits);
+    const note = `n/a: ${task} ${what}: ${shortReason(m.reason)}`;
+    if (!this.notes.includes(note)) this.notes.push(note);
+    return 'n/a';
+  }
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '-');
+
+const RULES: Record<ThresholdChoice['rule'], string> = {
+  'validation-f1': "the threshold that maximised F1 on the model's validation rows",
+  given: '--threshold',
+  default: "0.5 (the model's metadata records no validation threshold)",
+};
+
+/** How the binary tasks' thresholds were chosen, in one line. */
+export function thresholdLine(doc: EvalDocument): string {
+  const binary = doc.tasks.filter((t) => t.binary);
+  if (binary.length === 0) return 'threshold -';
+  if (doc.options.threshold !== 'auto') return `threshold ${doc.options.threshold} for every task (--threshold)`;
+  const rules = [...new Set(binary.map((t) => t.binary!.thresholdRule))];
+  const values = binary.map((t) => `${t.name} ${num(t.binary!.threshold, 4)}`).join(', ');
+  return `threshold per task: ${values}; ${rules.map((r) => RULES[r]).join('; ')}`;
+}
 
 export function summaryLines(doc: EvalDocument): string[] {
   const model = (m: EvalDocument['model']) =>
@@ -44,41 +79,71 @@ export function summaryLines(doc: EvalDocument): string[] {
     `model     ${model(doc.model)}`,
     ...(doc.baseline ? [`baseline  ${model(doc.baseline)}${doc.baseline.sameSpec ? '' : ' (its own feature spec: rows encoded once per model)'}`] : []),
     `data      ${d.dataDir} ${d.dates.join(',')}: ${d.files.length} file(s), ${d.rowsRead} rows read, ${d.rowsEvaluated} evaluated, ${d.badRows.total} bad`,
-    `threshold ${doc.options.threshold}${doc.options.groupBy ? `; group AUC over '${doc.options.groupBy}'` : ''}`,
+    `${thresholdLine(doc)}${doc.options.groupBy ? `; group AUC over '${doc.options.groupBy}'` : ''}`,
   ];
   if (d.baselineBadRows && d.baselineBadRows.total > 0) lines.push(`          ${d.baselineBadRows.total} more rows skipped: the baseline's feature spec rejects them`);
   return lines;
 }
 
-function binarySection(tasks: TaskResult[], grouped: boolean): Section {
-  const head = ['task', 'rows', 'positives', 'label rate', 'mean score', 'AUC', 'log loss', 'calibration', 'accuracy', 'precision', 'recall', 'F1'];
+function interval(b: NonNullable<TaskResult['binary']>): string {
+  return b.aucInterval ? `${num(b.aucInterval.lower)}-${num(b.aucInterval.upper)}` : '-';
+}
+
+export function binarySection(tasks: TaskResult[], grouped: boolean): Section {
+  const cells = new Cells();
+  const head = ['task', 'rows', 'positives', 'label rate', 'mean score', 'AUC', 'AUC 95% CI', 'AP', 'log loss', 'calibration'];
+  const rows = tasks.map((t) => {
+    const b = t.binary!;
+    const row = [t.name, String(b.count), String(b.positives), pct(b.labelRate), num(b.meanScore), cells.metric(t.name, 'AUC', b.auc), interval(b)];
+    row.push(cells.metric(t.name, 'average precision', b.averagePrecision), cells.metric(t.name, 'log loss', b.logLoss), cells.metric(t.name, 'calibration', b.calibration, 3));
+    if (grouped) row.push(cells.metric(t.name, 'group AUC', b.groupAuc?.value), String(b.groupAuc?.groupsUsed ?? 0));
+    return row;
+  });
   return {
     title: 'Binary tasks',
     head: grouped ? [...head, 'group AUC', 'groups used'] : head,
-    rows: tasks.map((t) => {
-      const b = t.binary!;
-      const row = [t.name, String(b.count), String(b.positives), pct(b.labelRate), num(b.meanScore), metricText(b.auc), metricText(b.logLoss), metricText(b.calibration, 3)];
-      row.push(...[b.accuracy, b.precision, b.recall, b.f1].map((m) => metricText(m)));
-      if (grouped) row.push(metricText(b.groupAuc?.value), String(b.groupAuc?.groupsUsed ?? 0));
-      return row;
-    }),
+    rows,
+    notes: ['AUC 95% CI: DeLong; AP: average precision (area under the precision-recall curve)', ...cells.notes],
   };
 }
 
-function regressionSection(tasks: TaskResult[]): Section {
+export function thresholdSection(tasks: TaskResult[]): Section {
+  const cells = new Cells();
+  const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+  return {
+    title: 'At the threshold (predicted positive: score > threshold)',
+    head: ['task', 'threshold', 'accuracy', 'precision', 'recall', 'F1', 'TP', 'FP', 'FN', 'TN'],
+    rows: tasks.map((t) => {
+      const b = t.binary!;
+      const c = b.confusion;
+      return [
+        t.name,
+        num(b.threshold),
+        ...(['accuracy', 'precision', 'recall', 'f1'] as const).map((k) => cells.metric(t.name, k === 'f1' ? 'F1' : k, b[k])),
+        ...[c.tp, c.fp, c.fn, c.tn].map(count),
+      ];
+    }),
+    notes: cells.notes.length ? cells.notes : undefined,
+  };
+}
+
+export function regressionSection(tasks: TaskResult[]): Section {
+  const cells = new Cells();
   return {
     title: 'Regression tasks',
     head: ['task', 'scale', 'rows', 'MSE', 'MAE', 'R^2', 'mean prediction', 'mean label'],
     rows: tasks.flatMap((t) =>
       (['original', 'transformed'] as const).map((scale) => {
         const r = t.regression![scale];
-        return [t.name, scale, String(r.count), metricText(r.mse), metricText(r.mae), metricText(r.r2), num(r.meanPrediction), num(r.meanLabel)];
+        return [t.name, scale, String(r.count), cells.metric(t.name, 'MSE', r.mse), cells.metric(t.name, 'MAE', r.mae), cells.metric(t.name, 'R^2', r.r2), num(r.meanPrediction), num(r.meanLabel)];
       }),
     ),
+    notes: cells.notes.length ? cells.notes : undefined,
   };
 }
 
-function comparisonSection(doc: EvalDocument): Section {
+export function comparisonSection(doc: EvalDocument): Section {
+  const cells = new Cells();
   const rows: string[][] = [];
   for (const t of doc.tasks) {
     if (!t.baseline || !t.delta) {
@@ -87,12 +152,12 @@ function comparisonSection(doc: EvalDocument): Section {
     }
     const cur = headlineMetrics(t);
     const base = headlineMetrics(t.baseline);
-    for (const k of Object.keys(t.delta)) rows.push([t.name, k, metricText(cur[k]), metricText(base[k]), signed(t.delta[k])]);
+    for (const k of Object.keys(t.delta)) rows.push([t.name, k, cells.metric(t.name, k, cur[k]), cells.metric(`${t.name} (baseline)`, k, base[k]), signed(t.delta[k])]);
   }
-  return { title: 'Against the baseline', head: ['task', 'metric', 'model', 'baseline', 'delta'], rows };
+  return { title: 'Against the baseline (same rows)', head: ['task', 'metric', 'model', 'baseline', 'delta'], rows, notes: cells.notes.length ? cells.notes : undefined };
 }
 
-function gateSection(doc: EvalDocument): Section {
+export function gateSection(doc: EvalDocument): Section {
   const keys = Object.keys(doc.gates);
   const experts = Math.max(0, ...keys.map((k) => doc.gates[k]!.experts));
   const notes = doc.gateWarnings.flatMap((w) => [`warning: ${w.message}`, ...w.causes.map((c) => `  - likely cause: ${c}`)]);
@@ -107,7 +172,7 @@ function gateSection(doc: EvalDocument): Section {
   };
 }
 
-function relatednessSection(doc: EvalDocument): Section {
+export function relatednessSection(doc: EvalDocument): Section {
   const { labels, scores } = doc.relatedness;
   return {
     title: 'Task relatedness',
@@ -116,7 +181,7 @@ function relatednessSection(doc: EvalDocument): Section {
   };
 }
 
-function qualityGateSection(doc: EvalDocument): Section {
+export function qualityGateSection(doc: EvalDocument): Section {
   const q = doc.qualityGate!;
   return {
     title: `Quality gate (--max-auc-drop ${q.maxAucDrop}): ${q.passed ? 'passed' : 'FAILED'}`,
@@ -143,10 +208,11 @@ export function reportSections(doc: EvalDocument): Section[] {
   const binary = doc.tasks.filter((t) => t.binary);
   const regression = doc.tasks.filter((t) => t.regression);
   const out: Section[] = [];
-  if (binary.length) out.push(binarySection(binary, doc.options.groupBy !== null));
-  if (regression.length) out.push(regressionSection(regression));
-  if (doc.baseline) out.push(comparisonSection(doc));
+  // What decides a promotion comes first: the gate's verdict, then the differences to the baseline.
   if (doc.qualityGate) out.push(qualityGateSection(doc));
+  if (doc.baseline) out.push(comparisonSection(doc));
+  if (binary.length) out.push(binarySection(binary, doc.options.groupBy !== null), thresholdSection(binary));
+  if (regression.length) out.push(regressionSection(regression));
   if (Object.keys(doc.gates).length) out.push(gateSection(doc));
   if (doc.relatedness.labels.length) out.push(relatednessSection(doc));
   if (doc.data.badRows.total > 0) out.push(badRowSection('Bad rows (skipped)', doc.data.badRows));

@@ -211,7 +211,16 @@ function summarize(r: FitResult): Record<string, Record<string, number | null>> 
   for (const t of r.validation!.tasks) {
     if (t.binary) {
       const m = t.binary.metrics;
-      out[t.task] = { auc: m.auc.value ?? null, logLoss: m.logLoss.value ?? null, calibration: m.calibration.value ?? null, count: m.count, positives: m.positives };
+      // threshold: the F1-maximising one on these validation rows, which `mmoe eval` applies by default.
+      out[t.task] = {
+        auc: m.auc.value ?? null,
+        logLoss: m.logLoss.value ?? null,
+        calibration: m.calibration.value ?? null,
+        averagePrecision: t.binary.pr.averagePrecision.value ?? null,
+        threshold: t.binary.pr.bestF1?.threshold ?? null,
+        count: m.count,
+        positives: m.positives,
+      };
     } else {
       const o = t.regression!.original;
       out[t.task] = { mse: o.mse.value ?? null, mae: o.mae.value ?? null, r2: o.r2.value ?? null, count: o.count };

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
-import { renderInChromium } from '../eval/chromium.js';
+import { overlappingTexts, renderInChromium } from '../eval/chromium.js';
 import { ctrDays, mmoe, pairwiseAuc, saveUntrained, TINY_CONFIG, trainTiny } from '../eval/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-eval-'));
@@ -73,13 +73,14 @@ test('tied scores count one half: two feature rows, known AUC 0.75 (or 0.25); on
   const table = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201', ...cpu);
   assert.equal(table.code, 0, table.err);
   const line = table.out.split('\n').find((l) => l.startsWith('ctcvr'))!;
-  assert.match(line, /undefined \(only one class\)/);
-  assert.doesNotMatch(line.split('undefined')[0]!, /0\.5000/, 'no made-up 0.5 for a single-class AUC');
+  assert.match(line, /^ctcvr +8 +0 +0\.00% +[\d.]+ +n\/a +- +n\/a /, 'AUC n/a, no interval, AP n/a');
+  assert.match(table.out, /^n\/a: ctcvr AUC: only one class$/m);
+  assert.doesNotMatch(line, /0\.5000/, 'no made-up 0.5 for a single-class AUC');
 });
 
 test('JSON output follows the documented schema', async () => {
   const doc = await evalJson('--dates', '20260101,20260102', '--threshold', '0.3');
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, 2);
   for (const k of ['generatedAt', 'mmoeVersion', 'model', 'baseline', 'data', 'options', 'tasks', 'gates', 'gateWarnings', 'relatedness', 'qualityGate', 'timings']) assert.ok(k in doc, k);
   assert.equal(doc.model.modelType, 'mmoe');
   assert.equal(doc.model.curDate, '20260102');
@@ -89,14 +90,41 @@ test('JSON output follows the documented schema', async () => {
   const ctr = doc.tasks[0];
   assert.equal(ctr.name, 'ctr');
   assert.equal(ctr.label, 'click');
-  for (const k of ['count', 'positives', 'auc', 'logLoss', 'calibration', 'accuracy', 'precision', 'recall', 'f1', 'roc', 'calibrationBins', 'histogram']) assert.ok(k in ctr.binary, k);
+  for (const k of ['count', 'positives', 'auc', 'aucInterval', 'averagePrecision', 'logLoss', 'calibration', 'threshold', 'thresholdRule', 'accuracy', 'precision', 'recall', 'f1', 'confusion', 'roc', 'pr', 'sweep', 'calibrationBins', 'histogram'])
+    assert.ok(k in ctr.binary, k);
   assert.equal(ctr.binary.threshold, 0.3);
+  assert.equal(ctr.binary.thresholdRule, 'given');
+  const c = ctr.binary.confusion;
+  assert.equal(c.tp + c.fp + c.fn + c.tn, 6000);
+  assert.equal(c.tp + c.fn, ctr.binary.positives);
+  assert.ok(ctr.binary.aucInterval.lower < ctr.binary.auc.value && ctr.binary.auc.value < ctr.binary.aucInterval.upper);
+  assert.deepEqual(ctr.binary.sweep.map((p: { predictedShare: number }) => Math.round(p.predictedShare * 100)), [1, 2, 5, 10, 20, 30, 50]);
+  assert.equal(doc.model.training.epochs.run, 2);
+  assert.equal(doc.model.training.history.length, 2);
+  assert.deepEqual(doc.model.training.dates, ['20260101', '20260102']);
   assert.equal(typeof ctr.binary.logLoss.value, 'number');
   assert.deepEqual(Object.keys(doc.gates).sort(), ['ctcvr', 'ctr']);
   assert.equal(doc.gates.ctr.meanWeight.length, 3);
   assert.ok(Math.abs(doc.gates.ctr.meanWeight.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-5);
   assert.deepEqual([doc.relatedness.labels[0].a, doc.relatedness.labels[0].b], ['ctr', 'ctcvr']);
   assert.ok(doc.relatedness.labels[0].pearson > 0.2, 'conversions follow clicks');
+});
+
+test("--threshold auto (the default): each task gets the F1-maximising threshold of the model's validation rows", async () => {
+  const doc = await evalJson('--dates', '20260102');
+  assert.equal(doc.options.threshold, 'auto');
+  const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8'));
+  for (const t of doc.tasks) {
+    assert.equal(t.binary.thresholdRule, 'validation-f1');
+    assert.equal(t.binary.threshold, meta.bestValidation[t.name].threshold);
+    assert.ok(t.binary.threshold > 0 && t.binary.threshold < 0.5, `${t.name}: ${t.binary.threshold}`);
+    assert.ok(t.binary.precision.value > 0 && t.binary.recall.value > 0, 'meaningful precision and recall at a low base rate');
+  }
+  const table = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', ...cpu);
+  assert.match(table.out, /^threshold per task: ctr 0\.\d{4}, ctcvr 0\.\d{4}; the threshold that maximised F1 on the model's validation rows$/m);
+  // A model without recorded thresholds (e.g. trained before they were) falls back to 0.5 and says so.
+  const untrainedDoc = JSON.parse((await mmoe('eval', '--model', untrained, '--data-dir', data, '--dates', '20260102', '--format', 'json', ...cpu)).out);
+  assert.deepEqual(untrainedDoc.tasks.map((t: { binary: { threshold: number; thresholdRule: string } }) => [t.binary.threshold, t.binary.thresholdRule]), [[0.5, 'default'], [0.5, 'default']]);
 });
 
 test('markdown output: headed sections and pipe tables', async () => {
@@ -174,11 +202,12 @@ test('--report writes a self-contained HTML report that renders in Chromium with
   const file = join(root, 'out', 'report.html');
   const r = await mmoe('eval', '--model', model, '--baseline', untrained, '--data-dir', data, '--dates', '20260102', '--report', file, ...cpu);
   assert.equal(r.code, 0, r.err);
-  const { dom, console, requests } = await renderInChromium(file);
+  const { dom, console, requests, charts: drawn } = await renderInChromium(file);
   assert.deepEqual(requests, [], 'the page loads nothing');
   assert.deepEqual(console, []);
   const charts = Number(dom.match(/data-charts="(\d+)"/)?.[1]);
-  assert.equal(charts, 7, 'ROC, calibration and histogram for both tasks, and the gate heat map');
+  assert.equal(charts, 11, 'ROC, precision-recall, calibration and histogram for both tasks, the gate heat map, loss and AUC per epoch');
+  for (const c of drawn) assert.deepEqual(overlappingTexts(c), [], c.label);
   assert.match(dom, new RegExp(`data-charts-rendered="${charts}"`));
   for (const t of ['ctr', 'ctcvr']) assert.match(dom, new RegExp(`data-task="${t}"`));
 });

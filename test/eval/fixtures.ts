@@ -11,6 +11,7 @@ import { type FeatureSpec, featureSpecFromConfig } from '../../src/data/feature-
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import type { EvalOutcome } from '../../src/eval/eval-job.js';
 import type { ModelInfo } from '../../src/eval/model-dir.js';
+import type { TrainingFacts } from '../../src/eval/model-facts.js';
 import { binaryReport } from '../../src/metrics/binary-report.js';
 import { gateStats } from '../../src/metrics/gate.js';
 import { regressionMetrics } from '../../src/metrics/regression.js';
@@ -89,6 +90,29 @@ export function pairwiseAuc(scores: ArrayLike<number>, labels: ArrayLike<number>
   return wins / pairs;
 }
 
+/** Training facts as metadata.json gives them: four epochs, the third kept. */
+export function syntheticTraining(names: string[]): TrainingFacts {
+  return {
+    dates: ['20260101', '20260102'],
+    validation: 'a 10% hash hold-out of the rows',
+    rows: { train: 36000, valid: 4000, skipped: 3 },
+    epochs: { planned: 6, run: 4, best: 3, stoppedEarly: true },
+    monitor: { task: names[0]!, metric: 'auc' },
+    history: [0.91, 0.67, 0.63, 0.6].map((loss, i) => ({
+      epoch: i + 1,
+      trainLoss: loss,
+      validLoss: [0.68, 0.655, 0.651, 0.662][i]!,
+      validMetrics: Object.fromEntries(names.map((n, k) => [n, k < names.length - 1 ? [0.62, 0.66, 0.667, 0.665][i]! - 0.01 * k : 12 - i])),
+    })),
+    backend: 'wasm',
+    seed: 2022,
+    seconds: 14.1,
+    mmoeVersion: 'test',
+    warmStartFrom: null,
+    model: { type: 'mmoe', experts: { count: 3, units: [16] }, towers: { units: [8] }, taskExperts: 0, levels: 1 },
+  };
+}
+
 /** A model-free EvalOutcome with the given task names (the last one regression), for renderers. */
 export function syntheticOutcome(names: string[], info: Partial<ModelInfo> = {}): EvalOutcome {
   const n = 400;
@@ -108,6 +132,7 @@ export function syntheticOutcome(names: string[], info: Partial<ModelInfo> = {})
     createdAt: null,
     tasks: names.map((name, k) => ({ name, type: k < names.length - 1 ? 'binary' : 'regression', label: `${name}_label` })),
     scoring: { backend: 'wasm', engine: 'folded', foldedFields: ['site_id'], unfoldedFields: [], foldedMib: 1, reason: null, threads: 0 },
+    training: null,
     ...info,
   };
   return {
@@ -120,6 +145,7 @@ export function syntheticOutcome(names: string[], info: Partial<ModelInfo> = {})
       relatedness: { labels: [{ a: names[0]!, b: names[1]!, pearson: 0.5, spearman: 0.4 }], scores: [{ a: names[0]!, b: names[1]!, pearson: 0.9, spearman: 0.8 }] },
     },
     baseline: null,
+    thresholds: { model: Object.fromEntries(names.slice(0, -1).map((t) => [t, { value: 0.5, rule: 'default' as const }])), baseline: null },
     data: new DataAccounting('data', ['20260101']).toJSON(),
     rows: n,
     timings: { total: 1, readEncode: 0.5, predict: 0.3, gates: 0.1, accumulate: 0, metrics: 0.1 },

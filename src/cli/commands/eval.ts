@@ -26,7 +26,7 @@ export interface EvalContext {
   baseline?: string;
   source: DataSource;
   maxBadRows: number;
-  threshold: number;
+  threshold: number | 'auto';
   groupBy?: string;
   maxAucDrop?: number;
   format: Format;
@@ -45,7 +45,7 @@ interface EvalFlags extends ScoringDataFlags {
   model: string;
   baseline?: string;
   format: Format;
-  threshold: number;
+  threshold: number | 'auto';
   groupBy?: string;
   maxAucDrop?: number;
   report?: string;
@@ -121,7 +121,12 @@ export function register(program: Command, env: CliEnv): void {
     .requiredOption('--model <dir>', 'model directory (e.g. models/latest or models/20240103)');
   addScoringDataOptions(cmd)
     .option('--format <format>', `output on stdout: ${FORMATS.join(', ')}`, parseChoice(FORMATS), 'table')
-    .option('--threshold <p>', 'score above which a row is predicted positive (accuracy, precision, recall, F1)', parseRatio, 0.5)
+    .option(
+      '--threshold <p|auto>',
+      "score above which a row is predicted positive (accuracy, precision, recall, F1, confusion matrix); auto: each binary task's threshold that maximised F1 on the model's validation rows (0.5 for a model that recorded none)",
+      (v: string) => (v === 'auto' ? 'auto' : parseRatio(v)),
+      'auto',
+    )
     .option('--group-by <column>', 'add group AUC: impression-weighted mean AUC over the groups of this column (e.g. user id) with both classes')
     .option('--baseline <dir>', 'a second model evaluated on the same rows; deltas are shown')
     .option('--max-auc-drop <d>', 'exit 4 when any binary task of the baseline loses more than d AUC (needs --baseline)', parseNonNegative)
