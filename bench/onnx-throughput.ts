@@ -1,6 +1,6 @@
 // onnxruntime-node scoring rows/s of the default model exported to ONNX (docs/benchmarks.md,
 // "Serving exports"), and the size of each exported file against model.json + shards. The model
-// has configs/default.json's architecture, untrained (scoring cost does not depend on the
+// has configs/ads-reference.json's architecture, untrained (scoring cost does not depend on the
 // weights); rows are generated CTR rows. Measured in this process, median of rounds: session.run
 // on prepared int64 feeds, and from parsed CSV records (hashing and feed building by
 // examples/serving/score-onnx.mjs, then run), at one and at two intra-op threads; next to it,
@@ -31,7 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'mmoe-onnx-bench-'));
 const mmoe = resolve('bin/mmoe.js');
 
 await selectBackend('cpu');
-const cfg = loadConfig('configs/default.json');
+const cfg = loadConfig('configs/ads-reference.json');
 const modelDir = join(work, 'model');
 const m = buildModel(featureSpecFromConfig(cfg), cfg.model, cfg.training);
 await saveModel(m, modelDir);

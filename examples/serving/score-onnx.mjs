@@ -19,15 +19,27 @@ export function bucket(value, buckets) {
 /** What training reads as a number: Number() alone also takes 0x10, 0b1 and Infinity, which training refuses. */
 const DECIMAL = /^[ \t]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t]*$/;
 
+/** A decimal cell as training parses it, or an error naming the column. */
+function decimal(column, value) {
+  const x = Number(value);
+  if (!DECIMAL.test(value) || !Number.isFinite(x)) throw new Error(`${column}: '${value}' is not a number`);
+  return x;
+}
+
+/** The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x; blank -> buckets. */
+export function bucketize(value, b, column = 'value') {
+  if (value.trim() === '') return BigInt(b.emptyValueBucket);
+  const x = decimal(column, value);
+  return BigInt(b.boundaries.filter((edge) => edge <= x).length);
+}
+
 /** A raw numeric cell: a decimal number, or the feature's empty value for a blank cell. */
 function numeric(input, value) {
   if (value.trim() === '') {
     if (input.emptyValue === null) throw new Error(`${input.column}: empty value, and the model has no fill value for it`);
     return input.emptyValue;
   }
-  const x = Number(value);
-  if (!DECIMAL.test(value) || !Number.isFinite(x)) throw new Error(`${input.column}: '${value}' is not a number`);
-  return x;
+  return decimal(input.column, value);
 }
 
 /** Model inputs for rows (objects keyed by CSV column name), one [batch] tensor per input. */
@@ -37,7 +49,7 @@ export function toFeeds(signature, rows) {
     const raw = rows.map((row) => row[input.column] ?? '');
     feeds[input.name] =
       input.kind === 'categorical'
-        ? new ort.Tensor('int64', BigInt64Array.from(raw, (v) => bucket(v, input.hash.buckets)), [rows.length])
+        ? new ort.Tensor('int64', BigInt64Array.from(raw, (v) => (input.hash ? bucket(v, input.hash.buckets) : bucketize(v, input.bucketize, input.column))), [rows.length])
         : new ort.Tensor('float32', Float32Array.from(raw, (v) => numeric(input, v)), [rows.length]);
   }
   return feeds;

@@ -33,13 +33,26 @@ def numeric(inp, value):
     return float(value)
 
 
+def bucketize(value, b):
+    """The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x."""
+    if value.strip() == "":
+        return b["emptyValueBucket"]
+    x = float(value)
+    return sum(1 for edge in b["boundaries"] if edge <= x)
+
+
+def categorical(inp, value):
+    """The bucket id of a raw categorical value: hashed, or bucketized."""
+    return bucket(value, inp["hash"]["buckets"]) if inp["hash"] else bucketize(value, inp["bucketize"])
+
+
 def to_feeds(signature, rows):
     """Model inputs for rows (dicts keyed by CSV column name): one [batch] array per input."""
     feeds = {}
     for inp in signature["inputs"]:
         raw = [row.get(inp["column"], "") for row in rows]
         if inp["kind"] == "categorical":
-            feeds[inp["name"]] = np.array([bucket(v, inp["hash"]["buckets"]) for v in raw], dtype=np.int64)
+            feeds[inp["name"]] = np.array([categorical(inp, v) for v in raw], dtype=np.int64)
         else:
             feeds[inp["name"]] = np.array([numeric(inp, v) for v in raw], dtype=np.float32)
     return feeds

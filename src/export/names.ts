@@ -4,21 +4,22 @@
 import type { FeatureSpec } from '../data/feature-spec.js';
 
 /**
- * The input name of a feature in model.onnx, model.keras and signature.json. Config names are
- * identifiers today, so this is the name itself.
+ * The input name of a feature in model.onnx, model.keras and signature.json: its graph name, as
+ * recorded in feature_spec.json (`graphNames`, derived once by data/graph-names.ts: header text
+ * such as `native-country` becomes `native_country`, an identifier stays itself).
  */
-export function inputName(_spec: FeatureSpec, feature: string): string {
-  return feature;
+export function inputName(spec: FeatureSpec, feature: string): string {
+  return spec.graphNames.features[feature] ?? feature;
 }
 
 /** The Keras layer name part of an embedding table (`emb_<table>`). */
-export function tableName(_spec: FeatureSpec, table: string): string {
-  return table;
+export function tableName(spec: FeatureSpec, table: string): string {
+  return spec.graphNames.tables[table] ?? table;
 }
 
 /** The Keras layer name part of a cross (`cross_<cross>`). */
-export function crossName(_spec: FeatureSpec, cross: string): string {
-  return cross;
+export function crossName(spec: FeatureSpec, cross: string): string {
+  return spec.graphNames.crosses[cross] ?? cross;
 }
 
 /** The CSV column a feature reads. */

@@ -18,8 +18,12 @@ export interface CategoricalInput {
   kind: 'categorical';
   dtype: 'int64';
   shape: ['batch'];
-  /** How a raw value becomes the bucket id this input takes: hashing happens outside the graph. */
-  hash: { function: string; buckets: number; emptyValueBucket: number };
+  /**
+   * How a raw value becomes the bucket id this input takes (outside the graph): hashed, or for a
+   * bucketized number (config `boundaries`) the count of boundaries <= x; exactly one is set.
+   */
+  hash: { function: string; buckets: number; emptyValueBucket: number } | null;
+  bucketize: { boundaries: number[]; buckets: number; emptyValueBucket: number } | null;
   /** Embedding table (fields naming the same table share it). */
   table: string;
 }
@@ -84,7 +88,8 @@ export function servingInputs(spec: FeatureSpec): ServingInput[] {
       kind: 'categorical',
       dtype: 'int64',
       shape: ['batch'],
-      hash: { function: HASH_FUNCTION, buckets: c.buckets, emptyValueBucket: c.buckets },
+      hash: c.boundaries ? null : { function: HASH_FUNCTION, buckets: c.buckets, emptyValueBucket: c.buckets },
+      bucketize: c.boundaries ? { boundaries: [...c.boundaries], buckets: c.buckets, emptyValueBucket: c.buckets } : null,
       table: c.table,
     }),
   );

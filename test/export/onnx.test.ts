@@ -131,19 +131,52 @@ test('onnx.checker.check_model(full_check=True) accepts every exported file (IR 
   for (const f of exported) assert.ok(r.stdout.includes(`${f} 8 [13]`), r.stdout);
 });
 
-test('a feature and an output of one name: the export stops with exit 2 naming it; the signature still prints', async () => {
+test('a feature named like a task gets its own graph name; a clash with a gate output still stops the export (exit 2)', async () => {
   const dir = join(root, 'clash');
   await saveUntrained(dir, {
-    features: { categorical: [{ name: 'user', buckets: 10, embeddingDim: 2 }], numeric: [{ name: 'ctr', transform: 'none' }] },
+    features: { categorical: [{ name: 'user', buckets: 10, embeddingDim: 2 }], numeric: [{ name: 'ctr', transform: 'none' }, { name: 'gate_ctr', transform: 'none' }] },
     tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
-    model: { type: 'shared_bottom', experts: { units: [4] }, towers: { units: [2] } },
+    model: { type: 'mmoe', experts: { count: 2, units: [4] }, towers: { units: [2] } },
   });
-  const r = await mmoe('export', '--model', dir, '--format', 'onnx');
+  const ok = await mmoe('export', '--model', dir, '--print-signature');
+  assert.equal(ok.code, 0, ok.err);
+  const sig = JSON.parse(ok.out);
+  assert.deepEqual(sig.inputs.map((i: { name: string; feature: string }) => `${i.feature}->${i.name}`), ['user->user', 'ctr->ctr_2', 'gate_ctr->gate_ctr']);
+  const r = await mmoe('export', '--model', dir, '--format', 'onnx', '--gates');
   assert.equal(r.code, 2);
-  assert.match(r.err, /'ctr' would name two inputs or outputs of the exported model; rename the feature or task/);
+  assert.match(r.err, /'gate_ctr' would name two inputs or outputs of the exported model; rename the feature or task/);
   assert.ok(!existsSync(join(dir, 'model.onnx')));
-  const s = await mmoe('export', '--model', dir, '--print-signature');
-  assert.equal(s.code, 0, s.err);
+});
+
+test('header names and a bucketized field: graph-safe input names from feature_spec.json, and the Node example scores as mmoe predict does', async () => {
+  const dir = join(root, 'headers');
+  const spec = await saveUntrained(dir, {
+    features: {
+      categorical: [
+        { name: 'user id', column: 'user', buckets: 50, embeddingDim: 3 },
+        { name: 'item-id', column: 'item', buckets: 40, embeddingDim: 3 },
+        { name: 'age bucket', column: 'age', boundaries: [25, 40, 60], embeddingDim: 3 },
+      ],
+      numeric: [{ name: 'age', transform: 'standardize', mean: 45, std: 15 }],
+      crosses: [{ name: 'user x age', fields: ['user id', 'age bucket'] }],
+    },
+    tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
+    model: { type: 'mmoe', experts: { count: 2, units: [4] }, towers: { units: [3] } },
+  }, 9);
+  assert.deepEqual(spec.graphNames.features, { 'user id': 'user_id', 'item-id': 'item_id', 'age bucket': 'age_bucket', age: 'age' });
+  const r = await mmoe('export', '--model', dir, '--format', 'onnx');
+  assert.equal(r.code, 0, r.err);
+  const sig = JSON.parse(readFileSync(join(dir, 'signature.json'), 'utf8'));
+  const bucketized = sig.inputs.find((i: { feature: string }) => i.feature === 'age bucket');
+  assert.deepEqual([bucketized.name, bucketized.column, bucketized.hash, bucketized.bucketize], ['age_bucket', 'age', null, { boundaries: [25, 40, 60], buckets: 4, emptyValueBucket: 4 }]);
+  const scoresFile = join(root, 'headers-scores.csv');
+  const p = await mmoe('predict', '--model', dir, '--input', csv, '--output', scoresFile, '--threads', '0');
+  assert.equal(p.code, 0, p.err);
+  const want = (parse(readFileSync(scoresFile), { columns: true }) as Row[]).map((row) => Number(row.ctr));
+  const onnx = await example.openModel(dir);
+  const got = await onnx.score(rows);
+  await onnx.release();
+  want.forEach((w, i) => assertClose(got.ctr[i], w, `ctr row ${i}`));
 });
 
 test('an export that would leave signature.json wrong for the other format in the directory is refused before writing', async () => {
