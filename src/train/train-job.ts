@@ -196,7 +196,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     staging = undefined;
     const fields = { modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation, promotion: promotion.status };
     const made = publishedMessage(modelDir, result.bestEpoch, result.history.length, result.history[result.bestEpoch - 1]?.validMetrics, cfg.tasks);
-    if (promoted) logger.info(fields, `${made}; latest points to it (${promotion.reason})`);
+    if (promoted) logger.info(fields, `${made}; latest points to it: ${promotion.reason}`);
     else logger.warn(fields, `kept ${modelDir} without promoting it: ${promotion.reason}`);
     return { modelDir, metadata: { ...metadata, promotion }, promotion };
   } finally {
