@@ -202,4 +202,11 @@ test('the shipped sample with the default config (npm start): gates that special
   const top = (w: number[]) => w.indexOf(Math.max(...w));
   assert.notEqual(top(ctr.meanWeight), top(ctcvr.meanWeight));
   for (const t of ['ctr', 'ctcvr']) assert.ok(meta.bestValidation[t].auc > 0.64, `${t} ${meta.bestValidation[t].auc}`);
+  // The README's quick start shows this run's evaluation, as `npm start` prints it.
+  const ev = fakeEnv();
+  assert.equal(await main(['node', 'mmoe', 'eval', '--model', join(models, 'latest'), '--data-dir', 'data/sample', '--dates', '20240103', '--backend', 'wasm'], ev), 0, ev.err());
+  const readme = readFileSync('README.md', 'utf8');
+  const shown = readme.slice(readme.indexOf('\nthreshold per task:') + 1, readme.indexOf('\n```', readme.indexOf('\nthreshold per task:')));
+  assert.ok(shown.length > 500, 'the README shows the eval output');
+  assert.equal(ev.out().slice(ev.out().indexOf('threshold per task:')).trimEnd(), shown.trimEnd());
 });
