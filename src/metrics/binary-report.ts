@@ -5,7 +5,7 @@ import { binaryMetrics, type BinaryMetrics } from './binary.js';
 import { calibrationBins, rocCurve, scoreHistogram, type Binning, type CalibrationBin, type RocPoint, type ScoreHistogram } from './curves.js';
 import { groupAuc, type GroupAuc } from './group-auc.js';
 import { countNaN, undefinedMetric } from './metric-value.js';
-import { type OperatingPoint, operatingPointsAtShares, type PrecisionRecall, precisionRecall } from './precision-recall.js';
+import { type OperatingPoint, type PrecisionRecall, rankingCurves } from './precision-recall.js';
 import { type SortedRows, sortRows } from './sort.js';
 
 /** Shares of rows predicted positive in the threshold sweep (top 1%, 2%, ... of scores). */
@@ -55,5 +55,6 @@ function rankingExtras(rows: ScoredRows, sorted: SortedRows, maxPoints?: number)
   const nan = countNaN(rows.scores);
   if (nan > 0)
     return { pr: { averagePrecision: undefinedMetric(`average precision is undefined: ${nan} of ${rows.scores.length} scores are NaN`), curve: [], bestF1: null }, aucInterval: null, sweep: [] };
-  return { pr: precisionRecall(sorted, { maxPoints }), aucInterval: aucInterval(sorted), sweep: operatingPointsAtShares(sorted, SWEEP_SHARES) };
+  const { sweep, ...pr } = rankingCurves(sorted, { maxPoints, shares: SWEEP_SHARES });
+  return { pr, aucInterval: aucInterval(sorted), sweep };
 }

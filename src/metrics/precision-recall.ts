@@ -34,28 +34,6 @@ export interface PrecisionRecall {
   bestF1: OperatingPoint | null;
 }
 
-/**
- * Calls `visit` for each distinct-score group from the highest score down with its score, its
- * positive and negative weight and the next lower score (a plain loop: this runs over millions
- * of rows). NaN scores, which sort last, are skipped; callers report them instead.
- */
-function forGroupsDescending(sorted: SortedRows, visit: (score: number, pos: number, neg: number, next: number | undefined) => void): void {
-  const { scores, positive, weights } = sorted;
-  let i = scores.length - 1;
-  while (i >= 0 && scores[i] !== scores[i]) i--;
-  while (i >= 0) {
-    const s = scores[i]!;
-    let pos = 0;
-    let neg = 0;
-    do {
-      if (positive[i]) pos += weights[i]!;
-      else neg += weights[i]!;
-      i--;
-    } while (i >= 0 && scores[i] === s);
-    visit(s, pos, neg, i >= 0 ? scores[i] : undefined);
-  }
-}
-
 function totals(sorted: SortedRows): { P: number; N: number } {
   let P = 0;
   let N = 0;
@@ -88,37 +66,67 @@ function point(threshold: number, tp: number, fp: number, P: number, N: number):
 }
 
 /**
- * Average precision = sum over thresholds (descending) of (R_k - R_{k-1}) * P_k, as scikit-learn
- * computes it (no interpolation); undefined without positive weight. Scores must not be NaN.
+ * One sweep from the highest score down: average precision = sum over thresholds of
+ * (R_k - R_{k-1}) * P_k, as scikit-learn computes it (no interpolation; undefined without positive
+ * weight), the thinned curve, the F1-maximising threshold, and the operating points at `shares`
+ * of rows predicted positive. Scores must not be NaN (they sort last and are skipped).
  */
-export function precisionRecall(sorted: SortedRows, options: { maxPoints?: number } = {}): PrecisionRecall {
-  const maxPoints = options.maxPoints ?? 200;
+export function rankingCurves(sorted: SortedRows, options: { maxPoints?: number; shares?: readonly number[] } = {}): PrecisionRecall & { sweep: OperatingPoint[] } {
+  const step = 1 / (options.maxPoints ?? 200);
+  const want = [...(options.shares ?? [])].sort((a, b) => a - b);
   const { P, N } = totals(sorted);
-  if (P === 0) return { averagePrecision: undefinedMetric('average precision is undefined: no positive rows'), curve: [], bestF1: null };
+  const total = P + N;
+  const { scores, positive, weights } = sorted;
   const curve: PrPoint[] = [];
+  const sweep: OperatingPoint[] = [];
   let tp = 0;
   let fp = 0;
   let ap = 0;
   let lastRecall = 0;
-  let kept: PrPoint | undefined;
-  let best: OperatingPoint | null = null;
-  const step = 1 / maxPoints;
+  let keptRecall = -1;
+  let keptPrecision = -1;
   let bestF1 = -1;
-  forGroupsDescending(sorted, (score, pos, neg, next) => {
-    tp += pos;
-    fp += neg;
-    const recall = tp / P;
-    const precision = tp / (tp + fp);
-    ap += (recall - lastRecall) * precision;
-    lastRecall = recall;
-    if (!kept || Math.abs(recall - kept.recall) + Math.abs(precision - kept.precision) >= step || next === undefined) curve.push((kept = { recall, precision, threshold: score }));
-    const f1 = (2 * tp) / (tp + fp + P);
-    if (f1 > bestF1) {
-      bestF1 = f1;
-      best = point(cutBelow(score, next), tp, fp, P, N);
+  let best: { tp: number; fp: number; threshold: number } | null = null;
+  let k = 0;
+  let i = scores.length - 1;
+  while (i >= 0 && scores[i] !== scores[i]) i--;
+  while (i >= 0) {
+    const s = scores[i]!;
+    do {
+      if (positive[i]) tp += weights[i]!;
+      else fp += weights[i]!;
+      i--;
+    } while (i >= 0 && scores[i] === s);
+    const next = i >= 0 ? scores[i] : undefined;
+    if (P > 0) {
+      const recall = tp / P;
+      const precision = tp / (tp + fp);
+      ap += (recall - lastRecall) * precision;
+      lastRecall = recall;
+      if (Math.abs(recall - keptRecall) + Math.abs(precision - keptPrecision) >= step || next === undefined) {
+        curve.push({ recall, precision, threshold: s });
+        keptRecall = recall;
+        keptPrecision = precision;
+      }
+      const f1 = (2 * tp) / (tp + fp + P);
+      if (f1 > bestF1) {
+        bestF1 = f1;
+        best = { tp, fp, threshold: cutBelow(s, next) };
+      }
     }
-  });
-  return { averagePrecision: defined(ap), curve, bestF1: best };
+    while (k < want.length && total > 0 && (tp + fp) / total >= want[k]! - 1e-12) {
+      sweep.push(point(cutBelow(s, next), tp, fp, P, N));
+      k++;
+    }
+  }
+  if (P === 0) return { averagePrecision: undefinedMetric('average precision is undefined: no positive rows'), curve: [], bestF1: null, sweep };
+  return { averagePrecision: defined(ap), curve, bestF1: best && point(best.threshold, best.tp, best.fp, P, N), sweep };
+}
+
+/** Average precision, the precision-recall curve and the F1-maximising threshold (rankingCurves). */
+export function precisionRecall(sorted: SortedRows, options: { maxPoints?: number } = {}): PrecisionRecall {
+  const { sweep: _, ...pr } = rankingCurves(sorted, options);
+  return pr;
 }
 
 /**
@@ -126,22 +134,7 @@ export function precisionRecall(sorted: SortedRows, options: { maxPoints?: numbe
  * each at a distinct-score boundary (ties may take a little more than the share).
  */
 export function operatingPointsAtShares(sorted: SortedRows, shares: readonly number[]): OperatingPoint[] {
-  const { P, N } = totals(sorted);
-  const total = P + N;
-  const want = [...shares].sort((a, b) => a - b);
-  const out: OperatingPoint[] = [];
-  let tp = 0;
-  let fp = 0;
-  let k = 0;
-  forGroupsDescending(sorted, (score, pos, neg, next) => {
-    tp += pos;
-    fp += neg;
-    while (k < want.length && total > 0 && (tp + fp) / total >= want[k]! - 1e-12) {
-      out.push(point(cutBelow(score, next), tp, fp, P, N));
-      k++;
-    }
-  });
-  return out;
+  return rankingCurves(sorted, { shares }).sweep;
 }
 
 /** The operating point of a fixed threshold (predicted positive when score > threshold). */
