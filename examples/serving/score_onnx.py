@@ -28,22 +28,27 @@ def numeric(inp, value):
         if inp["emptyValue"] is None:
             raise ValueError(f"{inp['column']}: empty value, and the model has no fill value for it")
         return inp["emptyValue"]
+    return decimal(inp["column"], value)
+
+
+def decimal(column, value):
+    """A decimal cell as training parses it, or an error naming the column."""
     if not DECIMAL.fullmatch(value) or abs(float(value)) == float("inf"):
-        raise ValueError(f"{inp['column']}: '{value}' is not a number")
+        raise ValueError(f"{column}: '{value}' is not a number")
     return float(value)
 
 
-def bucketize(value, b):
+def bucketize(value, b, column="value"):
     """The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x."""
     if value.strip() == "":
         return b["emptyValueBucket"]
-    x = float(value)
+    x = decimal(column, value)
     return sum(1 for edge in b["boundaries"] if edge <= x)
 
 
 def categorical(inp, value):
     """The bucket id of a raw categorical value: hashed, or bucketized."""
-    return bucket(value, inp["hash"]["buckets"]) if inp["hash"] else bucketize(value, inp["bucketize"])
+    return bucket(value, inp["hash"]["buckets"]) if inp["hash"] else bucketize(value, inp["bucketize"], inp["column"])
 
 
 def to_feeds(signature, rows):

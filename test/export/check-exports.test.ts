@@ -2,10 +2,11 @@
 // naming the problem and writes nothing, never an invalid file or a crash; checkExports finds the
 // same before any data is read, so a nightly run with `export` in its config fails at once.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { selectBackend } from '../../src/backend.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
@@ -36,11 +37,18 @@ async function exportOf(name: string, cfg: Record<string, unknown>, format: 'onn
 }
 
 for (const format of ['onnx', 'keras'] as const) {
-  test(`${format}: a numeric feature named 'features' (the graph's block of features) stops the export naming it`, async () => {
+  test(`${format}: a numeric feature named 'features' (the graph's block of features) exports under its derived graph name`, async () => {
     const r = await exportOf('features', config([{ name: 'features' }]), format);
-    assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /'features' would name two (values of the ONNX graph|layers of the Keras model); rename the feature or task/);
-    assert.equal(r.written, false);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.written, true);
+    const signature = JSON.parse(readFileSync(join(root, `features-${format}`, 'signature.json'), 'utf8'));
+    const input = signature.inputs.find((i: { column: string }) => i.column === 'features');
+    assert.equal(input.name, 'features_2', 'feature_spec.json graphNames keeps it off the reserved name');
+    if (format === 'onnx') {
+      const session = await ort.InferenceSession.create(join(root, 'features-onnx', 'model.onnx'));
+      assert.ok(session.inputNames.includes('features_2'));
+      await session.release();
+    }
   });
 }
 
@@ -52,10 +60,11 @@ test("keras: a numeric feature named after another's layer (x_column before x) s
 });
 
 test('checkExports: a name the configured exports cannot take fails before training, and only when exports are configured', () => {
-  const clash = config([{ name: 'ctr' }]);
-  assert.throws(() => checkExports(parseConfig({ ...clash, export: { onnx: true } })), (e: Error) => e instanceof ConfigError && /'ctr' would name two inputs or outputs/.test(e.message));
-  assert.throws(() => checkExports(parseConfig({ ...config([{ name: 'features' }]), export: { onnx: true } })), /'features' would name two values of the ONNX graph/);
-  assert.throws(() => checkExports(parseConfig({ ...config([{ name: 'out_ctr' }]), export: { keras: true } })), /'out_ctr' would name two layers of the Keras model/);
+  // A feature named like a task or like the graph's own values gets a derived graph name (ctr_2, features_2): no clash.
+  assert.doesNotThrow(() => checkExports(parseConfig({ ...config([{ name: 'ctr' }]), export: { onnx: true, keras: true } })));
+  assert.doesNotThrow(() => checkExports(parseConfig({ ...config([{ name: 'features' }]), export: { onnx: true, keras: true } })));
+  const clash = config([{ name: 'out_ctr' }]);
+  assert.throws(() => checkExports(parseConfig({ ...clash, export: { keras: true } })), (e: Error) => e instanceof ConfigError && /'out_ctr' would name two layers of the Keras model/.test(e.message));
   assert.doesNotThrow(() => checkExports(parseConfig({ ...config([{ name: 'out_ctr' }]), export: { onnx: true } })));
   assert.doesNotThrow(() => checkExports(parseConfig(clash)), 'no export configured: the model trains and publishes');
 });

@@ -41,12 +41,12 @@ test('without an export section only signature.json is added', async () => {
 
 test('a config whose exports cannot be written fails before the data is read, not after training', async () => {
   const config = join(root, 'clash', 'clash.json');
-  const numeric = [...TINY_CONFIG.features.numeric, { name: 'ctr', transform: 'none' }]; // a feature named like a task
-  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, numeric }, export: { onnx: true } }));
+  const categorical = [...TINY_CONFIG.features.categorical, { name: 'huge', column: 'device_ip', buckets: 40_000_000, embeddingDim: 16 }]; // 2.4 GiB of table: over ONNX's 2 GiB
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical }, export: { onnx: true } }));
   const models = join(root, 'clash', 'models');
   const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'clash', 'logs'), '--backend', 'cpu');
   assert.equal(r.code, 2, r.err);
-  assert.match(r.err, /'ctr' would name two inputs or outputs of the exported model/);
+  assert.match(r.err, /model\.onnx \(export\.onnx\): .*over the 2 GiB/);
   assert.doesNotMatch(r.err, /read \d+ file|epoch 1/, 'nothing was read or trained');
   assert.ok(!existsSync(join(models, 'latest')));
 });
