@@ -71,7 +71,7 @@ async function consumer(dataDir: string, dates: string[], config: string, shuffl
 }
 
 export async function run(mode: RunMode, dataDir: string, dates: string[], config: string): Promise<RunResult> {
-  const files = findPartitions({ dataDir, dates }).flatMap((p) => p.files);
+  const files = (await findPartitions({ dataDir, dates })).flatMap((p) => p.files.map((f) => f.path));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const rows =

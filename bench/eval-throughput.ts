@@ -90,8 +90,8 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
   let rows = 0;
   let timings: Result['timings'];
   if (mode === 'parse') {
-    for (const p of findPartitions({ dataDir: data, dates: [DATE] }))
-      for (const f of p.files) for await (const c of (await openCsv(f)).chunks()) rows += c.records.length;
+    for (const p of await findPartitions({ dataDir: data, dates: [DATE] }))
+      for (const f of p.files) for await (const c of (await openCsv(f.path)).chunks()) rows += c.records.length;
   } else if (mode === 'encode') {
     const spec = featureSpecFromConfig(parseConfig(JSON.parse(readFileSync(CONFIG, 'utf8'))));
     const batcher = new RowBatcher<string>(spec, SCORING_BATCH_ROWS);

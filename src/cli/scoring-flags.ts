@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { BACKENDS, type BackendName } from '../backend.js';
 import { type DataSource, sourceForDays } from '../data/partitions.js';
 import { UsageError } from '../errors.js';
-import { addReadPolicyOptions } from './data-flags.js';
+import { addReadPolicyOptions, inputStorage } from './data-flags.js';
 import { DEFAULT_FOLD_BUDGET_MIB } from '../model/folded-scorer.js';
 import { parseChoice, parseDate, parseDateList, parseNonNegativeInt, parsePositiveInt } from './options.js';
 
@@ -16,6 +16,7 @@ export interface ScoringDataFlags {
   days?: number;
   requireSuccess: boolean;
   maxBadRows: number;
+  s3Endpoint?: string;
   backend: BackendName;
   foldBudget: number;
   threads: number | 'auto';
@@ -23,7 +24,7 @@ export interface ScoringDataFlags {
 
 export function addScoringDataOptions(cmd: Command): Command {
   cmd
-    .option('--data-dir <dir>', 'directory of day partitions D/YYYYMMDD/ or D/dt=YYYYMMDD/ holding *.csv and *.csv.gz files')
+    .option('--data-dir <dir>', 'directory (or s3://bucket/prefix) of day partitions D/YYYYMMDD/ or D/dt=YYYYMMDD/ holding *.csv, *.csv.gz and *.parquet files')
     .option('--dates <YYYYMMDD,...>', 'the days to read, comma-separated', parseDateList)
     .option('--cur-date <YYYYMMDD>', 'the last day to read (with --days; instead of --dates)', parseDate)
     .option('--days <n>', 'how many days to read, ending at --cur-date (default 1)', parsePositiveInt);
@@ -54,7 +55,7 @@ export function scoringSource(f: ScoringDataFlags): DataSource {
     throw new UsageError('give the days to read with either --dates YYYYMMDD[,YYYYMMDD...] or --cur-date YYYYMMDD [--days N], not both and not neither.');
   if (f.dates !== undefined) {
     if (f.days !== undefined) throw new UsageError('--days goes with --cur-date; with --dates list every day.');
-    return { dataDir: f.dataDir, dates: f.dates, requireSuccess: f.requireSuccess };
+    return { dataDir: f.dataDir, dates: f.dates, requireSuccess: f.requireSuccess, storage: inputStorage(f.dataDir, f.s3Endpoint) };
   }
-  return sourceForDays(f.dataDir, f.curDate!, f.days ?? 1, f.requireSuccess);
+  return sourceForDays(f.dataDir, f.curDate!, f.days ?? 1, f.requireSuccess, inputStorage(f.dataDir, f.s3Endpoint));
 }

@@ -1,7 +1,5 @@
 // What a read consumed: files, rows per day, bad rows by reason, rows used. Saved in metadata.json
 // so a published model says exactly which data trained it.
-import { statSync } from 'node:fs';
-import { relative, sep } from 'node:path';
 import type { Logger } from '../logger.js';
 import { BadRowTally, type BadRowSummary } from './bad-rows.js';
 
@@ -12,7 +10,7 @@ export interface FileAccount {
   /** Data rows read (header excluded), bad ones included. */
   rows: number;
   badRows: number;
-  /** Size on disk (compressed size for .gz). */
+  /** Size on disk or in the object store (compressed size for .gz). */
   bytes: number;
 }
 
@@ -45,15 +43,9 @@ export class DataAccounting {
     this.bad = new BadRowTally(logger);
   }
 
-  /** Registers a file before it is read; the returned record is updated as rows go by. */
-  startFile(absPath: string, day: string): FileAccount {
-    const f: FileAccount = {
-      path: relative(this.dataDir, absPath).split(sep).join('/'),
-      day,
-      rows: 0,
-      badRows: 0,
-      bytes: statSync(absPath).size,
-    };
+  /** Registers a file (its path relative to the data directory) before it is read; the returned record is updated as rows go by. */
+  startFile(relPath: string, bytes: number, day: string): FileAccount {
+    const f: FileAccount = { path: relPath, day, rows: 0, badRows: 0, bytes };
     this.files.push(f);
     return f;
   }

@@ -3,10 +3,10 @@
 import type { Logger } from '../logger.js';
 import { type FileAccount, DataAccounting } from './account.js';
 import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
-import { openCsv } from './csv-reader.js';
 import { Encoder, type EncoderOptions, type FileEncoder, type RowTarget } from './encoder.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { type DataSource, findPartitions, type Partition } from './partitions.js';
+import { openRecords } from './records.js';
 
 export interface ReadOptions {
   /** Share of bad rows tolerated over the rows read (default 0.001); checked after every file. */
@@ -79,18 +79,18 @@ export function newAccounting(source: DataSource, logger?: Logger): DataAccounti
  * Throws DataError for a missing partition, a structural problem, or too many bad rows.
  */
 export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: ReadOptions = {}): AsyncGenerator<RowBlock> {
-  const partitions = opts.partitions ?? findPartitions(source);
+  const partitions = opts.partitions ?? (await findPartitions(source));
   const account = opts.account ?? newAccounting(source, opts.logger);
   const maxBadRows = opts.maxBadRows ?? DEFAULT_MAX_BAD_ROWS;
   const encoder = new Encoder(spec, opts.encoder);
   const block = new GrowableBlock(encoder, opts.rawNumerics ?? false);
   const bad = account.bad;
   for (const p of partitions) {
-    for (const path of p.files) {
-      const fa = account.startFile(path, p.date);
+    for (const { path, bytes } of p.files) {
+      const fa = account.startFile(p.storage.relative(source.dataDir, path), bytes, p.date);
       block.file = fa;
       block.fileIndex = account.files.length - 1;
-      const csv = await openCsv(path);
+      const csv = await openRecords(path, p.storage);
       let fe: FileEncoder;
       try {
         fe = encoder.forFile(path, csv.header);

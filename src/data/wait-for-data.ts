@@ -32,9 +32,9 @@ export function formatDuration(ms: number): string {
 }
 
 /** What is missing now, or null when every partition of every source is there. */
-function missing(sources: DataSource[]): string | null {
+async function missing(sources: DataSource[]): Promise<string | null> {
   try {
-    for (const s of sources) findPartitions(s);
+    for (const s of sources) await findPartitions(s);
     return null;
   } catch (err) {
     if (err instanceof DataError) return err.message;
@@ -50,7 +50,7 @@ export async function waitForPartitions(sources: DataSource[], opts: WaitOptions
   let said: string | null = null;
   let lastLog = start;
   for (;;) {
-    const gap = missing(sources);
+    const gap = await missing(sources);
     if (gap === null) {
       if (said !== null) opts.logger.info({ waitedSeconds: (now() - start) / 1000 }, `the data is there after ${formatDuration(Math.floor((now() - start) / 1000) * 1000)}`);
       return;

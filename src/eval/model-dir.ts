@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend.js';
 import { trainingSection } from '../config/schema.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
+import type { StoredFile } from '../data/storage/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
@@ -89,9 +90,9 @@ export interface OpenOptions {
  */
 export const THREADS_MIN_INPUT_BYTES = 24 * 2 ** 20;
 
-/** Input bytes of some files, a gzip file counted at 4 times its size (about what CSV compresses by). */
-export function inputBytes(files: string[]): number {
-  return files.reduce((s, f) => s + statSync(f).size * (f.endsWith('.gz') ? 4 : 1), 0);
+/** Input bytes of some files, a gzip file counted at 4 times its size (about what CSV compresses by), Parquet at 8. */
+export function inputBytes(files: StoredFile[]): number {
+  return files.reduce((s, f) => s + f.bytes * (f.path.endsWith('.gz') ? 4 : f.path.endsWith('.parquet') ? 8 : 1), 0);
 }
 
 /**

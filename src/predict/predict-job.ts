@@ -2,13 +2,14 @@
 // per task (plus passed-through columns) in input order. Memory is flat on any input: rows go in
 // batches to the model and out to the file, whose writes the read waits on. Rows that cannot be
 // encoded are counted with file and line and written nowhere.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FileAccount } from '../data/account.js';
 import type { BadRowSummary } from '../data/bad-rows.js';
 import { encodeRows, newAccounting } from '../data/encode-rows.js';
 import { type FeatureSpec, inverseLabel } from '../data/feature-spec.js';
-import type { DataSource, Partition } from '../data/partitions.js';
+import { DATA_FILE_PATTERNS, type DataSource, isDataFile, type Partition } from '../data/partitions.js';
+import { type Storage, storageFor } from '../data/storage/index.js';
 import { DataError, UsageError } from '../errors.js';
 import type { OpenedModel } from '../eval/model-dir.js';
 import { InOrder } from '../eval/batch-scorer.js';
@@ -16,7 +17,7 @@ import { RowBatcher, SCORING_BATCH_ROWS } from '../eval/row-batcher.js';
 import type { Logger } from '../logger.js';
 import { AtomicFile, csvField, formatScore } from './csv-out.js';
 
-export type PredictInput = { source: DataSource } | { file: string };
+export type PredictInput = { source: DataSource } | { file: string; storage?: Storage };
 
 export interface PredictJob {
   model: OpenedModel;
@@ -44,10 +45,12 @@ function featuresOnly(spec: FeatureSpec): FeatureSpec {
 }
 
 /** A single --input file read as a one-file partition. */
-function inputPartition(file: string): { source: DataSource; partitions: Partition[] } {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`--input ${file}: no such file`);
-  if (!/\.csv(\.gz)?$/.test(file)) throw new UsageError(`--input ${file}: expected a .csv or .csv.gz file`);
-  return { source: { dataDir: dirname(file), dates: [] }, partitions: [{ date: '', dir: dirname(file), files: [file] }] };
+async function inputPartition(file: string, storage: Storage): Promise<{ source: DataSource; partitions: Partition[] }> {
+  if (!isDataFile(file.slice(file.lastIndexOf('/') + 1))) throw new UsageError(`--input ${file}: expected a ${DATA_FILE_PATTERNS} file`);
+  if (storage.kind === 'local' && !existsSync(file)) throw new UsageError(`--input ${file}: no such file`);
+  const stored = await storage.stat(file);
+  const dir = storage.kind === 'local' ? dirname(file) : file.slice(0, file.lastIndexOf('/'));
+  return { source: { dataDir: dir, dates: [], storage }, partitions: [{ date: '', dir, files: [stored], storage }] };
 }
 
 const NO_KEPT: string[] = [];
@@ -58,7 +61,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
   const tasks = spec.tasks;
   const clash = job.keep.find((c) => tasks.some((t) => t.name === c));
   if (clash) throw new UsageError(`--keep column '${clash}' has the name of a task's score column; the output would hold two '${clash}' columns`);
-  const where = 'file' in job.input ? inputPartition(job.input.file) : { source: job.input.source, partitions: undefined };
+  const where = 'file' in job.input ? await inputPartition(job.input.file, job.input.storage ?? storageFor(job.input.file)) : { source: job.input.source, partitions: undefined };
   const account = newAccounting(where.source, logger);
   const encodeSpec = featuresOnly(spec);
   const batcher = new RowBatcher<string[]>(encodeSpec, job.batchSize ?? SCORING_BATCH_ROWS);

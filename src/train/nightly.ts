@@ -40,7 +40,7 @@ export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunSco
   checkModelRoot(job.modelRoot);
   // Waiting holds no lock: an operator can still promote or roll back meanwhile.
   if (job.waitForDataMs) await waitForPartitions(neededData(job), { timeoutMs: job.waitForDataMs, logger: deps.logger, signal: deps.signal });
-  if (job.gate) findPartitions(job.gate.rows.source); // missing gate days fail now, not after training
+  if (job.gate) await findPartitions(job.gate.rows.source); // missing gate days fail now, not after training
   scope.lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
   const outcome = await runTrainJob(job, deps);
   scope.outcome = outcome;

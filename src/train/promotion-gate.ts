@@ -72,7 +72,7 @@ export async function judgeModel(newDir: string, modelRoot: string, gate: GateJo
     return { status: 'promoted', reason: `the first model of ${modelRoot}: no latest model to compare with`, against, gate: null, decidedAt: decidedAt() };
   const on = describeRows(gate.rows);
   logger.info({ against, rows: on }, `promotion gate: scoring the new model and latest (${against}) on ${on}`);
-  const bytes = inputBytes(findPartitions(gate.rows.source).flatMap((p) => p.files));
+  const bytes = inputBytes((await findPartitions(gate.rows.source)).flatMap((p) => p.files));
   const opened: OpenedModel[] = [];
   try {
     opened.push(await openModel(newDir, 'the new model', { inputBytes: bytes }));

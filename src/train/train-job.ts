@@ -11,7 +11,7 @@ import { checkExports, exportFormats, writeExports } from '../export/index.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
 import { readBatches } from '../data/read-batches.js';
-import { type DataSource, findPartition } from '../data/partitions.js';
+import { type DataSource, findPartition, sourceStorage } from '../data/partitions.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
@@ -117,7 +117,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   try {
     const swept = sweepStale(job.modelRoot);
     if (swept.length) logger.warn({ swept }, `cleaned up after an earlier run that was killed: ${swept.join('; ')}`);
-    if (validDate) findPartition(job.source.dataDir, validDate, job.source.requireSuccess); // fail before the long read
+    if (validDate) await findPartition(job.source.dataDir, validDate, job.source.requireSuccess, sourceStorage(job.source)); // fail before the long read
     const warm = resolveWarmStart(job.warmStart, job.modelRoot, job.curDate, cfg);
     logger.info({ warmStart: warm.dir ?? null }, warm.reason);
     let spec = featureSpecFromConfig(cfg);

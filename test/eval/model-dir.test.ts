@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -20,8 +20,6 @@ test('--threads auto: workers only on wasm and for inputs worth their start-up; 
   assert.equal(resolveThreads(0, 'wasm', big), 0);
 });
 
-test('input bytes count a gzip file at 4 times its size', () => {
-  writeFileSync(join(dir, 'a.csv'), 'x'.repeat(100));
-  writeFileSync(join(dir, 'b.csv.gz'), 'y'.repeat(10));
-  assert.equal(inputBytes([join(dir, 'a.csv'), join(dir, 'b.csv.gz')]), 140);
+test('input bytes count a gzip file at 4 times its size and a Parquet file at 8', () => {
+  assert.equal(inputBytes([{ path: 'a.csv', bytes: 100 }, { path: 'b.csv.gz', bytes: 10 }, { path: 's3://b/c.parquet', bytes: 5 }]), 180);
 });

@@ -77,7 +77,7 @@ export function evalContext(f: EvalFlags): EvalContext {
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: !ctx.quiet });
-  const bytes = inputBytes(findPartitions(ctx.source).flatMap((p) => p.files));
+  const bytes = inputBytes((await findPartitions(ctx.source)).flatMap((p) => p.files));
   const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   let baseline: Awaited<ReturnType<typeof openModel>> | undefined;
   try {

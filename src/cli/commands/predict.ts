@@ -6,10 +6,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { type BackendName, selectBackend } from '../../backend.js';
 import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../data/bad-rows.js';
 import { findPartitions } from '../../data/partitions.js';
+import { localStorage, type Storage } from '../../data/storage/index.js';
 import { UsageError, formatLocation } from '../../errors.js';
 import { inputBytes, openModel, scoringLine } from '../../eval/model-dir.js';
 import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
 import type { CliEnv } from '../context.js';
+import { inputStorage } from '../data-flags.js';
 import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
 
 export interface PredictContext {
@@ -39,7 +41,7 @@ export function predictContext(f: PredictFlags): PredictContext {
   const keep = f.keep === undefined ? [] : keepColumns(f.keep);
   return {
     model: f.model,
-    input: f.input !== undefined ? { file: f.input } : { source: scoringSource(f) },
+    input: f.input !== undefined ? { file: f.input, storage: inputStorage(f.input, f.s3Endpoint) } : { source: scoringSource(f) },
     output: f.output,
     keep,
     maxBadRows: f.maxBadRows,
@@ -83,10 +85,16 @@ function badRowLines(s: BadRowSummary): string[] {
   });
 }
 
+/** The input size of one --input file, or undefined when it cannot be had (the read then says why). */
+async function fileBytes(file: string, storage: Storage | undefined): Promise<number | undefined> {
+  if (storage?.kind !== 's3' && !existsSync(file)) return undefined;
+  return (storage ?? localStorage).stat(file).then((f) => inputBytes([f]), () => undefined);
+}
+
 export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promise<PredictOutcome> {
   await selectBackend(ctx.backend);
   const logger = env.makeLogger({ console: true });
-  const bytes = 'file' in ctx.input ? (existsSync(ctx.input.file) ? inputBytes([ctx.input.file]) : undefined) : inputBytes(findPartitions(ctx.input.source).flatMap((p) => p.files));
+  const bytes = 'file' in ctx.input ? await fileBytes(ctx.input.file, ctx.input.storage) : inputBytes((await findPartitions(ctx.input.source)).flatMap((p) => p.files));
   const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   try {
     void opened.ready().then(() => logger.debug({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
@@ -106,7 +114,7 @@ export function register(program: Command, env: CliEnv): void {
     )
     .requiredOption('--model <dir>', 'model directory (e.g. models/latest)')
     .requiredOption('--output <file.csv>', 'where the scores go (written under a temporary name, renamed when complete)')
-    .option('--input <file>', 'one .csv or .csv.gz file to score (instead of --data-dir)')
+    .option('--input <file>', 'one .csv, .csv.gz or .parquet file (or s3:// object) to score (instead of --data-dir)')
     .option('--keep <col,col>', 'input columns copied to the output before the scores (e.g. ids, labels)');
   addScoringDataOptions(cmd).action(async (flags: PredictFlags) => {
     await runPredictCommand(predictContext(flags), env);
