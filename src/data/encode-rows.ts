@@ -6,7 +6,7 @@ import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
 import { Encoder, type EncoderOptions, type FileEncoder, type RowTarget } from './encoder.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { type DataSource, findPartitions, type Partition } from './partitions.js';
-import { openRecords } from './records.js';
+import { checkRecordTypes, openRecords } from './records.js';
 
 export interface ReadOptions {
   /** Share of bad rows tolerated over the rows read (default 0.001); checked after every file. */
@@ -94,6 +94,7 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
       let fe: FileEncoder;
       try {
         fe = encoder.forFile(path, csv.header);
+        checkRecordTypes(csv, encoder.columns());
       } catch (err) {
         await csv.close();
         throw err;

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { encodeRows, newAccounting } from '../../src/data/encode-rows.js';
+import { openParquet } from '../../src/data/parquet-reader.js';
+import { localStorage } from '../../src/data/storage/index.js';
+import { DataError } from '../../src/errors.js';
+import { HEADER, smallSpec, tempDir, writePartition } from './fixtures.js';
+import { writeParquet } from './parquet-fixtures.js';
+
+/** Rows for the small spec with nulls (empty cells) in a categorical, the numeric and a label. */
+function rowsWithNulls(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const click = i % 97 === 5 ? '' : String(i % 3 === 0 ? 1 : 0);
+    const site = i % 11 === 0 ? '' : `s${i % 7}`;
+    const price = i % 13 === 0 ? '' : ((i % 17) * 0.25).toFixed(2);
+    out.push(`${click},${(i * 7) % 11},a${i % 29},${site},${price}`);
+  }
+  return `${HEADER}\n${out.join('\n')}\n`;
+}
+
+async function readAll(dataDir: string, fillEmpty = 0) {
+  const spec = smallSpec({ features: { categorical: [{ name: 'ad', buckets: 100, embeddingDim: 4 }, { name: 'site', buckets: 50, embeddingDim: 4 }], numeric: [{ name: 'price', transform: 'none', fillEmpty }] } });
+  const source = { dataDir, dates: ['20240101'] };
+  const account = newAccounting(source);
+  const cat: number[] = [];
+  const num: number[] = [];
+  const labels: number[] = [];
+  const lines: number[] = [];
+  for await (const b of encodeRows(spec, source, { account, maxBadRows: 0.5 })) {
+    cat.push(...b.cat.subarray(0, b.size * 2));
+    num.push(...b.num.subarray(0, b.size));
+    labels.push(...b.labels.subarray(0, b.size * 2));
+    lines.push(...b.lines.subarray(0, b.size));
+  }
+  return { cat, num, labels, lines, account: account.toJSON() };
+}
+
+test('a Parquet file of several row groups with nulls encodes to the rows of the same data as CSV (null = empty)', async (t) => {
+  const d = tempDir(t);
+  const csv = rowsWithNulls(5000);
+  writePartition(d, '20240101', { 'a.csv': csv });
+  const fromCsv = await readAll(d);
+  const p = tempDir(t);
+  const dir = writePartition(p, '20240101', {});
+  const groups = await writeParquet(join(dir, 'a.parquet'), csv, { click: 'INTEGER', watch: 'BIGINT', price: 'DOUBLE' }, 2048);
+  assert.ok(groups >= 2, `several row groups: ${groups}`);
+  const fromParquet = await readAll(p);
+  assert.equal(fromParquet.cat.length, 2 * (5000 - 52), 'rows with a null label are bad rows in both');
+  assert.deepEqual(fromParquet.cat, fromCsv.cat);
+  assert.deepEqual(fromParquet.num, fromCsv.num);
+  assert.deepEqual(fromParquet.labels, fromCsv.labels);
+  // Parquet rows are numbered from 1; a CSV line counts the header.
+  assert.deepEqual(fromParquet.lines, fromCsv.lines.map((l) => l - 1));
+  assert.deepEqual(fromParquet.account.badRows.byReason.label_not_binary?.count, fromCsv.account.badRows.byReason.label_not_binary?.count);
+  assert.deepEqual(fromParquet.account.badRows.byReason.label_not_binary?.examples[0], { file: join(dir, 'a.parquet'), line: 6, column: 'click', value: '' });
+  assert.deepEqual(fromParquet.account.files.map((f) => [f.path, f.rows, f.badRows]), [['20240101/a.parquet', 5000, 52]]);
+});
+
+test('Parquet types: integers, floats, decimals, strings and booleans read as the CSV spelling of their value', async (t) => {
+  const d = tempDir(t);
+  const path = join(d, 't.parquet');
+  const csv = 'i8,i64,big,f32,f64,dec,s,b,n\n-3,9007199254740993,18446744073709551615,0.1,2.5e-7,12.50,héllo wörld long string,true,\n4,0,1,-1.5,3,0.00,x,false,\n';
+  await writeParquet(path, csv, { i8: 'TINYINT', i64: 'BIGINT', big: 'UBIGINT', f32: 'FLOAT', f64: 'DOUBLE', dec: 'DECIMAL(10,2)', b: 'BOOLEAN', n: 'INTEGER' });
+  const f = await openParquet(path, localStorage);
+  assert.deepEqual(f.header, ['i8', 'i64', 'big', 'f32', 'f64', 'dec', 's', 'b', 'n']);
+  assert.equal(f.columnTypes.get('dec'), 'DECIMAL(10,2)');
+  const rows = [];
+  for await (const r of f.records()) rows.push(r);
+  assert.deepEqual(
+    rows.map((r) => r.fields),
+    [
+      ['-3', '9007199254740993', '18446744073709551615', String(Math.fround(0.1)), '2.5e-7', '12.5', 'héllo wörld long string', '1', ''],
+      ['4', '0', '1', '-1.5', '3', '0', 'x', '0', ''],
+    ],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.line),
+    [1, 2],
+  );
+  assert.equal(f.linesRead(), 2);
+});
+
+test('a column of the wrong type is a DataError naming the file, the column and its type', async (t) => {
+  const d = tempDir(t);
+  const dir = writePartition(d, '20240101', {});
+  await writeParquet(join(dir, 'a.parquet'), `${HEADER}\n1,2,a,s,cheap\n`, { click: 'INTEGER', watch: 'INTEGER' });
+  const spec = smallSpec();
+  await assert.rejects(
+    (async () => {
+      for await (const _ of encodeRows(spec, { dataDir: d, dates: ['20240101'] }));
+    })(),
+    (e: unknown) =>
+      e instanceof DataError && e.exitCode === 3 && e.message.includes(join(dir, 'a.parquet')) && e.message.includes("column 'price'") && /Parquet type VARCHAR, which a numeric feature cannot use/.test(e.message),
+  );
+  await writeParquet(join(dir, 'a.parquet'), `${HEADER}\n1,2,1.5,s,1\n`, { click: 'INTEGER', watch: 'INTEGER', ad: 'DOUBLE', price: 'DOUBLE' });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of encodeRows(spec, { dataDir: d, dates: ['20240101'] }));
+    })(),
+    (e: unknown) => e instanceof DataError && e.message.includes("column 'ad'") && /Parquet type DOUBLE, which a categorical feature cannot use/.test(e.message),
+  );
+});
+
+test('a damaged Parquet file is a DataError naming it', async (t) => {
+  const d = tempDir(t);
+  const path = join(d, 'x.parquet');
+  writeFileSync(path, 'PAR1 this is not parquet at all');
+  await assert.rejects(openParquet(path, localStorage), (e: unknown) => e instanceof DataError && e.message.startsWith(path) && /damaged or not Parquet/.test(e.message));
+});
