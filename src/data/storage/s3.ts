@@ -257,6 +257,8 @@ export function s3Problem(err: unknown, path: string, where: string): DataError 
     message = `no AWS credentials found (${e.message}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`;
   else if (name === 'PreconditionFailed' || status === 412) message = 'the object was replaced while it was being read; rerun once its producer has finished';
   else if (/Region is missing/i.test(e.message ?? '')) message = 'no AWS region configured; set AWS_REGION (or give --s3-endpoint for an S3-compatible store)';
+  else if (status === undefined && (e.code !== undefined || name === 'TimeoutError' || /socket hang up|ECONN|EPIPE|ETIMEDOUT/.test(e.message ?? '')))
+    message = `the object store at ${where} did not answer (${e.code ?? name}: ${e.message ?? 'no message'}) after the SDK's retries; check that it is up and reachable`;
   else message = `cannot read from ${where} (${name}${status ? `, HTTP ${status}` : ''}: ${e.message ?? 'no message'})`;
   return new DataError(message, { file: path }, { cause: err });
 }

@@ -61,13 +61,13 @@ export async function uploadDir(client: S3Client, dir: string, bucket: string, p
 }
 
 /**
- * A TCP relay in front of the server: `cut()` drops every open connection, and while `down` is
- * set new ones are refused as by a stopped server.
+ * A TCP relay in front of the server: `cut()` drops every open connection; `stop()` also stops
+ * listening, so new connections are refused as by a stopped server.
  */
 export class Relay {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
-  down = false;
+  private stopped = false;
   /** Bytes relayed from the server to clients. */
   bytesDown = 0;
   /** Called with the running byte count as server bytes go by (to cut mid-read). */
@@ -75,10 +75,6 @@ export class Relay {
 
   private constructor(private readonly target: URL) {
     this.server = createServer((client) => {
-      if (this.down) {
-        client.destroy();
-        return;
-      }
       const upstream = connect(Number(this.target.port), this.target.hostname);
       this.sockets.add(client).add(upstream);
       client.pipe(upstream);
@@ -101,22 +97,36 @@ export class Relay {
   static async start(t: TestContext, url = endpoint!): Promise<Relay> {
     const relay = new Relay(new URL(url));
     await new Promise<void>((resolve) => relay.server.listen(0, '127.0.0.1', resolve));
+    const a = relay.server.address();
+    relay.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
     t.after(() => relay.close());
     return relay;
   }
 
-  get url(): string {
-    const a = this.server.address();
-    return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  }
+  /** Where clients connect. */
+  url = '';
 
   cut(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
   }
 
+  get down(): boolean {
+    return this.stopped;
+  }
+
+  /** Drops every connection and refuses new ones. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.server.close();
+    this.cut();
+  }
+
   close(): Promise<void> {
     this.cut();
+    if (this.stopped) return Promise.resolve();
+    this.stopped = true;
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -1,0 +1,158 @@
+// train, eval, predict and data stats read from a real S3-compatible server (see
+// test/data/storage/s3-server.ts) give the same rows, model and reports as from a local copy of the
+// same partitions, for CSV.gz and Parquet; and every way the store can fail ends with exit 3 and a
+// message naming the object.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { after, before, test, type TestContext } from 'node:test';
+import { generateCtr } from '../../src/data/generate-ctr.js';
+import { awsEnv, newBucket, Relay, requireS3, testClient, uploadDir } from '../data/storage/s3-server.js';
+import { writeParquet } from '../data/parquet-fixtures.js';
+import { mmoe, saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
+
+Object.assign(process.env, awsEnv());
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-s3-e2e-'));
+const csvDir = join(root, 'csv');
+const pqDir = join(root, 'pq');
+const config = join(root, 'config.json');
+const untrained = join(root, 'untrained');
+const cpu = ['--backend', 'cpu'];
+const INTS = { click: 'INTEGER', conversion: 'INTEGER', hour: 'INTEGER', device_type: 'INTEGER', device_conn_type: 'INTEGER' };
+
+after(() => rmSync(root, { recursive: true, force: true }));
+before(async () => {
+  await generateCtr({ out: csvDir, startDate: '20260101', days: 3, rowsPerDay: 2500, seed: 5, gzip: true, files: 2 });
+  for (const day of ['20260101', '20260102', '20260103']) {
+    mkdirSync(join(pqDir, `dt=${day}`), { recursive: true });
+    for (const f of readdirSync(join(csvDir, day)).filter((n) => n.endsWith('.csv.gz')))
+      await writeParquet(join(pqDir, `dt=${day}`, f.replace('.csv.gz', '.parquet')), gunzipSync(readFileSync(join(csvDir, day, f))).toString(), INTS, 2048);
+    writeFileSync(join(pqDir, `dt=${day}`, '_SUCCESS'), '');
+  }
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
+  await saveUntrained(untrained, TINY_CONFIG);
+});
+
+/** A bucket holding csv/ and pq/ copies of the local partitions; undefined when the test is skipped. */
+async function bucketWithData(t: TestContext): Promise<{ url: string; bucket: string } | undefined> {
+  const url = requireS3(t);
+  if (!url) return undefined;
+  const client = testClient();
+  const bucket = await newBucket(t, client);
+  await uploadDir(client, csvDir, bucket, 'csv');
+  await uploadDir(client, pqDir, bucket, 'pq');
+  return { url, bucket };
+}
+
+async function train(dataDir: string, name: string, ...extra: string[]) {
+  const models = join(root, `models-${name}`);
+  const r = await mmoe('train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, `logs-${name}`), '--quiet', ...cpu, ...extra);
+  assert.equal(r.code, 0, r.err);
+  const dir = join(models, '20260102');
+  const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
+  const weights = readdirSync(dir).filter((f) => f.endsWith('.bin') && f.startsWith('group')).map((f) => readFileSync(join(dir, f)));
+  return { dir, meta, weights };
+}
+
+/** A report without what differs between two runs on two copies: the data location, times. */
+const comparable = (json: string): unknown =>
+  JSON.parse(json, (key, value: unknown) => (key === 'dataDir' || key === 'generatedAt' || key === 'timings' || key === 'seconds' ? undefined : value));
+
+test('train, eval, predict and data stats from S3 equal the same from the local copy (CSV.gz and Parquet)', async (t) => {
+  const s3 = await bucketWithData(t);
+  if (!s3) return;
+  const endpoint = ['--s3-endpoint', s3.url];
+  const copies: [string, string][] = [
+    [csvDir, 'csv'],
+    [pqDir, 'pq'],
+  ];
+  for (const [local, prefix] of copies) {
+    const remote: string = `s3://${s3.bucket}/${prefix}`;
+    const a = await train(local, `local-${prefix}`);
+    const b = await train(remote, `s3-${prefix}`, ...endpoint, '--require-success');
+    assert.deepEqual(b.meta.rows, a.meta.rows);
+    assert.equal(a.meta.rows.train + a.meta.rows.valid, 5000);
+    assert.deepEqual(b.meta.data.files, a.meta.data.files, 'same files, relative paths, sizes and rows');
+    assert.equal(b.meta.data.dataDir, remote);
+    assert.deepEqual(b.meta.bestValidation, a.meta.bestValidation);
+    assert.ok(b.weights.length > 0 && b.weights.every((w, i) => w.equals(a.weights[i]!)), `${prefix}: the same weights`);
+
+    const evalArgs = ['--model', a.dir, '--dates', '20260103', '--format', 'json', ...cpu];
+    const ea = await mmoe('eval', '--data-dir', local, ...evalArgs);
+    const eb = await mmoe('eval', '--data-dir', remote, ...evalArgs, ...endpoint);
+    assert.equal(eb.code, 0, eb.err);
+    assert.deepEqual(comparable(eb.out), comparable(ea.out));
+
+    const pa = join(root, `scores-local-${prefix}.csv`);
+    const pb = join(root, `scores-s3-${prefix}.csv`);
+    assert.equal((await mmoe('predict', '--model', a.dir, '--data-dir', local, '--dates', '20260103', '--output', pa, '--keep', 'adid', ...cpu)).code, 0);
+    const rp = await mmoe('predict', '--model', a.dir, '--data-dir', remote, '--dates', '20260103', '--output', pb, '--keep', 'adid', ...cpu, ...endpoint);
+    assert.equal(rp.code, 0, rp.err);
+    assert.equal(readFileSync(pb, 'utf8'), readFileSync(pa, 'utf8'));
+    assert.equal(readFileSync(pa, 'utf8').trim().split('\n').length, 2501);
+
+    const statsArgs = ['--cur-date', '20260103', '--days', '3', '--config', config, '--format', 'json'];
+    const sa = await mmoe('data', 'stats', '--train-data-dir', local, ...statsArgs);
+    const sb = await mmoe('data', 'stats', '--train-data-dir', remote, ...statsArgs, ...endpoint);
+    assert.equal(sb.code, 0, sb.err);
+    assert.deepEqual(comparable(sb.out), comparable(sa.out));
+  }
+  const one = join(root, 'scores-one.csv');
+  const r = await mmoe('predict', '--model', untrained, '--input', `s3://${s3.bucket}/pq/dt=20260103/part-00001.parquet`, '--output', one, ...cpu, ...endpoint);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /wrote 1250 of 1250 rows/);
+});
+
+test('from S3, a missing partition, object or _SUCCESS, wrong credentials and a server stopped mid-read exit 3 naming the object', async (t) => {
+  const s3 = await bucketWithData(t);
+  if (!s3) return;
+  const endpoint = ['--s3-endpoint', s3.url];
+  const stats = (dir: string, ...extra: string[]) => mmoe('data', 'stats', '--train-data-dir', dir, '--cur-date', '20260103', '--days', '3', '--config', config, ...extra);
+
+  let r = await stats(`s3://${s3.bucket}/csv`, '--days', '4', ...endpoint);
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.err, new RegExp(`missing partition for 20251231: neither s3://${s3.bucket}/csv/20251231/ nor s3://${s3.bucket}/csv/dt=20251231/ exists`));
+
+  const client = testClient();
+  const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+  await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'pq/dt=20260102/_SUCCESS' }));
+  r = await stats(`s3://${s3.bucket}/pq`, '--require-success', ...endpoint);
+  assert.equal(r.code, 3);
+  assert.ok(r.err.includes(`s3://${s3.bucket}/pq/dt=20260102: partition has no _SUCCESS marker`), r.err);
+
+  r = await mmoe('predict', '--model', untrained, '--input', `s3://${s3.bucket}/pq/gone.parquet`, '--output', join(root, 'x.csv'), ...cpu, ...endpoint);
+  assert.equal(r.code, 3);
+  assert.ok(r.err.includes(`s3://${s3.bucket}/pq/gone.parquet: object does not exist`), r.err);
+
+  const secret = process.env.AWS_SECRET_ACCESS_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = 'wrong';
+  try {
+    r = await stats(`s3://${s3.bucket}/csv`, ...endpoint);
+  } finally {
+    process.env.AWS_SECRET_ACCESS_KEY = secret;
+  }
+  assert.equal(r.code, 3);
+  assert.ok(r.err.includes(`s3://${s3.bucket}/csv: the object store rejected the credentials (SignatureDoesNotMatch)`), r.err);
+
+  // The relay passes the listing, then stops relaying (as a stopped server) once data flows.
+  const relay = await Relay.start(t, s3.url);
+  relay.onBytes = (n) => {
+    if (n > 30_000) relay.stop();
+  };
+  const attempts = process.env.AWS_MAX_ATTEMPTS;
+  process.env.AWS_MAX_ATTEMPTS = '2';
+  try {
+    r = await stats(`s3://${s3.bucket}/csv`, '--s3-endpoint', relay.url);
+  } finally {
+    if (attempts === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+    else process.env.AWS_MAX_ATTEMPTS = attempts;
+  }
+  assert.equal(r.code, 3, r.err);
+  assert.match(
+    r.err,
+    new RegExp(`s3://${s3.bucket}/csv/20260101/part-0000[01]\\.csv\\.gz: (reading the object broke off at byte \\d+ of \\d+ and 3 attempts to resume it failed|the object store at ${relay.url} did not answer \\(ECONNREFUSED)`),
+  );
+});
