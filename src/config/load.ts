@@ -84,6 +84,16 @@ function checkConsistency(cfg: Config): string[] {
     const t = cfg.tasks.find((x) => x.name === es);
     if (!t) errs.push(`key 'training.earlyStopping.task': value "${es}" is not a task; allowed: ${[...taskNames].join(', ')}`);
   }
+  const ns = cfg.training.negativeSampling;
+  if (ns !== undefined) {
+    const t = cfg.tasks.find((x) => x.name === ns.task);
+    const binary = cfg.tasks.filter((x) => x.type === 'binary').map((x) => x.name);
+    if (!t || t.type !== 'binary') errs.push(`key 'training.negativeSampling.task': value "${ns.task}" must name a binary task; allowed: ${binary.join(', ')}`);
+    else if (cfg.model.type === 'esmm' && cfg.model.esmm && ns.task !== cfg.model.esmm.ctrTask)
+      errs.push(
+        `key 'training.negativeSampling.task': value "${ns.task}" is ESMM's CTCVR product, which has no logit to correct; sample on the CTR task "${cfg.model.esmm.ctrTask}" (its correction carries into CTCVR)`,
+      );
+  }
   if (cfg.model.type === 'esmm') {
     const m = cfg.model.esmm;
     if (!m) errs.push(`key 'model.esmm': required when model.type is "esmm" ({"ctrTask": ..., "ctcvrTask": ...})`);

@@ -141,6 +141,14 @@ export const trainingSection = z
       .object({ task: name.optional(), patience: z.number().int().nonnegative().default(2) })
       .strict()
       .default({}),
+    /**
+     * Keep every row whose `task` label is 1 and a seeded, deterministic share `rate` of the others;
+     * the published model's probability for `task` is corrected for it (docs/data.md).
+     */
+    negativeSampling: z
+      .object({ task: name, rate: z.number().gt(0).lte(1), seed: z.number().int().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

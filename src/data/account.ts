@@ -27,6 +27,8 @@ export interface DataAccount {
   rowsUsed: number;
   /** Set by loadEncoded: rows held out for validation. */
   validRows?: number;
+  /** With negative sampling: good rows left out as sampled-out negatives (rowsUsed counts them). */
+  sampledOut?: number;
 }
 
 export class DataAccounting {
@@ -34,6 +36,7 @@ export class DataAccounting {
   readonly bad: BadRowTally;
   rowsRead = 0;
   validRows: number | undefined;
+  sampledOut: number | undefined;
 
   constructor(
     readonly dataDir: string,
@@ -67,6 +70,7 @@ export class DataAccounting {
       badRows: this.bad.summary(),
       rowsUsed: this.rowsUsed,
       ...(this.validRows !== undefined ? { validRows: this.validRows } : {}),
+      ...(this.sampledOut !== undefined ? { sampledOut: this.sampledOut } : {}),
     };
   }
 }

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
 import { Encoder, type EncoderOptions, type FileEncoder, type RowTarget } from './encoder.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { type DataSource, findPartitions, type Partition } from './partitions.js';
+import { keepsNegative, type NegativeSampling, samplingFileKey } from './negative-sampling.js';
 import { checkRecordTypes, openRecords } from './records.js';
 
 export interface ReadOptions {
@@ -20,6 +21,8 @@ export interface ReadOptions {
   partitions?: Partition[];
   /** Blocks also carry each numeric's untransformed float64 value (`raw`), for statistics. */
   rawNumerics?: boolean;
+  /** Drop the negatives of a task but a deterministic share (training reads; negative-sampling.ts). */
+  negativeSampling?: NegativeSampling;
 }
 
 /** Encoded rows from one chunk of one file. Its arrays are reused: copy rows out before the next. */
@@ -85,6 +88,9 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
   const encoder = new Encoder(spec, opts.encoder);
   const block = new GrowableBlock(encoder, opts.rawNumerics ?? false);
   const bad = account.bad;
+  const sampling = opts.negativeSampling;
+  if (sampling) account.sampledOut ??= 0;
+  const labelStride = encoder.nTasks;
   for (const p of partitions) {
     for (const { path, bytes } of p.files) {
       const fa = account.startFile(p.storage.relative(source.dataDir, path), bytes, p.date);
@@ -100,6 +106,7 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
         throw err;
       }
       block.header = csv.header;
+      const sampleKey = sampling ? samplingFileKey(fa.path, sampling.seed) : 0;
       // A consumer that stops early (Ctrl-C, an error, a break) must not leave the file open.
       try {
         for await (const chunk of csv.chunks()) {
@@ -110,6 +117,10 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
           for (let i = 0; i < n; i++) {
             const reason = fe.encode(records[i]!, block, k);
             if (reason === null) {
+              if (sampling && block.labels[k * labelStride + sampling.task] === 0 && !keepsNegative(sampleKey, lines[i]!, sampling.rate)) {
+                account.sampledOut!++;
+                continue;
+              }
               block.recordIndex[k] = i;
               block.lines[k++] = lines[i]!;
               continue;

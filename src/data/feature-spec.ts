@@ -62,6 +62,8 @@ export interface FeatureSpec {
   tasks: Task[];
   rowWeight?: string;
   graphNames: GraphNames;
+  /** Negatives of `task` were kept at `rate` in training; the model's output for it is corrected. */
+  negativeSampling?: { task: string; rate: number };
 }
 
 const HASH = {
@@ -100,6 +102,7 @@ export function featureSpecFromConfig(cfg: Config): FeatureSpec {
     hash: HASH,
     ...spec,
     ...(cfg.rowWeight ? { rowWeight: cfg.rowWeight } : {}),
+    ...(cfg.training.negativeSampling ? { negativeSampling: { task: cfg.training.negativeSampling.task, rate: cfg.training.negativeSampling.rate } } : {}),
     graphNames: assignGraphNames(spec),
   };
 }

@@ -5,6 +5,7 @@ import { EncodedTable } from './encoded-table.js';
 import { encodeRows, newAccounting, type ReadOptions } from './encode-rows.js';
 import { type FeatureSpec, missingNumericStats, transformNumeric } from './feature-spec.js';
 import { fileHoldoutKey, holdoutDraw } from './holdout.js';
+import { weighSampled } from './negative-sampling.js';
 import { completeSpec, NumericAccumulator, rawSpecForStats } from './numeric-stats.js';
 import type { DataSource } from './partitions.js';
 
@@ -67,6 +68,8 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
   }
   train.compact();
   valid.compact();
+  // Validation rows measure the model on the whole population: a kept negative stands for 1/rate.
+  if (opts.negativeSampling) weighSampled(valid, opts.negativeSampling);
   const done = needStats ? resolveInPlace(spec, pending, [train, valid], [rawTrain, rawValid], accs) : spec;
   account.validRows = valid.size;
   return { train, trainRows, valid, spec: done, account: account.toJSON() };

@@ -67,6 +67,8 @@ export interface RegressionScale {
 export interface TaskMetrics {
   binary: BinaryResult | null;
   regression: { original: RegressionScale; transformed: RegressionScale } | null;
+  /** Only for the task whose negatives the model was trained on a sample of: the rate, and calibration without and with the model's correction. */
+  sampling?: { rate: number; calibrationBefore: number | null; calibrationAfter: number | null };
 }
 
 export interface TaskResult extends TaskMetrics {
@@ -146,6 +148,7 @@ function taskMetrics(t: TaskReport, thresholds: Record<string, ThresholdChoice> 
   return {
     binary: t.binary ? binaryResult(t.binary, thresholds?.[t.task]) : null,
     regression: t.regression ? { original: regressionScale(t.regression.original), transformed: regressionScale(t.regression.transformed) } : null,
+    ...(t.sampling ? { sampling: { ...t.sampling } } : {}),
   };
 }
 

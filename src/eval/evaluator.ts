@@ -3,6 +3,7 @@
 import type { Task } from '../config/schema.js';
 import type { Batch } from '../data/batch.js';
 import { inverseLabel } from '../data/feature-spec.js';
+import { calibrationBeforeAfter } from '../data/negative-sampling.js';
 import { EvalAccumulator } from '../metrics/accumulator.js';
 import type { BinaryReport, BinaryReportOptions } from '../metrics/binary-report.js';
 import { averageRanks, pearson, spearman } from '../metrics/correlation.js';
@@ -20,6 +21,8 @@ export interface TaskReport {
   binary?: BinaryReport;
   /** Regression: on the original label scale (inverse transform) and on the trained one. */
   regression?: { original: RegressionMetrics; transformed: RegressionMetrics };
+  /** The task's negatives were sampled in training: the rate and calibration (mean score / label rate) without and with the model's correction. */
+  sampling?: { rate: number; calibrationBefore: number | null; calibrationAfter: number | null };
 }
 
 export interface PairCorrelation {
@@ -43,6 +46,8 @@ export interface EvaluatorOptions {
   grouped?: boolean;
   /** Collect gate statistics (one more forward pass per batch). Default true. */
   gates?: boolean;
+  /** Batches carry row weights (default: when the spec has a row weight column). */
+  weighted?: boolean;
 }
 
 /** Milliseconds spent in each part of add(), for throughput profiles. */
@@ -57,6 +62,7 @@ export class Evaluator {
   private readonly acc: EvalAccumulator[];
   private readonly gateAcc = new Map<string, GateStatsAccumulator>();
   private readonly tasks: Task[];
+  private readonly sampling: FeatureSpec['negativeSampling'];
   readonly timings: EvaluatorTimings = { predictMs: 0, gateMs: 0, accumulateMs: 0 };
 
   /** `scorer`: what add() scores with; callers that score elsewhere pass accumulate() the results. */
@@ -66,7 +72,8 @@ export class Evaluator {
     private readonly scorer?: Scorer,
   ) {
     this.tasks = spec.tasks;
-    const weighted = spec.rowWeight !== undefined;
+    this.sampling = spec.negativeSampling;
+    const weighted = options.weighted ?? spec.rowWeight !== undefined;
     this.acc = this.tasks.map(() => new EvalAccumulator({ weighted, grouped: options.grouped }));
   }
 
@@ -115,7 +122,13 @@ export class Evaluator {
     const { thresholds, ...binary } = options;
     const tasks = this.tasks.map((t, j): TaskReport => {
       const acc = this.acc[j]!;
-      if (t.type === 'binary') return { task: t.name, type: t.type, binary: acc.binaryReport({ ...binary, threshold: thresholds?.[t.name] ?? binary.threshold }) };
+      if (t.type === 'binary') {
+        const report = acc.binaryReport({ ...binary, threshold: thresholds?.[t.name] ?? binary.threshold });
+        if (this.sampling?.task !== t.name) return { task: t.name, type: t.type, binary: report };
+        const { scores, labels, weights } = acc.rows();
+        const c = calibrationBeforeAfter(scores, labels, weights, this.sampling.rate);
+        return { task: t.name, type: t.type, binary: report, sampling: { rate: this.sampling.rate, calibrationBefore: c.before, calibrationAfter: c.after } };
+      }
       return {
         task: t.name,
         type: t.type,

@@ -107,6 +107,14 @@ export function binarySection(tasks: TaskResult[], grouped: boolean): Section {
   };
 }
 
+export function samplingSection(tasks: TaskResult[]): Section {
+  return {
+    title: 'Negative sampling (calibration = mean score / label rate)',
+    head: ['task', 'negatives kept in training', 'calibration without correction', 'calibration as published'],
+    rows: tasks.map((t) => [t.name, String(t.sampling!.rate), num(t.sampling!.calibrationBefore, 3), num(t.sampling!.calibrationAfter, 3)]),
+  };
+}
+
 export function thresholdSection(tasks: TaskResult[]): Section {
   const cells = new Cells();
   const count = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
@@ -213,6 +221,8 @@ export function reportSections(doc: EvalDocument): Section[] {
   if (doc.baseline) out.push(comparisonSection(doc));
   if (binary.length) out.push(binarySection(binary, doc.options.groupBy !== null), thresholdSection(binary));
   if (regression.length) out.push(regressionSection(regression));
+  const sampled = doc.tasks.filter((t) => t.sampling);
+  if (sampled.length) out.push(samplingSection(sampled));
   if (Object.keys(doc.gates).length) out.push(gateSection(doc));
   if (doc.relatedness.labels.length) out.push(relatednessSection(doc));
   if (doc.data.badRows.total > 0) out.push(badRowSection('Bad rows (skipped)', doc.data.badRows));

@@ -13,7 +13,14 @@ export class LayerCache {
   readonly l2 = new Map<string, number>();
   private seed: number;
 
-  constructor(seed: number) {
+  /**
+   * `logitOffsets`: added to a task's logit in inference graphs (never in the training graph), as
+   * the correction for negative sampling (data/negative-sampling.ts) by task name.
+   */
+  constructor(
+    seed: number,
+    readonly logitOffsets: Readonly<Record<string, number>> = {},
+  ) {
     this.seed = seed >>> 0;
   }
 
@@ -133,11 +140,20 @@ export interface Head {
   output: ST;
 }
 
-/** Tower MLP `tower_<name>_*`, a one-unit `<name>_logit` and the output layer `<name>`. */
+/**
+ * Tower MLP `tower_<name>_*`, a one-unit `<name>_logit` and the output layer `<name>`. A task with a
+ * logit offset gets `<name>_sampling_correction` (Rescaling by 1, offset ln(rate)) before its
+ * sigmoid in inference graphs: the probability corrected for negative sampling.
+ */
 export function head(w: Wiring, x: ST, name: string, type: Task['type'], towers: MlpSection): Head {
   const h = mlp(w, x, `tower_${name}`, towers);
   const logit = dense(w, h, `${name}_logit`, 1, 'linear', towers.l2); // [batch, 1]
   const activation = type === 'binary' ? 'sigmoid' : 'linear';
-  const output = call(w.layers.get(name, () => tf.layers.activation({ activation, name })), logit);
+  const offset = w.training ? undefined : w.layers.logitOffsets[name];
+  const shifted =
+    offset === undefined
+      ? logit
+      : call(w.layers.get(`${name}_sampling_correction`, () => tf.layers.rescaling({ scale: 1, offset, name: `${name}_sampling_correction` })), logit); // [batch, 1]
+  const output = call(w.layers.get(name, () => tf.layers.activation({ activation, name })), shifted);
   return { logit, output };
 }

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, ArchitectureConfig, LossSource, Wired } from './architecture.js';
 import { LayerCache } from './blocks.js';
+import { logitOffsets } from '../data/negative-sampling.js';
 
 export interface DenseNet {
   arch: Architecture;
@@ -32,7 +33,7 @@ export function blockInput(width: number, name = 'features'): tf.SymbolicTensor 
 
 export function buildDenseNet(arch: Architecture, cfg: ArchitectureConfig, width: number, seed: number): DenseNet {
   arch.validate(cfg);
-  const layers = new LayerCache(seed);
+  const layers = new LayerCache(seed, logitOffsets(cfg.spec));
   const trainInput = blockInput(width);
   const trained = arch.wire(trainInput, { layers, training: true }, cfg);
   const inferInput = blockInput(width);

@@ -57,7 +57,7 @@ const EVAL_BATCH = 4096;
 const LOG_EVERY_STEPS = 20;
 
 export function validate(model: MultiTaskModel, valid: EncodedTable, learningRate?: number): { report: EvalReport; loss: number; taskLosses: Record<string, number> } {
-  const ev = new Evaluator(model.spec, {}, model);
+  const ev = new Evaluator(model.spec, { weighted: valid.weights !== null }, model);
   let loss = 0;
   const taskLosses: Record<string, number> = Object.fromEntries(model.taskNames.map((t) => [t, 0]));
   for (const b of valid.sequentialBatches(EVAL_BATCH)) {

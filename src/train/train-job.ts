@@ -10,6 +10,7 @@ import { DataError, InterruptedError, UsageError } from '../errors.js';
 import { checkExports, exportFormats, writeExports } from '../export/index.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
+import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, sourceStorage } from '../data/partitions.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -73,12 +74,19 @@ function withSavedStats(spec: FeatureSpec, saved: FeatureSpec): FeatureSpec {
  * were reported and counted then, so later reads skip them silently); a read that finds another
  * number of rows means the files changed under the run, which stops it.
  */
-export function streamedRows(spec: FeatureSpec, source: DataSource, rows: number, holdout: { validRatio: number; seed: number }, shuffleBuffer: number): TrainRows {
+export function streamedRows(
+  spec: FeatureSpec,
+  source: DataSource,
+  rows: number,
+  holdout: { validRatio: number; seed: number },
+  shuffleBuffer: number,
+  negativeSampling?: NegativeSampling,
+): TrainRows {
   return {
     size: rows,
     async *batches(batchSize, seed) {
       let n = 0;
-      for await (const b of readBatches(spec, source, { batchSize, shuffleBuffer, seed, holdout, logger: silentLogger(), maxBadRows: 1 })) {
+      for await (const b of readBatches(spec, source, { batchSize, shuffleBuffer, seed, holdout, negativeSampling, logger: silentLogger(), maxBadRows: 1 })) {
         n += b.size;
         yield b;
       }
@@ -124,11 +132,12 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     if (warm.dir) spec = withSavedStats(spec, readArchitecture(warm.dir).spec);
 
     const readOpts = { maxBadRows: job.maxBadRows, logger };
+    const sampling = samplingOf(spec, cfg.training.negativeSampling?.seed ?? cfg.training.seed);
     const streaming = cfg.training.data === 'stream';
     const validRatio = validDate ? 0 : cfg.training.validation.validRatio;
     // Streaming: this first read counts the training rows and computes statistics; only the
     // validation rows are kept, and every epoch reads the days again.
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: !streaming });
+    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: !streaming, negativeSampling: sampling });
     spec = data.spec;
     let valid = data.valid;
     let validAccount: DataAccount | undefined;
@@ -148,7 +157,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
     let result: FitResult;
     try {
-      const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer) : data.train;
+      const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer, sampling) : data.train;
       result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
       checkAbort('after training');
       staging = stagingDir(job.modelRoot, job.curDate);
@@ -173,6 +182,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
         ? { mode: 'date', date: validDate, rows: valid.size, data: validAccount }
         : { mode: 'holdout', validRatio: cfg.training.validation.validRatio, rule: 'hash(file, line, seed) < validRatio', rows: valid.size },
       rows: { train: data.trainRows, valid: valid.size, skipped: data.account.badRows.total },
+      negativeSampling: sampling ? samplingSummary(cfg, sampling, data.account.sampledOut ?? 0, result) : null,
       epochs: { planned: cfg.training.epochs, run: result.history.length, best: result.bestEpoch, stoppedEarly: result.stoppedEarly },
       monitor: result.monitor,
       bestValidation: result.validation ? summarize(result) : null,
@@ -203,6 +213,22 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     if (staging) discardStaging(staging);
     runLog.close();
   }
+}
+
+/** metadata.json's negativeSampling: what was sampled, and the best epoch's validation calibration without and with the correction. */
+function samplingSummary(cfg: Config, s: NegativeSampling, sampledOut: number, r: FitResult) {
+  const task = cfg.tasks[s.task]!.name;
+  const report = r.validation?.tasks.find((t) => t.task === task)?.sampling;
+  return {
+    task,
+    rate: s.rate,
+    seed: s.seed,
+    rule: 'label 1 kept; label 0 kept when hash(file, line, seed) < rate',
+    negativesDropped: sampledOut,
+    correction: `q = p / (p + (1 - p) / rate): ${task}_sampling_correction adds ln(rate) to the logit in the published graph`,
+    validationWeights: '1/rate for a kept negative (metrics estimate the full population)',
+    calibration: report ? { before: report.calibrationBefore, after: report.calibrationAfter } : null,
+  };
 }
 
 /** Per-task best-epoch validation metrics for metadata.json. */
