@@ -140,7 +140,11 @@ export class CtrWorld {
   private readonly hourClick: Float64Array;
   private readonly row: CtrRow = { fields: new Array<string>(CTR_COLUMNS.length).fill(''), pClick: 0, pConvGivenClick: 0 };
 
-  constructor(seed: number) {
+  /** `clickShift` is added to every click logit: negative makes clicks rarer (e.g. -0.75: about 13%). */
+  constructor(
+    seed: number,
+    private readonly clickShift = 0,
+  ) {
     const rng = new Rng(seed);
     this.ads = new Zipf(4000, 1.05, 11);
     this.adClick = effects(rng, 4000, 0.6);
@@ -171,7 +175,7 @@ export class CtrWorld {
     const conn = pick(rng, CONN_TYPE_P);
 
     const zClick =
-      -1.75 + this.adClick[ad]! + pubs.click[p]! + pubs.catClick[cat]! + this.typeClick[type]! + this.connClick[conn]! + this.hourClick[hour]! + (dev >= 0 ? this.deviceClick[dev]! : 0);
+      -1.75 + this.clickShift + this.adClick[ad]! + pubs.click[p]! + pubs.catClick[cat]! + this.typeClick[type]! + this.connClick[conn]! + this.hourClick[hour]! + (dev >= 0 ? this.deviceClick[dev]! : 0);
     // Device type, connection and hour push conversion the other way from clicks.
     const zConv = -0.8 + this.adConv[ad]! + pubs.conv[p]! + pubs.catConv[cat]! - this.hourClick[hour]! - this.typeClick[type]! - 2 * this.connClick[conn]!;
     const pClick = sigmoid(zClick);

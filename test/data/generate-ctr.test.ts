@@ -83,3 +83,12 @@ test('data/sample is what its README command regenerates', async (t) => {
   const text = gunzipSync(shipped['20240101/part-00000.csv.gz']!).toString('utf8');
   assert.ok(text.startsWith('click,conversion,hour,adid,'));
 });
+
+test('clickShift moves the click rate (the sampling benchmark uses about 13% clicks)', async (t) => {
+  const d = tempDir(t);
+  const base = await generateCtr({ out: join(d, 'base'), startDate: '20240301', days: 1, rowsPerDay: 20000, seed: 3 });
+  const rare = await generateCtr({ out: join(d, 'rare'), startDate: '20240301', days: 1, rowsPerDay: 20000, seed: 3, clickShift: -0.75 });
+  const rate = (p: { clicks: number; rows: number }[]) => p[0]!.clicks / p[0]!.rows;
+  assert.ok(rate(base) > 0.18 && rate(base) < 0.32, `default ${rate(base)}`);
+  assert.ok(rate(rare) > 0.08 && rate(rare) < 0.17 && rate(rare) < 0.62 * rate(base), `shifted ${rate(rare)} vs ${rate(base)}`);
+});

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { generateCtr, type GenerateCtrOptions } from '../../data/generate-ctr.js';
 import type { CliEnv } from '../context.js';
-import { parseDate, parseInteger, parsePositiveInt } from '../options.js';
+import { parseDate, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
 import { parentCommand } from './parent-command.js';
 
 export async function runGenerateCtr(opts: GenerateCtrOptions, env: CliEnv): Promise<void> {
@@ -27,7 +27,8 @@ export function register(program: Command, env: CliEnv): void {
     .option('--gzip', 'write .csv.gz files', false)
     .option('--files <n>', 'part files per day', parsePositiveInt, 1)
     .option('--force', 'overwrite partitions that already hold files', false)
-    .action(async (f: { out: string; startDate: string; days: number; rowsPerDay: number; seed: number; gzip: boolean; files: number; force: boolean }) => {
+    .option('--click-shift <x>', 'added to every click logit: negative for rarer clicks (0: about 26%, -0.75: about 13%)', parseNumber, 0)
+    .action(async (f: { out: string; startDate: string; days: number; rowsPerDay: number; seed: number; gzip: boolean; files: number; force: boolean; clickShift: number }) => {
       await runGenerateCtr(f, env);
     });
 }
