@@ -107,15 +107,17 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
   const strings = header.map(() => new StringColumn());
 
   async function* chunks(): AsyncGenerator<RecordChunk> {
+    // DuckDB decodes the next vector while this one is converted; a fetch still running when the
+    // reader stops is awaited before the connection closes under it.
+    let next: Promise<DuckDBDataChunk | null> | null = result.fetchChunk();
     try {
-      let next: Promise<DuckDBDataChunk | null> = result.fetchChunk();
       for (;;) {
         const chunk = await next.catch((err: unknown) => {
           throw readProblem(path, err);
         });
+        next = null;
         if (chunk === null || chunk.rowCount === 0) return;
-        next = result.fetchChunk(); // DuckDB decodes the next vector while this one is converted
-        next.catch(() => {}); // awaited above on the next turn; never an unhandled rejection
+        next = result.fetchChunk();
         const n = chunk.rowCount;
         const columns = strings.map((s, j) => s.convert(chunk.getColumnVector(j), n));
         const records: string[][] = new Array(n);
@@ -130,6 +132,7 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
         yield { records, lines };
       }
     } finally {
+      await next?.catch(() => null);
       await close();
     }
   }

@@ -110,3 +110,21 @@ test('a damaged Parquet file is a DataError naming it', async (t) => {
   writeFileSync(path, 'PAR1 this is not parquet at all');
   await assert.rejects(openParquet(path, localStorage), (e: unknown) => e instanceof DataError && e.message.startsWith(path) && /damaged or not Parquet/.test(e.message));
 });
+
+test('a reader stopped after its first chunk closes cleanly, and its file can be read again', async (t) => {
+  const d = tempDir(t);
+  const path = join(d, 'a.parquet');
+  await writeParquet(path, rowsWithNulls(10_000), {}, 2048);
+  for (let k = 0; k < 3; k++) {
+    const f = await openParquet(path, localStorage);
+    for await (const c of f.chunks()) {
+      assert.equal(c.records.length, 2048);
+      break;
+    }
+  }
+  const f = await openParquet(path, localStorage);
+  let rows = 0;
+  for await (const c of f.chunks()) rows += c.records.length;
+  assert.equal(rows, 10_000);
+  await f.close();
+});
