@@ -5,7 +5,7 @@
 // `mmoe eval` run as a user runs them, each in its own process; rounds alternate the two runs.
 //
 //   node dist/bench/negative-sampling.js [--rows-per-day 500000] [--days 2] [--rate 0.1] [--rounds 2]
-//     [--click-shift -0.75] [--config configs/default.json] [--dir /tmp/mmoe-bench-sampling]
+//     [--click-shift -0.05] [--config configs/default.json] [--dir /tmp/mmoe-bench-sampling]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       days: { type: 'string', default: '2' },
       rate: { type: 'string', default: '0.1' },
       rounds: { type: 'string', default: '2' },
-      'click-shift': { type: 'string', default: '-0.75' },
+      'click-shift': { type: 'string', default: '-0.05' },
       config: { type: 'string', default: 'configs/default.json' },
       dir: { type: 'string', default: '/tmp/mmoe-bench-sampling' },
     },

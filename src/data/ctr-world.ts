@@ -140,7 +140,7 @@ export class CtrWorld {
   private readonly hourClick: Float64Array;
   private readonly row: CtrRow = { fields: new Array<string>(CTR_COLUMNS.length).fill(''), pClick: 0, pConvGivenClick: 0 };
 
-  /** `clickShift` is added to every click logit: negative makes clicks rarer (e.g. -0.75: about 13%). */
+  /** `clickShift` is added to every click logit: negative makes clicks rarer (each -0.3 takes about a fifth off the click rate). */
   constructor(
     seed: number,
     private readonly clickShift = 0,

@@ -22,7 +22,7 @@ export interface GenerateCtrOptions {
   files?: number;
   /** Overwrite partitions that already hold files. */
   force?: boolean;
-  /** Added to every click logit (default 0: about 26% clicks; -0.75: about 13%). */
+  /** Added to every click logit (0 by default; the click rate then depends on the seed, about 14-26%). */
   clickShift?: number;
 }
 

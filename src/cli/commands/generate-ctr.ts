@@ -27,7 +27,7 @@ export function register(program: Command, env: CliEnv): void {
     .option('--gzip', 'write .csv.gz files', false)
     .option('--files <n>', 'part files per day', parsePositiveInt, 1)
     .option('--force', 'overwrite partitions that already hold files', false)
-    .option('--click-shift <x>', 'added to every click logit: negative for rarer clicks (0: about 26%, -0.75: about 13%)', parseNumber, 0)
+    .option('--click-shift <x>', 'added to every click logit: negative for rarer clicks (the rate at 0 depends on the seed: about 26% with the default seed, 14% with seed 7)', parseNumber, 0)
     .action(async (f: { out: string; startDate: string; days: number; rowsPerDay: number; seed: number; gzip: boolean; files: number; force: boolean; clickShift: number }) => {
       await runGenerateCtr(f, env);
     });
