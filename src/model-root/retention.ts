@@ -10,8 +10,11 @@ import { LockedError } from '../errors.js';
 import { protectedNames } from './links.js';
 import { acquireLock } from './lock.js';
 
-/** Model directories mmoe names: `<date>`, and `<date>-refused[-n]` for a refused rerun of latest's date. */
-const MODEL_DIR = /^\d{8}(-refused(-\d+)?)?$/;
+/**
+ * Model directories mmoe names: `<date>`, and `<date>-refused[-n]` or `<date>-not-promoted[-n]` for
+ * a model latest did not move to whose date latest or previous already names.
+ */
+const MODEL_DIR = /^\d{8}(-(refused|not-promoted)(-\d+)?)?$/;
 /** Run directories: `<cur-date>-<UTC time of the run>[-n]` (run-log.ts). */
 const RUN_DIR = /^\d{8}-(\d{8}T\d{6}Z)(?:-\d+)?$/;
 

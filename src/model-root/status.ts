@@ -20,7 +20,8 @@ export interface RunRecord {
   finishedAt: string;
   durationSeconds: number;
   exitCode: number;
-  outcome: 'promoted' | 'refused' | 'failed' | 'interrupted';
+  /** not-promoted: exit 0, the model is kept, but latest serves a newer day's model (a rerun or backfill). */
+  outcome: 'promoted' | 'refused' | 'not-promoted' | 'failed' | 'interrupted';
   /** Why it ended as it did: what was published, or the error's message. */
   reason: string;
   /** The model directory the run made (promoted or refused). */
@@ -31,6 +32,8 @@ export interface RunRecord {
   metrics: Record<string, Record<string, number | null>> | null;
   /** The promotion gate's comparison, when one ran. */
   gate: { maxAucDrop: number; passed: boolean; on: string; rows: number; against: string | null; checks: unknown[] } | null;
+  /** What the operator should know although the run did not fail (also logged as warnings). */
+  warnings: string[];
 }
 
 export interface Status {
@@ -41,7 +44,7 @@ export interface Status {
   latest: string | null;
   previous: string | null;
   lastAttempt: RunRecord | null;
-  /** The last run that exited 0 (its model was promoted). */
+  /** The last run that promoted its model (exit 0): how fresh what serves is. */
   lastSuccess: RunRecord | null;
 }
 
@@ -67,12 +70,15 @@ function withLinks(root: string, s: Pick<Status, 'lastAttempt' | 'lastSuccess'>)
   };
 }
 
-/** Records `attempt` as the last attempt (and the last success when it exited 0). Call it holding the root's lock. */
+/**
+ * Records `attempt` as the last attempt (and the last success when it promoted its model; a
+ * backfill that exits 0 without serving leaves it). Call it holding the root's lock.
+ */
 export function recordAttempt(root: string, attempt: RunRecord): Status {
   const before = readStatus(root);
   const status = withLinks(root, {
     lastAttempt: attempt,
-    lastSuccess: attempt.exitCode === 0 ? attempt : (before?.lastSuccess ?? null),
+    lastSuccess: attempt.exitCode === 0 && attempt.outcome === 'promoted' ? attempt : (before?.lastSuccess ?? null),
   });
   writeFileAtomic(join(root, STATUS_FILE), `${JSON.stringify(status, null, 2)}\n`);
   return status;

@@ -18,6 +18,8 @@ export interface RunScope {
   runLock?: Lock;
   /** What the job produced, also when the gate refused it. */
   outcome?: TrainOutcome;
+  /** What the operator should know about a run that did not fail (status.json's `warnings`). */
+  warnings: string[];
 }
 
 export interface NightlyJob extends TrainJob {
@@ -52,6 +54,11 @@ export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunSco
   if (deleted.models.length + deleted.logs.length)
     deps.logger.info(deleted, `retention: deleted model directories [${deleted.models.join(', ')}] and run directories [${deleted.logs.join(', ')}]`);
   const p = outcome.promotion;
+  if (p.status === 'not-promoted') {
+    const warning = `${p.reason}; the model is kept in ${outcome.modelDir}: mmoe promote ${outcome.modelDir} serves it deliberately`;
+    deps.logger.warn({ modelDir: outcome.modelDir, latest: p.against }, warning);
+    scope.warnings.push(warning);
+  }
   if (p.status === 'refused') {
     const lines = p.gate && p.against ? comparisonLines(p.gate, p.against) : [];
     throw new QualityGateError(

@@ -12,6 +12,7 @@ import { inputBytes, openModel, type OpenedModel } from '../eval/model-dir.js';
 import { aucGate, type AucCheck } from '../eval/quality-gate.js';
 import type { Logger } from '../logger.js';
 import { latestName } from '../model-root/links.js';
+import { readTrainedOn } from '../model-root/trained-on.js';
 
 /** Which rows the two models are compared on. */
 export interface GateRows {
@@ -26,9 +27,12 @@ export interface GateJob {
   maxBadRows: number;
 }
 
-/** The decision recorded in the model's metadata.json (`promotion`) and in status.json. */
+/**
+ * The decision recorded in the model's metadata.json (`promotion`) and in status.json: promoted,
+ * refused by the gate, or not promoted because latest is a newer day's model (a rerun or backfill).
+ */
 export interface Promotion {
-  status: 'promoted' | 'refused';
+  status: 'promoted' | 'refused' | 'not-promoted';
   reason: string;
   /** The model `latest` pointed at when this one was judged. */
   against: string | null;
@@ -58,15 +62,31 @@ function describeRows(rows: GateRows): string {
   return rows.holdout ? `the hold-out (validRatio ${rows.holdout.validRatio}, seed ${rows.holdout.seed}) of ${days}` : days;
 }
 
+/** The --cur-date latest's model was made for (its metadata, else its directory's name), if known. */
+function curDateOf(modelRoot: string, name: string): string | undefined {
+  const facts = readTrainedOn(join(modelRoot, name));
+  return typeof facts === 'string' ? /^\d{8}/.exec(name)?.[0] : facts.curDate;
+}
+
 /**
- * Judges the model in `newDir` (not yet published) against `<modelRoot>/latest`. Without a gate,
- * or without a latest model (the first night), it passes. A current model that cannot be opened,
- * or cannot read the gate's rows, cannot be compared, so the new one is refused (promote it by
- * hand with `mmoe promote`).
+ * Judges the model in `newDir` (not yet published), made for `curDate`, against `<modelRoot>/latest`.
+ * A model for a day older than latest's (a rerun or a backfill) is never promoted automatically:
+ * latest would move back in time. Without a gate, or without a latest model (the first night), it
+ * passes. A current model that cannot be opened, or cannot read the gate's rows, cannot be
+ * compared, so the new one is refused (promote it by hand with `mmoe promote`).
  */
-export async function judgeModel(newDir: string, modelRoot: string, gate: GateJob | undefined, logger: Logger): Promise<Promotion> {
+export async function judgeModel(newDir: string, modelRoot: string, curDate: string, gate: GateJob | undefined, logger: Logger): Promise<Promotion> {
   const decidedAt = () => new Date().toISOString();
   const against = latestName(modelRoot) ?? null;
+  const latestDate = against === null ? undefined : curDateOf(modelRoot, against);
+  if (latestDate !== undefined && latestDate > curDate)
+    return {
+      status: 'not-promoted',
+      reason: `not promoted: latest (${against}) is newer than ${curDate} (made for ${latestDate}), and a rerun or backfill never moves latest back in time`,
+      against,
+      gate: null,
+      decidedAt: decidedAt(),
+    };
   if (!gate) return { status: 'promoted', reason: 'no promotion gate (--gate or publish.gate)', against, gate: null, decidedAt: decidedAt() };
   if (against === null)
     return { status: 'promoted', reason: `the first model of ${modelRoot}: no latest model to compare with`, against, gate: null, decidedAt: decidedAt() };

@@ -27,14 +27,14 @@ interface Published {
   bestValidation?: RunRecord['metrics'];
 }
 
-function outcomeOf(error: unknown): RunRecord['outcome'] {
-  if (error === undefined) return 'promoted';
+function outcomeOf(error: unknown, promotion: TrainOutcome['promotion'] | undefined): RunRecord['outcome'] {
+  if (error === undefined) return promotion?.status === 'not-promoted' ? 'not-promoted' : 'promoted';
   if (error instanceof QualityGateError) return 'refused';
   if (error instanceof InterruptedError) return 'interrupted';
   return 'failed';
 }
 
-export function runRecord(opts: RecordOptions, started: Date, finished: Date, outcome: TrainOutcome | undefined, error: unknown): RunRecord {
+export function runRecord(opts: RecordOptions, started: Date, finished: Date, outcome: TrainOutcome | undefined, error: unknown, warnings: string[] = []): RunRecord {
   const m = (outcome?.metadata ?? {}) as Published;
   const p = outcome?.promotion;
   return {
@@ -45,7 +45,7 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
     finishedAt: finished.toISOString(),
     durationSeconds: (finished.getTime() - started.getTime()) / 1000,
     exitCode: error === undefined ? ExitCode.ok : error instanceof MmoeError ? error.exitCode : ExitCode.unexpected,
-    outcome: outcomeOf(error),
+    outcome: outcomeOf(error, p),
     reason: error === undefined ? (p?.reason ?? 'published') : ((error as Error)?.message ?? String(error)),
     modelDir: outcome ? resolve(outcome.modelDir) : null,
     rows: outcome
@@ -54,6 +54,7 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
     timings: m.timings ?? null,
     metrics: m.bestValidation ?? null,
     gate: p?.gate ? { ...p.gate, against: p.against } : null,
+    warnings: [...warnings],
   };
 }
 
@@ -82,7 +83,7 @@ export async function recordRun(opts: RecordOptions, scope: RunScope, run: () =>
     error = err;
   }
   try {
-    if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error));
+    if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error, scope.warnings));
   } catch (err) {
     // A status that cannot be written fails a run that had succeeded; after a failure, the run's own error is the one to report.
     if (error === undefined) error = err;

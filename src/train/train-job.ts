@@ -98,11 +98,11 @@ export function streamedRows(
   };
 }
 
-/** Where a refused model goes: `<date>`, unless latest or previous is that directory. */
-function refusedName(modelRoot: string, curDate: string): string {
+/** Where a model latest does not move to goes: `<date>`, unless latest or previous is that directory (then `<date>-<status>[-n]`). */
+function asideName(modelRoot: string, curDate: string, status: string): string {
   const keep = protectedNames(modelRoot);
   let name = curDate;
-  for (let n = 1; keep.has(name); n++) name = `${curDate}-refused${n > 1 ? `-${n}` : ''}`;
+  for (let n = 1; keep.has(name); n++) name = `${curDate}-${status}${n > 1 ? `-${n}` : ''}`;
   return name;
 }
 
@@ -198,11 +198,11 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     writeFileSync(join(staging, 'feature_spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
     writeFileSync(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
     checkAbort('before the promotion gate');
-    const promotion = await judgeModel(staging, job.modelRoot, job.gate, logger);
+    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger);
     writeFileSync(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
     checkAbort('before publishing');
     const promoted = promotion.status === 'promoted';
-    const modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : refusedName(job.modelRoot, job.curDate), promoted);
+    const modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : asideName(job.modelRoot, job.curDate, promotion.status), promoted);
     staging = undefined;
     const fields = { modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation, promotion: promotion.status };
     const made = publishedMessage(modelDir, result.bestEpoch, result.history.length, result.history[result.bestEpoch - 1]?.validMetrics, cfg.tasks);

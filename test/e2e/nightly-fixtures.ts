@@ -1,18 +1,23 @@
 // Nights of the nightly job through the CLI, on generated CTR days: a fixture per test file (its
 // own temporary directory, data and tiny config), and one night = one `mmoe train` of one day.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
-import { mmoe, TINY_CONFIG } from '../eval/fixtures.js';
+import { main } from '../../src/cli/main.js';
+import { TINY_CONFIG } from '../eval/fixtures.js';
+import { fakeEnv } from '../cli/fake-env.js';
 
 export interface Nights {
   root: string;
   data: string;
   config: string;
-  /** One night: trains `date` alone (`untrained` leaves the weights about where they started). */
-  night(models: string, date: string, opts?: { untrained?: boolean }, ...extra: string[]): Promise<{ code: number; out: string; err: string }>;
+  /**
+   * One night: trains `date` alone (`untrained` leaves the weights about where they started), logs
+   * to `<models>/../logs`; `log` is the run's mmoe.log.
+   */
+  night(models: string, date: string, opts?: { untrained?: boolean }, ...extra: string[]): Promise<{ code: number; out: string; err: string; log: string }>;
   cleanup(): void;
 }
 
@@ -34,10 +39,16 @@ export async function nights(name: string): Promise<Nights> {
     root,
     data,
     config,
-    night(models, date, opts = {}, ...extra) {
+    async night(models, date, opts = {}, ...extra) {
       const weak = opts.untrained ? ['--learning-rate', '1e-12', '--epochs', '1'] : [];
-      return mmoe('train', '--train-data-dir', data, '--cur-date', date, '--days', '1', '--config', config, '--model-output-dir', models,
-        '--log-dir', join(models, '..', 'logs'), '--quiet', '--backend', 'wasm', ...weak, ...extra);
+      const logs = join(models, '..', 'logs');
+      const runs = () => (existsSync(logs) ? readdirSync(logs) : []);
+      const before = new Set(runs());
+      const env = fakeEnv({ logFiles: true });
+      const code = await main(['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', date, '--days', '1', '--config', config, '--model-output-dir', models,
+        '--log-dir', logs, '--quiet', '--backend', 'wasm', ...weak, ...extra], env);
+      const run = runs().find((r) => !before.has(r) && existsSync(join(logs, r, 'mmoe.log')));
+      return { code, out: env.out(), err: env.err(), log: run ? readFileSync(join(logs, run, 'mmoe.log'), 'utf8') : '' };
     },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };

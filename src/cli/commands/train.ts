@@ -78,7 +78,7 @@ export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'b
   );
 }
 
-export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope = {}): Promise<TrainOutcome> {
+export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope = { warnings: [] }): Promise<TrainOutcome> {
   const config = effectiveConfig(flags);
   if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
@@ -150,7 +150,7 @@ export function register(program: Command, env: CliEnv): void {
       .command('train')
       .description('Train the configured model on the days ending at --cur-date and publish it to <model-output-dir>/<cur-date>.'),
   ).action(async (flags: TrainFlags) => {
-    const scope: RunScope = {};
+    const scope: RunScope = { warnings: [] };
     const record = {
       modelRoot: flags.modelOutputDir,
       metricsFile: flags.metricsFile,
