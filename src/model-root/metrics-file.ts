@@ -31,6 +31,8 @@ export async function renderMetrics(status: Status): Promise<string> {
       gauge('mmoe_bad_rows_total', 'Rows the last run skipped as bad').set(last.rows.bad);
       gauge('mmoe_train_rows', 'Rows the last run trained on').set(last.rows.train);
     }
+    if (last.retention)
+      gauge('mmoe_retention_failures', 'Directories the last run\'s retention could not delete (status.json lastAttempt.retention.failed says which and why)').set(last.retention.failed.length);
     const auc = gauge('mmoe_validation_auc', 'Best-epoch validation AUC of the last run, per binary task', ['task']);
     for (const [task, m] of Object.entries(last.metrics ?? {})) if (typeof m.auc === 'number') auc.set({ task }, m.auc);
     if (last.gate) {

@@ -32,6 +32,8 @@ export interface RunRecord {
   metrics: Record<string, Record<string, number | null>> | null;
   /** The promotion gate's comparison, when one ran. */
   gate: { maxAucDrop: number; passed: boolean; on: string; rows: number; against: string | null; checks: unknown[] } | null;
+  /** What retention deleted and what it could not (each also a warning); null when it did not run. */
+  retention: { deleted: { models: string[]; logs: string[] }; failed: { path: string; error: string }[] } | null;
   /** What the operator should know although the run did not fail (also logged as warnings). */
   warnings: string[];
 }

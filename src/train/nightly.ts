@@ -6,7 +6,8 @@ import { type DataSource, findPartitions } from '../data/partitions.js';
 import { waitForPartitions } from '../data/wait-for-data.js';
 import { QualityGateError } from '../errors.js';
 import { acquireLock, type Lock } from '../model-root/lock.js';
-import { pruneLogs, pruneModels } from '../model-root/retention.js';
+import { type Pruned, pruneLogs, pruneModels, type RetentionFailure } from '../model-root/retention.js';
+import type { Logger } from '../logger.js';
 import { comparisonLines } from './promotion-gate.js';
 import { runTrainJob, type TrainDeps, type TrainJob, type TrainOutcome } from './train-job.js';
 import { checkModelRoot } from './publish.js';
@@ -20,6 +21,13 @@ export interface RunScope {
   outcome?: TrainOutcome;
   /** What the operator should know about a run that did not fail (status.json's `warnings`). */
   warnings: string[];
+  /** What retention deleted, and what it could not (status.json's `retention`). */
+  retention?: Retention;
+}
+
+export interface Retention {
+  deleted: { models: string[]; logs: string[] };
+  failed: RetentionFailure[];
 }
 
 export interface NightlyJob extends TrainJob {
@@ -38,6 +46,30 @@ function neededData(job: NightlyJob): DataSource[] {
   return [job.source, ...(validDate ? [{ ...job.source, dates: [validDate] }] : []), ...(job.gate ? [job.gate.rows.source] : [])];
 }
 
+/** Housekeeping: what it cannot delete is a warning (log, status, gauge), never a failed night. */
+function applyRetention(job: NightlyJob, outcome: TrainOutcome, logger: Logger, warnings: string[]): Retention {
+  const none: Pruned = { deleted: [], failed: [] };
+  const attempt = (root: string, prune: () => Pruned): Pruned => {
+    try {
+      return prune();
+    } catch (err) {
+      return { deleted: [], failed: [{ path: root, error: (err as Error)?.message ?? String(err) }] };
+    }
+  };
+  const models = job.keepModels ? attempt(job.modelRoot, () => pruneModels(job.modelRoot, job.keepModels!, outcome.modelDir)) : none;
+  const logs = job.keepLogs ? attempt(job.logRoot, () => pruneLogs(job.logRoot, job.keepLogs!)) : none;
+  const deleted = { models: models.deleted, logs: logs.deleted };
+  if (deleted.models.length + deleted.logs.length)
+    logger.info(deleted, `retention: deleted model directories [${deleted.models.join(', ')}] and run directories [${deleted.logs.join(', ')}]`);
+  const failed = [...models.failed, ...logs.failed];
+  for (const f of failed) {
+    const warning = `retention could not delete ${f.path}: ${f.error}; delete it by hand once what prevents it is fixed`;
+    logger.warn(f, warning);
+    warnings.push(warning);
+  }
+  return { deleted, failed };
+}
+
 export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunScope): Promise<TrainOutcome> {
   checkModelRoot(job.modelRoot);
   // Waiting holds no lock: an operator can still promote or roll back meanwhile.
@@ -47,12 +79,7 @@ export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunSco
   const outcome = await runTrainJob(job, deps);
   scope.outcome = outcome;
   // Retention runs after a refused model too: refused models take disk like any other.
-  const deleted = {
-    models: job.keepModels ? pruneModels(job.modelRoot, job.keepModels, outcome.modelDir) : [],
-    logs: job.keepLogs ? pruneLogs(job.logRoot, job.keepLogs) : [],
-  };
-  if (deleted.models.length + deleted.logs.length)
-    deps.logger.info(deleted, `retention: deleted model directories [${deleted.models.join(', ')}] and run directories [${deleted.logs.join(', ')}]`);
+  if (job.keepModels || job.keepLogs) scope.retention = applyRetention(job, outcome, deps.logger, scope.warnings);
   const p = outcome.promotion;
   if (p.status === 'not-promoted') {
     const warning = `${p.reason}; the model is kept in ${outcome.modelDir}: mmoe promote ${outcome.modelDir} serves it deliberately`;

@@ -34,7 +34,7 @@ function outcomeOf(error: unknown, promotion: TrainOutcome['promotion'] | undefi
   return 'failed';
 }
 
-export function runRecord(opts: RecordOptions, started: Date, finished: Date, outcome: TrainOutcome | undefined, error: unknown, warnings: string[] = []): RunRecord {
+export function runRecord(opts: RecordOptions, started: Date, finished: Date, outcome: TrainOutcome | undefined, error: unknown, scope: Pick<RunScope, 'warnings' | 'retention'> = { warnings: [] }): RunRecord {
   const m = (outcome?.metadata ?? {}) as Published;
   const p = outcome?.promotion;
   return {
@@ -54,7 +54,8 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
     timings: m.timings ?? null,
     metrics: m.bestValidation ?? null,
     gate: p?.gate ? { ...p.gate, against: p.against } : null,
-    warnings: [...warnings],
+    retention: scope.retention ?? null,
+    warnings: [...scope.warnings],
   };
 }
 
@@ -83,7 +84,7 @@ export async function recordRun(opts: RecordOptions, scope: RunScope, run: () =>
     error = err;
   }
   try {
-    if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error, scope.warnings));
+    if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error, scope));
   } catch (err) {
     // A status that cannot be written fails a run that had succeeded; after a failure, the run's own error is the one to report.
     if (error === undefined) error = err;

@@ -1,9 +1,9 @@
 // The nightly job through the CLI, left alone for several nights: retention keeps the disk bounded
 // without ever deleting what serves or what can be rolled back to; late data is waited for.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { acquireLock } from '../../src/model-root/lock.js';
@@ -33,6 +33,60 @@ test('retention with N = 2 over five nights keeps the newest two, and latest and
   assert.deepEqual(dirs(models), ['20260101', '20260102', '20260104', '20260105']);
   for (const d of dirs(models)) assert.ok(existsSync(join(models, d, 'model.json')), d);
   assert.deepEqual(dirs(logs).map((d) => d.slice(0, 8)), ['20260104', '20260105']);
+});
+
+/**
+ * Makes `dir` undeletable for this process: immutable (chattr +i) as root, else a subdirectory it
+ * may not write (EACCES deep inside, after retention renamed it away). Returns the undo.
+ */
+function undeletable(dir: string): () => void {
+  if (process.getuid?.() === 0) {
+    const r = spawnSync('chattr', ['+i', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `chattr +i ${dir} (the file system of the temporary directory must support it): ${r.stderr}`);
+    return () => spawnSync('chattr', ['-i', dir]);
+  }
+  mkdirSync(join(dir, 'sealed'));
+  writeFileSync(join(dir, 'sealed', 'file'), '');
+  chmodSync(join(dir, 'sealed'), 0o555);
+  const parent = dirname(dir);
+  return () => {
+    for (const d of readdirSync(parent).filter((x) => x === basename(dir) || x.startsWith(`.del-${basename(dir)}-`)))
+      if (existsSync(join(parent, d, 'sealed'))) chmodSync(join(parent, d, 'sealed'), 0o755);
+  };
+}
+
+test('a directory retention cannot delete is a warning in the log, status.json and the gauges, never a failed night', async () => {
+  const models = join(n.root, 'stuck', 'models');
+  const logs = join(n.root, 'stuck', 'logs');
+  const prom = join(n.root, 'stuck', 'mmoe.prom');
+  for (const date of ['20260101', '20260102', '20260103']) assert.equal((await n.night(models, date, {}, '--epochs', '1')).code, 0);
+  const stuckRun = dirs(logs)[1]!;
+  const undo = [undeletable(join(models, '20260102')), undeletable(join(logs, stuckRun))];
+  try {
+    for (const date of ['20260104', '20260105']) {
+      const r = await n.night(models, date, {}, '--epochs', '1', '--keep-models', '1', '--keep-logs', '1', '--metrics-file', prom);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(readlinkSync(join(models, 'latest')), date, 'promoted');
+      assert.match(r.log, /"level":40.*retention could not delete .*20260102.*(EPERM|EACCES)/);
+      assert.match(r.log, new RegExp(`"level":40.*retention could not delete .*${stuckRun}`));
+      const s = JSON.parse(readFileSync(join(models, 'status.json'), 'utf8'));
+      assert.equal(s.lastAttempt.exitCode, 0);
+      assert.equal(s.lastAttempt.outcome, 'promoted');
+      assert.deepEqual(s.lastSuccess, s.lastAttempt);
+      const failed = s.lastAttempt.retention.failed as { path: string; error: string }[];
+      assert.equal(failed.length, 2, JSON.stringify(failed));
+      assert.match(failed[0]!.path, /models\/(\.del-)?20260102/);
+      assert.match(failed[0]!.error, /EPERM|EACCES/);
+      assert.match(failed[1]!.path, new RegExp(stuckRun));
+      assert.equal(s.lastAttempt.warnings.filter((w: string) => /retention could not delete/.test(w)).length, 2);
+      assert.match(readFileSync(prom, 'utf8'), /^mmoe_retention_failures\{[^}]*\} 2$/m);
+    }
+    // Every other directory beyond the retention went.
+    assert.deepEqual(dirs(models).filter((d) => !d.startsWith('.')), process.getuid?.() === 0 ? ['20260102', '20260104', '20260105'] : ['20260104', '20260105']);
+    assert.equal(dirs(logs).filter((d) => !d.startsWith('.') && d !== stuckRun).length, 1);
+  } finally {
+    for (const u of undo) u();
+  }
 });
 
 test('two nightly jobs sharing --log-dir, started in the same second, each get a run directory and both run', async () => {

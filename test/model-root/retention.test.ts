@@ -24,7 +24,7 @@ test('pruneModels keeps the newest N, latest, previous and the current model; le
   writeFileSync(join(r, '20260100'), 'a file, not a model');
   setLink(r, 'latest', '20260102');
   setLink(r, 'previous', '20260101');
-  assert.deepEqual(pruneModels(r, 2, join(r, '20260103')).sort(), ['20260104']);
+  assert.deepEqual(pruneModels(r, 2, join(r, '20260103')), { deleted: ['20260104'], failed: [] });
   assert.deepEqual(readdirSync(r).sort(), ['.tmp-20260106-1-0a0b0c0d', '20260100', '20260101', '20260102', '20260103', '20260105', '20260105-refused', 'keep-me', 'latest', 'previous']);
 });
 
@@ -36,11 +36,11 @@ test('pruneLogs keeps the newest N runs by run time and never one still being wr
   tree(r, ['20260101-20260101T010000Z', '20260101-20260101T010000Z-2']);
   tree(r, [...runs, 'tensorboard-notes', '.del-20251231-20260101T010000Z-1-0a0b0c0d']);
   const running = acquireLock(join(r, runs[0]!), 'mmoe train 20260101');
-  assert.deepEqual(pruneLogs(r, 2), [runs[1], '20260101-20260101T010000Z-2', '20260101-20260101T010000Z']);
+  assert.deepEqual(pruneLogs(r, 2).deleted, [runs[1], '20260101-20260101T010000Z-2', '20260101-20260101T010000Z']);
   running.release();
   assert.deepEqual(readdirSync(r).sort(), [runs[3], runs[0], runs[2], 'tensorboard-notes'].sort());
-  assert.deepEqual(pruneLogs(r, 2), [runs[0]]);
-  assert.deepEqual(pruneLogs(join(r, 'missing'), 1), []);
+  assert.deepEqual(pruneLogs(r, 2).deleted, [runs[0]]);
+  assert.deepEqual(pruneLogs(join(r, 'missing'), 1), { deleted: [], failed: [] });
 });
 
 test('a model half deleted by a killed retention is swept by the next run', () => {
