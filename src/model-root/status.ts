@@ -31,7 +31,7 @@ export interface RunRecord {
   /** Best-epoch validation metrics per task. */
   metrics: Record<string, Record<string, number | null>> | null;
   /** The promotion gate's comparison, when one ran. */
-  gate: { maxAucDrop: number; passed: boolean; on: string; rows: number; against: string | null; checks: unknown[] } | null;
+  gate: { maxAucDrop: number; passed: boolean; on: string; rows: number; rule: unknown; against: string | null; checks: unknown[] } | null;
   /** What retention deleted and what it could not (each also a warning); null when it did not run. */
   retention: { deleted: { models: string[]; logs: string[] }; failed: { path: string; error: string }[] } | null;
   /** What the operator should know although the run did not fail (also logged as warnings). */

@@ -81,6 +81,7 @@ export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunSco
   // Retention runs after a refused model too: refused models take disk like any other.
   if (job.keepModels || job.keepLogs) scope.retention = applyRetention(job, outcome, deps.logger, scope.warnings);
   const p = outcome.promotion;
+  scope.warnings.push(...(p.warnings ?? []));
   if (p.status === 'not-promoted') {
     const warning = `${p.reason}; the model is kept in ${outcome.modelDir}: mmoe promote ${outcome.modelDir} serves it deliberately`;
     deps.logger.warn({ modelDir: outcome.modelDir, latest: p.against }, warning);

@@ -4,7 +4,6 @@
 // --max-auc-drop`, quality-gate.ts: an AUC that cannot be computed refuses).
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { heldOutRows } from '../data/holdout.js';
 import { findPartitions, type DataSource } from '../data/partitions.js';
 import { MmoeError, UsageError } from '../errors.js';
 import { BaselineDataError, runEval } from '../eval/eval-job.js';
@@ -13,13 +12,9 @@ import { aucGate, type AucCheck } from '../eval/quality-gate.js';
 import type { Logger } from '../logger.js';
 import { latestName } from '../model-root/links.js';
 import { readTrainedOn } from '../model-root/trained-on.js';
+import { describeRows, type GateRows, type GateRule, planGateRows } from './gate-rows.js';
 
-/** Which rows the two models are compared on. */
-export interface GateRows {
-  source: DataSource;
-  /** Only the hold-out of these days (the rows the training runs held out), else every row. */
-  holdout?: { validRatio: number; seed: number };
-}
+export type { GateRows } from './gate-rows.js';
 
 export interface GateJob {
   maxAucDrop: number;
@@ -39,11 +34,16 @@ export interface Promotion {
   gate: {
     maxAucDrop: number;
     passed: boolean;
-    /** What the rows were: dates, and whether only their hold-out. */
+    /** What the rows were, in words: dates, whether only their hold-out, what latest trained on and was left out. */
     on: string;
+    /** How many rows both models were scored on. */
     rows: number;
+    /** The same as `on`, as data. */
+    rule: GateRule;
     checks: AucCheck[];
   } | null;
+  /** What the operator should know about the decision (also logged as warnings). */
+  warnings?: string[];
   decidedAt: string;
 }
 
@@ -55,11 +55,6 @@ export function comparisonLines(gate: NonNullable<Promotion['gate']>, against: s
       `task '${c.task}': AUC ${fmt(c.auc)} (new) vs ${fmt(c.baselineAuc)} (latest = ${against}), drop ${c.drop === null ? 'n/a' : c.drop.toFixed(6)}: ` +
       (c.passed ? 'ok' : `refused (${c.reason})`),
   );
-}
-
-function describeRows(rows: GateRows): string {
-  const days = rows.source.dates.join(', ');
-  return rows.holdout ? `the hold-out (validRatio ${rows.holdout.validRatio}, seed ${rows.holdout.seed}) of ${days}` : days;
 }
 
 /** The --cur-date latest's model was made for (its metadata, else its directory's name), if known. */
@@ -90,48 +85,55 @@ export async function judgeModel(newDir: string, modelRoot: string, curDate: str
   if (!gate) return { status: 'promoted', reason: 'no promotion gate (--gate or publish.gate)', against, gate: null, decidedAt: decidedAt() };
   if (against === null)
     return { status: 'promoted', reason: `the first model of ${modelRoot}: no latest model to compare with`, against, gate: null, decidedAt: decidedAt() };
-  const on = describeRows(gate.rows);
-  logger.info({ against, rows: on }, `promotion gate: scoring the new model and latest (${against}) on ${on}`);
-  const bytes = inputBytes((await findPartitions(gate.rows.source)).flatMap((p) => p.files));
+  // A current model that cannot be compared (damaged files of any kind, a spec that needs a column
+  // the data no longer has, no record of what it trained on) refuses the new one, which is kept:
+  // never a lost model.
+  const uncompared = (why: string, result: Promotion['gate'] = null, warnings?: string[]): Promotion => ({
+    status: 'refused',
+    reason: `the current model ${join(modelRoot, against)} ${why}; promote the new model by hand if it should serve`,
+    against,
+    gate: result,
+    ...(warnings ? { warnings } : {}),
+    decidedAt: decidedAt(),
+  });
+  const trainedOn = readTrainedOn(join(modelRoot, against));
+  if (typeof trainedOn === 'string')
+    return uncompared(`does not say which rows it trained on (${trainedOn}), so the gate cannot keep them out of the comparison`);
+  const plan = planGateRows(gate.rows, trainedOn, against, await findPartitions(gate.rows.source));
+  const { on, rule } = plan;
+  const warnings = plan.leftOut ? [`the promotion gate leaves out rows latest trained on, which would favour it: ${plan.leftOut}`] : undefined;
+  for (const w of warnings ?? []) logger.warn({ against, rule }, w);
+  const noRows = (why: string) =>
+    uncompared(
+      `leaves the gate no row that neither model trained on (${why}), so no comparison would be fair; pass --gate-dates with days neither trained on`,
+      { maxAucDrop: gate.maxAucDrop, passed: false, on, rows: 0, rule, checks: [] },
+      warnings,
+    );
+  if (plan.source.dates.length === 0) return noRows(plan.leftOut!);
+  logger.info({ against, rows: on, rule }, `promotion gate: scoring the new model and latest (${against}) on ${on}`);
+  const bytes = inputBytes((await findPartitions(plan.source)).flatMap((p) => p.files));
   const opened: OpenedModel[] = [];
   try {
     opened.push(await openModel(newDir, 'the new model', { inputBytes: bytes }));
-    // A current model that cannot be compared (damaged files of any kind, or a spec that needs a
-    // column the data no longer has) refuses the new one, which is kept: never a lost model.
-    const uncompared = (why: string): Promotion => ({
-      status: 'refused',
-      reason: `the current model ${join(modelRoot, against)} ${why}; promote the new model by hand if it should serve`,
-      against,
-      gate: null,
-      decidedAt: decidedAt(),
-    });
     try {
       opened.push(await openModel(join(modelRoot, 'latest'), 'latest', { inputBytes: bytes }));
     } catch (err) {
       return uncompared(`cannot be opened to compare with (${err instanceof MmoeError ? err.message : `${(err as Error)?.message ?? String(err)}`})`);
     }
     const [model, baseline] = opened as [OpenedModel, OpenedModel];
-    const { holdout } = gate.rows;
     let run;
     try {
       run = await runEval(
-        {
-          model,
-          baseline,
-          source: gate.rows.source,
-          maxBadRows: gate.maxBadRows,
-          threshold: 0.5,
-          gates: false,
-          ...(holdout ? { rows: heldOutRows(holdout.seed, holdout.validRatio) } : {}),
-        },
+        { model, baseline, source: plan.source, maxBadRows: gate.maxBadRows, threshold: 0.5, gates: false, ...(plan.rows ? { rows: plan.rows } : {}) },
         logger,
       );
     } catch (err) {
       if (!(err instanceof BaselineDataError)) throw err;
       return uncompared(`cannot score the gate's rows (${err.message})`);
     }
+    if (run.rows === 0) return noRows(`${on}: no row is both`);
     const r = aucGate(run.report, run.baseline!.report, gate.maxAucDrop);
-    const result = { maxAucDrop: gate.maxAucDrop, passed: r.passed, on, rows: run.rows, checks: r.checks };
+    const result = { maxAucDrop: gate.maxAucDrop, passed: r.passed, on, rows: run.rows, rule, checks: r.checks };
     const lines = comparisonLines(result, against);
     const reason = r.passed
       ? `passed the promotion gate (max AUC drop ${gate.maxAucDrop}) against ${against} on ${run.rows} rows`
@@ -139,16 +141,16 @@ export async function judgeModel(newDir: string, modelRoot: string, curDate: str
         ? `refused: latest (${against}) has no binary task, so max-auc-drop has nothing to compare`
         : `refused by the promotion gate (max AUC drop ${gate.maxAucDrop}) against ${against} on ${run.rows} rows`;
     for (const line of lines) logger.info(line);
-    return { status: r.passed ? 'promoted' : 'refused', reason, against, gate: result, decidedAt: decidedAt() };
+    return { status: r.passed ? 'promoted' : 'refused', reason, against, gate: result, ...(warnings ? { warnings } : {}), decidedAt: decidedAt() };
   } finally {
     for (const m of opened) await m.close();
   }
 }
 
 /**
- * The gate's rows for a run: `--gate-dates` (days neither model trained on), else the validation
- * day, else the hold-out of the training days (which every run with the same seed held out, so
- * neither model trained on those rows either).
+ * The gate's rows by the new model's rule: `--gate-dates` (days it does not train on), else the
+ * validation day, else the hold-out of the training days. judgeModel then leaves out what latest
+ * trained on (gate-rows.ts).
  */
 export function gateRowsFor(cfg: Config, source: DataSource, gateDates: string[] | undefined): GateRows {
   if (!cfg.tasks.some((t) => t.type === 'binary'))
