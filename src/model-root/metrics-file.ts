@@ -27,9 +27,10 @@ export async function renderMetrics(status: Status): Promise<string> {
     gauge('mmoe_run_duration_seconds', 'Wall time of the last run').set(last.durationSeconds);
     gauge('mmoe_last_run_promoted', '1 when the last run promoted its model to latest, else 0').set(last.outcome === 'promoted' ? 1 : 0);
     if (last.rows) {
-      gauge('mmoe_rows_read_total', 'Rows read by the last run (training days, bad rows included)').set(last.rows.read);
-      gauge('mmoe_bad_rows_total', 'Rows the last run skipped as bad').set(last.rows.bad);
-      gauge('mmoe_train_rows', 'Rows the last run trained on').set(last.rows.train);
+      // Per-run values, so gauges named for the last run: a `_total` suffix is for counters.
+      gauge('mmoe_last_run_rows_read', 'Rows read by the last run (training days, bad rows included)').set(last.rows.read);
+      gauge('mmoe_last_run_bad_rows', 'Rows the last run skipped as bad').set(last.rows.bad);
+      gauge('mmoe_last_run_train_rows', 'Rows the last run trained on').set(last.rows.train);
     }
     if (last.retention)
       gauge('mmoe_retention_failures', 'Directories the last run\'s retention could not delete (status.json lastAttempt.retention.failed says which and why)').set(last.retention.failed.length);

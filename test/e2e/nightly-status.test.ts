@@ -61,8 +61,8 @@ test('status.json and the .prom file after a success, a data error, a config err
   let g = gauges(prom, root);
   assert.equal(one(g, 'mmoe_last_run_exit_code'), 0);
   assert.equal(one(g, 'mmoe_last_success_timestamp_seconds'), Date.parse(s.lastSuccess.finishedAt) / 1000);
-  assert.equal(one(g, 'mmoe_rows_read_total'), 6000);
-  assert.equal(one(g, 'mmoe_bad_rows_total'), 0);
+  assert.equal(one(g, 'mmoe_last_run_rows_read'), 6000);
+  assert.equal(one(g, 'mmoe_last_run_bad_rows'), 0);
   assert.equal(one(g, 'mmoe_last_run_promoted'), 1);
   assert.ok(one(g, 'mmoe_run_duration_seconds') > 0);
   assert.deepEqual(g.get('mmoe_validation_auc')!.map((x) => [x.labels.task, x.value]), [['ctr', s.lastAttempt.metrics.ctr.auc], ['ctcvr', s.lastAttempt.metrics.ctcvr.auc]]);
@@ -81,7 +81,7 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.equal(one(g, 'mmoe_last_run_exit_code'), 3);
   assert.equal(one(g, 'mmoe_last_success_timestamp_seconds'), Date.parse(success.finishedAt) / 1000);
   assert.equal(one(g, 'mmoe_last_run_promoted'), 0);
-  assert.ok(!g.has('mmoe_rows_read_total'), 'no row counts for a run that read nothing');
+  assert.ok(!g.has('mmoe_last_run_rows_read'), 'no row counts for a run that read nothing');
 
   const badConfig = await n.night(models, '20260102', {}, '--metrics-file', prom, '--config', join(n.root, 'missing.json'));
   assert.equal(badConfig.code, 2);
@@ -103,7 +103,7 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.equal(one(g, 'mmoe_last_run_exit_code'), 4);
   assert.equal(one(g, 'mmoe_gate_passed'), 0);
   assert.equal(one(g, 'mmoe_last_run_promoted'), 0);
-  assert.equal(one(g, 'mmoe_rows_read_total'), 6000);
+  assert.equal(one(g, 'mmoe_last_run_rows_read'), 6000);
   const ctrDrop = g.get('mmoe_gate_auc_drop')!.find((x) => x.labels.task === 'ctr')!.value;
   assert.ok(ctrDrop > 0.005, `ctr AUC drop ${ctrDrop}`);
 
@@ -112,6 +112,25 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.equal(p.code, 0, p.err);
   s = readStatus();
   assert.deepEqual([s.latest, s.previous, s.lastAttempt.exitCode], ['20260102', '20260101', 4]);
+});
+
+const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
+test('the .prom file passes promtool check metrics (Prometheus\'s own linter)', { skip: !promtool && !process.env.CI ? 'promtool is not installed (Debian package prometheus; .ci/run installs it)' : false }, async () => {
+  const models = join(n.root, 'promtool', 'models');
+  const prom = join(n.root, 'promtool', 'mmoe.prom');
+  const check = () => {
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: readFileSync(prom), encoding: 'utf8' });
+    assert.equal(r.status, 0, `promtool check metrics: ${r.stdout}${r.stderr}`);
+    assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no lint finding');
+  };
+  assert.equal((await n.night(models, '20260101', {}, '--epochs', '1', '--metrics-file', prom)).code, 0);
+  check();
+  // Every gauge at once: rows, AUCs, the gate's, retention's.
+  const r = await n.night(models, '20260102', {}, '--epochs', '1', '--metrics-file', prom, '--gate', 'max-auc-drop=1', '--keep-models', '1');
+  assert.equal(r.code, 0, r.err);
+  const names = parsePrometheus(readFileSync(prom, 'utf8')).map((f) => f.name);
+  for (const name of ['mmoe_last_run_rows_read', 'mmoe_last_run_bad_rows', 'mmoe_last_run_train_rows', 'mmoe_gate_auc_drop', 'mmoe_retention_failures']) assert.ok(names.includes(name), name);
+  check();
 });
 
 /** A 64 KiB tmpfs filled to the last byte, or (where mounting is not allowed) null. */
