@@ -3,7 +3,7 @@
 // Each link is replaced by renaming a fresh symlink over it, so a reader sees the old target or the
 // new one, never none.
 import { randomBytes } from 'node:crypto';
-import { readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LinkName = 'latest' | 'previous';
@@ -20,6 +20,12 @@ export function readLink(root: string, link: LinkName): string | undefined {
 /** The directory `latest` points at, if any. */
 export function latestName(root: string): string | undefined {
   return readLink(root, 'latest');
+}
+
+/** The directory `latest` points at when that directory no longer exists (deleted by hand), if so. */
+export function danglingLatest(root: string): string | undefined {
+  const name = latestName(root);
+  return name !== undefined && !existsSync(join(root, name)) ? name : undefined;
 }
 
 /** Atomically points `<root>/<link>` at `<name>`, or removes it (name undefined). */
@@ -51,12 +57,13 @@ export interface Repoint {
 
 /**
  * Points `latest` at `name`, and `previous` at what latest pointed at until now (unless that is
- * `name` itself: republishing a date keeps the previous one). A failure leaves both as they were.
+ * `name` itself: republishing a date keeps the previous one; or a directory that no longer exists:
+ * a rollback must have somewhere to go). A failure leaves both as they were.
  */
 export function repoint(root: string, name: string): Repoint {
   const current = latestName(root);
   const before = readLink(root, 'previous');
-  const previous = current !== undefined && current !== name ? current : before;
+  const previous = current !== undefined && current !== name && current !== danglingLatest(root) ? current : before;
   if (previous !== before) setLink(root, 'previous', previous);
   try {
     setLink(root, 'latest', name);

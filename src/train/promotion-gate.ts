@@ -10,7 +10,7 @@ import { BaselineDataError, runEval } from '../eval/eval-job.js';
 import { inputBytes, openModel, type OpenedModel } from '../eval/model-dir.js';
 import { aucGate, type AucCheck } from '../eval/quality-gate.js';
 import type { Logger } from '../logger.js';
-import { latestName } from '../model-root/links.js';
+import { danglingLatest, latestName } from '../model-root/links.js';
 import { readTrainedOn } from '../model-root/trained-on.js';
 import { describeRows, type GateRows, type GateRule, planGateRows } from './gate-rows.js';
 
@@ -66,13 +66,19 @@ function curDateOf(modelRoot: string, name: string): string | undefined {
 /**
  * Judges the model in `newDir` (not yet published), made for `curDate`, against `<modelRoot>/latest`.
  * A model for a day older than latest's (a rerun or a backfill) is never promoted automatically:
- * latest would move back in time. Without a gate, or without a latest model (the first night), it
- * passes. A current model that cannot be opened, or cannot read the gate's rows, cannot be
+ * latest would move back in time. Without a gate, or without a latest model (the first night, or a
+ * latest whose directory was deleted: the new model repairs serving), it passes. A current model that cannot be opened, or cannot read the gate's rows, cannot be
  * compared, so the new one is refused (promote it by hand with `mmoe promote`).
  */
 export async function judgeModel(newDir: string, modelRoot: string, curDate: string, gate: GateJob | undefined, logger: Logger): Promise<Promotion> {
   const decidedAt = () => new Date().toISOString();
-  const against = latestName(modelRoot) ?? null;
+  const gone = danglingLatest(modelRoot);
+  const against = gone === undefined ? (latestName(modelRoot) ?? null) : null;
+  if (gone !== undefined) {
+    const warning = `latest pointed at ${gone}, which no longer exists in ${modelRoot}: no model to compare with, so this one is promoted (repairing what serving reads)`;
+    logger.warn({ latest: gone }, warning);
+    return { status: 'promoted', reason: warning, against, gate: null, warnings: [warning], decidedAt: decidedAt() };
+  }
   const latestDate = against === null ? undefined : curDateOf(modelRoot, against);
   if (latestDate !== undefined && latestDate > curDate)
     return {

@@ -1,7 +1,8 @@
 // What a night may promote, through the CLI: a rerun or backfill of a day older than latest's keeps
-// its model without moving latest back (exit 0, status and log say why and how to promote it).
+// its model without moving latest back (exit 0, status and log say why and how to promote it); a
+// latest whose model is gone is no baseline, and the night's model repairs serving.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { mmoe } from '../eval/fixtures.js';
@@ -61,4 +62,21 @@ test('a rerun or backfill of a day older than latest keeps its model, exits 0 an
   const p = await mmoe('promote', join(models, '20260102'), '--config', n.config, '--backend', 'wasm');
   assert.equal(p.code, 0, p.err);
   assert.deepEqual(links(models), ['20260102', '20260104']);
+});
+
+test('a dangling latest (its model deleted) is no baseline: the night promotes its model, repairs serving and warns', async () => {
+  const models = join(n.root, 'dangling', 'models');
+  for (const date of ['20260101', '20260102']) assert.equal((await n.night(models, date, {}, '--epochs', '1')).code, 0);
+  rmSync(join(models, '20260102'), { recursive: true });
+  const r = await n.night(models, '20260103', {}, '--epochs', '1', '--gate', 'max-auc-drop=0.005');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(links(models), ['20260103', '20260101'], 'previous is the model that still exists');
+  const warning = /latest pointed at 20260102, which no longer exists .*: no model to compare with/;
+  assert.match(r.log, new RegExp(`"level":40.*${warning.source}`));
+  const s = status(models);
+  assert.equal(s.lastAttempt.outcome, 'promoted');
+  assert.ok(s.lastAttempt.warnings.some((w: string) => warning.test(w)), JSON.stringify(s.lastAttempt.warnings));
+  assert.equal(readMetadata(join(models, '20260103')).promotion.against, null);
+  const e = await mmoe('eval', '--model', join(models, 'latest'), '--data-dir', n.data, '--dates', '20260104', '--backend', 'wasm', '--format', 'json');
+  assert.equal(e.code, 0, e.err);
 });
