@@ -122,3 +122,22 @@ export function acquireLock(root: string, what = 'mmoe', hooks: LockHooks = {}):
   }
   throw new LockedError(`could not take the lock ${path}: other runs keep taking and releasing it`);
 }
+
+/**
+ * Takes the lock, waiting up to `ms` for a holder to let go (polling): for a short record that must
+ * not be lost to a `mmoe promote` or `rollback` holding the lock for a moment. Undefined when the
+ * holder kept it all that time.
+ */
+export async function acquireLockWithin(root: string, what: string, ms: number): Promise<Lock | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return acquireLock(root, what);
+    } catch (err) {
+      if (!(err instanceof LockedError)) throw err;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, left)));
+    }
+  }
+}

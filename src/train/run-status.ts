@@ -1,10 +1,10 @@
 // Every `mmoe train` that got past its flags leaves a record for monitoring, whatever its end:
 // status.json in the model root and, with --metrics-file, the same as Prometheus gauges. Written
-// under the root's lock (the run's own, or taken for the purpose); a run refused by the lock
-// writes nothing, since the run holding it will.
+// under the root's lock (the run's own, or taken for the purpose, waiting a moment for a promote or
+// rollback that holds it); a run refused by the lock writes nothing, since the run holding it will.
 import { resolve } from 'node:path';
 import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode } from '../errors.js';
-import { acquireLock } from '../model-root/lock.js';
+import { acquireLockWithin } from '../model-root/lock.js';
 import { writeMetricsFile } from '../model-root/metrics-file.js';
 import { recordAttempt, type RunRecord } from '../model-root/status.js';
 import type { RunScope } from './nightly.js';
@@ -17,7 +17,12 @@ export interface RecordOptions {
   dates: string[];
   /** Says that the status could not be written after the run had failed for its own reason. */
   warn: (message: string) => void;
+  /** How long a run that failed before taking the root's lock waits for it to write its record (ms). */
+  lockWaitMs?: number;
 }
+
+/** promote and rollback hold the lock while they load a model: seconds, a minute for a very large one. */
+export const STATUS_LOCK_WAIT_MS = 60_000;
 
 /** The parts of metadata.json a status record carries (see train-job.ts). */
 interface Published {
@@ -60,14 +65,11 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
 }
 
 async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRecord): Promise<void> {
-  let lock = scope.lock;
-  if (!lock) {
-    try {
-      lock = scope.lock = acquireLock(opts.modelRoot, `mmoe train ${opts.curDate} (status)`);
-    } catch (err) {
-      if (err instanceof LockedError) return; // a run is under way: its record will be the newer one
-      throw err;
-    }
+  if (!scope.lock) {
+    const waitMs = opts.lockWaitMs ?? STATUS_LOCK_WAIT_MS;
+    scope.lock = await acquireLockWithin(opts.modelRoot, `mmoe train ${opts.curDate} (status)`, waitMs);
+    // Held all that time: another train, whose record will be the newer one.
+    if (!scope.lock) throw new Error(`another run held the lock of ${opts.modelRoot} for ${waitMs / 1000} s, so this run's record was not written (that run writes its own)`);
   }
   const status = recordAttempt(opts.modelRoot, record);
   if (opts.metricsFile) await writeMetricsFile(opts.metricsFile, status);

@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import parsePrometheus from 'parse-prometheus-text-format';
+import { acquireLock } from '../../src/model-root/lock.js';
 import { mmoe } from '../eval/fixtures.js';
 import { type Nights, nights } from './nightly-fixtures.js';
 
@@ -112,6 +113,22 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.equal(p.code, 0, p.err);
   s = readStatus();
   assert.deepEqual([s.latest, s.previous, s.lastAttempt.exitCode], ['20260102', '20260101', 4]);
+});
+
+test('a run that fails while mmoe promote holds the lock waits for it, then records its failure', async () => {
+  const models = join(n.root, 'busy', 'models');
+  assert.equal((await n.night(models, '20260101', {}, '--epochs', '1')).code, 0);
+  const promote = acquireLock(models, 'mmoe promote 20260101');
+  const t0 = Date.now();
+  setTimeout(() => promote.release(), 1500);
+  // A --gate-dates day that is missing fails the run before it takes the lock (exit 3).
+  const r = await n.night(models, '20260102', {}, '--gate', 'max-auc-drop=0.005', '--gate-dates', '20260109');
+  assert.equal(r.code, 3, r.err);
+  assert.ok(Date.now() - t0 >= 1500, 'it waited for the lock');
+  const s = JSON.parse(readFileSync(join(models, 'status.json'), 'utf8'));
+  assert.equal(s.lastAttempt.exitCode, 3);
+  assert.equal(s.lastAttempt.curDate, '20260102');
+  assert.match(s.lastAttempt.reason, /missing partition for 20260109/);
 });
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;

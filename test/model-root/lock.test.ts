@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { LockedError } from '../../src/errors.js';
-import { acquireLock, type Lock } from '../../src/model-root/lock.js';
+import { acquireLock, acquireLockWithin, type Lock } from '../../src/model-root/lock.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-lock-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -120,4 +120,19 @@ test('a racer that opened the file of a holder that then let go does not hold a 
   assert.ok(a2);
   assert.throws(() => acquireLock(r), LockedError);
   a2.release();
+});
+
+test('acquireLockWithin waits for a holder that lets go, and gives up after its bound', async () => {
+  const r = root();
+  const holder = acquireLock(r, 'mmoe promote 20260101');
+  let t0 = Date.now();
+  assert.equal(await acquireLockWithin(r, 'status', 300), undefined);
+  assert.ok(Date.now() - t0 >= 300, 'waited the whole bound');
+  setTimeout(() => holder.release(), 300);
+  t0 = Date.now();
+  const lock = await acquireLockWithin(r, 'status', 10_000);
+  assert.ok(lock, 'taken once the holder let go');
+  assert.ok(Date.now() - t0 < 5000);
+  assert.throws(() => acquireLock(r), LockedError);
+  lock.release();
 });
