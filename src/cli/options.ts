@@ -45,6 +45,24 @@ export function parseNumber(value: string): number {
   return n;
 }
 
+/** An http(s) URL, such as a Pushgateway's. */
+export function parseHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a URL; give one such as http://pushgateway:9091.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`'${value}' is not an http or https URL.`);
+  return value;
+}
+
+/** A non-empty label value (the Pushgateway's grouping label). */
+export function parseLabelValue(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('give a non-empty name.');
+  return value;
+}
+
 export function parseChoice<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {
     if (!(choices as readonly string[]).includes(value))

@@ -1,15 +1,15 @@
-// `--metrics-file <path.prom>`: the status as Prometheus gauges, for node_exporter's textfile
-// collector, written with prom-client and renamed into place so a scrape never reads half a file.
-// Every series carries `model_root`, so two nightly jobs on one host can share the collector's
-// directory (one file each).
+// The status as Prometheus gauges (prom-client): `--metrics-file <path.prom>` for node_exporter's
+// textfile collector, renamed into place so a scrape never reads half a file, and `--pushgateway`
+// (pushgateway.ts). Every series carries `model_root`, so two nightly jobs on one host can share
+// the collector's directory (one file each).
 import { Gauge, Registry } from 'prom-client';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { RunRecord, Status } from './status.js';
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;
 
-/** The Prometheus text exposition of a status. */
-export async function renderMetrics(status: Status): Promise<string> {
+/** The gauges of a status, in a registry of their own. */
+export function metricsRegistry(status: Status): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ model_root: status.modelRoot });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
@@ -42,7 +42,12 @@ export async function renderMetrics(status: Status): Promise<string> {
       for (const c of last.gate.checks as { task: string; drop: number | null }[]) if (c.drop !== null) drop.set({ task: c.task }, c.drop);
     }
   }
-  return registry.metrics();
+  return registry;
+}
+
+/** The Prometheus text exposition of a status. */
+export async function renderMetrics(status: Status): Promise<string> {
+  return metricsRegistry(status).metrics();
 }
 
 export async function writeMetricsFile(path: string, status: Status): Promise<void> {

@@ -73,21 +73,23 @@ function withLinks(root: string, s: Pick<Status, 'lastAttempt' | 'lastSuccess'>)
 }
 
 /**
- * Records `attempt` as the last attempt (and the last success when it promoted its model; a
- * backfill that exits 0 without serving leaves it). Call it holding the root's lock.
+ * The status with `attempt` as the last attempt (and the last success when it promoted its model;
+ * a backfill that exits 0 without serving leaves it).
  */
-export function recordAttempt(root: string, attempt: RunRecord): Status {
+export function statusWith(root: string, attempt: RunRecord): Status {
   const before = readStatus(root);
-  const status = withLinks(root, {
+  return withLinks(root, {
     lastAttempt: attempt,
     lastSuccess: attempt.exitCode === 0 && attempt.outcome === 'promoted' ? attempt : (before?.lastSuccess ?? null),
   });
+}
+
+/** Writes a status. Call it holding the root's lock. */
+export function writeStatus(root: string, status: Status): void {
   writeFileAtomic(join(root, STATUS_FILE), `${JSON.stringify(status, null, 2)}\n`);
-  return status;
 }
 
 /** After promote or rollback: the same status with latest and previous as they are now. */
 export function refreshLinks(root: string): void {
-  const before = readStatus(root) ?? { lastAttempt: null, lastSuccess: null };
-  writeFileAtomic(join(root, STATUS_FILE), `${JSON.stringify(withLinks(root, before), null, 2)}\n`);
+  writeStatus(root, withLinks(root, readStatus(root) ?? { lastAttempt: null, lastSuccess: null }));
 }

@@ -1,18 +1,22 @@
 // Every `mmoe train` that got past its flags leaves a record for monitoring, whatever its end:
-// status.json in the model root and, with --metrics-file, the same as Prometheus gauges. Written
+// status.json in the model root and, with --metrics-file or --pushgateway, the same as Prometheus
+// gauges (a push that fails is a warning in status.json: it never fails a run). Written
 // under the root's lock (the run's own, or taken for the purpose, waiting a moment for a promote or
 // rollback that holds it); a run refused by the lock writes nothing, since the run holding it will.
 import { resolve } from 'node:path';
 import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode } from '../errors.js';
 import { acquireLockWithin } from '../model-root/lock.js';
 import { writeMetricsFile } from '../model-root/metrics-file.js';
-import { recordAttempt, type RunRecord } from '../model-root/status.js';
+import { type PushTarget, pushMetrics } from '../model-root/pushgateway.js';
+import { type RunRecord, statusWith, writeStatus } from '../model-root/status.js';
 import type { RunScope } from './nightly.js';
 import type { TrainOutcome } from './train-job.js';
 
 export interface RecordOptions {
   modelRoot: string;
   metricsFile?: string;
+  /** --pushgateway (and --metrics-instance). */
+  push?: PushTarget;
   curDate: string;
   dates: string[];
   /** Says that the status could not be written after the run had failed for its own reason. */
@@ -71,7 +75,17 @@ async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRec
     // Held all that time: another train, whose record will be the newer one.
     if (!scope.lock) throw new Error(`another run held the lock of ${opts.modelRoot} for ${waitMs / 1000} s, so this run's record was not written (that run writes its own)`);
   }
-  const status = recordAttempt(opts.modelRoot, record);
+  let status = statusWith(opts.modelRoot, record);
+  if (opts.push) {
+    try {
+      await pushMetrics(opts.push, status);
+    } catch (err) {
+      const warning = `could not push the metrics to the Pushgateway ${opts.push.url}: ${(err as Error)?.message ?? String(err)}`;
+      opts.warn(warning);
+      status = statusWith(opts.modelRoot, { ...record, warnings: [...record.warnings, warning] });
+    }
+  }
+  writeStatus(opts.modelRoot, status);
   if (opts.metricsFile) await writeMetricsFile(opts.metricsFile, status);
 }
 

@@ -1,13 +1,15 @@
 // The deploy files (cron, systemd, Kubernetes) and docs/operations.md cannot drift from the CLI:
-// the three run `mmoe train` with the same flags, every flag and value goes through the real
-// parser of `mmoe train`, the systemd units pass `systemd-analyze verify`, the CronJob's YAML is
-// parsed with a YAML parser, and the page shows each file as it is.
+// the three run `mmoe train` with the same flags (but for how the metrics leave: a textfile on the
+// host, a Pushgateway from the CronJob), every flag and value goes through the real parser of
+// `mmoe train`, the systemd units pass `systemd-analyze verify`, the Kubernetes YAML is parsed with
+// a YAML parser (the CronJob's claim is shipped), and the page shows each file as it is.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { OptionValues } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { buildProgram } from '../../src/cli/main.js';
 import { ExitCode } from '../../src/errors.js';
@@ -18,6 +20,7 @@ const CRON = 'deploy/cron/mmoe';
 const SERVICE = 'deploy/systemd/mmoe-train.service';
 const TIMER = 'deploy/systemd/mmoe-train.timer';
 const CRONJOB = 'deploy/kubernetes/cronjob.yaml';
+const PVC = 'deploy/kubernetes/pvc.yaml';
 const DOC = 'docs/operations.md';
 
 /** The arguments after `bin/mmoe.js` in a command line (no quoting in these files), up to a redirection. */
@@ -50,7 +53,17 @@ interface CronJob {
   kind: string;
   spec: {
     concurrencyPolicy: string;
-    jobTemplate: { spec: { template: { spec: { restartPolicy: string; containers: { command: string[]; args: string[]; volumeMounts: { name: string; mountPath: string }[] }[]; volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[] } } } };
+    jobTemplate: {
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: string;
+            containers: { command: string[]; args: string[]; volumeMounts: { name: string; mountPath: string }[] }[];
+            volumes: { name: string; persistentVolumeClaim?: { claimName: string }; hostPath?: unknown }[];
+          };
+        };
+      };
+    };
   };
 }
 
@@ -58,22 +71,46 @@ function cronJob(): CronJob {
   return parseYaml(read(CRONJOB)) as CronJob;
 }
 
-test('cron, systemd and the Kubernetes CronJob run mmoe train with the same flags', () => {
+function cronJobArgs(): string[] {
+  const c = cronJob().spec.jobTemplate.spec.template.spec.containers[0]!;
+  return [...mmoeArgs(c.command.join(' ')), ...c.args];
+}
+
+/** How the metrics leave, the one documented difference between the three: [the other flags, the metrics flags]. */
+function splitMetrics(args: string[]): [string[], string[]] {
+  const metrics = new Set(['--metrics-file', '--pushgateway', '--metrics-instance']);
+  const rest: string[] = [];
+  const delivery: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (metrics.has(args[i]!)) delivery.push(args[i]!, args[++i]!);
+    else rest.push(args[i]!);
+  }
+  return [rest, delivery];
+}
+
+test('cron, systemd and the Kubernetes CronJob run mmoe train with the same flags, but for how the metrics leave', () => {
   const cron = cronArgs();
   assert.deepEqual(serviceArgs(), cron);
-  const pod = cronJob().spec.jobTemplate.spec.template.spec;
-  const c = pod.containers[0]!;
-  assert.deepEqual([...mmoeArgs(c.command.join(' ')), ...c.args], cron);
+  const [cronRest, cronMetrics] = splitMetrics(cron);
+  const [jobRest, jobMetrics] = splitMetrics(cronJobArgs());
+  assert.deepEqual(jobRest, cronRest);
   assert.equal(cron[0], 'train');
+  // A host has node_exporter's textfile collector; a pod lands on any node, so it pushes.
+  assert.deepEqual(cronMetrics.filter((_, i) => i % 2 === 0), ['--metrics-file']);
+  assert.deepEqual(jobMetrics.filter((_, i) => i % 2 === 0), ['--pushgateway', '--metrics-instance']);
 });
 
-test('every flag and value of the deploy command goes through mmoe train\'s own parser', () => {
-  const args = cronArgs();
+/** mmoe train's options after parsing `args` (after `train`) with its own parser. */
+function parsedTrain(args: string[]): OptionValues {
   const train = buildProgram(fakeEnv()).commands.find((c) => c.name() === 'train')!;
   const { operands, unknown } = train.parseOptions(args.slice(1));
   assert.deepEqual(unknown, [], 'no unknown flag');
   assert.deepEqual(operands, [], 'no stray argument');
-  const o = train.opts();
+  return train.opts();
+}
+
+test('every flag and value of the deploy commands goes through mmoe train\'s own parser', () => {
+  const o = parsedTrain(cronArgs());
   assert.equal(o.trainDataDir, '/data/impressions');
   assert.match(o.curDate, /^\d{8}$/, '--cur-date yesterday is a day');
   assert.deepEqual(o.gate, { maxAucDrop: 0.005 });
@@ -82,9 +119,12 @@ test('every flag and value of the deploy command goes through mmoe train\'s own 
   assert.equal(o.keepLogs, 30);
   assert.equal(o.requireSuccess, true);
   assert.match(o.metricsFile, /\.prom$/);
+  const k = parsedTrain(cronJobArgs());
+  assert.match(String(k.pushgateway), /^http:\/\/[\w.-]+:9091$/);
+  assert.equal(k.metricsInstance, 'mmoe-train', 'grouped by the CronJob\'s name');
 });
 
-test('the CronJob forbids overlapping runs and keeps the model root and the logs on a persistent volume', () => {
+test('the CronJob forbids overlapping runs, keeps the model root and the logs on the shipped persistent volume claim, and uses no host path', () => {
   const job = cronJob();
   assert.equal(job.apiVersion, 'batch/v1');
   assert.equal(job.kind, 'CronJob');
@@ -96,8 +136,13 @@ test('the CronJob forbids overlapping runs and keeps the model root and the logs
   for (const dir of [flag('--model-output-dir'), flag('--log-dir')]) {
     const mount = pod.containers[0]!.volumeMounts.find((m) => dir.startsWith(`${m.mountPath}/`));
     assert.ok(mount, `${dir} is on a mounted volume`);
-    assert.ok(pod.volumes.find((v) => v.name === mount.name)?.persistentVolumeClaim, `${dir} is on a persistent volume claim`);
+    const claim = pod.volumes.find((v) => v.name === mount.name)?.persistentVolumeClaim?.claimName;
+    const pvc = parseYaml(read(PVC)) as { apiVersion: string; kind: string; metadata: { name: string }; spec: { accessModes: string[]; resources: { requests: { storage: string } } } };
+    assert.deepEqual([pvc.apiVersion, pvc.kind, pvc.metadata.name], ['v1', 'PersistentVolumeClaim', claim], `${dir} is on the claim ${PVC} ships`);
+    assert.match(pvc.spec.resources.requests.storage, /^\d+Gi$/);
   }
+  // A hostPath is the node's: other nodes keep stale files, and kubelet makes it root's (EACCES for uid 1000).
+  assert.deepEqual(pod.volumes.filter((v) => v.hostPath).map((v) => v.name), []);
 });
 
 const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
@@ -118,7 +163,7 @@ test('the systemd units pass systemd-analyze verify with no warning', { skip: an
 
 test('docs/operations.md shows each deploy file as it is, and the same command', () => {
   const doc = read(DOC);
-  for (const f of [CRON, SERVICE, TIMER, CRONJOB]) {
+  for (const f of [CRON, SERVICE, TIMER, CRONJOB, PVC]) {
     const m = new RegExp(`<!-- file: ${f.replace(/[.]/g, '\\.')} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n`).exec(doc);
     assert.ok(m, `${DOC} shows ${f}`);
     assert.equal(m[1], read(f), `${DOC} shows ${f} as it is`);

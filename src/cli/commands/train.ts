@@ -19,7 +19,7 @@ import { ProgressBar } from '../../util/progress.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
-import { parseChoice, parseDate, parseDateList, parseDuration, parseInteger, parseNumber, parsePositiveInt } from '../options.js';
+import { parseChoice, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseNumber, parsePositiveInt } from '../options.js';
 
 type GateFlag = { maxAucDrop: number } | 'off';
 
@@ -51,6 +51,8 @@ export interface TrainFlags extends DataFlags {
   keepLogs?: number;
   waitForData?: number;
   metricsFile?: string;
+  pushgateway?: string;
+  metricsInstance?: string;
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
@@ -80,6 +82,7 @@ export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'b
 
 export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope = { warnings: [] }): Promise<TrainOutcome> {
   const config = effectiveConfig(flags);
+  if (flags.metricsInstance !== undefined && !flags.pushgateway) throw new UsageError('--metrics-instance names the group of the pushed gauges: add --pushgateway <url>');
   if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
   const runDir = createRunDir(flags.logDir, flags.curDate, new Date());
@@ -141,7 +144,9 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--keep-models <n>', 'after the run, delete all but the newest n model directories (never those latest and previous point at); overrides publish.keepModels', parsePositiveInt)
     .option('--keep-logs <n>', 'after the run, delete all but the newest n run directories of --log-dir (never one still being written); overrides publish.keepLogs', parsePositiveInt)
     .option('--wait-for-data <duration>', 'wait up to this long (e.g. 2h, 90m) for missing partitions (and _SUCCESS with --require-success), polling, before failing with exit 3', parseDuration)
-    .option('--metrics-file <path.prom>', "also write the run's status as Prometheus gauges (node_exporter textfile collector), atomically");
+    .option('--metrics-file <path.prom>', "also write the run's status as Prometheus gauges (node_exporter textfile collector), atomically")
+    .option('--pushgateway <url>', "also push the run's status as Prometheus gauges to this Pushgateway (job mmoe); a failed push is a warning", parseHttpUrl)
+    .option('--metrics-instance <name>', 'group the pushed gauges under instance=<name> instead of the model root', parseLabelValue);
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -154,6 +159,7 @@ export function register(program: Command, env: CliEnv): void {
     const record = {
       modelRoot: flags.modelOutputDir,
       metricsFile: flags.metricsFile,
+      ...(flags.pushgateway ? { push: { url: flags.pushgateway, ...(flags.metricsInstance !== undefined ? { instance: flags.metricsInstance } : {}) } } : {}),
       curDate: flags.curDate,
       dates: resolveDates(flags.curDate, flags.days),
       warn: (m: string) => env.stderr.write(`mmoe: ${m}\n`),
