@@ -1,6 +1,6 @@
 // Exact ROC AUC: the Mann-Whitney statistic with tied scores counted as half, equal to
 // scikit-learn's roc_auc_score (trapezoids over the full ROC curve), weighted rows included.
-import { sortRows, type SortedRows } from './sort.js';
+import { sortRows, type SortedRows, tieEnd } from './sort.js';
 import { checkLengths, countNaN, defined, undefinedMetric, type MetricValue, type ScoredRows } from './metric-value.js';
 
 export type { ScoredRows };
@@ -22,10 +22,10 @@ export function sweepAuc(sorted: SortedRows, start = 0, end = sorted.scores.leng
   let positives = 0;
   let area = 0;
   for (let i = start; i < end; ) {
-    const s = scores[i]!;
+    const next = tieEnd(scores, i, end);
     let gp = 0;
     let gn = 0;
-    for (; i < end && scores[i] === s; i++) {
+    for (; i < next; i++) {
       if (positive[i]) gp += weights[i]!;
       else gn += weights[i]!;
     }

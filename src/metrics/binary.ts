@@ -2,7 +2,7 @@
 // threshold, all weighted by the optional row weights, as the reference job reports them.
 import { rocAuc, type ScoredRows } from './auc.js';
 import type { SortedRows } from './sort.js';
-import { countNaN, defined, isPositive, ratio, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
+import { countNaN, countNonFinite, defined, isPositive, ratio, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
 
 /** scikit-learn's clipping (before 1.3): probabilities are clipped to [eps, 1 - eps]. */
 export const LOG_LOSS_EPS = 1e-15;
@@ -105,6 +105,7 @@ export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; s
   const meanScore = weight > 0 ? scoreSum / weight : Number.NaN;
   const confusion = confusionAt(rows, threshold);
   const labelRate = weight > 0 ? positiveWeight / weight : Number.NaN;
+  const nonFinite = countNonFinite(scores, n);
   return {
     count: n,
     positives,
@@ -114,9 +115,11 @@ export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; s
     meanScore,
     labelRate,
     calibration:
-      weight > 0 && positiveWeight > 0
-        ? defined(meanScore / labelRate)
-        : undefinedMetric('calibration is undefined: no positive labels'),
+      nonFinite > 0
+        ? undefinedMetric(`calibration is undefined: ${nonFinite} of ${n} scores are not finite`)
+        : weight > 0 && positiveWeight > 0
+          ? defined(meanScore / labelRate)
+          : undefinedMetric('calibration is undefined: no positive labels'),
     threshold,
     ...thresholdMetrics(confusion),
     confusion,

@@ -1,7 +1,7 @@
 // Task relatedness: Pearson and Spearman (rank, ties averaged) correlation of two series.
-import { type SortedRows, sortRows } from './sort.js';
+import { type SortedRows, sortRows, tieEnd } from './sort.js';
 
-/** Pearson correlation; NaN when either series is constant or shorter than 2. */
+/** Pearson correlation; NaN when either series is constant, shorter than 2 or holds a non-finite value. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return Number.NaN;
@@ -42,7 +42,8 @@ function binaryRanks(x: ArrayLike<number>): Float64Array | null {
 }
 
 /**
- * 1-based ranks with ties given their average rank (as scipy.stats.rankdata 'average').
+ * 1-based ranks with ties given their average rank (as scipy.stats.rankdata 'average'); a NaN
+ * value gets a NaN rank (so a correlation over it is NaN, as scipy's).
  * `presorted`: x already sorted by sortRows (the same order and values), to skip the sort.
  */
 export function averageRanks(x: ArrayLike<number>, presorted?: Pick<SortedRows, 'order' | 'scores'>): Float64Array {
@@ -55,11 +56,10 @@ export function averageRanks(x: ArrayLike<number>, presorted?: Pick<SortedRows, 
   const { order, scores: sorted } = presorted ?? sortRows({ scores: x });
   const ranks = new Float64Array(n);
   for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && sorted[j + 1] === sorted[i]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]!] = r;
-    i = j + 1;
+    const end = tieEnd(sorted, i, n);
+    const r = sorted[i] === sorted[i] ? (i + end - 1) / 2 + 1 : Number.NaN;
+    for (let k = i; k < end; k++) ranks[order[k]!] = r;
+    i = end;
   }
   return ranks;
 }

@@ -1,8 +1,8 @@
 // Data for plots: a downsampled ROC curve, calibration bins and score histograms by label.
 // Plots need a few hundred points; the exact AUC comes from auc.ts over every row.
 import type { ScoredRows } from './auc.js';
-import { sortRows, type SortedRows } from './sort.js';
-import { isPositive, weightAt } from './metric-value.js';
+import { sortRows, type SortedRows, tieEnd } from './sort.js';
+import { countNaN, isPositive, weightAt } from './metric-value.js';
 
 export interface RocPoint {
   fpr: number;
@@ -14,10 +14,12 @@ export interface RocPoint {
 /**
  * ROC points from (0,0) to (1,1) at distinct score thresholds, thinned so that consecutive kept
  * points differ by at least 2/maxPoints in fpr + tpr (which rises monotonically from 0 to 2): at
- * most about maxPoints + 2 points, dense where the curve moves. Empty when a class is missing.
+ * most about maxPoints + 2 points, dense where the curve moves. Empty when a class is missing or a
+ * score is NaN (a NaN has no place on the threshold axis; the AUC is undefined then too).
  */
 export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; sorted?: SortedRows } = {}): RocPoint[] {
   const maxPoints = options.maxPoints ?? 200;
+  if (countNaN(rows.scores) > 0) return [];
   const { scores, positive, weights } = options.sorted ?? sortRows(rows);
   let P = 0;
   let N = 0;
@@ -33,7 +35,8 @@ export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; sorted
   let lastKept = 0;
   for (let i = scores.length - 1; i >= 0; ) {
     const s = scores[i]!;
-    for (; i >= 0 && scores[i] === s; i--) {
+    const next = tieEnd(scores, i, -1, -1);
+    for (; i > next; i--) {
       if (positive[i]) tp += weights[i]!;
       else fp += weights[i]!;
     }
@@ -62,7 +65,8 @@ export type Binning = 'quantile' | 'uniform';
 
 /**
  * Mean score against label rate per bin. 'uniform' splits [0, 1] into equal widths; 'quantile'
- * gives bins of equal weight by score order, keeping tied scores in one bin. Empty bins are dropped.
+ * gives bins of equal weight by score order, keeping tied scores in one bin. Empty bins are dropped;
+ * rows whose score is not finite are left out (a bin's mean score would mean nothing).
  */
 export function calibrationBins(
   rows: ScoredRows,
@@ -83,18 +87,24 @@ export function calibrationBins(
     const { scores, labels, weights } = rows;
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i]!;
+      if (!Number.isFinite(s)) continue;
       put(Math.min(nBins - 1, Math.max(0, Math.floor(s * nBins))), s, isPositive(labels[i]!), weightAt(weights, i));
     }
   } else {
     const { scores, positive, weights } = options.sorted ?? sortRows(rows);
     let total = 0;
-    for (let i = 0; i < scores.length; i++) total += weights[i]!;
+    for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!)) total += weights[i]!;
     let before = 0;
     for (let i = 0; i < scores.length; ) {
       const s = scores[i]!;
+      const next = tieEnd(scores, i, scores.length);
+      if (!Number.isFinite(s)) {
+        i = next;
+        continue;
+      }
       // A tie group goes where its first row falls, so equal scores never straddle bins.
       const bin = total > 0 ? Math.min(nBins - 1, Math.floor((before / total) * nBins)) : 0;
-      for (; i < scores.length && scores[i] === s; i++) {
+      for (; i < next; i++) {
         put(bin, s, positive[i] === 1, weights[i]!);
         before += weights[i]!;
       }

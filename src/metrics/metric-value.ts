@@ -32,6 +32,13 @@ export function countNaN(values: ArrayLike<number>, n = values.length): number {
   return bad;
 }
 
+/** Values that are NaN or infinite. */
+export function countNonFinite(values: ArrayLike<number>, n = values.length): number {
+  let bad = 0;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]!)) bad++;
+  return bad;
+}
+
 /** Throws when the parallel arrays of one evaluation disagree in length: a programming error. */
 export function checkLengths(n: number, named: Record<string, ArrayLike<unknown> | undefined | null>): void {
   for (const [name, a] of Object.entries(named)) {

@@ -1,5 +1,5 @@
 // Regression metrics (weighted like scikit-learn's sample_weight): MSE, MAE and R^2.
-import { checkLengths, defined, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
+import { checkLengths, countNonFinite, defined, undefinedMetric, weightAt, type MetricValue } from './metric-value.js';
 
 export interface RegressionMetrics {
   count: number;
@@ -37,6 +37,11 @@ export function regressionMetrics(rows: {
   if (weight === 0) {
     const none = undefinedMetric('undefined: no rows (or all weights are zero)');
     return { count: n, weight, mse: none, mae: none, r2: none, meanPrediction: Number.NaN, meanLabel: Number.NaN };
+  }
+  const nonFinite = countNonFinite(predictions, n) + countNonFinite(labels, n);
+  if (nonFinite > 0) {
+    const none = undefinedMetric(`undefined: ${nonFinite} predictions or labels are not finite`);
+    return { count: n, weight, mse: none, mae: none, r2: none, meanPrediction: py / weight, meanLabel: sy / weight };
   }
   const meanLabel = sy / weight;
   let ssTot = 0;

@@ -14,7 +14,8 @@ const PER_WORD = 32 / BITS;
 /**
  * Rows in ascending score order in contiguous arrays, so the sweeps that follow (AUC, ROC, quantile
  * bins, group AUC) read memory sequentially. Equal scores (-0 equal to +0, as numpy sees them) are
- * adjacent in input order. NaN scores sort last; callers check for them first.
+ * adjacent in input order. NaN scores (whatever their sign and payload bits) sort last, as one tie
+ * group; callers check for them first.
  */
 export interface SortedRows {
   /** order[i] = input row at sorted position i. */
@@ -52,7 +53,9 @@ export function sortRows(rows: Omit<ScoredRows, 'labels'> & { labels?: ArrayLike
   const f32Word = new Uint32Array(f32.buffer);
   const [loW, hiW] = littleEndian ? [0, 1] : [1, 0];
   for (let i = 0; i < n; i++) {
-    const s = scores[i]! === 0 ? 0 : scores[i]!;
+    // One canonical (positive) NaN: a NaN with its sign bit set (x86's default NaN) would sort first.
+    const v = scores[i]!;
+    const s = v !== v ? Number.NaN : v === 0 ? 0 : v;
     if (wide) {
       f64[0] = s;
       const h = f64Words[hiW]!;
@@ -126,4 +129,22 @@ export function sortRows(rows: Omit<ScoredRows, 'labels'> & { labels?: ArrayLike
 /** Row indices ordered by ascending score (stable). */
 export function argsortScores(scores: ArrayLike<number>): Uint32Array {
   return sortRows({ scores }).order;
+}
+
+/**
+ * Where the run of scores tied with `scores[i]` ends: the first position past it going up (`dir`
+ * 1, positions below `stop`) or down (`dir` -1, positions above `stop`). Every tie-group sweep
+ * (AUC, ROC, quantile bins, ranks) steps with this. NaN ties with NaN: a sweep comparing scores
+ * with === alone would never leave a NaN (NaN !== NaN) and spin forever.
+ */
+export function tieEnd(scores: ArrayLike<number>, i: number, stop: number, dir: 1 | -1 = 1): number {
+  const s = scores[i]!;
+  if (s === s) {
+    do i += dir;
+    while (i !== stop && scores[i] === s);
+  } else {
+    do i += dir;
+    while (i !== stop && scores[i] !== scores[i]);
+  }
+  return i;
 }
