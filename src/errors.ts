@@ -62,6 +62,13 @@ export class DataError extends MmoeError {
   }
 }
 
+/**
+ * A model directory that cannot be used as it is: a missing or unreadable file, invalid JSON,
+ * weights cut short, non-finite weights or scores, a feature spec that disagrees with the weights.
+ * The location names the file; exit 3, like any other input that cannot be used.
+ */
+export class ModelError extends DataError {}
+
 /** A model failed a quality gate (e.g. AUC dropped more than allowed against a baseline). */
 export class QualityGateError extends MmoeError {
   readonly exitCode = ExitCode.qualityGate;

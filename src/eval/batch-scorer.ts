@@ -2,6 +2,7 @@
 // thread (the result is computed before score() returns) or by a pool of worker threads
 // (scoring-pool.ts). Either way results come back in the order asked for by whoever awaits them.
 import type { Batch } from '../data/batch.js';
+import { ModelError } from '../errors.js';
 import type { Scorer } from '../model/folded-scorer.js';
 import type { GatePartial } from '../metrics/gate.js';
 import type { GateMatrix } from '../model/multi-task-model.js';
@@ -61,6 +62,31 @@ export function withHelpingCaller(pool: BatchScorer & { readonly inFlight: numbe
       return scoreHere(here, batch, gates);
     },
     close: () => pool.close(),
+  };
+}
+
+/**
+ * Refuses a model whose scores are NaN or infinite: eval would compute nothing meaningful and
+ * predict would write NaN rows. The weights were checked when the model was opened, so this is
+ * an input that drives a sound model out of range; `modelDir` is named.
+ */
+export function finiteScores(scorer: BatchScorer, modelDir: string): BatchScorer {
+  const check = (s: Scored, rows: number): Scored => {
+    for (const [task, scores] of Object.entries(s.scores))
+      for (let i = 0; i < rows; i++) {
+        const v = scores[i]!;
+        if (v - v !== 0)
+          throw new ModelError(
+            `the model scored a row ${v} for task '${task}' (row ${i + 1} of a batch of ${rows}); its weights are finite, so an input drives it out of range (e.g. a numeric far outside its training statistics): its scores cannot be used`,
+            { file: modelDir },
+          );
+      }
+    return s;
+  };
+  return {
+    threads: scorer.threads,
+    score: (batch, gates) => scorer.score(batch, gates).then((s) => check(s, batch.size)),
+    close: () => scorer.close(),
   };
 }
 

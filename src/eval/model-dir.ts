@@ -10,8 +10,8 @@ import type { FeatureSpec } from '../data/feature-spec.js';
 import type { StoredFile } from '../data/storage/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
-import { loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
-import { type BatchScorer, inProcess, withHelpingCaller } from './batch-scorer.js';
+import { checkFeatureSpec, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
+import { type BatchScorer, finiteScores, inProcess, withHelpingCaller } from './batch-scorer.js';
 import { readModelFacts, type TrainingFacts } from './model-facts.js';
 import { ScoringPool } from './scoring-pool.js';
 
@@ -80,6 +80,8 @@ export interface OpenOptions {
   threads?: number | 'auto';
   /** Bytes of input to score, when known: `auto` starts no thread for small inputs. */
   inputBytes?: number;
+  /** The weights were already checked for non-finite values (a scoring thread: the main thread did). */
+  weightsChecked?: boolean;
 }
 
 /**
@@ -140,15 +142,20 @@ export function resolveModelDir(dir: string, flag = '--model'): string {
   return realpathSync(dir);
 }
 
-/** Loads the model in `dir` (a model directory, or a symlink such as models/latest). */
+/**
+ * Loads the model in `dir` (a model directory, or a symlink such as models/latest). A damaged model
+ * (a missing or broken file, weights cut short or not finite, feature_spec.json disagreeing with
+ * architecture.json) is a ModelError naming the file; a model that scores NaN fails the batch.
+ */
 export async function openModel(dir: string, flag = '--model', options: OpenOptions = {}): Promise<OpenedModel> {
   const resolvedPath = resolveModelDir(dir, flag); // scoring threads open this very directory
   const saved = readArchitecture(resolvedPath);
+  checkFeatureSpec(resolvedPath, saved.spec);
   const facts = readModelFacts(resolvedPath);
   // Training options only shape optimizers, which scoring never runs: the defaults do, and the
   // tables get no optimizer slots (two thirds of an Adam model's table memory).
   const defaults = trainingSection.parse({});
-  const model = await loadModel(resolvedPath, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true });
+  const model = await loadModel(resolvedPath, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true, checkFinite: !options.weightsChecked });
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
   const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes);
@@ -193,5 +200,5 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const ready = async (): Promise<void> => {
     await scoring.ready;
   };
-  return { info, spec: saved.spec, model, scorer: scoring.scorer, inThread: scoring.inThread, ready, close, learningRate: facts.learningRate, thresholds: facts.thresholds };
+  return { info, spec: saved.spec, model, scorer: finiteScores(scoring.scorer, resolvedPath), inThread: scoring.inThread, ready, close, learningRate: facts.learningRate, thresholds: facts.thresholds };
 }

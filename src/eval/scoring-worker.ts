@@ -13,7 +13,7 @@ const reply = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postM
 
 try {
   await selectBackend(init.backend);
-  const opened = await openModel(init.modelDir, '--model', { foldBudgetMib: init.foldBudgetMib, threads: 0 });
+  const opened = await openModel(init.modelDir, '--model', { foldBudgetMib: init.foldBudgetMib, threads: 0, weightsChecked: true });
   const scorer = opened.inThread!;
   const noLabels = new Float32Array(0);
   port.on('message', (m: WorkerRequest) => {

@@ -1,22 +1,13 @@
 // A tfjs IOHandler on node:fs: plain @tensorflow/tfjs has no file:// handler without tfjs-node.
 // Writes the standard layers-model directory (model.json + weight shards, as tfjs's own savers
 // do), so tf.loadLayersModel and browsers read it unchanged.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors.js';
+import { MODEL_JSON, type ModelJson, readModelJson, readWeightShards, SHARD_BYTES } from './weight-files.js';
 
-/** Shard size tfjs uses: small enough for browser caches and CDNs. */
-const SHARD_BYTES = 4 * 1024 * 1024;
-export const MODEL_JSON = 'model.json';
-
-interface ModelJson {
-  modelTopology: unknown;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
+export { MODEL_JSON };
 
 function buffers(data: tf.io.ModelArtifacts['weightData']): ArrayBuffer[] {
   return data === undefined ? [] : Array.isArray(data) ? data : [data];
@@ -49,7 +40,11 @@ function writeShards(dir: string, parts: ArrayBuffer[]): string[] {
   return paths;
 }
 
-export function nodeFileSystem(dir: string): tf.io.IOHandler {
+/**
+ * Loads check every file (a damaged one is a ModelError naming it) and, unless `checkFinite` is
+ * false, that no weight is NaN or infinite.
+ */
+export function nodeFileSystem(dir: string, options: { checkFinite?: boolean } = {}): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       mkdirSync(dir, { recursive: true });
@@ -65,13 +60,8 @@ export function nodeFileSystem(dir: string): tf.io.IOHandler {
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
-      const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as ModelJson;
-      const weightData: ArrayBuffer[] = [];
-      for (const group of json.weightsManifest)
-        for (const p of group.paths) {
-          const b = readFileSync(join(dir, p));
-          weightData.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        }
+      const json = readModelJson(dir);
+      const weightData = readWeightShards(dir, json, options);
       return {
         modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
         format: json.format,

@@ -4,13 +4,17 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writ
 import { join } from 'node:path';
 import type { ModelSection, TrainingSection } from '../config/schema.js';
 import { type FeatureSpec, upgradeSpec } from '../data/feature-spec.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, ModelError } from '../errors.js';
+import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
 import { portableArtifacts } from './portable.js';
+import { readModelFile } from './weight-files.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
 export const ARCHITECTURE_JSON = 'architecture.json';
+/** What a serving system reads to build inputs: must equal architecture.json's spec. */
+export const FEATURE_SPEC_JSON = 'feature_spec.json';
 /** The optimizers' moments and step counts (warm start only; scoring never reads them). */
 export const OPTIMIZER_JSON = 'optimizer.json';
 export const OPTIMIZER_BIN = 'optimizer.bin';
@@ -42,6 +46,7 @@ export async function saveModel(m: MultiTaskModel, dir: string): Promise<void> {
     logVariances: Object.fromEntries(logs.map((s, i) => [m.spec.tasks[i].name, s])),
   };
   writeFileSync(join(dir, ARCHITECTURE_JSON), `${JSON.stringify(arch, null, 2)}\n`);
+  writeFileSync(join(dir, FEATURE_SPEC_JSON), `${JSON.stringify(m.spec, null, 2)}\n`);
   saveOptimizer(m, dir);
 }
 
@@ -189,26 +194,43 @@ function canonical(v: unknown): unknown {
 export function readArchitecture(dir: string): SavedArchitecture {
   const file = join(dir, ARCHITECTURE_JSON);
   if (!existsSync(file) || !existsSync(join(dir, MODEL_JSON)))
-    throw new DataError(`not a model saved by mmoe: ${MODEL_JSON} and ${ARCHITECTURE_JSON} are both needed`, { file: dir });
-  const a = JSON.parse(readFileSync(file, 'utf8')) as SavedArchitecture;
-  if (a.format !== 'mmoe-architecture' || a.version !== 1)
-    throw new DataError(`unknown architecture format ${JSON.stringify(a.format)} version ${JSON.stringify(a.version)}; expected mmoe-architecture 1`, { file });
+    throw new ModelError(`not a model saved by mmoe: ${MODEL_JSON} and ${ARCHITECTURE_JSON} are both needed`, { file: dir });
+  const a = readModelFile<SavedArchitecture>(file);
+  if (a?.format !== 'mmoe-architecture' || a.version !== 1)
+    throw new ModelError(`unknown architecture format ${JSON.stringify(a?.format)} version ${JSON.stringify(a?.version)}; expected mmoe-architecture 1`, { file });
+  if (!a.spec || !a.model) throw new ModelError('has no feature spec or model section: the model is damaged; republish it or roll back', { file });
+  return { ...a, spec: upgraded(a.spec, file) }; // models saved before feature spec version 2 load as they are
+}
+
+/** A saved spec in the current version; one that is not a spec (damaged) is a ModelError naming its file. */
+function upgraded(spec: unknown, file: string): FeatureSpec {
+  let s: FeatureSpec;
   try {
-    return { ...a, spec: upgradeSpec(a.spec) }; // models saved before feature spec version 2 load as they are
+    s = upgradeSpec(spec);
   } catch (err) {
-    throw new DataError(`${(err as Error).message}; republish the model with this mmoe`, { file });
+    throw new ModelError(`${(err as Error).message}; republish the model with this mmoe`, { file });
   }
+  if (!Array.isArray(s?.categorical) || !Array.isArray(s.numeric) || !Array.isArray(s.tasks))
+    throw new ModelError('holds no complete feature spec (categorical, numeric and tasks): the model is damaged; republish it or roll back', { file });
+  return s;
 }
 
 /** A published model's feature_spec.json in the current spec version (older versions upgraded). */
 export function readFeatureSpec(dir: string): FeatureSpec {
-  const file = join(dir, 'feature_spec.json');
-  if (!existsSync(file)) throw new DataError('no feature_spec.json: not a model published by mmoe', { file: dir });
-  try {
-    return upgradeSpec(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (err) {
-    throw new DataError(`cannot read the feature spec: ${(err as Error).message}`, { file });
-  }
+  const file = join(dir, FEATURE_SPEC_JSON);
+  return upgraded(readModelFile<unknown>(file), file);
+}
+
+/**
+ * Checks that feature_spec.json (what serving builds inputs from) says exactly what
+ * architecture.json (what the weights were built with) says: a disagreement would score other
+ * inputs than the model was trained on, unnoticed.
+ */
+export function checkFeatureSpec(dir: string, spec: FeatureSpec): void {
+  const file = join(dir, FEATURE_SPEC_JSON);
+  const diff = jsonDifferences(readFeatureSpec(dir), spec);
+  if (diff.length)
+    throw new ModelError(`disagrees with ${ARCHITECTURE_JSON}, which the weights were built with (${diff.join('; ')}): serving would build other inputs; republish the model or roll back`, { file });
 }
 
 /**
@@ -221,26 +243,30 @@ export async function loadModel(
   model: ModelSection,
   training: TrainingSection,
   seed = training.seed,
-  options: { inferenceOnly?: boolean } = {},
+  options: { inferenceOnly?: boolean; checkFinite?: boolean } = {},
 ): Promise<MultiTaskModel> {
   const saved = readArchitecture(dir);
   const problems = incompatibilities(saved, { spec, model });
   if (problems.length)
     throw new ConfigError(`the model in ${dir} does not fit this config: ${problems.join('; ')}. Start fresh (--warm-start none) or use the config it was trained with`);
-  const weights = decodeFloat32Weights(await nodeFileSystem(dir).load!());
+  const weights = decodeFloat32Weights(await nodeFileSystem(dir, { checkFinite: options.checkFinite }).load!());
   const m = buildModel(spec, model, training, seed, options);
   // Weights are stored under the saved model's graph names (the same as now for a compatible model).
-  for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${saved.spec.graphNames.tables[t.name] ?? t.graphName}/embeddings`, dir).values);
+  for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${saved.spec.graphNames.tables[t.name] ?? t.graphName}/embeddings`, dir, [t.rows, t.dim]).values);
   m.setState({
-    dense: m.net.train.weights.map((v) => take(weights, v.originalName, dir).values),
+    dense: m.net.train.weights.map((v) => take(weights, v.originalName, dir, v.shape as number[]).values),
     tables: new Map(),
     logVariances: spec.tasks.map((t) => saved.logVariances[t.name] ?? 0),
   });
   return m;
 }
 
-function take(weights: ReturnType<typeof decodeFloat32Weights>, name: string, dir: string) {
+function take(weights: ReturnType<typeof decodeFloat32Weights>, name: string, dir: string, shape: number[]) {
   const w = weights.get(name);
-  if (!w) throw new DataError(`weight '${name}' is missing from the saved model`, { file: join(dir, MODEL_JSON) });
+  if (!w) throw new ModelError(`weight '${name}' is missing from the saved model`, { file: join(dir, MODEL_JSON) });
+  if (JSON.stringify(w.shape) !== JSON.stringify(shape))
+    throw new ModelError(`weight '${name}' has shape [${w.shape.join(', ')}], but ${ARCHITECTURE_JSON} builds [${shape.join(', ')}]: the files belong to different models; republish the model or roll back`, {
+      file: join(dir, MODEL_JSON),
+    });
   return w;
 }

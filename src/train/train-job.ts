@@ -195,7 +195,6 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       logDir: job.runDir,
     };
-    writeFileSync(join(staging, 'feature_spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
     writeFileSync(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
     checkAbort('before the promotion gate');
     const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/batch.js';
-import { type BatchScorer, InOrder, type Scored, withHelpingCaller } from '../../src/eval/batch-scorer.js';
+import { type BatchScorer, finiteScores, InOrder, type Scored, withHelpingCaller } from '../../src/eval/batch-scorer.js';
+import { ModelError } from '../../src/errors.js';
 import type { Scorer } from '../../src/model/folded-scorer.js';
 
 const batch = (size: number): Batch => ({ size, cat: new Int32Array(size), num: new Float32Array(0), labels: new Float32Array(size), weights: null });
@@ -59,4 +60,19 @@ test('InOrder uses results in the order they were pushed, keeps at most `window`
   assert.deepEqual(used, [1, 2, 3]);
   await q.push(Promise.reject(new Error('scoring failed')));
   await assert.rejects(q.drain(), /scoring failed/);
+});
+
+test('finiteScores passes finite scores through and refuses a NaN or infinite one, naming the model', async () => {
+  let next = 0.5;
+  const inner: BatchScorer = { threads: 0, score: async (b) => ({ scores: { ctr: new Float32Array(b.size).fill(next) }, gates: {} }), close: async () => {} };
+  const s = finiteScores(inner, 'models/20260102');
+  assert.deepEqual([...(await s.score(batch(3), false)).scores.ctr!], [0.5, 0.5, 0.5]);
+  for (const bad of [Number.NaN, Infinity]) {
+    next = bad;
+    await assert.rejects(s.score(batch(4), false), (e: Error) => {
+      assert.ok(e instanceof ModelError);
+      assert.match(e.message, new RegExp(`^models/20260102: the model scored a row ${bad} for task 'ctr' \\(row 1 of a batch of 4\\)`));
+      return true;
+    });
+  }
 });

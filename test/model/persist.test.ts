@@ -24,7 +24,7 @@ test('a saved model warm-starts: same scores, same gates, learned task weights k
   for (let i = 0; i < 10; i++) m.trainStep(batch);
   const out = join(dir, 'ple');
   await saveModel(m, out);
-  assert.deepEqual(readdirSync(out).sort(), ['architecture.json', 'group1-shard1of1.bin', 'model.json', 'optimizer.bin', 'optimizer.json']);
+  assert.deepEqual(readdirSync(out).sort(), ['architecture.json', 'feature_spec.json', 'group1-shard1of1.bin', 'model.json', 'optimizer.bin', 'optimizer.json']);
 
   const restored = await loadModel(out, spec, model, training, 99);
   for (const [k, v] of Object.entries(m.predict(batch))) assert.ok(maxAbsDiff(restored.predict(batch)[k], v) < 1e-6, k);

@@ -1,0 +1,105 @@
+// Issue 10 items 1, 3 and 10 through the CLI: every way a model directory can be damaged makes
+// `mmoe eval` and `mmoe predict` exit 3 with the damaged file named (never a hang, a raw ENOENT or
+// NaN rows), and predict leaves nothing behind.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ctrDays, mmoe, saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-damaged-'));
+const data = join(root, 'data');
+const good = join(root, 'good');
+const big = join(root, 'big');
+const SHARD = 'group1-shard1of1.bin';
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+before(async () => {
+  await ctrDays(data, 300);
+  await saveUntrained(good, TINY_CONFIG);
+  // 300k buckets x 4 dims: two 4 MB weight shards.
+  const wide = { ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical: TINY_CONFIG.features.categorical.map((c, i) => (i === 0 ? { ...c, buckets: 300_000 } : c)) } };
+  await saveUntrained(big, wide);
+});
+
+/** A copy of `from` damaged by `harm`. */
+function damaged(name: string, harm: (dir: string) => void, from = good): string {
+  const dir = join(root, name);
+  cpSync(from, dir, { recursive: true });
+  harm(dir);
+  return dir;
+}
+
+/** eval and predict both exit 3 naming `file`; predict leaves no output and no temporary file. */
+async function refused(dir: string, file: string, message: RegExp): Promise<void> {
+  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu');
+  assert.equal(ev.code, 3, ev.err);
+  assert.ok(ev.err.includes(file), `eval names ${file}: ${ev.err}`);
+  assert.match(ev.err, message);
+  assert.doesNotMatch(ev.err, /unexpected error|ENOENT:/);
+  const outDir = join(root, `out-${dir.split('/').pop()}`);
+  const out = join(outDir, 'scores.csv');
+  const pr = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu');
+  assert.equal(pr.code, 3, pr.err);
+  assert.ok(pr.err.includes(file), `predict names ${file}: ${pr.err}`);
+  assert.deepEqual(existsSync(outDir) ? readdirSync(outDir) : [], [], 'predict wrote nothing');
+}
+
+test('the undamaged fixtures score (the cases below are damage, not a broken fixture)', async () => {
+  for (const dir of [good, big]) {
+    const r = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', join(root, 'ok.csv'), '--backend', 'cpu');
+    assert.equal(r.code, 0, r.err);
+  }
+  assert.deepEqual(readdirSync(big).filter((f) => f.startsWith('group1-')).sort(), ['group1-shard1of2.bin', 'group1-shard2of2.bin']);
+});
+
+test('garbage model.json and architecture.json: exit 3 naming the file, not a JSON parser message', async () => {
+  const a = damaged('model-json', (d) => writeFileSync(join(d, 'model.json'), 'hello'));
+  await refused(a, join(a, 'model.json'), /not valid JSON/);
+  const b = damaged('arch-json', (d) => writeFileSync(join(d, 'architecture.json'), '{"format": "mmoe-arch'));
+  await refused(b, join(b, 'architecture.json'), /not valid JSON/);
+});
+
+test('weight shards cut to a length that is not a multiple of 4, short, in half, or missing: exit 3 naming the shard', async () => {
+  const size = statSync(join(good, SHARD)).size;
+  const odd = damaged('odd', (d) => truncateSync(join(d, SHARD), size - 3));
+  await refused(odd, join(odd, SHARD), new RegExp(`holds ${size - 3} bytes but should hold ${size} bytes`));
+  const half = damaged('half', (d) => truncateSync(join(d, SHARD), Math.floor(size / 8) * 4));
+  await refused(half, join(half, SHARD), /cut short/);
+  const missing = damaged('missing', (d) => rmSync(join(d, SHARD)));
+  await refused(missing, join(missing, SHARD), /weight file listed in model\.json is missing/);
+  // Two shards: the first one cut in half is named, not the last one or a table.
+  const first = damaged('first-of-two', (d) => truncateSync(join(d, 'group1-shard1of2.bin'), 2 * 1024 * 1024), big);
+  await refused(first, join(first, 'group1-shard1of2.bin'), /holds 2097152 bytes but should hold 4194304 bytes/);
+  const last = damaged('last-of-two', (d) => truncateSync(join(d, 'group1-shard2of2.bin'), 1105 * 4), big);
+  await refused(last, join(last, 'group1-shard2of2.bin'), /holds 4420 bytes but should hold/);
+});
+
+test('a shard of the right length overwritten with NaN: exit 3 naming the shard and the weight (no hang, no NaN rows)', async () => {
+  const nan = damaged('nan', (d) => {
+    const bytes = readFileSync(join(d, SHARD));
+    const f = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    f.fill(Number.NaN, Math.floor(f.length / 2));
+    writeFileSync(join(d, SHARD), bytes);
+  });
+  await refused(nan, join(nan, SHARD), /weight '.+' \(shape \[.*\]\) holds \d+ non-finite value\(s\), the first NaN at index \d+: the model is broken/);
+  const inf = damaged('inf', (d) => {
+    const bytes = readFileSync(join(d, SHARD));
+    bytes.writeFloatLE(-Infinity, bytes.length - 4);
+    writeFileSync(join(d, SHARD), bytes);
+  });
+  await refused(inf, join(inf, SHARD), /holds 1 non-finite value\(s\), the first -Infinity/);
+});
+
+test('feature_spec.json that disagrees with architecture.json, or is missing: exit 3 naming it and the difference', async () => {
+  const differ = damaged('spec-differs', (d) => {
+    const spec = JSON.parse(readFileSync(join(d, 'feature_spec.json'), 'utf8'));
+    spec.categorical[1].buckets = 999;
+    writeFileSync(join(d, 'feature_spec.json'), JSON.stringify(spec));
+  });
+  await refused(differ, join(differ, 'feature_spec.json'), /disagrees with architecture\.json.*categorical\[1\]\.buckets: 999 vs 500/);
+  const gone = damaged('spec-missing', (d) => rmSync(join(d, 'feature_spec.json')));
+  await refused(gone, join(gone, 'feature_spec.json'), /missing/);
+});
