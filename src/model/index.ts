@@ -1,7 +1,7 @@
 // The model side's public surface: build, train, predict, inspect, save and restore.
 export { buildModel, MultiTaskModel, type GateMatrix, type ModelState, type OptimizerState, type StepResult } from './multi-task-model.js';
 export { ARCHITECTURES, getArchitecture } from './registry.js';
-export { saveModel, loadModel, readArchitecture, readFeatureSpec, checkFeatureSpec, incompatibilities, restoreOptimizer, ARCHITECTURE_JSON, FEATURE_SPEC_JSON } from './persist.js';
+export { saveModel, loadModel, readArchitecture, readFeatureSpec, checkFeatureSpec, checkModelDir, incompatibilities, restoreOptimizer, ARCHITECTURE_JSON, FEATURE_SPEC_JSON } from './persist.js';
 export { toPortableModel, portableArtifacts } from './portable.js';
 export { nodeFileSystem, MODEL_JSON } from './io.js';
 export { blockLayout, type BlockLayout } from './layout.js';

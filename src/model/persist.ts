@@ -9,7 +9,7 @@ import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
 import { portableArtifacts } from './portable.js';
-import { readModelFile } from './weight-files.js';
+import { readModelFile, readModelJson, readWeightShards } from './weight-files.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
 export const ARCHITECTURE_JSON = 'architecture.json';
@@ -231,6 +231,16 @@ export function checkFeatureSpec(dir: string, spec: FeatureSpec): void {
   const diff = jsonDifferences(readFeatureSpec(dir), spec);
   if (diff.length)
     throw new ModelError(`disagrees with ${ARCHITECTURE_JSON}, which the weights were built with (${diff.join('; ')}): serving would build other inputs; republish the model or roll back`, { file });
+}
+
+/**
+ * Checks every file of the model in `dir` as opening it would (JSON, shard lengths, finite
+ * weights, feature_spec.json) without building it; throws the ModelError naming the first damage.
+ */
+export function checkModelDir(dir: string): void {
+  const saved = readArchitecture(dir);
+  checkFeatureSpec(dir, saved.spec);
+  readWeightShards(dir, readModelJson(dir));
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
-import { UsageError } from '../../src/errors.js';
+import { ModelError, UsageError } from '../../src/errors.js';
 import { parseWarmStart, resolveWarmStart } from '../../src/train/warm-start.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
@@ -17,13 +17,14 @@ const cfg = (buckets = 10) =>
     tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
   });
 
-/** The two files readArchitecture looks at; the weights themselves play no part in the choice. */
+/** The files the choice reads (architecture, feature spec, a model.json without weights). */
 function fakeModel(root: string, name: string, buckets: number): void {
   mkdirSync(join(root, name), { recursive: true });
   const c = cfg(buckets);
   const arch = { format: 'mmoe-architecture', version: 1, spec: featureSpecFromConfig(c), model: c.model, logVariances: {} };
   writeFileSync(join(root, name, 'architecture.json'), JSON.stringify(arch));
-  writeFileSync(join(root, name, 'model.json'), '{}');
+  writeFileSync(join(root, name, 'feature_spec.json'), JSON.stringify(arch.spec));
+  writeFileSync(join(root, name, 'model.json'), '{"modelTopology": {}, "weightsManifest": []}');
 }
 
 test('auto picks the newest compatible model strictly before cur-date', () => {
@@ -51,4 +52,19 @@ test('an explicit path must exist and be compatible', () => {
   assert.throws(() => resolveWarmStart(parseWarmStart(join(root, 'x')), root, '20260102', cfg()), UsageError);
   assert.throws(() => resolveWarmStart(parseWarmStart(join(root, 'm')), root, '20260102', cfg()), /incompatible model/);
   assert.equal(resolveWarmStart(parseWarmStart('none'), root, '20260102', cfg()).dir, undefined);
+});
+
+test('auto skips a damaged newest model with the reason and continues from the newest loadable one, or starts fresh', () => {
+  const root = mkdtempSync(join(parent, 'r-'));
+  fakeModel(root, '20260101', 10);
+  fakeModel(root, '20260102', 10);
+  writeFileSync(join(root, '20260102', 'model.json'), 'garbage');
+  const r = resolveWarmStart(parseWarmStart('auto'), root, '20260103', cfg());
+  assert.equal(r.dir, join(root, '20260101'));
+  assert.match(r.reason, /newest loadable published model before 20260103; skipped as damaged: .*20260102\/model\.json: is not valid JSON/);
+  writeFileSync(join(root, '20260101', 'architecture.json'), '');
+  const none = resolveWarmStart(parseWarmStart('auto'), root, '20260103', cfg());
+  assert.equal(none.dir, undefined);
+  assert.match(none.reason, /fresh start: no loadable published model .*skipped as damaged: .*20260102.*; .*20260101\/architecture\.json/);
+  assert.throws(() => resolveWarmStart(parseWarmStart(join(root, '20260102')), root, '20260103', cfg()), (e: Error) => e instanceof ModelError && /model\.json/.test(e.message));
 });

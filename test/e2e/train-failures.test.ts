@@ -1,0 +1,63 @@
+// Failure paths of `mmoe train` through the CLI (issue 10): each ends in its documented exit code,
+// leaves nothing behind, and leaves `latest` and the previous model loadable.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { ctrDays, mmoe, TINY_CONFIG } from '../eval/fixtures.js';
+import { fakeEnv } from '../cli/fake-env.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-train-fail-'));
+const data = join(root, 'data');
+const config = join(root, 'tiny.json');
+
+after(() => rmSync(root, { recursive: true, force: true }));
+before(async () => {
+  await ctrDays(data, 1500);
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
+});
+
+/** `mmoe train` in this process, logs written to files as in production. */
+async function train(models: string, logs: string, ...extra: string[]) {
+  const env = fakeEnv({ logFiles: true });
+  const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config];
+  const code = await main([...args, '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'cpu', ...extra], env);
+  return { code, err: env.err() };
+}
+
+/** The model `latest` points at, and `dir`, still open and score (eval exits 0). */
+async function loads(...dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    const r = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu', '--format', 'json');
+    assert.equal(r.code, 0, `${dir}: ${r.err}`);
+  }
+}
+
+test('--warm-start auto: a damaged newest model is skipped with its reason; the run continues from the newest loadable one', async () => {
+  const models = join(root, 'models-warm');
+  const logs = join(root, 'logs-warm');
+  const first = await train(models, logs, '--cur-date', '20260101', '--days', '1');
+  assert.equal(first.code, 0, first.err);
+  // An older loadable model, and the newest one damaged: NaN over its weight shard (right length).
+  cpSync(join(models, '20260101'), join(models, '20251231'), { recursive: true });
+  const shard = join(models, '20260101', 'group1-shard1of1.bin');
+  const bytes = readFileSync(shard);
+  new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4).fill(Number.NaN);
+  writeFileSync(shard, bytes);
+  const r = await train(models, logs, '--warm-start', 'auto');
+  assert.equal(r.code, 0, r.err);
+  const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+  assert.equal(meta.warmStart.from, join(models, '20251231'));
+  assert.ok(meta.warmStart.reason.includes(`skipped as damaged: ${shard}: weight `), meta.warmStart.reason);
+  assert.match(meta.warmStart.reason, /non-finite value/);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260102');
+  await loads(join(models, 'latest'), join(models, '20251231'));
+  // An explicit --warm-start of the damaged model is exit 3 naming the shard; nothing changes.
+  const explicit = await train(models, logs, '--warm-start', join(models, '20260101'));
+  assert.equal(explicit.code, 3, explicit.err);
+  assert.ok(explicit.err.includes(shard), explicit.err);
+  assert.equal(readlinkSync(join(models, 'latest')), '20260102');
+  assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), []);
+});
