@@ -11,6 +11,11 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/** The documented exit code of an error (1 for anything unexpected). */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof MmoeError ? err.exitCode : ExitCode.unexpected;
+}
+
 export abstract class MmoeError extends Error {
   abstract readonly exitCode: number;
   constructor(message: string, options?: { cause?: unknown }) {
@@ -81,6 +86,14 @@ export class LockedError extends MmoeError {
 
 /** Training diverged (NaN or infinite loss); nothing is published. */
 export class TrainingDivergedError extends MmoeError {
+  readonly exitCode = ExitCode.unexpected;
+}
+
+/**
+ * Writing a file failed (disk full, no permission, read-only file system): the message names the
+ * path and the cause. What was half written has been removed; exit 1.
+ */
+export class WriteError extends MmoeError {
   readonly exitCode = ExitCode.unexpected;
 }
 

@@ -4,11 +4,12 @@
 // held: its holder unlinks it before letting go, and a run that locked a file that was unlinked
 // meanwhile (it opened it before the holder let go) sees that the path now names another file or
 // none, and tries again on the path as it is now.
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LockedError, UsageError } from '../errors.js';
+import { ensureDirectory, writeFailure } from '../util/atomic-file.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -73,10 +74,15 @@ function sameFile(fd: number, path: string): boolean {
  */
 export function acquireLock(root: string, what = 'mmoe', hooks: LockHooks = {}): Lock {
   const flock = loadFlock();
-  mkdirSync(root, { recursive: true });
+  ensureDirectory(root);
   const path = join(root, LOCK_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    } catch (err) {
+      throw writeFailure(path, err); // a root it may not write, or a full disk: named, exit 1
+    }
     try {
       hooks.afterOpen?.();
       try {

@@ -1,10 +1,10 @@
 // A tfjs IOHandler on node:fs: plain @tensorflow/tfjs has no file:// handler without tfjs-node.
 // Writes the standard layers-model directory (model.json + weight shards, as tfjs's own savers
 // do), so tf.loadLayersModel and browsers read it unchanged.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors.js';
+import { ensureDirectory, writeFileAtomic } from '../util/atomic-file.js';
 import { MODEL_JSON, type ModelJson, readModelJson, readWeightShards, SHARD_BYTES } from './weight-files.js';
 
 export { MODEL_JSON };
@@ -22,7 +22,7 @@ function writeShards(dir: string, parts: ArrayBuffer[]): string[] {
   let filled = 0;
   let index = 0;
   const flush = () => {
-    writeFileSync(join(dir, paths[index++]), shard.subarray(0, filled));
+    writeFileAtomic(join(dir, paths[index++]!), shard.subarray(0, filled));
     shard = Buffer.alloc(Math.max(0, Math.min(SHARD_BYTES, total - index * SHARD_BYTES)));
     filled = 0;
   };
@@ -47,7 +47,7 @@ function writeShards(dir: string, parts: ArrayBuffer[]): string[] {
 export function nodeFileSystem(dir: string, options: { checkFinite?: boolean } = {}): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      mkdirSync(dir, { recursive: true });
+      ensureDirectory(dir);
       const paths = writeShards(dir, buffers(artifacts.weightData));
       const json: ModelJson = {
         modelTopology: artifacts.modelTopology,
@@ -56,7 +56,7 @@ export function nodeFileSystem(dir: string, options: { checkFinite?: boolean } =
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
       };
-      writeFileSync(join(dir, MODEL_JSON), JSON.stringify(json));
+      writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {

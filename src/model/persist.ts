@@ -1,10 +1,11 @@
 // Saving a trained model as a portable tfjs directory, and restoring a trainable model from one
 // (warm start) after checking that the saved model fits the current config.
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSection, TrainingSection } from '../config/schema.js';
 import { type FeatureSpec, upgradeSpec } from '../data/feature-spec.js';
 import { ConfigError, ModelError } from '../errors.js';
+import { writeAtomicWith, writeFileAtomic } from '../util/atomic-file.js';
 import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
@@ -45,8 +46,8 @@ export async function saveModel(m: MultiTaskModel, dir: string): Promise<void> {
     model: m.model,
     logVariances: Object.fromEntries(logs.map((s, i) => [m.spec.tasks[i].name, s])),
   };
-  writeFileSync(join(dir, ARCHITECTURE_JSON), `${JSON.stringify(arch, null, 2)}\n`);
-  writeFileSync(join(dir, FEATURE_SPEC_JSON), `${JSON.stringify(m.spec, null, 2)}\n`);
+  writeFileAtomic(join(dir, ARCHITECTURE_JSON), `${JSON.stringify(arch, null, 2)}\n`);
+  writeFileAtomic(join(dir, FEATURE_SPEC_JSON), `${JSON.stringify(m.spec, null, 2)}\n`);
   saveOptimizer(m, dir);
 }
 
@@ -85,8 +86,7 @@ function saveOptimizer(m: MultiTaskModel, dir: string): void {
     dense: { name: h.dense.name, steps: h.dense.steps, offset: 0, length: h.dense.slots.length },
     embeddings: { name: h.embeddings.name, steps: h.embeddings.steps, tables },
   };
-  const fd = openSync(join(dir, OPTIMIZER_BIN), 'w');
-  try {
+  writeAtomicWith(join(dir, OPTIMIZER_BIN), (fd) => {
     writeFloats(fd, h.dense.slots);
     for (const t of m.layout.tables) {
       const width = m.tables.slotWidth(t.name);
@@ -99,10 +99,8 @@ function saveOptimizer(m: MultiTaskModel, dir: string): void {
         writeFloats(fd, buf.subarray(0, n * width));
       }
     }
-  } finally {
-    closeSync(fd);
-  }
-  writeFileSync(join(dir, OPTIMIZER_JSON), `${JSON.stringify(header, null, 2)}\n`);
+  });
+  writeFileAtomic(join(dir, OPTIMIZER_JSON), `${JSON.stringify(header, null, 2)}\n`);
 }
 
 /**

@@ -15,7 +15,8 @@ import type { OpenedModel } from '../eval/model-dir.js';
 import { InOrder } from '../eval/batch-scorer.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from '../eval/row-batcher.js';
 import type { Logger } from '../logger.js';
-import { AtomicFile, csvField, formatScore } from './csv-out.js';
+import { AtomicFile } from '../util/atomic-file.js';
+import { csvField, formatScore } from './csv-out.js';
 
 export type PredictInput = { source: DataSource } | { file: string; storage?: Storage };
 

@@ -2,9 +2,10 @@
 // tfjs-node: one file per writer, events buffered in memory and appended on flush.
 // Checked once outside this project: Debian's python3-protobuf 3.21 (protoc-compiled subset of
 // event/summary.proto) and crcmod's crc-32c decoded a written file and re-serialized it identically.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { ensureDirectory, writeFailure } from '../util/atomic-file.js';
 import { encodeEvent, FILE_VERSION, type ScalarValue } from './event.js';
 import { frameRecord } from './tfrecord.js';
 
@@ -37,12 +38,16 @@ export class SummaryWriter {
     this.flushEvery = options.flushEvery ?? 100;
     this.flushIntervalMs = options.flushIntervalMs ?? 10_000;
     const t = this.now();
-    mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     // Same layout as tensorboardX: time, host, then pid and a counter so that two writers started
     // in the same second (train and validation, or parallel runs) never share a file.
     const host = (options.hostname ?? hostname()).replace(/[/\\]/g, '_');
     this.file = join(dir, `events.out.tfevents.${Math.floor(t / 1000)}.${host}.${process.pid}.${writersCreated++}`);
-    writeFileSync(this.file, frameRecord(encodeEvent({ wallTime: t / 1000, step: 0, fileVersion: FILE_VERSION })), { flag: 'wx' });
+    try {
+      writeFileSync(this.file, frameRecord(encodeEvent({ wallTime: t / 1000, step: 0, fileVersion: FILE_VERSION })), { flag: 'wx' });
+    } catch (err) {
+      throw writeFailure(this.file, err);
+    }
     this.lastFlush = t;
   }
 
@@ -59,11 +64,15 @@ export class SummaryWriter {
     if (this.pending.length >= this.flushEvery || this.now() - this.lastFlush >= this.flushIntervalMs) this.flush();
   }
 
-  /** Appends buffered events to the file. */
+  /** Appends buffered events to the file; a failure is a WriteError naming it (the events stay buffered). */
   flush(): void {
     this.lastFlush = this.now();
     if (this.pending.length === 0) return;
-    appendFileSync(this.file, Buffer.concat(this.pending));
+    try {
+      appendFileSync(this.file, Buffer.concat(this.pending));
+    } catch (err) {
+      throw writeFailure(this.file, err);
+    }
     this.pending = [];
   }
 

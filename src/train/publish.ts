@@ -6,6 +6,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } fro
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { repoint } from '../model-root/links.js';
+import { processAlive } from '../util/process.js';
 
 const suffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
 
@@ -68,15 +69,6 @@ export function publish(staging: string, modelRoot: string, name: string, promot
 /** Removes a staging directory after a failure; never touches published models. */
 export function discardStaging(staging: string): void {
   rmSync(staging, { recursive: true, force: true });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

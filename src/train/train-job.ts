@@ -1,12 +1,11 @@
 // The nightly job: read the days, train, validate, and publish a self-contained model directory
 // (portable model, feature spec, config, metadata) atomically, or publish nothing at all.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import type { DataAccount } from '../data/account.js';
-import { DataError, InterruptedError, UsageError } from '../errors.js';
+import { DataError, InterruptedError, MmoeError, UsageError, WriteError } from '../errors.js';
 import { checkExports, exportFormats, writeExports } from '../export/index.js';
 import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
 import { loadEncoded } from '../data/load-encoded.js';
@@ -15,9 +14,10 @@ import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, sourceStorage } from '../data/partitions.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
+import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
 import type { ProgressBar } from '../util/progress.js';
 import { type FitResult, fit, type TrainRows } from './fit.js';
-import { protectedNames } from '../model-root/links.js';
+import { latestName, protectedNames } from '../model-root/links.js';
 import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { publishedMessage, readMessage } from './messages.js';
@@ -122,6 +122,16 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   };
   let staging: string | undefined;
   const runLog = new RunLog(job.runDir);
+  // A file of the model that cannot be written (disk full, no permission) fails the run with the
+  // path and the cause; what was staged is removed and the published models stay as they were.
+  const unpublished = (err: unknown): unknown => {
+    if (err instanceof MmoeError && !(err instanceof WriteError)) return err;
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (!(err instanceof WriteError) && !code) return err;
+    const e = writeFailure((err as NodeJS.ErrnoException).path ?? job.modelRoot, err);
+    const latest = latestName(job.modelRoot);
+    return new WriteError(`${e.message}; nothing was published${latest ? `, latest still points at ${latest}` : ''}`, { cause: err });
+  };
   try {
     const swept = sweepStale(job.modelRoot);
     if (swept.length) logger.warn({ swept }, `cleaned up after an earlier run that was killed: ${swept.join('; ')}`);
@@ -160,9 +170,13 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer, sampling) : data.train;
       result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
       checkAbort('after training');
-      staging = stagingDir(job.modelRoot, job.curDate);
-      await saveModel(model, staging);
-      await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
+      try {
+        staging = stagingDir(job.modelRoot, job.curDate);
+        await saveModel(model, staging);
+        await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
+      } catch (err) {
+        throw unpublished(err);
+      }
     } finally {
       model.dispose();
     }
@@ -195,13 +209,22 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       logDir: job.runDir,
     };
-    writeFileSync(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+    try {
+      writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+    } catch (err) {
+      throw unpublished(err);
+    }
     checkAbort('before the promotion gate');
     const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger);
-    writeFileSync(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
-    checkAbort('before publishing');
     const promoted = promotion.status === 'promoted';
-    const modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : asideName(job.modelRoot, job.curDate, promotion.status), promoted);
+    let modelDir: string;
+    try {
+      writeFileAtomic(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
+      checkAbort('before publishing');
+      modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : asideName(job.modelRoot, job.curDate, promotion.status), promoted);
+    } catch (err) {
+      throw unpublished(err);
+    }
     staging = undefined;
     const fields = { modelDir, bestEpoch: result.bestEpoch, validation: metadata.bestValidation, promotion: promotion.status };
     const made = publishedMessage(modelDir, result.bestEpoch, result.history.length, result.history[result.bestEpoch - 1]?.validMetrics, cfg.tasks);

@@ -1,44 +1,166 @@
-// Files someone else reads (status, metrics for a scraper, metadata) appear whole or not at all:
-// written under a temporary name in the same directory, flushed, then renamed over the target. A
-// failed write removes the temporary file, leaves the old target as it was, and says which path
-// and why. (The same contract as the failure-path work's utility of the same name and messages,
-// which replaces this one.)
+// Everything mmoe writes for someone else to read (a model's files, scores, a report, a status
+// file) appears whole or not at all: it is written under a temporary name in the same directory
+// (same file system, so the rename is atomic), flushed to disk, then renamed into place. A write
+// that fails (disk full, no permission, read-only file system) throws a WriteError naming the path
+// and the cause, after removing what it half wrote. Temporaries of killed processes are swept.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, type WriteStream, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { WriteError } from '../errors.js';
+import { processAlive } from './process.js';
 
 const CAUSES: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
+  ENOENT: 'a directory on the path does not exist',
   ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EIO: 'input/output error',
 };
 
-/** `cannot write <path>: <cause> (<CODE>)`, keeping the original error as its cause. */
-export function writeFailure(path: string, err: unknown): Error {
+/** `cannot write <path>: <cause> (<CODE>)`, a WriteError (exit 1) keeping the original as its cause. */
+export function writeFailure(path: string, err: unknown, what = 'write'): WriteError {
+  if (err instanceof WriteError) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
   const cause = code ? `${CAUSES[code] ?? (err as Error).message} (${code})` : String((err as Error)?.message ?? err);
-  return new Error(`cannot write ${path}: ${cause}`, { cause: err });
+  return new WriteError(`cannot ${what} ${path}: ${cause}`, { cause: err });
 }
 
-/** The temporary name used for `path` (hidden, same directory, unique to this process). */
+/** A temporary sibling of `path`: `.<name>.tmp-<pid>-<random>`, recognised by sweepTemporaries. */
 export function temporaryFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = temporaryFor(path);
+const TEMPORARY = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * Removes the temporaries of processes that no longer run from `dir` (e.g. a predict killed with
+ * SIGKILL); those of live processes are theirs. Returns the names removed.
+ */
+export function sweepTemporaries(dir: string): string[] {
+  let names: string[];
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, data, { flush: true });
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const gone = names.filter((n) => {
+    const m = TEMPORARY.exec(n);
+    return m !== null && Number(m[1]) !== process.pid && !processAlive(Number(m[1]));
+  });
+  for (const n of gone) rmSync(join(dir, n), { recursive: true, force: true });
+  return gone;
+}
+
+/**
+ * Creates `dir` and its parents; a failure is a WriteError with the real cause. (A recursive
+ * mkdir under a read-only or forbidden directory reports ENOENT; the nearest existing ancestor
+ * tells why.)
+ */
+export function ensureDirectory(dir: string, what = 'create the directory'): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    let cause = err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      let ancestor = dirname(dir);
+      while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+      try {
+        accessSync(ancestor, constants.W_OK);
+      } catch (why) {
+        cause = why;
+      }
+    }
+    throw writeFailure(dir, cause, what);
+  }
+}
+
+function ensureDir(path: string): void {
+  ensureDirectory(dirname(path) || '.');
+}
+
+/**
+ * Writes a file atomically: `fill` writes to the open temporary (one or many writeSync calls,
+ * for files too large to hold at once), which is then flushed and renamed to `path`.
+ */
+export function writeAtomicWith(path: string, fill: (fd: number) => void): void {
+  ensureDir(path);
+  const tmp = temporaryFor(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx');
+    fill(fd);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, path);
   } catch (err) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // nothing was created (e.g. the directory is a file): nothing to remove
-    }
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
     throw writeFailure(path, err);
+  }
+}
+
+/** Writes text or bytes to `path` atomically (see the module comment). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  writeAtomicWith(path, (fd) => {
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+  });
+}
+
+/** A file streamed through a temporary sibling and renamed into place by commit() (flat memory). */
+export class AtomicFile {
+  private readonly stream: WriteStream;
+  private readonly tmp: string;
+  private done = false;
+  private error: WriteError | null = null;
+
+  constructor(readonly path: string) {
+    ensureDir(path);
+    this.tmp = temporaryFor(path);
+    this.stream = createWriteStream(this.tmp, { flags: 'wx' });
+    // Kept and rethrown by the next write or commit, rather than crashing the process.
+    this.stream.on('error', (err) => (this.error ??= writeFailure(path, err)));
+  }
+
+  /** Writes text, waiting for the stream to drain when its buffer is full (flat memory). */
+  async write(text: string): Promise<void> {
+    if (this.error) throw this.error;
+    if (!this.stream.write(text)) await once(this.stream, 'drain').catch(() => undefined);
+    if (this.error) throw this.error;
+  }
+
+  async commit(): Promise<void> {
+    if (this.error) throw this.error;
+    this.stream.end();
+    await finished(this.stream).catch(() => undefined);
+    if (this.error) throw this.error;
+    try {
+      const fd = openSync(this.tmp, 'r+');
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(this.tmp, this.path);
+    } catch (err) {
+      throw writeFailure(this.path, err);
+    }
+    this.done = true;
+  }
+
+  /** Removes the partial file; safe to call after commit (does nothing then). */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    // The file is opened asynchronously: remove it only once the stream has closed, or an open
+    // still in flight would recreate it.
+    const closed = this.stream.closed ? Promise.resolve() : once(this.stream, 'close').catch(() => undefined);
+    this.stream.destroy();
+    await closed;
+    rmSync(this.tmp, { force: true });
   }
 }

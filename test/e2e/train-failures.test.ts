@@ -1,13 +1,15 @@
 // Failure paths of `mmoe train` through the CLI (issue 10): each ends in its documented exit code,
 // leaves nothing behind, and leaves `latest` and the previous model loadable.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { ctrDays, mmoe, TINY_CONFIG } from '../eval/fixtures.js';
 import { fakeEnv } from '../cli/fake-env.js';
+import { diskKind, smallDisk } from '../util/small-disk.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-train-fail-'));
 const data = join(root, 'data');
@@ -61,3 +63,54 @@ test('--warm-start auto: a damaged newest model is skipped with its reason; the 
   assert.equal(readlinkSync(join(models, 'latest')), '20260102');
   assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), []);
 });
+
+/** Publishes 20260101 into `models` (the previous model of the tests below). */
+async function previousModel(models: string): Promise<void> {
+  const r = await train(models, join(root, 'logs-prev'), '--cur-date', '20260101', '--days', '1');
+  assert.equal(r.code, 0, r.err);
+}
+
+/** Nothing of a failed run is left in `models`: no staging, no set-aside model, no lock; latest as it was. */
+function untouched(models: string, latest: string): void {
+  assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), [], 'no .tmp-, .old-, .latest- or .lock left');
+  assert.equal(readlinkSync(join(models, 'latest')), latest);
+}
+
+test(`disk full (${diskKind}) while staging the model: exit 1 naming the file and ENOSPC; staging removed, latest and the previous model load`, async (t) => {
+  const disk = smallDisk(root, 1 << 20);
+  t.after(() => disk.release());
+  t.diagnostic(`disk: ${disk.how}`);
+  const models = join(disk.dir, 'models');
+  await previousModel(models);
+  disk.leave(24 * 1024); // the lock fits, the 37 KB weight shard does not
+  const r = await train(models, join(root, 'logs-full'));
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, new RegExp(`cannot write ${models}/\\.tmp-20260102-[^ ]+: no space left on the device \\(ENOSPC\\); nothing was published, latest still points at 20260101`));
+  untouched(models, '20260101');
+  assert.deepEqual(readdirSync(models).sort(), ['20260101', 'latest']);
+  disk.leave(1 << 30);
+  await loads(join(models, 'latest'), join(models, '20260101'));
+});
+
+test('EACCES as another user (a real child process): a model dir it may not write is exit 1 naming the path; nothing left behind', async (t) => {
+  if (process.getuid?.() !== 0) return t.diagnostic('not root: cannot run the CLI as another user here');
+  const models = join(root, 'models-eacces');
+  await previousModel(models);
+  chmodSync(root, 0o755);
+  const writable = mkdtempSync(join(root, 'w-'));
+  chmodSync(writable, 0o777);
+  const run = (logs: string) =>
+    new Promise<{ code: number | null; err: string }>((resolve) => {
+      const args = ['bin/mmoe.js', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'cpu'];
+      const child = spawn(process.execPath, args, { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (code) => resolve({ code, err }));
+    });
+  const noModel = await run(writable);
+  assert.equal(noModel.code, 1, noModel.err);
+  assert.ok(noModel.err.includes(`cannot write ${join(models, '.lock')}: permission denied (EACCES)`), noModel.err);
+  untouched(models, '20260101');
+  await loads(join(models, 'latest'));
+});
+

@@ -1,8 +1,6 @@
 // `mmoe eval`: scores days of data with a published model (and optionally a baseline on the same
 // rows), prints the report as a table, JSON or markdown, writes an HTML report, and exits 4 when
 // the AUC gate against the baseline fails.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type BackendName, selectBackend } from '../../backend.js';
 import { type DataSource, findPartitions } from '../../data/partitions.js';
@@ -13,6 +11,7 @@ import { formatMarkdown, formatTable } from '../../eval/format-text.js';
 import { renderHtmlReport } from '../../eval/html-report.js';
 import { inputBytes, openModel, scoringLine } from '../../eval/model-dir.js';
 import { aucGate, gateFailureMessage } from '../../eval/quality-gate.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { parseChoice, parseRatio } from '../options.js';
@@ -94,10 +93,7 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
     const doc = toEvalDocument(run, { threshold: ctx.threshold, groupBy: ctx.groupBy, maxAucDrop: ctx.maxAucDrop, qualityGate: gate, mmoeVersion: VERSION });
     const text = ctx.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : ctx.format === 'markdown' ? formatMarkdown(doc) : formatTable(doc);
     env.stdout.write(text);
-    if (ctx.report) {
-      mkdirSync(dirname(ctx.report), { recursive: true });
-      writeFileSync(ctx.report, renderHtmlReport(doc));
-    }
+    if (ctx.report) writeFileAtomic(ctx.report, renderHtmlReport(doc));
     if (gate && !gate.passed) throw new QualityGateError(gateFailureMessage(gate, ctx.model, ctx.baseline!));
     return doc;
   } finally {

@@ -1,0 +1,47 @@
+// A full disk under `eval --report` and `predict --output` (issue 10 items 5 and 8): exit 1 naming
+// the path and the cause; no truncated file under the final name, no temporary left; a report
+// that was there before stays as it was.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ctrDays, mmoe, saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
+import { diskKind, smallDisk } from '../util/small-disk.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-write-fail-'));
+const data = join(root, 'data');
+const model = join(root, 'model');
+const cpu = ['--backend', 'cpu'];
+
+after(() => rmSync(root, { recursive: true, force: true }));
+before(async () => {
+  await ctrDays(data, 2000);
+  await saveUntrained(model, TINY_CONFIG);
+});
+
+test(`eval --report on a full disk (${diskKind}): exit 1 naming the report and ENOSPC; the old report stays whole`, async (t) => {
+  const disk = smallDisk(root, 1 << 20);
+  t.after(() => disk.release());
+  t.diagnostic(`disk: ${disk.how}`);
+  const report = join(disk.dir, 'report.html');
+  writeFileSync(report, '<p>yesterday</p>');
+  disk.leave(8 * 1024); // the report of two tasks is about 60 KB
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--report', report, ...cpu);
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(`mmoe: cannot write ${report}: no space left on the device (ENOSPC)`), r.err);
+  assert.equal(readFileSync(report, 'utf8'), '<p>yesterday</p>');
+  assert.deepEqual(readdirSync(disk.dir).filter((f) => f !== '.filler'), ['report.html']);
+});
+
+test(`predict --output on a full disk (${diskKind}): exit 1, not 2, naming the output and ENOSPC; nothing left`, async (t) => {
+  const disk = smallDisk(root, 1 << 20);
+  t.after(() => disk.release());
+  t.diagnostic(`disk: ${disk.how}`);
+  disk.leave(16 * 1024); // 4000 rows of scores are about 70 KB
+  const out = join(disk.dir, 'scores.csv');
+  const r = await mmoe('predict', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--output', out, '--keep', 'adid', ...cpu);
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(`mmoe: cannot write ${out}: no space left on the device (ENOSPC)`), r.err);
+  assert.deepEqual(readdirSync(disk.dir).filter((f) => f !== '.filler'), []);
+});

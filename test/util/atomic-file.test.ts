@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { WriteError } from '../../src/errors.js';
+import { AtomicFile, sweepTemporaries, temporaryFor, writeFileAtomic } from '../../src/util/atomic-file.js';
+import { diskKind, smallDisk } from './small-disk.js';
+
+test('AtomicFile: nothing at the path until commit; abort leaves no file behind', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-atomic-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'out.csv');
+  const a = new AtomicFile(path);
+  await a.write('a,b\n');
+  assert.ok(!existsSync(path));
+  await a.commit();
+  assert.equal(readFileSync(path, 'utf8'), 'a,b\n');
+  await a.abort(); // after commit: a no-op
+  assert.ok(existsSync(path));
+
+  const b = new AtomicFile(join(dir, 'partial.csv'));
+  await b.write('x\n');
+  await b.abort();
+  assert.deepEqual(readdirSync(dir), ['out.csv']);
+  const c = new AtomicFile(join(dir, 'never.csv')); // aborted before its file was even opened
+  await c.abort();
+  assert.deepEqual(readdirSync(dir), ['out.csv']);
+});
+
+test('writeFileAtomic: the file appears whole; a failure leaves the old content and no temporary', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-atomic-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sub', 'report.html');
+  writeFileAtomic(path, 'first');
+  writeFileAtomic(path, new Uint8Array([104, 105]));
+  assert.equal(readFileSync(path, 'utf8'), 'hi');
+  assert.throws(() => writeFileAtomic(join(path, 'x'), 'under a file'), (e: Error) => e instanceof WriteError && e.message.startsWith(`cannot create the directory ${path}: `));
+  assert.deepEqual(readdirSync(join(dir, 'sub')), ['report.html']);
+});
+
+test(`on a full disk (${diskKind}) writeFileAtomic and AtomicFile fail naming the path and ENOSPC, and leave nothing`, async (t) => {
+  const disk = smallDisk(mkdtempSync(join(tmpdir(), 'mmoe-atomic-full-')), 1 << 20);
+  t.after(() => disk.release());
+  t.diagnostic(`disk: ${disk.how}`);
+  writeFileAtomic(join(disk.dir, 'old.html'), 'old report');
+  disk.leave(64 * 1024);
+  const big = 'x'.repeat(256 * 1024);
+  const report = join(disk.dir, 'old.html');
+  assert.throws(() => writeFileAtomic(report, big), (e: Error) => e instanceof WriteError && e.message === `cannot write ${report}: no space left on the device (ENOSPC)`);
+  assert.equal(readFileSync(report, 'utf8'), 'old report', 'the previous content stays');
+  const scores = new AtomicFile(join(disk.dir, 'scores.csv'));
+  await assert.rejects(
+    (async () => {
+      for (let i = 0; i < 8; i++) await scores.write(big);
+      await scores.commit();
+    })(),
+    (e: Error) => e instanceof WriteError && /cannot write .*scores\.csv: no space left on the device \(ENOSPC\)/.test(e.message),
+  );
+  await scores.abort();
+  assert.deepEqual(readdirSync(disk.dir).filter((f) => f !== '.filler').sort(), ['old.html']);
+});
+
+test('sweepTemporaries removes the temporaries of processes that are gone, and only those', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-sweep-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mine = temporaryFor(join(dir, 'out.csv'));
+  writeFileSync(mine, 'in progress');
+  writeFileSync(join(dir, '.out.csv.tmp-999999999-0123abcd'), 'left by a killed run');
+  writeFileSync(join(dir, `.out.csv.tmp-${process.ppid}-0123abcd`), 'a live process');
+  writeFileSync(join(dir, 'out.csv'), 'a result');
+  assert.deepEqual(sweepTemporaries(dir), ['.out.csv.tmp-999999999-0123abcd']);
+  assert.ok(existsSync(mine));
+  assert.equal(readdirSync(dir).length, 3);
+});
