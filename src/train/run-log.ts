@@ -1,9 +1,12 @@
-// TensorBoard logging of a training run: logs/<run>/train and logs/<run>/validation event files.
+// TensorBoard logging of a training run: logs/<run>/train and logs/<run>/validation event files,
+// each created with its first event, so a run that fails before logging anything leaves no empty
+// TensorBoard run behind (only its mmoe.log, which ends with the error).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalReport } from '../eval/evaluator.js';
 import { headline } from '../eval/evaluator.js';
 import { SummaryWriter } from '../tensorboard/writer.js';
+import { ensureDirectory, writeFailure } from '../util/atomic-file.js';
 
 /** `<cur-date>-<UTC time>`: sorts by date; runs started in the same second get a suffix (createRunDir). */
 export function runName(curDate: string, now: Date): string {
@@ -16,7 +19,7 @@ export function runName(curDate: string, now: Date): string {
  * one cron minute). mkdir either creates a directory or fails, so no two runs share one.
  */
 export function createRunDir(logRoot: string, curDate: string, now: Date): string {
-  mkdirSync(logRoot, { recursive: true });
+  ensureDirectory(logRoot, 'create the log directory'); // a WriteError with the real cause (EROFS, EACCES, ENOTDIR)
   const base = runName(curDate, now);
   for (let n = 1; ; n++) {
     const dir = join(logRoot, n === 1 ? base : `${base}-${n}`);
@@ -24,18 +27,23 @@ export function createRunDir(logRoot: string, curDate: string, now: Date): strin
       mkdirSync(dir);
       return dir;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailure(dir, err, 'create the log directory');
     }
   }
 }
 
 export class RunLog {
-  readonly train: SummaryWriter;
-  readonly validation: SummaryWriter;
+  private trainWriter?: SummaryWriter;
+  private validationWriter?: SummaryWriter;
 
-  constructor(readonly dir: string) {
-    this.train = new SummaryWriter(join(dir, 'train'));
-    this.validation = new SummaryWriter(join(dir, 'validation'));
+  constructor(readonly dir: string) {}
+
+  get train(): SummaryWriter {
+    return (this.trainWriter ??= new SummaryWriter(join(this.dir, 'train')));
+  }
+
+  get validation(): SummaryWriter {
+    return (this.validationWriter ??= new SummaryWriter(join(this.dir, 'validation')));
   }
 
   trainStep(step: number, loss: number, taskLosses: Record<string, number>, learningRate: number): void {
@@ -65,12 +73,12 @@ export class RunLog {
   }
 
   flush(): void {
-    this.train.flush();
-    this.validation.flush();
+    this.trainWriter?.flush();
+    this.validationWriter?.flush();
   }
 
   close(): void {
-    this.train.close();
-    this.validation.close();
+    this.trainWriter?.close();
+    this.validationWriter?.close();
   }
 }

@@ -12,7 +12,7 @@ import { loadEncoded } from '../data/load-encoded.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, sourceStorage } from '../data/partitions.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type LogFile, type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
 import type { ProgressBar } from '../util/progress.js';
@@ -46,6 +46,8 @@ export interface TrainDeps {
   signal?: AbortSignal;
   /** Package version recorded in metadata.json. */
   version: string;
+  /** The run log file: a write to it that failed stops the run before it publishes. */
+  logFile?: LogFile;
 }
 
 export interface TrainOutcome {
@@ -119,6 +121,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   checkExports(cfg); // a name the exports cannot take, or a model too big for them, fails now, not after training
   const checkAbort = (when: string) => {
     if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
+    // A run log that can no longer be written fails the run now, not after hours of training.
+    if (deps.logFile?.failure) throw unpublished(deps.logFile.failure);
   };
   let staging: string | undefined;
   const runLog = new RunLog(job.runDir);
@@ -221,6 +225,10 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     try {
       writeFileAtomic(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
       checkAbort('before publishing');
+      // Every log write of the run must have succeeded before it publishes: afterwards nothing
+      // may fail it (exit 1 means nothing was published).
+      runLog.close();
+      if (deps.logFile?.failure) throw deps.logFile.failure;
       modelDir = publish(staging, job.modelRoot, promoted ? job.curDate : asideName(job.modelRoot, job.curDate, promotion.status), promoted);
     } catch (err) {
       throw unpublished(err);
@@ -233,7 +241,11 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     return { modelDir, metadata: { ...metadata, promotion }, promotion };
   } finally {
     if (staging) discardStaging(staging);
-    runLog.close();
+    try {
+      runLog.close();
+    } catch {
+      // the run failed already (or its events were flushed before publishing): that error counts
+    }
   }
 }
 

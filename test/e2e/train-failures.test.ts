@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { ctrDays, mmoe, TINY_CONFIG } from '../eval/fixtures.js';
 import { fakeEnv } from '../cli/fake-env.js';
-import { diskKind, smallDisk } from '../util/small-disk.js';
+import { diskKind, injectedDisk, smallDisk } from '../util/small-disk.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-train-fail-'));
 const data = join(root, 'data');
@@ -76,6 +76,13 @@ function untouched(models: string, latest: string): void {
   assert.equal(readlinkSync(join(models, 'latest')), latest);
 }
 
+/** The last line of a run's mmoe.log, parsed. */
+function lastLogLine(logs: string): Record<string, unknown> {
+  const runs = readdirSync(logs).sort();
+  const lines = readFileSync(join(logs, runs.at(-1)!, 'mmoe.log'), 'utf8').trim().split('\n');
+  return JSON.parse(lines.at(-1)!);
+}
+
 test(`disk full (${diskKind}) while staging the model: exit 1 naming the file and ENOSPC; staging removed, latest and the previous model load`, async (t) => {
   const disk = smallDisk(root, 1 << 20);
   t.after(() => disk.release());
@@ -88,11 +95,72 @@ test(`disk full (${diskKind}) while staging the model: exit 1 naming the file an
   assert.match(r.err, new RegExp(`cannot write ${models}/\\.tmp-20260102-[^ ]+: no space left on the device \\(ENOSPC\\); nothing was published, latest still points at 20260101`));
   untouched(models, '20260101');
   assert.deepEqual(readdirSync(models).sort(), ['20260101', 'latest']);
+  assert.match(String(lastLogLine(join(root, 'logs-full')).msg), /mmoe train failed \(exit 1\): cannot write .*ENOSPC/);
   disk.leave(1 << 30);
   await loads(join(models, 'latest'), join(models, '20260101'));
 });
 
-test('EACCES as another user (a real child process): a model dir it may not write is exit 1 naming the path; nothing left behind', async (t) => {
+test(`log disk full (${diskKind}) during the run: exit 1 naming the log file, nothing published`, async (t) => {
+  const disk = smallDisk(root, 256 * 1024);
+  t.after(() => disk.release());
+  t.diagnostic(`disk: ${disk.how}`);
+  const models = join(root, 'models-logfull');
+  await previousModel(models);
+  disk.leave(0);
+  const r = await train(models, disk.dir);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, new RegExp(`cannot write ${disk.dir}/20260102-[^ ]+: no space left on the device \\(ENOSPC\\)`));
+  untouched(models, '20260101');
+  await loads(join(models, 'latest'));
+});
+
+test('the log disk fills exactly when the "published" line is written (injected: no real disk can time it): exit 0 with a warning, never exit 1 after publishing', async (t) => {
+  const disk = injectedDisk(root);
+  t.after(() => disk.release());
+  const models = join(root, 'models-late');
+  await previousModel(models);
+  disk.fullFrom(/"msg":"published /);
+  const r = await train(models, disk.dir);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, new RegExp(`warning: published ${models}/20260102, but the run log is incomplete: cannot write ${disk.dir}/.*/mmoe\\.log: no space left on the device \\(ENOSPC\\)`));
+  untouched(models, '20260102');
+  // One line earlier (the last one before publishing): exit 1, and the model of that date stays the old one.
+  const before = readFileSync(join(models, '20260102', 'metadata.json'), 'utf8');
+  disk.fullFrom(/"msg":"read 2 file/);
+  const early = await train(models, disk.dir);
+  assert.equal(early.code, 1, early.err);
+  assert.ok(early.err.includes(`cannot write ${disk.dir}/`) && /no space left on the device \(ENOSPC\)/.test(early.err), early.err);
+  assert.equal(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'), before);
+  untouched(models, '20260102');
+  await loads(join(models, 'latest'), join(models, '20260101'));
+});
+
+test('a log dir that cannot be created: exit 1 naming it and the cause, and no lock left behind', async () => {
+  const models = join(root, 'models-nolog');
+  await previousModel(models);
+  const file = join(root, 'a-file');
+  writeFileSync(file, '');
+  const r = await train(models, join(file, 'logs'));
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, new RegExp(`cannot create the log directory ${file}/logs/20260102-[^:]+: a part of the path is not a directory \\(ENOTDIR\\)`));
+  untouched(models, '20260101');
+});
+
+test(`a read-only log dir (${diskKind === 'tmpfs' ? 'tmpfs mounted read-only' : 'skipped part: cannot mount'}) is reported as such, not as ENOENT`, async (t) => {
+  const models = join(root, 'models-rolog');
+  await previousModel(models);
+  if (diskKind !== 'tmpfs') return t.diagnostic('read-only mount not possible here: covered by the EACCES test as another user, when root');
+  const ro = mkdtempSync(join(root, 'ro-'));
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]);
+  t.after(() => execFileSync('umount', ['-l', ro]));
+  const r = await train(models, ro);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, new RegExp(`cannot create the log directory ${ro}/20260102-[^:]+: read-only file system \\(EROFS\\)`));
+  untouched(models, '20260101');
+});
+
+test('EACCES as another user (a real child process): a log dir or a model dir it may not write is exit 1 naming the path; nothing left behind', async (t) => {
   if (process.getuid?.() !== 0) return t.diagnostic('not root: cannot run the CLI as another user here');
   const models = join(root, 'models-eacces');
   await previousModel(models);
@@ -107,6 +175,9 @@ test('EACCES as another user (a real child process): a model dir it may not writ
       child.stderr.on('data', (d) => (err += d));
       child.on('exit', (code) => resolve({ code, err }));
     });
+  const noLog = await run(join(root, 'logs-prev')); // root's 0755 log dir
+  assert.equal(noLog.code, 1, noLog.err);
+  assert.match(noLog.err, new RegExp(`cannot write ${root}/logs-prev/20260102-[^:]+/mmoe\\.log: permission denied \\(EACCES\\)|cannot create the log directory ${root}/logs-prev/20260102-[^:]+: permission denied \\(EACCES\\)`));
   const noModel = await run(writable);
   assert.equal(noModel.code, 1, noModel.err);
   assert.ok(noModel.err.includes(`cannot write ${join(models, '.lock')}: permission denied (EACCES)`), noModel.err);
@@ -114,3 +185,18 @@ test('EACCES as another user (a real child process): a model dir it may not writ
   await loads(join(models, 'latest'));
 });
 
+test('a failed run\'s mmoe.log ends with the error and the exit code, and leaves no empty TensorBoard run', async () => {
+  const logs = join(root, 'logs-failed');
+  const r = await train(join(root, 'models-failed'), logs, '--cur-date', '20260105');
+  assert.equal(r.code, 3, r.err);
+  const last = lastLogLine(logs);
+  assert.equal(last.exitCode, 3);
+  assert.equal(last.level, 50);
+  assert.match(String(last.msg), /^mmoe train failed \(exit 3\): .*missing partition for 20260104/);
+  const run = readdirSync(logs)[0]!;
+  assert.deepEqual(readdirSync(join(logs, run)), ['mmoe.log'], 'no train/ or validation/ event files');
+  const okLogs = join(root, 'logs-succeeded');
+  const ok = await train(join(root, 'models-failed'), okLogs);
+  assert.equal(ok.code, 0, ok.err);
+  assert.deepEqual(lastLogLine(okLogs), { ...lastLogLine(okLogs), exitCode: 0, msg: 'mmoe train finished (exit 0)' });
+});

@@ -6,8 +6,9 @@ import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { DEFAULT_CONFIG } from '../../paths.js';
 import { backendMessage } from '../../train/messages.js';
+import { exitCodeOf, UsageError } from '../../errors.js';
+import { LogFile } from '../../logger.js';
 import { createRunDir } from '../../train/run-log.js';
-import { UsageError } from '../../errors.js';
 import { acquireLock } from '../../model-root/lock.js';
 import { gateRowsFor } from '../../train/promotion-gate.js';
 import { type RunScope, runNightly } from '../../train/nightly.js';
@@ -86,37 +87,54 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
   const runDir = createRunDir(flags.logDir, flags.curDate, new Date());
-  scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
-  const logger = env.makeLogger({ file: join(runDir, 'mmoe.log'), console: !flags.quiet });
-  const backend = await selectBackend(flags.backend);
-  logger.info({ backend: backend.name, tfjs: backend.tfjsVersion }, backendMessage(backend));
-  if (backend.skipped.length) logger.debug({ skipped: backend.skipped }, 'backends passed over');
-  logger.info(
-    { config: flags.config, model: config.model.type, dates: source.dates, runDir },
-    `mmoe train ${flags.curDate}: ${config.model.type} on ${source.dates.join(', ')}, config ${shortPath(flags.config)}; run log and TensorBoard files in ${runDir}`,
-  );
-  const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
-  const gate = config.publish.gate;
-  return runNightly(
-    {
-      config,
-      configFile: flags.config,
-      source,
-      curDate: flags.curDate,
-      maxBadRows: flags.maxBadRows,
-      modelRoot: flags.modelOutputDir,
-      runDir,
-      warmStart: parseWarmStart(flags.warmStart),
-      backend,
-      gate: gate && { maxAucDrop: gate.maxAucDrop, rows: gateRowsFor(config, source, flags.gateDates), maxBadRows: flags.maxBadRows },
-      logRoot: flags.logDir,
-      keepModels: config.publish.keepModels,
-      keepLogs: config.publish.keepLogs,
-      waitForDataMs: flags.waitForData,
-    },
-    { logger, progress, version: VERSION, signal: env.signal },
-    scope,
-  );
+  // The run log is opened first: a log dir that cannot be created or written is a WriteError
+  // naming it and the cause, before any lock is taken (createRunDir names its failures too).
+  const logFile = new LogFile(join(runDir, 'mmoe.log'));
+  const logger = env.makeLogger({ file: logFile, console: !flags.quiet });
+  try {
+    scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
+    const backend = await selectBackend(flags.backend);
+    logger.info({ backend: backend.name, tfjs: backend.tfjsVersion }, backendMessage(backend));
+    if (backend.skipped.length) logger.debug({ skipped: backend.skipped }, 'backends passed over');
+    logger.info(
+      { config: flags.config, model: config.model.type, dates: source.dates, runDir },
+      `mmoe train ${flags.curDate}: ${config.model.type} on ${source.dates.join(', ')}, config ${shortPath(flags.config)}; run log and TensorBoard files in ${runDir}`,
+    );
+    const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
+    const gate = config.publish.gate;
+    const outcome = await runNightly(
+      {
+        config,
+        configFile: flags.config,
+        source,
+        curDate: flags.curDate,
+        maxBadRows: flags.maxBadRows,
+        modelRoot: flags.modelOutputDir,
+        runDir,
+        warmStart: parseWarmStart(flags.warmStart),
+        backend,
+        gate: gate && { maxAucDrop: gate.maxAucDrop, rows: gateRowsFor(config, source, flags.gateDates), maxBadRows: flags.maxBadRows },
+        logRoot: flags.logDir,
+        keepModels: config.publish.keepModels,
+        keepLogs: config.publish.keepLogs,
+        waitForDataMs: flags.waitForData,
+      },
+      { logger, progress, version: VERSION, signal: env.signal, logFile },
+      scope,
+    );
+    logFile.record('info', { exitCode: 0 }, 'mmoe train finished (exit 0)');
+    // The model is published: a log line that no longer fitted does not undo that (exit 0).
+    if (logFile.failure) env.stderr.write(`mmoe: warning: published ${outcome.modelDir}, but the run log is incomplete: ${logFile.failure.message}\n`);
+    return outcome;
+  } catch (err) {
+    // The run log ends with why the run failed and its exit code (stderr gets the error from main).
+    const code = exitCodeOf(err);
+    const message = (err as Error)?.message ?? String(err);
+    logFile.record('error', { exitCode: code, error: message }, `mmoe train failed (exit ${code}): ${message}`);
+    throw err;
+  } finally {
+    logFile.close();
+  }
 }
 
 /** A path as a reader wants it: relative to the working directory when it lies below it. */
