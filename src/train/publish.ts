@@ -2,7 +2,7 @@
 // write into a temporary sibling, rename into place, repoint `latest` with an atomic rename, and
 // only then delete what was replaced.
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { repoint } from '../model-root/links.js';
@@ -20,7 +20,8 @@ export function checkModelRoot(modelRoot: string): void {
   } catch (err) {
     throw new UsageError(`--model-output-dir ${modelRoot}: cannot be used as a directory (${(err as NodeJS.ErrnoException).code})`);
   }
-  if (!lstatSync(modelRoot).isDirectory()) throw new UsageError(`--model-output-dir ${modelRoot}: not a directory`);
+  // stat, not lstat: a symlink to a directory is a directory here (only `latest` must be a link).
+  if (!statSync(modelRoot).isDirectory()) throw new UsageError(`--model-output-dir ${modelRoot}: not a directory`);
   const latest = join(modelRoot, 'latest');
   let st;
   try {

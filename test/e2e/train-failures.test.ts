@@ -2,7 +2,7 @@
 // leaves nothing behind, and leaves `latest` and the previous model loadable.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -199,4 +199,15 @@ test('a failed run\'s mmoe.log ends with the error and the exit code, and leaves
   const ok = await train(join(root, 'models-failed'), okLogs);
   assert.equal(ok.code, 0, ok.err);
   assert.deepEqual(lastLogLine(okLogs), { ...lastLogLine(okLogs), exitCode: 0, msg: 'mmoe train finished (exit 0)' });
+});
+
+test('--model-output-dir may be a symlink to a directory (no trailing slash needed)', async () => {
+  const real = join(root, 'models-real');
+  mkdirSync(real);
+  const link = join(root, 'models-link');
+  symlinkSync(real, link);
+  const r = await train(link, join(root, 'logs-link'));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readlinkSync(join(real, 'latest')), '20260102');
+  assert.ok(existsSync(join(link, 'latest', 'model.json')));
 });
