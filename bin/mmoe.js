@@ -3,11 +3,12 @@
 import { defaultEnv } from '../dist/src/cli/context.js';
 import { main } from '../dist/src/cli/main.js';
 
-// For `train`, the first SIGINT/SIGTERM asks the run to stop cleanly (at the next step, publishing
-// nothing and releasing its lock); a second one exits at once. Other commands keep Node's default.
+// For `train`, `eval` and `predict`, the first SIGINT/SIGTERM asks the command to stop cleanly (at
+// the next chunk read or training step: train publishes nothing and releases its lock, predict
+// removes its partial output); a second one exits at once. Other commands keep Node's default.
 const controller = new AbortController();
 let signals = 0;
-const handled = process.argv[2] === 'train' ? ['SIGINT', 'SIGTERM'] : [];
+const handled = ['train', 'eval', 'predict'].includes(process.argv[2]) ? ['SIGINT', 'SIGTERM'] : [];
 for (const sig of handled) {
   process.on(sig, () => {
     signals += 1;

@@ -1,5 +1,6 @@
 // The streaming core every reader shares: partitions -> files -> records -> encoded row blocks,
 // with bad rows counted and skipped under the maxBadRows policy and every file accounted for.
+import { InterruptedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type FileAccount, DataAccounting } from './account.js';
 import { DEFAULT_MAX_BAD_ROWS } from './bad-rows.js';
@@ -23,6 +24,8 @@ export interface ReadOptions {
   rawNumerics?: boolean;
   /** Drop the negatives of a task but a deterministic share (training reads; negative-sampling.ts). */
   negativeSampling?: NegativeSampling;
+  /** Checked before every chunk: an aborted read stops there with InterruptedError (Ctrl-C, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /** Encoded rows from one chunk of one file. Its arrays are reused: copy rows out before the next. */
@@ -79,7 +82,8 @@ export function newAccounting(source: DataSource, logger?: Logger): DataAccounti
 
 /**
  * Streams the encoded rows of every file of every partition, in date then file-name order.
- * Throws DataError for a missing partition, a structural problem, or too many bad rows.
+ * Throws DataError for a missing partition, a structural problem, or too many bad rows, and
+ * InterruptedError at the next chunk once `signal` is aborted.
  */
 export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: ReadOptions = {}): AsyncGenerator<RowBlock> {
   const partitions = opts.partitions ?? (await findPartitions(source));
@@ -110,6 +114,7 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
       // A consumer that stops early (Ctrl-C, an error, a break) must not leave the file open.
       try {
         for await (const chunk of csv.chunks()) {
+          if (opts.signal?.aborted) throw new InterruptedError(`interrupted while reading ${path}`);
           const { records, lines } = chunk;
           const n = records.length;
           block.ensure(n);

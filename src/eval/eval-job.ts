@@ -31,6 +31,8 @@ export interface EvalJob {
   batchSize?: number;
   /** Scores only the rows this accepts: per file (path relative to the data directory), a test of the line (e.g. the hold-out of training days). */
   rows?: (relPath: string) => (line: number) => boolean;
+  /** Aborted on SIGINT/SIGTERM: the read stops at its next chunk (exit 130). */
+  signal?: AbortSignal;
 }
 
 /** Seconds spent per stage (they add up to about `total`). */
@@ -184,7 +186,7 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   let groupColumn = -1;
   let keep: ((line: number) => boolean) | undefined;
   const loopStart = performance.now();
-  for await (const block of encodeRows(job.model.spec, job.source, { maxBadRows: job.maxBadRows, logger, account })) {
+  for await (const block of encodeRows(job.model.spec, job.source, { maxBadRows: job.maxBadRows, logger, account, signal: job.signal })) {
     if (block.fileIndex !== fileIndex) {
       fileIndex = block.fileIndex;
       path = join(job.source.dataDir, block.file.path);

@@ -10,12 +10,12 @@ import { encodeRows, newAccounting } from '../data/encode-rows.js';
 import { type FeatureSpec, inverseLabel } from '../data/feature-spec.js';
 import { DATA_FILE_PATTERNS, type DataSource, isDataFile, type Partition } from '../data/partitions.js';
 import { type Storage, storageFor } from '../data/storage/index.js';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, InterruptedError, UsageError } from '../errors.js';
 import type { OpenedModel } from '../eval/model-dir.js';
 import { InOrder } from '../eval/batch-scorer.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from '../eval/row-batcher.js';
 import type { Logger } from '../logger.js';
-import { AtomicFile } from '../util/atomic-file.js';
+import { AtomicFile, sweepTemporaries } from '../util/atomic-file.js';
 import { csvField, formatScore } from './csv-out.js';
 
 export type PredictInput = { source: DataSource } | { file: string; storage?: Storage };
@@ -28,6 +28,8 @@ export interface PredictJob {
   keep: string[];
   maxBadRows: number;
   batchSize?: number;
+  /** Aborted on SIGINT/SIGTERM: the read stops at its next chunk and the partial output is removed (exit 130). */
+  signal?: AbortSignal;
 }
 
 export interface PredictOutcome {
@@ -66,6 +68,9 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
   const account = newAccounting(where.source, logger);
   const encodeSpec = featuresOnly(spec);
   const batcher = new RowBatcher<string[]>(encodeSpec, job.batchSize ?? SCORING_BATCH_ROWS);
+  // What a predict killed outright (SIGKILL, OOM) left next to the output goes first.
+  const swept = sweepTemporaries(dirname(job.output) || '.');
+  if (swept.length) logger.warn({ swept }, `removed temporary output left by a killed run: ${swept.join(', ')}`);
   const out = new AtomicFile(job.output);
   let written = 0;
 
@@ -96,7 +101,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
     await out.write(`${[...job.keep, ...tasks.map((t) => t.name)].map(csvField).join(',')}\n`);
     let fileIndex = -1;
     let keepIndex: number[] = [];
-    const blocks = encodeRows(encodeSpec, where.source, { maxBadRows: job.maxBadRows, logger, account, encoder: { labels: false }, partitions: where.partitions });
+    const blocks = encodeRows(encodeSpec, where.source, { maxBadRows: job.maxBadRows, logger, account, encoder: { labels: false }, partitions: where.partitions, signal: job.signal });
     for await (const block of blocks) {
       if (block.fileIndex !== fileIndex) {
         fileIndex = block.fileIndex;
@@ -121,6 +126,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
     await out.commit();
   } catch (err) {
     await out.abort();
+    if (err instanceof InterruptedError) throw new InterruptedError(`${err.message}; the partial output was removed and ${job.output} was not written`);
     throw err;
   }
   const data = account.toJSON();

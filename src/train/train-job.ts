@@ -145,18 +145,23 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     let spec = featureSpecFromConfig(cfg);
     if (warm.dir) spec = withSavedStats(spec, readArchitecture(warm.dir).spec);
 
-    const readOpts = { maxBadRows: job.maxBadRows, logger };
+    const readOpts = { maxBadRows: job.maxBadRows, logger, signal: deps.signal };
     const sampling = samplingOf(spec, cfg.training.negativeSampling?.seed ?? cfg.training.seed);
     const streaming = cfg.training.data === 'stream';
     const validRatio = validDate ? 0 : cfg.training.validation.validRatio;
     // Streaming: this first read counts the training rows and computes statistics; only the
     // validation rows are kept, and every epoch reads the days again.
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: !streaming, negativeSampling: sampling });
+    // An interrupt stops the read at its next chunk (not after reading every day).
+    const stopped = (err: unknown): never => {
+      if (err instanceof InterruptedError) checkAbort('while reading the data');
+      throw err;
+    };
+    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: !streaming, negativeSampling: sampling }).catch(stopped);
     spec = data.spec;
     let valid = data.valid;
     let validAccount: DataAccount | undefined;
     if (validDate) {
-      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, readOpts);
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, readOpts).catch(stopped);
       valid = v.train;
       validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
     }

@@ -86,7 +86,7 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
       logger.debug('the baseline has its own feature spec: every row is read once and encoded once per model');
     const run = await runEval(
-      { model, baseline, source: ctx.source, maxBadRows: ctx.maxBadRows, threshold: ctx.threshold, groupBy: ctx.groupBy, gates: ctx.gates },
+      { model, baseline, source: ctx.source, maxBadRows: ctx.maxBadRows, threshold: ctx.threshold, groupBy: ctx.groupBy, gates: ctx.gates, signal: env.signal },
       logger,
     );
     const gate = run.baseline && ctx.maxAucDrop !== undefined ? aucGate(run.report, run.baseline.report, ctx.maxAucDrop) : null;

@@ -98,7 +98,7 @@ export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promi
   const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
   try {
     void opened.ready().then(() => logger.debug({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
-    const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows }, logger);
+    const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows, signal: env.signal }, logger);
     env.stderr.write(predictSummary(r));
     return r;
   } finally {

@@ -1,0 +1,110 @@
+// Real signals to real `mmoe` processes (issue 10 items 4 and 6): the first SIGINT or SIGTERM
+// stops the read at its next chunk with exit 130; predict removes its partial output, and what a
+// SIGKILL left behind is swept by the next predict.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { generateCtr } from '../../src/data/generate-ctr.js';
+import { saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-signals-'));
+const data = join(root, 'data');
+const model = join(root, 'model');
+const config = join(root, 'tiny.json');
+const BIG_ROWS = 300_000;
+
+after(() => rmSync(root, { recursive: true, force: true }));
+before(async () => {
+  // A small first day and a big second one: reading the second takes about a second or more.
+  await generateCtr({ out: data, startDate: '20260101', days: 1, rowsPerDay: 1000, seed: 1 });
+  await generateCtr({ out: data, startDate: '20260102', days: 1, rowsPerDay: BIG_ROWS, seed: 2 });
+  await saveUntrained(model, TINY_CONFIG);
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
+});
+
+function mmoeProcess(...args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; signal: string | null; err: string; ms: number }> } {
+  const child = spawn(process.execPath, ['bin/mmoe.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  let sentAt = 0;
+  child.stderr!.on('data', (d) => (err += d));
+  const kill = child.kill.bind(child);
+  child.kill = (s?: NodeJS.Signals | number) => ((sentAt = performance.now()), kill(s));
+  const done = new Promise<{ code: number | null; signal: string | null; err: string; ms: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, err, ms: performance.now() - sentAt })),
+  );
+  return { child, stderr: () => err, done };
+}
+
+/** Polls until `cond` holds (every 10 ms, at most 60 s). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > 60_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const temporaries = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('.tmp-')) : []);
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${sig} to predict while it writes: exit 130, the partial output is removed, nothing at --output`, async () => {
+    const out = join(root, `predict-${sig}`, 'scores.csv');
+    const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu', '--threads', '0');
+    await until(() => temporaries(join(root, `predict-${sig}`)).length > 0, 'the temporary output');
+    p.child.kill(sig);
+    const r = await p.done;
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, new RegExp(`${sig} received, stopping cleanly`));
+    assert.match(r.err, /interrupted while reading .*part-00000\.csv; the partial output was removed and .*scores\.csv was not written/);
+    assert.deepEqual(readdirSync(join(root, `predict-${sig}`)), []);
+  });
+}
+
+test('SIGKILL leaves a temporary output; the next predict sweeps it and writes its own', async () => {
+  const dir = join(root, 'predict-kill');
+  const out = join(dir, 'scores.csv');
+  const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu', '--threads', '0');
+  await until(() => temporaries(dir).length > 0, 'the temporary output');
+  p.child.kill('SIGKILL');
+  assert.equal((await p.done).signal, 'SIGKILL');
+  assert.equal(temporaries(dir).length, 1, 'a killed process cannot clean up');
+  const next = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260101', '--output', out, '--backend', 'cpu');
+  const r = await next.done;
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /removed temporary output left by a killed run: \.scores\.csv\.tmp-\d+-[0-9a-f]{8}/);
+  assert.deepEqual(readdirSync(dir), ['scores.csv']);
+  assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 1001);
+});
+
+test('SIGINT to eval while it reads: exit 130 at the next chunk', async () => {
+  const p = mmoeProcess('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu', '--threads', '0');
+  await until(() => /scoring with the plain graph/.test(p.stderr()), 'the model to be opened');
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /interrupted while reading .*20260102.*part-00000\.csv/);
+  assert.ok(r.ms < 10_000, `exited ${Math.round(r.ms)} ms after SIGINT`);
+});
+
+test('SIGINT to train during its data read stops the read at the next chunk, not at its end', async () => {
+  const logs = join(root, 'logs');
+  const models = join(root, 'models');
+  const p = mmoeProcess('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', logs, '--backend', 'cpu', '--quiet');
+  const log = () => {
+    const run = existsSync(logs) ? readdirSync(logs)[0] : undefined;
+    return run && existsSync(join(logs, run, 'mmoe.log')) ? readFileSync(join(logs, run, 'mmoe.log'), 'utf8') : '';
+  };
+  // The small first day is read; the big second day is being read.
+  await until(() => (log().match(/"msg":"file read"/g) ?? []).length === 1, 'the first file to be read');
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /interrupted while reading the data; nothing was published/);
+  assert.equal((log().match(/"msg":"file read"/g) ?? []).length, 1, `the ${BIG_ROWS}-row file was not read to its end`);
+  assert.match(log().trim().split('\n').at(-1)!, /"exitCode":130,.*"msg":"mmoe train failed \(exit 130\): interrupted while reading the data/);
+  assert.deepEqual(readdirSync(models), [], 'no model, no staging, no lock');
+  assert.ok(r.ms < 10_000, `exited ${Math.round(r.ms)} ms after SIGINT`);
+});
