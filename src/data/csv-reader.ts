@@ -101,8 +101,9 @@ class CollectingParser extends Parser {
 export class ChunkParser {
   private fast: FastLines | null = null;
   private slow: CollectingParser | null = null;
-  /** Bytes fed since the last record ended, and that record's line. */
+  /** Bytes fed since the last record ended (and whether they hold a quote), and that record's line. */
   private pendingBytes = 0;
+  private pendingQuote = false;
   private lastRecordLine = 0;
 
   constructor(
@@ -128,12 +129,21 @@ export class ChunkParser {
     }
     if (chunk.lines.length > 0) {
       this.pendingBytes = 0;
+      // A quote in this chunk may open the record still pending (which bytes follow the last
+      // record is not known here): counted, so an unclosed quote is never misnamed.
+      this.pendingQuote = buf !== undefined && buf.includes(0x22);
       this.lastRecordLine = chunk.lines[chunk.lines.length - 1]!;
-    } else if ((this.pendingBytes += buf?.length ?? 0) > MAX_RECORD_BYTES)
-      throw new DataError(`a record spans more than ${MAX_RECORD_BYTES >> 20} MiB: a quoted field is probably never closed; fix the quoting in the file`, {
-        file: this.file,
-        line: this.lastRecordLine + 1,
-      });
+    } else {
+      this.pendingBytes += buf?.length ?? 0;
+      this.pendingQuote ||= buf !== undefined && buf.includes(0x22);
+      if (this.pendingBytes > MAX_RECORD_BYTES)
+        throw new DataError(
+          this.pendingQuote
+            ? `a record spans more than ${MAX_RECORD_BYTES >> 20} MiB: a quoted field is probably never closed; fix the quoting in the file`
+            : `a line runs on for more than ${MAX_RECORD_BYTES >> 20} MiB without a line break (and without a quote): the file is not line-delimited CSV or is damaged; check how it was written`,
+          { file: this.file, line: this.lastRecordLine + 1 },
+        );
+    }
     return chunk;
   }
 

@@ -152,7 +152,9 @@ test('a line longer than the record limit: the same DataError from the fast path
   const fast = same(cut(text, new Rng(15), 1 << 16), 'a 9 MiB line');
   assert.equal(fast.usesCsvParse, false);
   assert.deepEqual(fast.error?.location, { file: 't.csv', line: 3 });
-  assert.match(fast.error!.message, /a record spans more than 8 MiB/);
+  assert.match(fast.error!.message, /a line runs on for more than 8 MiB without a line break \(and without a quote\)/);
+  const quoted = same(cut(Buffer.concat([Buffer.from('x,y\n1,"2\n'), Buffer.alloc(9 << 20, 'a')]), new Rng(16), 1 << 16), 'an open quote');
+  assert.match(quoted.error!.message, /a record spans more than 8 MiB: a quoted field is probably never closed/);
 });
 
 test('a UTF-16 BOM (which the UTF-8 check rejects before parsing anyway) leaves the file to csv-parse', () => {
