@@ -1,5 +1,6 @@
 // Flag parsers shared by commands: each throws a UsageError naming the flag and the bad value.
 import { InvalidArgumentError } from 'commander';
+import { parseMemorySize } from '../data/memory-budget.js';
 
 export function parseDate(value: string): string {
   if (!/^\d{8}$/.test(value) || Number.isNaN(Date.parse(`${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}`)))
@@ -89,4 +90,13 @@ export function parseDay(value: string, now: Date = new Date()): string {
   if (value !== 'today' && value !== 'yesterday') return parseDate(value);
   const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (value === 'yesterday' ? 1 : 0));
   return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** --memory-budget: `512M`, `4G`, or a number of MiB. */
+export function parseMemoryBudget(value: string): number {
+  try {
+    return parseMemorySize(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

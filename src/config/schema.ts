@@ -121,8 +121,11 @@ export const trainingSection = z
     batchSize: positiveInt.default(1024),
     seed: z.number().int().default(2022),
     shuffleBuffer: positiveInt.default(65536),
-    /** `memory`: encode every training row once and keep them; `stream`: re-read the days every epoch. */
-    data: z.enum(['memory', 'stream']).default('memory'),
+    /**
+     * `memory`: encode every training row once and keep them; `stream`: re-read the days every
+     * epoch; `auto`: memory when the rows fit the memory budget, else stream.
+     */
+    data: z.enum(['auto', 'memory', 'stream']).default('auto'),
     optimizer: optimizer.default({}),
     /** Embedding tables: lazy (sparse) Adam / Adagrad on the rows a batch touches. */
     embeddingOptimizer: optimizer.partial().optional(),

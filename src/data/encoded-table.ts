@@ -44,6 +44,21 @@ export class EncodedTable implements RowTarget {
     this.capacity = capacity;
   }
 
+  /** Bytes a row of capacity holds (4 per categorical, numeric and label column, and the weight). */
+  get rowBytes(): number {
+    return 4 * (this.nCat + this.nNum + this.nTasks + (this.weighted ? 1 : 0));
+  }
+
+  /** Bytes held now (the capacity, not just the rows). */
+  get heldBytes(): number {
+    return this.capacity * this.rowBytes;
+  }
+
+  /** Whether the next appendRow reallocates, to twice the capacity. */
+  get full(): boolean {
+    return this.size === this.capacity;
+  }
+
   /** Appends row `r` of `src` (a block or another table with the same layout). */
   appendRow(src: RowTarget, r: number): void {
     if (this.size === this.capacity) this.resize(this.capacity * 2);

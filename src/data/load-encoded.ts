@@ -1,8 +1,11 @@
 // One read of the training days into memory: encoded train and validation tables (the
 // deterministic hold-out), the completed feature spec, and the accounting for metadata.json.
+import { join } from 'node:path';
+import { formatLocation } from '../errors.js';
 import type { DataAccount } from './account.js';
 import { EncodedTable } from './encoded-table.js';
-import { encodeRows, newAccounting, type ReadOptions } from './encode-rows.js';
+import { encodeRows, newAccounting, type ReadOptions, type RowBlock } from './encode-rows.js';
+import { type MemoryBudget, MemoryBudgetError, mib } from './memory-budget.js';
 import { type FeatureSpec, missingNumericStats, transformNumeric } from './feature-spec.js';
 import { fileHoldoutKey, holdoutDraw } from './holdout.js';
 import { weighSampled } from './negative-sampling.js';
@@ -16,9 +19,18 @@ export interface LoadOptions extends ReadOptions {
   seed?: number;
   /**
    * False: training rows are only counted (and their numerics fed to the statistics), not kept;
-   * the validation rows are. For training that re-reads the days every epoch.
+   * the validation rows are. For training that re-reads the days every epoch. `auto`: kept
+   * until they would outgrow `memoryBudget`, then dropped and only counted from there on (the
+   * caller streams them; `kept` in the result says which happened).
    */
-  keepTrain?: boolean;
+  keepTrain?: boolean | 'auto';
+  /**
+   * What the kept rows may hold, growth included; past it the read stops with MemoryBudgetError
+   * (or, with keepTrain `auto`, stops keeping training rows).
+   */
+  memoryBudget?: MemoryBudget;
+  /** Said in the message when the budget stops the read (e.g. what to change in the config). */
+  overBudgetAdvice?: { train: string; valid: string };
 }
 
 export interface LoadedData {
@@ -30,6 +42,12 @@ export interface LoadedData {
   /** The spec with numeric statistics resolved: save this one with the model. */
   spec: FeatureSpec;
   account: DataAccount;
+  /** Whether the training rows are in `train` (false: not kept, or dropped when over budget). */
+  kept: boolean;
+  /** Why keepTrain `auto` stopped keeping them, if it did. */
+  dropped?: string;
+  /** Bytes the tables hold. */
+  heldBytes: number;
 }
 
 /** Reads every row of the source once; numeric statistics the spec lacks are computed on the way. */
@@ -39,16 +57,50 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
   const seed = opts.seed ?? 0;
   const needStats = missingNumericStats(spec).length > 0;
   const readSpec = needStats ? rawSpecForStats(spec) : spec;
-  const train = EncodedTable.forSpec(spec);
+  let train = EncodedTable.forSpec(spec);
   const valid = EncodedTable.forSpec(spec);
   // While statistics are missing, the raw values of those numerics wait here in float64.
   const pending = needStats ? missingIndexes(spec) : [];
-  const rawTrain = new RawColumns(pending.length);
+  let rawTrain = new RawColumns(pending.length);
   const rawValid = new RawColumns(pending.length);
-  const keepTrain = opts.keepTrain ?? true;
+  let keepTrain = opts.keepTrain ?? true;
+  let dropped: string | undefined;
+  const budget = opts.memoryBudget;
+  const held = () => train.heldBytes + valid.heldBytes + rawTrain.heldBytes + rawValid.heldBytes;
   // Without kept training rows their raw values go straight into the statistics, in the order
   // the kept path adds them (training rows in file order, then the validation rows).
   const accs = spec.numeric.map(() => new NumericAccumulator());
+  /**
+   * Whether row r may be kept without the tables outgrowing the budget (a full table doubles:
+   * the new arrays come on top of what is held until the copy). With keepTrain `auto` the
+   * training rows are dropped when they would not fit (false: this training row is not kept);
+   * a validation row, or any row without `auto`, that does not fit is a MemoryBudgetError.
+   */
+  const roomFor = (isValid: boolean, block: RowBlock, r: number): boolean => {
+    const over = (): string | null => {
+      const [table, raw] = isValid ? [valid, rawValid] : [train, rawTrain];
+      const growth = (table.full ? 2 * table.heldBytes : 0) + (needStats && raw.full ? 2 * raw.heldBytes : 0);
+      if (held() + growth <= budget!.bytes) return null;
+      return `${mib(held())} held after ${(train.size + valid.size).toLocaleString('en-US')} rows, growing to ${mib(held() + growth)}, over the memory budget of ${mib(budget!.bytes)} (${budget!.source})`;
+    };
+    const where = { file: join(source.dataDir, block.file.path), line: block.lines[r]! };
+    let why = over();
+    if (why !== null && keepTrain === 'auto') {
+      // From here on training rows are only counted (the caller streams them); the statistics
+      // of those kept so far go in first, the order of the kept path.
+      for (let k = 0; k < rawTrain.size; k++) for (let j = 0; j < pending.length; j++) accs[pending[j]!]!.add(rawTrain.values[k * pending.length + j]!);
+      dropped = `the training rows outgrew the memory budget at ${formatLocation(where)} (${why})`;
+      opts.logger?.warn({ budgetMb: Math.round(budget!.bytes / 2 ** 20) }, `${dropped}: streaming them every epoch instead`);
+      keepTrain = false;
+      train = EncodedTable.forSpec(spec, 1);
+      rawTrain = new RawColumns(pending.length, 1);
+      if (!isValid) return false;
+      why = over();
+    }
+    if (why === null) return true;
+    const advice = (isValid ? opts.overBudgetAdvice?.valid : opts.overBudgetAdvice?.train) ?? 'raise --memory-budget';
+    throw new MemoryBudgetError(`the ${isValid ? 'validation' : 'training'} rows do not fit in memory: ${why}; ${advice}`, where);
+  };
   let trainRows = 0;
   let fileIndex = -1;
   let fileKey = 0;
@@ -58,21 +110,27 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
       fileKey = fileHoldoutKey(block.file.path, seed);
     }
     for (let r = 0; r < block.size; r++) {
-      const held = validRatio > 0 && holdoutDraw(fileKey, block.lines[r]!) < validRatio;
-      if (!held) trainRows++;
-      if (held || keepTrain) (held ? valid : train).appendRow(block, r);
+      const isValid = validRatio > 0 && holdoutDraw(fileKey, block.lines[r]!) < validRatio;
+      if (!isValid) trainRows++;
+      const keep = isValid || keepTrain !== false;
+      // Only when a table is about to grow (log n times) is the budget looked at.
+      if (keep && budget && ((isValid ? valid : train).full || (needStats && (isValid ? rawValid : rawTrain).full)) && !roomFor(isValid, block, r)) {
+        if (needStats) for (const i of pending) accs[i]!.add(block.raw![r * spec.numeric.length + i]!);
+        continue; // a training row after the training rows were dropped: counted only
+      }
+      if (keep) (isValid ? valid : train).appendRow(block, r);
       if (!needStats) continue;
-      if (held || keepTrain) (held ? rawValid : rawTrain).append(block.raw!, r * spec.numeric.length, pending);
+      if (keep) (isValid ? rawValid : rawTrain).append(block.raw!, r * spec.numeric.length, pending);
       else for (const i of pending) accs[i]!.add(block.raw![r * spec.numeric.length + i]!);
     }
   }
-  train.compact();
-  valid.compact();
+  // Compacting copies a table: only while that fits too (otherwise the spare capacity stays).
+  for (const t of [train, valid]) if (!budget || held() + t.size * t.rowBytes <= budget.bytes) t.compact();
   // Validation rows measure the model on the whole population: a kept negative stands for 1/rate.
   if (opts.negativeSampling) weighSampled(valid, opts.negativeSampling);
   const done = needStats ? resolveInPlace(spec, pending, [train, valid], [rawTrain, rawValid], accs) : spec;
   account.validRows = valid.size;
-  return { train, trainRows, valid, spec: done, account: account.toJSON() };
+  return { train, trainRows, valid, spec: done, account: account.toJSON(), kept: keepTrain !== false, dropped, heldBytes: train.heldBytes + valid.heldBytes };
 }
 
 function missingIndexes(spec: FeatureSpec): number[] {
@@ -85,8 +143,20 @@ class RawColumns {
   size = 0;
   values: Float64Array;
 
-  constructor(readonly width: number) {
-    this.values = new Float64Array(1024 * width);
+  constructor(
+    readonly width: number,
+    capacity = 1024,
+  ) {
+    this.values = new Float64Array(capacity * width);
+  }
+
+  get heldBytes(): number {
+    return this.values.byteLength;
+  }
+
+  /** Whether the next append reallocates (a width of 0 never does). */
+  get full(): boolean {
+    return this.width > 0 && (this.size + 1) * this.width > this.values.length;
   }
 
   append(raw: Float64Array, base: number, columns: number[]): void {

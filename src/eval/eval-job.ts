@@ -6,7 +6,8 @@ import type { Batch } from '../data/batch.js';
 import { BadRowTally, type BadRowSummary } from '../data/bad-rows.js';
 import { encodeRows, newAccounting } from '../data/encode-rows.js';
 import { Encoder, type FileEncoder } from '../data/encoder.js';
-import type { DataSource } from '../data/partitions.js';
+import { estimateInput, type MemoryBudget, MemoryBudgetError, mib } from '../data/memory-budget.js';
+import { type DataSource, findPartitions } from '../data/partitions.js';
 import { DataError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { InOrder, labelsOf, type Scored } from './batch-scorer.js';
@@ -33,6 +34,8 @@ export interface EvalJob {
   rows?: (relPath: string) => (line: number) => boolean;
   /** Aborted on SIGINT/SIGTERM: the read stops at its next chunk (exit 130). */
   signal?: AbortSignal;
+  /** What the metric buffers may hold: checked against an estimate before reading, and as rows come. */
+  memoryBudget?: MemoryBudget;
 }
 
 /** Seconds spent per stage (they add up to about `total`). */
@@ -181,6 +184,19 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
     flushMs += performance.now() - t;
   };
 
+  // Exact metrics need every score until the end: say what that takes before taking it.
+  const perRow = evaluators.reduce((s, e) => s + e.bytesPerRow, 0);
+  const est = await estimateInput(await findPartitions(job.source));
+  const budget = job.memoryBudget;
+  const advice = 'evaluate fewer days, leave out --group-by or --baseline, or raise --memory-budget';
+  logger.info({ estimatedRows: est.rows, bytesPerRow: perRow, memoryBudgetMb: budget ? Math.round(budget.bytes / 2 ** 20) : null }, `the metrics will hold about ${mib(est.rows * perRow)} (about ${est.rows.toLocaleString('en-US')} rows x ${perRow} bytes)`);
+  if (budget && est.rows * perRow > budget.bytes)
+    throw new MemoryBudgetError(
+      `eval would hold about ${mib(est.rows * perRow)} for its metrics (about ${est.rows.toLocaleString('en-US')} rows estimated from ${mib(est.bytes)} of CSV${est.unestimated ? `, Parquet files not counted` : ''}, ${perRow} bytes per row), over the memory budget of ${mib(budget.bytes)} (${budget.source}); ${advice}`,
+      { file: job.source.dataDir },
+    );
+  let kept = 0;
+
   let fileIndex = -1;
   let path = '';
   let groupColumn = -1;
@@ -209,7 +225,15 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
       main.copyFrom(block, r);
       const key = grouped ? record[groupColumn]! : '';
       second?.batcher.commit(key);
-      if (main.commit(key)) await flush();
+      if (main.commit(key)) {
+        kept += batchSize;
+        if (budget && kept * perRow > budget.bytes)
+          throw new MemoryBudgetError(
+            `eval's metrics would need more than ${mib(kept * perRow)} by this row (${kept.toLocaleString('en-US')} rows x ${perRow} bytes; the size estimate said ${est.rows.toLocaleString('en-US')} rows), over the memory budget of ${mib(budget.bytes)} (${budget.source}); ${advice}`,
+            { file: path, line: block.lines[r]! },
+          );
+        await flush();
+      }
     }
   }
   if (main.size > 0) await flush();

@@ -81,6 +81,17 @@ export class Evaluator {
     return this.acc[0]!.size;
   }
 
+  /**
+   * Bytes held per row until report(): every task's score and label (float32), its weight and
+   * group id when used, twice over for the arrays' growth by doubling; report() adds one task's
+   * sort (21 bytes per row) and, with two or more tasks, every task's score ranks (8 each).
+   */
+  get bytesPerRow(): number {
+    const k = this.tasks.length;
+    const stored = k * (8 + (this.acc[0]!.weighted ? 4 : 0) + (this.options.grouped ? 4 : 0));
+    return 2 * stored + 21 + (k >= 2 ? 8 * k : 0);
+  }
+
   /** Whether accumulate() wants gate weights. */
   get wantsGates(): boolean {
     return this.options.gates !== false;

@@ -69,6 +69,10 @@ export class EvalAccumulator {
     return this.n;
   }
 
+  get weighted(): boolean {
+    return this.weights !== undefined;
+  }
+
   /** Appends `count` rows (default: all rows of the scores column). */
   add(batch: AccumulatorBatch, count = columnLength(batch.scores)): void {
     const at = this.n;

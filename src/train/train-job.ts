@@ -11,11 +11,13 @@ import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js
 import { loadEncoded } from '../data/load-encoded.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
-import { type DataSource, findPartition, sourceStorage } from '../data/partitions.js';
+import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
+import type { MemoryBudget } from '../data/memory-budget.js';
 import { type LogFile, type Logger, silentLogger } from '../logger.js';
 import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
 import type { ProgressBar } from '../util/progress.js';
+import { chooseDataMode } from './data-mode.js';
 import { type FitResult, fit, type TrainRows } from './fit.js';
 import { latestName, protectedNames } from '../model-root/links.js';
 import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
@@ -37,6 +39,8 @@ export interface TrainJob {
   backend: BackendInfo;
   /** Promotion gate: latest moves only when the new model passes it. */
   gate?: GateJob;
+  /** What the encoded rows may hold (training rows when kept, validation rows). */
+  memoryBudget: MemoryBudget;
 }
 
 export interface TrainDeps {
@@ -145,30 +149,38 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     let spec = featureSpecFromConfig(cfg);
     if (warm.dir) spec = withSavedStats(spec, readArchitecture(warm.dir).spec);
 
-    const readOpts = { maxBadRows: job.maxBadRows, logger, signal: deps.signal };
+    const advice = {
+      train: 'set training.data to "auto" (streams when the rows do not fit) or "stream", or raise --memory-budget',
+      valid: 'lower training.validation.validRatio, validate on a smaller day (--valid-date), or raise --memory-budget',
+    };
+    const readOpts = { maxBadRows: job.maxBadRows, logger, signal: deps.signal, memoryBudget: job.memoryBudget, overBudgetAdvice: advice };
+    const mode = await chooseDataMode(cfg.training.data, spec, await findPartitions(job.source), job.memoryBudget);
+    logger.info({ data: cfg.training.data, keepTrain: mode.keepTrain, memoryBudgetMb: Math.round(job.memoryBudget.bytes / 2 ** 20) }, mode.reason);
     const sampling = samplingOf(spec, cfg.training.negativeSampling?.seed ?? cfg.training.seed);
-    const streaming = cfg.training.data === 'stream';
     const validRatio = validDate ? 0 : cfg.training.validation.validRatio;
     // Streaming: this first read counts the training rows and computes statistics; only the
-    // validation rows are kept, and every epoch reads the days again.
-    // An interrupt stops the read at its next chunk (not after reading every day).
+    // validation rows are kept, and every epoch reads the days again. An interrupt stops the read
+    // at its next chunk (not after reading every day).
     const stopped = (err: unknown): never => {
       if (err instanceof InterruptedError) checkAbort('while reading the data');
       throw err;
     };
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: !streaming, negativeSampling: sampling }).catch(stopped);
+    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped);
+    const streaming = !data.kept;
+    const dataMode = { requested: cfg.training.data, used: streaming ? 'stream' : 'memory', reason: data.dropped ? `${mode.reason}; then ${data.dropped}: the days are read again every epoch` : mode.reason };
     spec = data.spec;
     let valid = data.valid;
     let validAccount: DataAccount | undefined;
     if (validDate) {
-      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, readOpts).catch(stopped);
+      const room = { bytes: Math.max(0, job.memoryBudget.bytes - data.heldBytes), source: `${job.memoryBudget.source}, less the training rows held` };
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
       valid = v.train;
       validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
     }
     checkAbort('while reading the data');
     const tLoaded = now();
     const read = { trainRows: data.trainRows, validRows: valid.size, badRows: data.account.badRows.total, seconds: (tLoaded - t0) / 1000 };
-    logger.info({ ...read, data: cfg.training.data }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
+    logger.info({ ...read, data: dataMode.used }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
     if (data.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
 
     const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
@@ -201,6 +213,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       configFile: job.configFile,
       warmStart: { from: warm.dir ?? null, reason: warm.reason, optimizer: optimizerState?.reason ?? null },
       data: data.account,
+      dataMode: { ...dataMode, memoryBudget: { bytes: job.memoryBudget.bytes, source: job.memoryBudget.source } },
       validation: validDate
         ? { mode: 'date', date: validDate, rows: valid.size, data: validAccount }
         : { mode: 'holdout', validRatio: cfg.training.validation.validRatio, rule: 'hash(file, line, seed) < validRatio', rows: valid.size },

@@ -3,6 +3,7 @@
 // the AUC gate against the baseline fails.
 import { type Command, InvalidArgumentError } from 'commander';
 import { type BackendName, selectBackend } from '../../backend.js';
+import { memoryBudget } from '../../data/memory-budget.js';
 import { type DataSource, findPartitions } from '../../data/partitions.js';
 import { QualityGateError, UsageError } from '../../errors.js';
 import { type EvalDocument, toEvalDocument } from '../../eval/eval-document.js';
@@ -14,7 +15,7 @@ import { aucGate, gateFailureMessage } from '../../eval/quality-gate.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
-import { parseChoice, parseRatio } from '../options.js';
+import { parseChoice, parseMemoryBudget, parseRatio } from '../options.js';
 import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
 
 const FORMATS = ['table', 'json', 'markdown'] as const;
@@ -38,6 +39,8 @@ export interface EvalContext {
   gates: boolean;
   /** No log lines on stderr (errors still are): stdout holds the report alone, even with 2>&1. */
   quiet: boolean;
+  /** Bytes (--memory-budget); the default is half of the machine's memory. */
+  memoryBudget?: number;
 }
 
 interface EvalFlags extends ScoringDataFlags {
@@ -50,6 +53,7 @@ interface EvalFlags extends ScoringDataFlags {
   report?: string;
   gates: boolean;
   quiet?: boolean;
+  memoryBudget?: number;
 }
 
 export function evalContext(f: EvalFlags): EvalContext {
@@ -70,6 +74,7 @@ export function evalContext(f: EvalFlags): EvalContext {
     threads: f.threads,
     gates: f.gates,
     quiet: f.quiet ?? false,
+    memoryBudget: f.memoryBudget,
   };
 }
 
@@ -86,7 +91,7 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))
       logger.debug('the baseline has its own feature spec: every row is read once and encoded once per model');
     const run = await runEval(
-      { model, baseline, source: ctx.source, maxBadRows: ctx.maxBadRows, threshold: ctx.threshold, groupBy: ctx.groupBy, gates: ctx.gates, signal: env.signal },
+      { model, baseline, source: ctx.source, maxBadRows: ctx.maxBadRows, threshold: ctx.threshold, groupBy: ctx.groupBy, gates: ctx.gates, signal: env.signal, memoryBudget: memoryBudget(ctx.memoryBudget) },
       logger,
     );
     const gate = run.baseline && ctx.maxAucDrop !== undefined ? aucGate(run.report, run.baseline.report, ctx.maxAucDrop) : null;
@@ -129,6 +134,7 @@ export function register(program: Command, env: CliEnv): void {
     .option('--report <file.html>', 'also write a self-contained HTML report')
     .option('--no-gates', 'skip gate diagnostics (saves one forward pass per batch)')
     .option('--quiet', 'no log lines on stderr (errors still are); the report alone on stdout', false)
+    .option('--memory-budget <size>', 'memory the metric buffers may take, e.g. 4G or 512M (default: half of the machine or cgroup memory); checked before reading', parseMemoryBudget)
     .action(async (flags: EvalFlags) => {
       await runEvalCommand(evalContext(flags), env);
     });

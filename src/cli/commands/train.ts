@@ -6,6 +6,7 @@ import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { DEFAULT_CONFIG } from '../../paths.js';
 import { backendMessage } from '../../train/messages.js';
+import { memoryBudget } from '../../data/memory-budget.js';
 import { exitCodeOf, UsageError } from '../../errors.js';
 import { LogFile } from '../../logger.js';
 import { createRunDir } from '../../train/run-log.js';
@@ -20,7 +21,7 @@ import { ProgressBar } from '../../util/progress.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
-import { parseChoice, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseNumber, parsePositiveInt } from '../options.js';
+import { parseChoice, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseMemoryBudget, parseNumber, parsePositiveInt } from '../options.js';
 
 type GateFlag = { maxAucDrop: number } | 'off';
 
@@ -54,6 +55,8 @@ export interface TrainFlags extends DataFlags {
   metricsFile?: string;
   pushgateway?: string;
   metricsInstance?: string;
+  /** Bytes (--memory-budget). */
+  memoryBudget?: number;
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
@@ -118,6 +121,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
         keepModels: config.publish.keepModels,
         keepLogs: config.publish.keepLogs,
         waitForDataMs: flags.waitForData,
+        memoryBudget: memoryBudget(flags.memoryBudget),
       },
       { logger, progress, version: VERSION, signal: env.signal, logFile },
       scope,
@@ -156,6 +160,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--valid-date <YYYYMMDD>', 'validate on this day instead of the hash hold-out', parseDate)
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto')
     .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
+    .option('--memory-budget <size>', 'memory the encoded rows may take, e.g. 4G or 512M (default: half of the machine or cgroup memory); training.data "auto" streams past it', parseMemoryBudget)
     .option('--quiet', 'no progress bar and no console log (the log file is still written)', false)
     .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
     .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList)
