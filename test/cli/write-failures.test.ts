@@ -1,8 +1,9 @@
-// A full disk under `eval --report` and `predict --output` (issue 10 items 5 and 8): exit 1 naming
-// the path and the cause; no truncated file under the final name, no temporary left; a report
-// that was there before stays as it was.
+// A full disk (or no permission) under `eval --report` and `predict --output` (issue 10 items 5
+// and 8): exit 1 naming the path and the cause; no truncated file under the final name, no
+// temporary left; a report that was there before stays as it was.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -44,4 +45,22 @@ test(`predict --output on a full disk (${diskKind}): exit 1, not 2, naming the o
   assert.equal(r.code, 1, r.err);
   assert.ok(r.err.includes(`mmoe: cannot write ${out}: no space left on the device (ENOSPC)`), r.err);
   assert.deepEqual(readdirSync(disk.dir).filter((f) => f !== '.filler'), []);
+});
+
+test('predict --output into a directory it may not write (EACCES, a real process as another user): exit 1 naming the path', async (t) => {
+  if (process.getuid?.() !== 0) return t.diagnostic('not root: cannot run the CLI as another user here');
+  chmodSync(root, 0o755);
+  const dir = mkdtempSync(join(root, 'root-only-'));
+  chmodSync(dir, 0o755);
+  const out = join(dir, 'scores.csv');
+  const args = ['bin/mmoe.js', 'predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, ...cpu];
+  const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+    const child = spawn(process.execPath, args, { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => resolve({ code, err }));
+  });
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(`mmoe: cannot write ${out}: permission denied (EACCES)`), r.err);
+  assert.deepEqual(readdirSync(dir), []);
 });
