@@ -1,6 +1,6 @@
 // Exact ROC AUC: the Mann-Whitney statistic with tied scores counted as half, equal to
 // scikit-learn's roc_auc_score (trapezoids over the full ROC curve), weighted rows included.
-import { sortRows, type SortedRows, tieEnd } from './sort.js';
+import { newTieGroup, sortRows, type SortedRows, tieGroup } from './sort.js';
 import { checkLengths, countNaN, defined, undefinedMetric, type MetricValue, type ScoredRows } from './metric-value.js';
 
 export type { ScoredRows };
@@ -17,21 +17,15 @@ export interface AucSweep {
  * negative weight below it plus half the negative weight inside the group.
  */
 export function sweepAuc(sorted: SortedRows, start = 0, end = sorted.scores.length): AucSweep {
-  const { scores, positive, weights } = sorted;
+  const g = newTieGroup();
   let negBelow = 0;
   let positives = 0;
   let area = 0;
   for (let i = start; i < end; ) {
-    const next = tieEnd(scores, i, end);
-    let gp = 0;
-    let gn = 0;
-    for (; i < next; i++) {
-      if (positive[i]) gp += weights[i]!;
-      else gn += weights[i]!;
-    }
-    area += gp * (negBelow + gn / 2);
-    negBelow += gn;
-    positives += gp;
+    i = tieGroup(sorted, i, end, 1, g);
+    area += g.positive * (negBelow + g.negative / 2);
+    negBelow += g.negative;
+    positives += g.positive;
   }
   return { area, positives, negatives: negBelow };
 }

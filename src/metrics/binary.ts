@@ -105,7 +105,8 @@ export function binaryMetrics(rows: ScoredRows, options: { threshold?: number; s
   const meanScore = weight > 0 ? scoreSum / weight : Number.NaN;
   const confusion = confusionAt(rows, threshold);
   const labelRate = weight > 0 ? positiveWeight / weight : Number.NaN;
-  const nonFinite = countNonFinite(scores, n);
+  // A non-finite score makes the sum non-finite: only then are they counted (for the reason).
+  const nonFinite = Number.isFinite(scoreSum) ? 0 : countNonFinite(scores, n);
   return {
     count: n,
     positives,

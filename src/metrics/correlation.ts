@@ -1,5 +1,5 @@
 // Task relatedness: Pearson and Spearman (rank, ties averaged) correlation of two series.
-import { type SortedRows, sortRows, tieEnd } from './sort.js';
+import { newTieGroup, type SortedRows, sortRows, tieGroup } from './sort.js';
 
 /** Pearson correlation; NaN when either series is constant, shorter than 2 or holds a non-finite value. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -46,17 +46,19 @@ function binaryRanks(x: ArrayLike<number>): Float64Array | null {
  * value gets a NaN rank (so a correlation over it is NaN, as scipy's).
  * `presorted`: x already sorted by sortRows (the same order and values), to skip the sort.
  */
-export function averageRanks(x: ArrayLike<number>, presorted?: Pick<SortedRows, 'order' | 'scores'>): Float64Array {
+export function averageRanks(x: ArrayLike<number>, presorted?: SortedRows): Float64Array {
   const n = x.length;
   if (!presorted) {
     const binary = binaryRanks(x);
     if (binary) return binary;
   }
   // Radix argsort: the comparator sort took over a second on a million-row eval.
-  const { order, scores: sorted } = presorted ?? sortRows({ scores: x });
+  const s = presorted ?? sortRows({ scores: x });
+  const { order, scores: sorted } = s;
   const ranks = new Float64Array(n);
+  const g = newTieGroup();
   for (let i = 0; i < n; ) {
-    const end = tieEnd(sorted, i, n);
+    const end = tieGroup(s, i, n, 1, g);
     const r = sorted[i] === sorted[i] ? (i + end - 1) / 2 + 1 : Number.NaN;
     for (let k = i; k < end; k++) ranks[order[k]!] = r;
     i = end;

@@ -1,8 +1,8 @@
 // Data for plots: a downsampled ROC curve, calibration bins and score histograms by label.
 // Plots need a few hundred points; the exact AUC comes from auc.ts over every row.
 import type { ScoredRows } from './auc.js';
-import { sortRows, type SortedRows, tieEnd } from './sort.js';
-import { countNaN, isPositive, weightAt } from './metric-value.js';
+import { finiteRange, newTieGroup, sortRows, type SortedRows, tieGroup } from './sort.js';
+import { isPositive, weightAt } from './metric-value.js';
 
 export interface RocPoint {
   fpr: number;
@@ -19,11 +19,13 @@ export interface RocPoint {
  */
 export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; sorted?: SortedRows } = {}): RocPoint[] {
   const maxPoints = options.maxPoints ?? 200;
-  if (countNaN(rows.scores) > 0) return [];
-  const { scores, positive, weights } = options.sorted ?? sortRows(rows);
+  const sorted = options.sorted ?? sortRows(rows);
+  const { scores, positive, weights } = sorted;
+  const n = scores.length;
+  if (n > 0 && scores[n - 1] !== scores[n - 1]) return []; // NaN sorts last
   let P = 0;
   let N = 0;
-  for (let i = 0; i < scores.length; i++) {
+  for (let i = 0; i < n; i++) {
     if (positive[i]) P += weights[i]!;
     else N += weights[i]!;
   }
@@ -33,13 +35,12 @@ export function rocCurve(rows: ScoredRows, options: { maxPoints?: number; sorted
   let tp = 0;
   let fp = 0;
   let lastKept = 0;
-  for (let i = scores.length - 1; i >= 0; ) {
+  const g = newTieGroup();
+  for (let i = n - 1; i >= 0; ) {
     const s = scores[i]!;
-    const next = tieEnd(scores, i, -1, -1);
-    for (; i > next; i--) {
-      if (positive[i]) tp += weights[i]!;
-      else fp += weights[i]!;
-    }
+    i = tieGroup(sorted, i, -1, -1, g);
+    tp += g.positive;
+    fp += g.negative;
     const fpr = fp / N;
     const tpr = tp / P;
     if (fpr + tpr - lastKept >= step || i < 0) {
@@ -74,13 +75,14 @@ export function calibrationBins(
 ): CalibrationBin[] {
   const nBins = options.bins ?? 10;
   const acc = Array.from({ length: nBins }, () => ({ lower: Infinity, upper: -Infinity, s: 0, y: 0, count: 0, weight: 0 }));
-  const put = (bin: number, s: number, positive: boolean, w: number): void => {
+  /** Adds `rows` rows of score s, weight w, of which weight y positive, to a bin. */
+  const put = (bin: number, s: number, y: number, w: number, rows: number): void => {
     const b = acc[bin]!;
     b.lower = Math.min(b.lower, s);
     b.upper = Math.max(b.upper, s);
     b.s += w * s;
-    b.y += positive ? w : 0;
-    b.count++;
+    b.y += y;
+    b.count += rows;
     b.weight += w;
   };
   if ((options.binning ?? 'quantile') === 'uniform') {
@@ -88,26 +90,24 @@ export function calibrationBins(
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i]!;
       if (!Number.isFinite(s)) continue;
-      put(Math.min(nBins - 1, Math.max(0, Math.floor(s * nBins))), s, isPositive(labels[i]!), weightAt(weights, i));
+      const w = weightAt(weights, i);
+      put(Math.min(nBins - 1, Math.max(0, Math.floor(s * nBins))), s, isPositive(labels[i]!) ? w : 0, w, 1);
     }
   } else {
-    const { scores, positive, weights } = options.sorted ?? sortRows(rows);
+    const sorted = options.sorted ?? sortRows(rows);
+    const { scores, weights } = sorted;
+    const { lo, hi } = finiteRange(scores);
     let total = 0;
-    for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!)) total += weights[i]!;
+    for (let i = lo; i < hi; i++) total += weights[i]!;
     let before = 0;
-    for (let i = 0; i < scores.length; ) {
+    const g = newTieGroup();
+    for (let i = lo; i < hi; ) {
       const s = scores[i]!;
-      const next = tieEnd(scores, i, scores.length);
-      if (!Number.isFinite(s)) {
-        i = next;
-        continue;
-      }
       // A tie group goes where its first row falls, so equal scores never straddle bins.
       const bin = total > 0 ? Math.min(nBins - 1, Math.floor((before / total) * nBins)) : 0;
-      for (; i < next; i++) {
-        put(bin, s, positive[i] === 1, weights[i]!);
-        before += weights[i]!;
-      }
+      i = tieGroup(sorted, i, hi, 1, g);
+      put(bin, s, g.positive, g.positive + g.negative, g.rows);
+      before += g.positive + g.negative;
     }
   }
   return acc

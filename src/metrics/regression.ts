@@ -38,7 +38,8 @@ export function regressionMetrics(rows: {
     const none = undefinedMetric('undefined: no rows (or all weights are zero)');
     return { count: n, weight, mse: none, mae: none, r2: none, meanPrediction: Number.NaN, meanLabel: Number.NaN };
   }
-  const nonFinite = countNonFinite(predictions, n) + countNonFinite(labels, n);
+  // A non-finite prediction or label makes the sums non-finite: only then are they counted.
+  const nonFinite = Number.isFinite(se + py + sy) ? 0 : countNonFinite(predictions, n) + countNonFinite(labels, n);
   if (nonFinite > 0) {
     const none = undefinedMetric(`undefined: ${nonFinite} predictions or labels are not finite`);
     return { count: n, weight, mse: none, mae: none, r2: none, meanPrediction: py / weight, meanLabel: sy / weight };

@@ -131,20 +131,50 @@ export function argsortScores(scores: ArrayLike<number>): Uint32Array {
   return sortRows({ scores }).order;
 }
 
+/** What tieGroup reports about one run of tied scores. */
+export interface TieGroup {
+  /** Weight of its positive and of its negative rows. */
+  positive: number;
+  negative: number;
+  /** Rows in it. */
+  rows: number;
+}
+
 /**
- * Where the run of scores tied with `scores[i]` ends: the first position past it going up (`dir`
- * 1, positions below `stop`) or down (`dir` -1, positions above `stop`). Every tie-group sweep
- * (AUC, ROC, quantile bins, ranks) steps with this. NaN ties with NaN: a sweep comparing scores
- * with === alone would never leave a NaN (NaN !== NaN) and spin forever.
+ * The one step of every tie-group sweep (AUC, ROC, quantile bins, ranks): from sorted position i,
+ * going up (`dir` 1, positions below `stop`) or down (`dir` -1, positions above `stop`), over the
+ * run of scores tied with `scores[i]`, summing its positive and negative weight into `g` in the
+ * same pass. Returns the first position past the run. NaN ties with NaN: a sweep comparing with
+ * === alone would never leave a NaN (NaN !== NaN) and spin forever.
  */
-export function tieEnd(scores: ArrayLike<number>, i: number, stop: number, dir: 1 | -1 = 1): number {
+export function tieGroup(sorted: SortedRows, i: number, stop: number, dir: 1 | -1, g: TieGroup): number {
+  const { scores, positive, weights } = sorted;
   const s = scores[i]!;
-  if (s === s) {
-    do i += dir;
-    while (i !== stop && scores[i] === s);
-  } else {
-    do i += dir;
-    while (i !== stop && scores[i] !== scores[i]);
-  }
-  return i;
+  const nan = s !== s;
+  let pos = 0;
+  let neg = 0;
+  let j = i;
+  do {
+    if (positive[j]) pos += weights[j]!;
+    else neg += weights[j]!;
+    j += dir;
+  } while (j !== stop && (scores[j] === s || (nan && scores[j] !== scores[j])));
+  g.positive = pos;
+  g.negative = neg;
+  g.rows = (j - i) * dir;
+  return j;
+}
+
+/** A TieGroup to reuse across the steps of a sweep. */
+export function newTieGroup(): TieGroup {
+  return { positive: 0, negative: 0, rows: 0 };
+}
+
+/** Sorted positions [lo, hi) of the finite scores: -Infinity sorts first, +Infinity and NaN last. */
+export function finiteRange(scores: ArrayLike<number>): { lo: number; hi: number } {
+  let lo = 0;
+  let hi = scores.length;
+  while (lo < hi && !Number.isFinite(scores[lo]!)) lo++;
+  while (hi > lo && !Number.isFinite(scores[hi - 1]!)) hi--;
+  return { lo, hi };
 }
