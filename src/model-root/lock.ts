@@ -104,8 +104,13 @@ export function acquireLock(root: string, what = 'mmoe', hooks: LockHooks = {}):
         continue;
       }
       const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: what };
-      ftruncateSync(fd, 0);
-      writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
+      try {
+        ftruncateSync(fd, 0);
+        writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
+      } catch (err) {
+        unlinkSync(path); // held by this run: removed as release() would (a full disk leaves nothing)
+        throw writeFailure(path, err);
+      }
     } catch (err) {
       closeSync(fd);
       throw err;

@@ -76,7 +76,7 @@ test('a latest that cannot be compared (damaged, or needing a column the data dr
   writeFileSync(join(damaged, '20260101', 'model.json'), 'garbage');
   const r = await night(damaged, '20260102', {}, '--epochs', '1', ...gate);
   assert.equal(r.code, 4, r.err);
-  assert.match(r.err, /the current model .*20260101 cannot be opened to compare with \(.*not valid JSON\); promote the new model by hand/);
+  assert.match(r.err, /the current model .*20260101 cannot be opened to compare with \(.*model\.json: is not valid JSON .*\); promote the new model by hand/);
   assert.equal(readlinkSync(join(damaged, 'latest')), '20260101');
   assert.equal(meta(join(damaged, '20260102')).promotion.status, 'refused');
 

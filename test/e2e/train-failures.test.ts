@@ -94,7 +94,7 @@ test(`disk full (${diskKind}) while staging the model: exit 1 naming the file an
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, new RegExp(`cannot write ${models}/\\.tmp-20260102-[^ ]+: no space left on the device \\(ENOSPC\\); nothing was published, latest still points at 20260101`));
   untouched(models, '20260101');
-  assert.deepEqual(readdirSync(models).sort(), ['20260101', 'latest']);
+  assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json').sort(), ['20260101', 'latest']);
   assert.match(String(lastLogLine(join(root, 'logs-full')).msg), /mmoe train failed \(exit 1\): cannot write .*ENOSPC/);
   disk.leave(1 << 30);
   await loads(join(models, 'latest'), join(models, '20260101'));
@@ -142,7 +142,7 @@ test('a log dir that cannot be created: exit 1 naming it and the cause, and no l
   writeFileSync(file, '');
   const r = await train(models, join(file, 'logs'));
   assert.equal(r.code, 1, r.err);
-  assert.match(r.err, new RegExp(`cannot create the log directory ${file}/logs/20260102-[^:]+: a part of the path is not a directory \\(ENOTDIR\\)`));
+  assert.ok(r.err.includes(`cannot create the log directory ${file}/logs: a part of the path is not a directory (ENOTDIR)`), r.err);
   untouched(models, '20260101');
 });
 

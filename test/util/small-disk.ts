@@ -40,7 +40,7 @@ export interface SmallDisk {
 }
 
 export interface InjectedDisk extends SmallDisk {
-  /** The disk is full from the first write whose text matches `when` on (an exact moment, e.g. one log line). */
+  /** The disk is full from the first write whose text matches `when` on (an exact moment, e.g. one log line); until then it has room. */
   fullFrom(when: RegExp): void;
 }
 
@@ -150,6 +150,7 @@ export function injectedDisk(parent: string, dir = fs.mkdtempSync(join(parent, '
     },
     fullFrom(when) {
       trigger = when;
+      budget = Number.POSITIVE_INFINITY;
     },
     release() {
       Object.assign(fs, real);
