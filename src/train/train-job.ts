@@ -123,13 +123,6 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     throw new UsageError(`validation date ${validDate} is one of the training days (${job.source.dates.join(', ')}): validate on a day the model does not train on`);
   checkModelRoot(job.modelRoot);
   checkExports(cfg); // a name the exports cannot take, or a model too big for them, fails now, not after training
-  const checkAbort = (when: string) => {
-    if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
-    // A run log that can no longer be written fails the run now, not after hours of training.
-    if (deps.logFile?.failure) throw unpublished(deps.logFile.failure);
-  };
-  let staging: string | undefined;
-  const runLog = new RunLog(job.runDir);
   // A file of the model that cannot be written (disk full, no permission) fails the run with the
   // path and the cause; what was staged is removed and the published models stay as they were.
   const unpublished = (err: unknown): unknown => {
@@ -140,6 +133,13 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     const latest = latestName(job.modelRoot);
     return new WriteError(`${e.message}; nothing was published${latest ? `, latest still points at ${latest}` : ''}`, { cause: err });
   };
+  const checkAbort = (when: string) => {
+    if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
+    // A run log that can no longer be written fails the run now, not after hours of training.
+    if (deps.logFile?.failure) throw unpublished(deps.logFile.failure);
+  };
+  let staging: string | undefined;
+  const runLog = new RunLog(job.runDir);
   try {
     const swept = sweepStale(job.modelRoot);
     if (swept.length) logger.warn({ swept }, `cleaned up after an earlier run that was killed: ${swept.join('; ')}`);
