@@ -40,8 +40,12 @@ test('writeFileAtomic: the file appears whole; a failure leaves the old content 
 });
 
 test(`on a full disk (${diskKind}) writeFileAtomic and AtomicFile fail naming the path and ENOSPC, and leave nothing`, async (t) => {
-  const disk = smallDisk(mkdtempSync(join(tmpdir(), 'mmoe-atomic-full-')), 1 << 20);
-  t.after(() => disk.release());
+  const parent = mkdtempSync(join(tmpdir(), 'mmoe-atomic-full-'));
+  const disk = smallDisk(parent, 1 << 20);
+  t.after(() => {
+    disk.release();
+    rmSync(parent, { recursive: true, force: true });
+  });
   t.diagnostic(`disk: ${disk.how}`);
   writeFileAtomic(join(disk.dir, 'old.html'), 'old report');
   disk.leave(64 * 1024);
