@@ -2,7 +2,7 @@
 // the variance of the Mann-Whitney AUC from the placement values of every positive (the share of
 // negatives it outranks) and every negative (the share of positives that outrank it), computed in
 // one pass over the rows in score order. Row weights count as frequency weights.
-import type { SortedRows } from './sort.js';
+import { newTieGroup, type SortedRows, tieGroup } from './sort.js';
 
 export interface AucInterval {
   auc: number;
@@ -56,15 +56,11 @@ export function aucInterval(sorted: SortedRows, level = 0.95): AucInterval | nul
   let sq10 = 0;
   let sum01 = 0;
   let sq01 = 0;
+  const g = newTieGroup();
   for (let i = 0; i < n; ) {
-    const s = scores[i]!;
-    let gp = 0;
-    let gn = 0;
-    do {
-      if (positive[i]) gp += weights[i]!;
-      else gn += weights[i]!;
-      i++;
-    } while (i < n && scores[i] === s);
+    i = tieGroup(sorted, i, n, 1, g);
+    const gp = g.positive;
+    const gn = g.negative;
     const v10 = (negBelow + gn / 2) / N;
     const v01 = (P - posBelow - gp + gp / 2) / P;
     sum10 += gp * v10;

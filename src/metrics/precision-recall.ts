@@ -3,7 +3,7 @@
 // plotting, the F1-maximising threshold, and operating points at given shares of rows predicted
 // positive. At 3-20% positives this is the curve that matters (ROC flatters rare classes).
 import { defined, undefinedMetric, type MetricValue } from './metric-value.js';
-import type { SortedRows } from './sort.js';
+import { newTieGroup, type SortedRows, tieGroup } from './sort.js';
 
 export interface PrPoint {
   recall: number;
@@ -76,7 +76,7 @@ export function rankingCurves(sorted: SortedRows, options: { maxPoints?: number;
   const want = [...(options.shares ?? [])].sort((a, b) => a - b);
   const { P, N } = totals(sorted);
   const total = P + N;
-  const { scores, positive, weights } = sorted;
+  const { scores } = sorted;
   const curve: PrPoint[] = [];
   const sweep: OperatingPoint[] = [];
   let tp = 0;
@@ -90,15 +90,15 @@ export function rankingCurves(sorted: SortedRows, options: { maxPoints?: number;
   let k = 0;
   let i = scores.length - 1;
   while (i >= 0 && scores[i] !== scores[i]) i--;
+  const g = newTieGroup();
   while (i >= 0) {
     const s = scores[i]!;
-    do {
-      if (positive[i]) tp += weights[i]!;
-      else fp += weights[i]!;
-      i--;
-    } while (i >= 0 && scores[i] === s);
+    i = tieGroup(sorted, i, -1, -1, g);
+    tp += g.positive;
+    fp += g.negative;
     const next = i >= 0 ? scores[i] : undefined;
-    if (P > 0) {
+    // Until some weight is predicted positive there is no precision (rows of zero weight only).
+    if (P > 0 && tp + fp > 0) {
       const recall = tp / P;
       const precision = tp / (tp + fp);
       ap += (recall - lastRecall) * precision;

@@ -7,7 +7,9 @@ import { binaryMetrics, logLoss } from '../../src/metrics/binary.js';
 import { binaryReport } from '../../src/metrics/binary-report.js';
 import { averageRanks, pearson, spearman } from '../../src/metrics/correlation.js';
 import { calibrationBins, rocCurve, scoreHistogram } from '../../src/metrics/curves.js';
+import { aucInterval } from '../../src/metrics/auc-interval.js';
 import { gatePartial } from '../../src/metrics/gate.js';
+import { operatingPointAt, rankingCurves } from '../../src/metrics/precision-recall.js';
 import { groupAuc } from '../../src/metrics/group-auc.js';
 import type { MetricValue } from '../../src/metrics/metric-value.js';
 import { regressionMetrics } from '../../src/metrics/regression.js';
@@ -128,6 +130,16 @@ export function checkCase(c: FuzzCase): void {
   const h = scoreHistogram(rows);
   if ([...h.positive, ...h.negative].reduce((s, v) => s + v, 0) !== n - nans) fail(c, 'histogram row count');
 
+  // Precision-recall, operating points and DeLong's interval: defined, finite, in range.
+  const pr = rankingCurves(sorted, { shares: [0.01, 0.1, 0.5] });
+  if (nans === 0) checkMetric(c, 'average precision', pr.averagePrecision);
+  for (const p of pr.curve) if (!(p.recall >= 0 && p.recall <= 1 + 1e-12 && p.precision >= 0 && p.precision <= 1 + 1e-12)) fail(c, `PR point ${JSON.stringify(p)}`);
+  for (const o of [...pr.sweep, operatingPointAt(sorted, 0.5)])
+    for (const k of ['tp', 'fp', 'fn', 'tn'] as const) if (!Number.isFinite(o[k])) fail(c, `operating point ${k} = ${o[k]}`);
+  const ci = aucInterval(sorted);
+  if (ci !== null && !(ci.lower <= ci.auc + 1e-12 && ci.auc <= ci.upper + 1e-12 && Number.isFinite(ci.se) && ci.lower >= 0 && ci.upper <= 1)) fail(c, `AUC interval ${JSON.stringify(ci)}`);
+  if (ci !== null && (nans > 0 || !(Math.abs(ci.auc - auc.value!) < 1e-9))) fail(c, `DeLong's AUC ${ci.auc}, AUC ${auc.value}`);
+
   const m = binaryMetrics(rows, { sorted });
   for (const k of ['auc', 'logLoss', 'calibration', 'accuracy', 'precision', 'recall', 'f1'] as const) checkMetric(c, k, m[k]);
   checkMetric(c, 'log loss', logLoss(rows));
@@ -163,6 +175,7 @@ export function checkCase(c: FuzzCase): void {
   if (acc.scoreRanks().length !== n) fail(c, 'accumulator ranks');
   const full = binaryReport(rows, { groups: c.groups });
   checkMetric(c, 'report group AUC', full.groupAuc!.gauc);
+  checkMetric(c, 'report average precision', full.pr.averagePrecision);
 
   if (n >= 3) {
     const g = gatePartial(Float32Array.from(c.scores).subarray(0, n - (n % 3)), 3);

@@ -1,7 +1,7 @@
-// Property test of every metric loop (sort, AUC, group AUC, ROC, calibration bins, histogram, log
-// loss, threshold metrics, ranks, correlations, regression, accumulator, gate sums) on random
-// inputs with NaN, +-Infinity, ties, one class and zero weights: each must end with a defined
-// result. The cases run in a worker thread so a loop that never ends fails here instead of hanging.
+// Property test of every metric loop (sort, AUC, group AUC, ROC, precision-recall and operating
+// points, DeLong's interval, calibration bins, histogram, log loss, threshold metrics, ranks,
+// correlations, regression, accumulator, gate sums) on random inputs with NaN, +-Infinity, ties,
+// one class and zero weights: each must end with a defined result. The cases run in a worker thread so a loop that never ends fails here instead of hanging.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
