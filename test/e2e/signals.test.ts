@@ -81,7 +81,7 @@ test('SIGKILL leaves a temporary output; the next predict sweeps it and writes i
 
 test('SIGINT to eval while it reads: exit 130 at the next chunk', async () => {
   const p = mmoeProcess('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu', '--threads', '0');
-  await until(() => /scoring with the plain graph/.test(p.stderr()), 'the model to be opened');
+  await until(() => /the metrics will hold about/.test(p.stderr()), 'the model to be opened and the read to start');
   p.child.kill('SIGINT');
   const r = await p.done;
   assert.equal(r.code, 130, r.err);

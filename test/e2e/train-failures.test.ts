@@ -126,7 +126,7 @@ test('the log disk fills exactly when the "published" line is written (injected:
   untouched(models, '20260102');
   // One line earlier (the last one before publishing): exit 1, and the model of that date stays the old one.
   const before = readFileSync(join(models, '20260102', 'metadata.json'), 'utf8');
-  disk.fullFrom(/"msg":"read 2 file/);
+  disk.fullFrom(/"msg":"read 2 files? of/);
   const early = await train(models, disk.dir);
   assert.equal(early.code, 1, early.err);
   assert.ok(early.err.includes(`cannot write ${disk.dir}/`) && /no space left on the device \(ENOSPC\)/.test(early.err), early.err);
