@@ -71,13 +71,20 @@ const HASH = {
   emptyValue: 'bucket == buckets (tables have buckets + 1 rows)',
 } as const;
 
-/** The one place graph names are derived: features first (config order), then tables, then crosses. */
+/**
+ * The one place graph names are derived: features first (config order), then tables, then
+ * crosses, in one namespace with every layer name they give the graph, since the exported graph
+ * refuses a name twice: a categorical input `g` also names its `g_embedding` layer, a table the
+ * layer `emb_<id>`, a cross `cross_<id>` (a feature named `emb_b` moves table `b` to `emb_b_2`).
+ */
 export function assignGraphNames(spec: Pick<FeatureSpec, 'categorical' | 'numeric' | 'crosses' | 'tasks'>): GraphNames {
   const taken = new Set<string>([...RESERVED_GRAPH_NAMES, ...spec.tasks.map((t) => t.name)]);
-  const features = graphNames([...spec.categorical, ...spec.numeric].map((f) => f.name), taken);
-  // Layer names carry a prefix, so they only need to be unique among their own kind.
-  const tables = graphNames([...new Set(spec.categorical.map((c) => c.table))], new Set());
-  const crosses = graphNames(spec.crosses.map((x) => x.name), new Set());
+  const features = {
+    ...graphNames(spec.categorical.map((f) => f.name), taken, (id) => [id, `${id}_embedding`]),
+    ...graphNames(spec.numeric.map((f) => f.name), taken),
+  };
+  const tables = graphNames([...new Set(spec.categorical.map((c) => c.table))], taken, (id) => [`emb_${id}`]);
+  const crosses = graphNames(spec.crosses.map((x) => x.name), taken, (id) => [`cross_${id}`]);
   return { features, tables, crosses };
 }
 

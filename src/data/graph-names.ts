@@ -23,16 +23,18 @@ export function graphName(name: string): string {
 
 /**
  * Unique graph names for `names`, in order: each gets graphName(name), or with `_2`, `_3`, ...
- * appended when that is taken by `taken` or by an earlier name. `taken` is extended with them.
+ * appended while a name it would claim is taken by `taken` or by an earlier name. `claims(id)` is
+ * every name the graph gives something derived from `id` (by default the id itself; a table's
+ * layer is `emb_<id>`). `taken` is extended with the claims of each name given.
  */
-export function graphNames(names: readonly string[], taken: Set<string>): Record<string, string> {
+export function graphNames(names: readonly string[], taken: Set<string>, claims: (id: string) => string[] = (id) => [id]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     if (Object.hasOwn(out, name)) continue;
     const base = graphName(name);
     let candidate = base;
-    for (let k = 2; taken.has(candidate); k++) candidate = `${base}_${k}`;
-    taken.add(candidate);
+    for (let k = 2; claims(candidate).some((c) => taken.has(c)); k++) candidate = `${base}_${k}`;
+    for (const c of claims(candidate)) taken.add(c);
     out[name] = candidate;
   }
   return out;

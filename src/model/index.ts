@@ -2,6 +2,6 @@
 export { buildModel, MultiTaskModel, type GateMatrix, type ModelState, type OptimizerState, type StepResult } from './multi-task-model.js';
 export { ARCHITECTURES, getArchitecture } from './registry.js';
 export { saveModel, loadModel, readArchitecture, readFeatureSpec, checkFeatureSpec, checkModelDir, incompatibilities, restoreOptimizer, ARCHITECTURE_JSON, FEATURE_SPEC_JSON } from './persist.js';
-export { toPortableModel, portableArtifacts } from './portable.js';
+export { toPortableModel, portableArtifacts, checkPortableGraph } from './portable.js';
 export { nodeFileSystem, MODEL_JSON } from './io.js';
 export { blockLayout, type BlockLayout } from './layout.js';

@@ -3,10 +3,13 @@
 // the same dense layers, with outputs named after the tasks. Built-in layers only, so plain tfjs
 // loads it (ONNX and Keras exports: src/export).
 import * as tf from '@tensorflow/tfjs';
+import type { ModelSection, TrainingSection } from '../config/schema.js';
+import type { FeatureSpec } from '../data/feature-spec.js';
+import { ConfigError } from '../errors.js';
 import type { LayerCache } from './blocks.js';
 import { call } from './blocks.js';
 import type { TableLayout } from './layout.js';
-import type { MultiTaskModel } from './multi-task-model.js';
+import { buildModel, type MultiTaskModel } from './multi-task-model.js';
 
 type ST = tf.SymbolicTensor;
 
@@ -77,4 +80,41 @@ export function portableArtifacts(m: MultiTaskModel, generatedBy = GENERATED_BY)
 /** The exported model in memory: exactly what plain tfjs gets from the saved directory. */
 export async function toPortableModel(m: MultiTaskModel, generatedBy = GENERATED_BY): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(portableArtifacts(m, generatedBy)));
+}
+
+/**
+ * Throws a ConfigError when the exported graph of this config cannot be built: graph names are
+ * unique among the features, tables and crosses (assignGraphNames), but a feature may still be
+ * named like a layer of the network itself (`income_logit`, `tower_income_1`), which tfjs refuses
+ * when the model is saved. Built on one-row tables before any data is read, so a night's training
+ * never ends in it.
+ */
+export function checkPortableGraph(spec: FeatureSpec, model: ModelSection, training: TrainingSection): void {
+  const m = buildModel({ ...spec, categorical: spec.categorical.map((c) => ({ ...c, buckets: 1 })) }, model, training, training.seed, { inferenceOnly: true });
+  try {
+    const { embeddings } = portableGraph(m, m.net.layers, () => 1);
+    for (const e of embeddings) for (const w of e.weights) w.dispose();
+  } catch (err) {
+    const name = /The name "([^"]+)" is used \d+ times/.exec((err as Error).message)?.[1];
+    if (name === undefined) throw err;
+    throw new ConfigError(clashMessage(spec, name), { cause: err });
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Which feature took a layer name of the network, and how to rename it keeping its column. */
+function clashMessage(spec: FeatureSpec, name: string): string {
+  const g = spec.graphNames;
+  const owner = [...spec.categorical, ...spec.numeric].find((f) => [g.features[f.name], `${g.features[f.name]}_embedding`].includes(name));
+  const table = Object.keys(g.tables).find((t) => `emb_${g.tables[t]}` === name);
+  const cross = Object.keys(g.crosses).find((x) => `cross_${g.crosses[x]}` === name);
+  const what = owner
+    ? `feature '${owner.name}': its graph name '${g.features[owner.name]}' is also the name of a layer of the model; give the feature another name and keep its column with "column": ${JSON.stringify(owner.column)}`
+    : table !== undefined
+      ? `table '${table}': its layer '${name}' is also the name of a layer of the model; give the table another name`
+      : cross !== undefined
+        ? `cross '${cross}': its layer '${name}' is also the name of a layer of the model; give the cross another name`
+        : `'${name}' would name two layers of the model`;
+  return `the model's graph cannot be saved: ${what}`;
 }

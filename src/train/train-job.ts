@@ -14,7 +14,7 @@ import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
 import type { MemoryBudget } from '../data/memory-budget.js';
 import { type LogFile, type Logger, silentLogger } from '../logger.js';
-import { buildModel, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
+import { buildModel, checkPortableGraph, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
 import type { ProgressBar } from '../util/progress.js';
 import { chooseDataMode } from './data-mode.js';
@@ -122,6 +122,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
   if (validDate && job.source.dates.includes(validDate))
     throw new UsageError(`validation date ${validDate} is one of the training days (${job.source.dates.join(', ')}): validate on a day the model does not train on`);
   checkModelRoot(job.modelRoot);
+  checkPortableGraph(featureSpecFromConfig(cfg), cfg.model, cfg.training); // a name the saved graph cannot take fails now, not at publish
   checkExports(cfg); // a name the exports cannot take, or a model too big for them, fails now, not after training
   // A file of the model that cannot be written (disk full, no permission) fails the run with the
   // path and the cause; what was staged is removed and the published models stay as they were.

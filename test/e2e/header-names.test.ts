@@ -175,3 +175,15 @@ test('a model saved with a version 1 feature spec (identifier names, no columns)
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(JSON.parse(r.out).tasks.map((t: { binary: { auc: unknown } }) => t.binary.auc), before.tasks.map((t: { binary: { auc: unknown } }) => t.binary.auc));
 });
+
+test('a feature named like a layer of the network (income_logit) exits 2 before the data is read, naming it and what to do', async () => {
+  const file = join(root, 'layer-name.json');
+  const categorical = [...MAPPED.features.categorical, { name: 'income_logit', column: 'class of worker', buckets: 10, embeddingDim: 4 }];
+  writeFileSync(file, JSON.stringify({ ...MAPPED, features: { ...MAPPED.features, categorical } }));
+  const models = join(root, 'models-layer-name');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', file, '--model-output-dir', models, '--log-dir', join(root, 'logs-layer-name'), '--backend', 'cpu');
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /feature 'income_logit': its graph name 'income_logit' is also the name of a layer of the model/);
+  assert.match(r.err, /"column": "class of worker"/);
+  assert.doesNotMatch(r.err, /read \d+ file|epoch 1/, 'nothing was read or trained');
+});

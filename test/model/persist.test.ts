@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
+import { parseConfig } from '../../src/config/load.js';
+import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { ConfigError, DataError } from '../../src/errors.js';
 import { buildModel, incompatibilities, loadModel, nodeFileSystem, restoreOptimizer, saveModel } from '../../src/model/index.js';
 import { maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
@@ -167,4 +169,36 @@ test('a model loaded for scoring only has no optimizer slots, scores the same an
   assert.throws(() => s.trainStep(batch), /scoring only/);
   m.dispose();
   s.dispose();
+});
+
+test('names whose graph forms meet the layers of other names still save and load: emb_b next to b, x_embedding next to x, cross_c next to cross c', async () => {
+  const cfg = parseConfig({
+    features: {
+      categorical: [
+        { name: 'b', buckets: 5, embeddingDim: 2 },
+        { name: 'emb_b', buckets: 5, embeddingDim: 2 },
+        { name: 'x_embedding', buckets: 5, embeddingDim: 2 },
+        { name: 'x', buckets: 5, embeddingDim: 2 },
+        { name: 'cross_c', buckets: 5, embeddingDim: 2 },
+      ],
+      numeric: [{ name: 'emb_x' }, { name: 'z' }],
+      crosses: [{ name: 'c', fields: ['b', 'x'] }],
+    },
+    tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
+  });
+  const spec = featureSpecFromConfig(cfg);
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const out = join(dir, 'clashing-names');
+  await saveModel(m, out);
+  const loaded = await tf.loadLayersModel(nodeFileSystem(out));
+  assert.deepEqual(loaded.inputNames, ['b', 'emb_b', 'x_embedding', 'x_2', 'cross_c', 'numeric']);
+  const layers = loaded.layers.map((l) => l.name);
+  assert.equal(new Set(layers).size, layers.length);
+  for (const name of ['emb_b_2', 'emb_emb_b', 'emb_x_2', 'x_2_embedding', 'cross_c_2']) assert.ok(layers.includes(name), name);
+  const restored = await loadModel(out, spec, m.model, m.training);
+  const batch = syntheticBatch(spec, 8);
+  assert.ok(maxAbsDiff(restored.predict(batch).ctr, m.predict(batch).ctr) < 1e-6);
+  loaded.dispose();
+  restored.dispose();
+  m.dispose();
 });
