@@ -49,7 +49,7 @@ function checkConsistency(cfg: Config): string[] {
       errs.push(`${key}': '${c.name}' needs exactly one of "buckets" (hashed values) and "boundaries" (bucketized numbers)`);
     const b = c.boundaries ?? [];
     const j = b.findIndex((x, k) => !Number.isFinite(x) || (k > 0 && x <= b[k - 1]!));
-    if (j >= 0) errs.push(`${key}.boundaries[${j}]': value ${JSON.stringify(b[j])} must be a finite number above the previous boundary (boundaries are sorted, strictly increasing)`);
+    if (j >= 0) errs.push(`${key}.boundaries[${j}]': value ${b[j]} must be a finite number above the previous boundary (boundaries are sorted, strictly increasing)`);
   });
   const tables = new Map<string, { buckets: number; embeddingDim: number; field: string }>();
   for (const c of cfg.features.categorical) {

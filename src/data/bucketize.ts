@@ -1,7 +1,9 @@
 // Bucketized numerics (TensorFlow's bucketized_column): a number's bucket among sorted boundaries,
 // bucket i holding boundaries[i-1] <= x < boundaries[i] (bucket 0 below the first boundary, bucket
 // boundaries.length from the last one up). An empty cell takes the extra bucket, as an empty
-// hashed value does, so a bucketized field is one more embedded categorical field.
+// hashed value does, so a bucketized field is one more embedded categorical field. Compared in
+// float64, as parsed: TensorFlow's Bucketize rounds boundaries (and float32 inputs) to float32, so
+// values within float32 rounding of a boundary may differ there (docs/config.md).
 import { parseDecimal } from './decimal.js';
 
 /** The bucket of x: how many boundaries are <= x (binary search). */

@@ -82,6 +82,8 @@ test('bucketized fields: exactly one of buckets and boundaries, boundaries stric
   assert.throws(() => cats({ name: 'a', buckets: 3, boundaries: [1] }), /'a' needs exactly one of "buckets" \(hashed values\) and "boundaries"/);
   assert.throws(() => cats({ name: 'a' }), /needs exactly one of/);
   assert.throws(() => cats({ name: 'a', boundaries: [1, 5, 5] }), /categorical\[0\]\.boundaries\[2\]': value 5 must be a finite number above the previous boundary/);
+  // 1e400 in a JSON file parses as Infinity: the message says so, not "null".
+  assert.throws(() => cats({ name: 'a', boundaries: [1, JSON.parse('1e400')] }), /boundaries\[1\]': value Infinity must be a finite number/);
   assert.throws(
     () => parseConfig({ ...minimal(), features: { categorical: [{ name: 'a', buckets: 3 }], numeric: [{ name: 'a' }] } }),
     /feature 'a' is declared twice; give one of them another name \(and "column": "a" to read the same column\)/,

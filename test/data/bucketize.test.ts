@@ -15,3 +15,12 @@ test('Bucketizer: an empty cell takes the extra bucket, a cell that is not a num
   assert.equal(z.buckets, 3);
   assert.deepEqual(['17', ' 18 ', '29.5', '1e3', '', '  ', 'NA', '0x10'].map((s) => z.bucket(s)), [0, 1, 1, 2, 3, 3, -1, -1]);
 });
+
+test('bucketOf compares the decimal values in float64, where TensorFlow rounds to float32 (the documented difference)', () => {
+  // TensorFlow 2.21, tf.raw_ops.Bucketize(input=x, boundaries=[0.1, 0.3, 1700000064.0]) for
+  // x = [0.1, 0.2999999999, 0.3, 1700000000, 1700000063]: float32 input -> [1, 2, 2, 3, 3],
+  // float64 input -> [0, 1, 1, 3, 3] (its boundaries are float32 in both). mmoe counts the
+  // boundaries <= x exactly, as serving code in any language does by default.
+  const b = [0.1, 0.3, 1700000064];
+  assert.deepEqual([0.1, 0.2999999999, 0.3, 1700000000, 1700000063].map((x) => bucketOf(b, x)), [1, 1, 2, 2, 2]);
+});
