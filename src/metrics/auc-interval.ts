@@ -1,7 +1,10 @@
 // A confidence interval for ROC AUC by DeLong's method (DeLong, DeLong & Clarke-Pearson 1988):
 // the variance of the Mann-Whitney AUC from the placement values of every positive (the share of
 // negatives it outranks) and every negative (the share of positives that outrank it), computed in
-// one pass over the rows in score order. Row weights count as frequency weights.
+// one pass over the rows in score order. Row weights weigh the placements; the variance divides by
+// each class's effective number of rows (Kish: (sum w)^2 / sum w^2), not by the weights' sum: a
+// loss weight or the 1/rate of a sampled negative says how much a row matters, not how many rows
+// were seen, so scaling every weight leaves the interval as it is.
 import { newTieGroup, type SortedRows, tieGroup } from './sort.js';
 
 export interface AucInterval {
@@ -33,21 +36,28 @@ export function normalQuantile(p: number): number {
 }
 
 /**
- * DeLong's interval: AUC +- z * SE with SE^2 = S10 / P + S01 / N, S10 and S01 the variances of the
- * positives' and negatives' placement values; clipped to [0, 1]. Null when a class has fewer than
- * two rows' weight (no variance to estimate) or a score is NaN.
+ * DeLong's interval: AUC +- z * SE with SE^2 = S10 / P + S01 / N, S10 and S01 the (weighted)
+ * variances of the positives' and negatives' placement values and P, N each class's effective
+ * number of rows (the counts, without weights); clipped to [0, 1]. Null when a class has fewer
+ * than two rows' worth (no variance to estimate) or a score is NaN.
  */
 export function aucInterval(sorted: SortedRows, level = 0.95): AucInterval | null {
   const { scores, positive, weights } = sorted;
   const n = scores.length;
   let P = 0;
   let N = 0;
+  let P2 = 0;
+  let N2 = 0;
   for (let i = 0; i < n; i++) {
     if (scores[i] !== scores[i]) return null;
-    if (positive[i]) P += weights[i]!;
-    else N += weights[i]!;
+    const w = weights[i]!;
+    if (positive[i]) (P += w), (P2 += w * w);
+    else (N += w), (N2 += w * w);
   }
-  if (P <= 1 || N <= 1) return null;
+  // Effective rows of each class (Kish); the counts themselves when unweighted.
+  const effP = (P * P) / P2;
+  const effN = (N * N) / N2;
+  if (!(effP > 1 && effN > 1)) return null;
   // Ascending: a positive group's placement = (negatives below + half the tied negatives) / N; a
   // negative group's = (positives above + half the tied positives) / P.
   let negBelow = 0;
@@ -71,10 +81,11 @@ export function aucInterval(sorted: SortedRows, level = 0.95): AucInterval | nul
     posBelow += gp;
   }
   const auc = sum10 / P;
-  const s10 = Math.max(0, (sq10 - P * auc * auc) / (P - 1));
+  // Weighted variances with the unbiased factor of the effective count: S10 / effP unweighted.
+  const s10 = Math.max(0, (sq10 / P - auc * auc) * (effP / (effP - 1)));
   const mean01 = sum01 / N;
-  const s01 = Math.max(0, (sq01 - N * mean01 * mean01) / (N - 1));
-  const se = Math.sqrt(s10 / P + s01 / N);
+  const s01 = Math.max(0, (sq01 / N - mean01 * mean01) * (effN / (effN - 1)));
+  const se = Math.sqrt(s10 / effP + s01 / effN);
   const z = normalQuantile(0.5 + level / 2);
   return { auc, se, level, lower: Math.max(0, auc - z * se), upper: Math.min(1, auc + z * se), method: 'DeLong' };
 }

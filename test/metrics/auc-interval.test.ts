@@ -37,10 +37,39 @@ test("DeLong's standard error equals the pairwise computation, ties included", (
   assertClose(ci.auc, rocAuc({ scores, labels }).value!, 1e-12, 'AUC');
   assertClose(ci.se, Math.sqrt(bruteVariance(scores, labels)), 1e-12, 'SE');
   assertClose(ci.upper - ci.auc, 1.959963984540054 * ci.se, 1e-8, 'half width');
-  // Integer weights are frequency weights: weight 2 = the row twice.
-  const twice = aucInterval(sortRows({ scores: [...scores, ...scores.slice(0, 50)], labels: [...labels, ...labels.slice(0, 50)] }))!;
-  const weighted = aucInterval(sortRows({ scores, labels, weights: scores.map((_, i) => (i < 50 ? 2 : 1)) }))!;
-  assertClose(weighted.se, twice.se, 1e-12, 'weighted SE');
+  // Unit weights are no weights.
+  assertClose(aucInterval(sortRows({ scores, labels, weights: scores.map(() => 1) }))!.se, ci.se, 1e-12, 'unit weights');
+});
+
+test('row weights (loss weights, 1/rate of sampled negatives) weigh the rows, not count them: scaling them all leaves the interval as it is', () => {
+  // A census-like weight column (instance weights in the thousands) once made the interval
+  // sqrt(mean weight) times too narrow: 0.8676-0.8677 on UCI Adult weighted by fnlwgt, where
+  // the weighted bootstrap spreads +-0.0065.
+  const rng = new Rng(5);
+  const { scores, labels } = binormal(rng, 400, 0.2, 1);
+  const weights = scores.map(() => 0.5 + 3 * rng.next());
+  const one = aucInterval(sortRows({ scores, labels, weights }))!;
+  const scaled = aucInterval(sortRows({ scores, labels, weights: weights.map((w) => 1740 * w) }))!;
+  assertClose(scaled.auc, one.auc, 1e-12, 'AUC');
+  assertClose(scaled.se, one.se, 1e-12, 'SE');
+  // Weights below one still make an interval when there are rows enough.
+  assertClose(aucInterval(sortRows({ scores, labels, weights: weights.map((w) => w / 100) }))!.se, one.se, 1e-12, 'small weights');
+});
+
+test('with heavy row weights the interval holds about 95% of the weighted AUCs of bootstrap resamplings (seeded)', () => {
+  const rng = new Rng(2025);
+  const n = 2000;
+  const sample = binormal(rng, n, 0.2, 1);
+  const weights = sample.scores.map(() => Math.exp(1.5 * rng.normal())); // lognormal: a few rows weigh much more
+  const ci = aucInterval(sortRows({ ...sample, weights }))!;
+  let inside = 0;
+  const B = 400;
+  for (let b = 0; b < B; b++) {
+    const idx = Array.from({ length: n }, () => rng.int(n));
+    const auc = rocAuc({ scores: idx.map((i) => sample.scores[i]!), labels: idx.map((i) => sample.labels[i]!), weights: idx.map((i) => weights[i]!) }).value!;
+    if (ci.lower <= auc && auc <= ci.upper) inside++;
+  }
+  assert.ok(inside / B > 0.917 && inside / B < 0.983, `bootstrap AUCs inside: ${inside / B}`);
 });
 
 test('the 95% interval covers the population AUC in about 95% of samples, and holds about 95% of bootstrap resamplings (seeded)', () => {
