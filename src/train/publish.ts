@@ -6,7 +6,6 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, stat
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { repoint } from '../model-root/links.js';
-import { processAlive } from '../util/process.js';
 
 const suffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
 
@@ -73,24 +72,33 @@ export function discardStaging(staging: string): void {
 }
 
 /**
- * Cleans up after a run that was killed (SIGKILL, OOM) once its process is gone: staging
- * directories, temporary links and models half deleted by retention (`.del-…`) are removed; a
- * set-aside model (`.old-<name>-…`) is put back when `<name>` is missing (the kill came between
- * the two renames of publish) and removed otherwise. Call it holding the lock, so no live run is affected. Returns what it did.
+ * Cleans up after a run that was killed (SIGKILL, OOM): staging directories, temporary links and
+ * models half deleted by retention (`.del-…`) are removed; a set-aside model (`.old-<name>-…`) is
+ * put back when `<name>` is missing (the kill came between the two renames of publish) and removed
+ * otherwise. Call it holding the root's lock: every run that writes these names holds that lock,
+ * so each of them is a leftover, whatever its PID says (in a container every run is PID 1, and a
+ * PID check never swept anything). Only this process's own names are kept. A leftover that cannot
+ * be removed is reported ("could not remove …"), never thrown: it is not this night's problem.
+ * Returns what it did.
  */
 export function sweepStale(modelRoot: string): string[] {
   const done: string[] = [];
   for (const entry of readdirSync(modelRoot)) {
     const m = /^\.(tmp|old|del)-(.+)-(\d+)-[0-9a-f]{8}$/.exec(entry) ?? /^\.(latest|previous)-()(\d+)-[0-9a-f]{8}$/.exec(entry);
-    if (!m || processAlive(Number(m[3]))) continue;
+    if (!m || Number(m[3]) === process.pid) continue;
     const [, kind, name] = m;
-    if (kind === 'old' && !existsSync(join(modelRoot, name!))) {
-      renameSync(join(modelRoot, entry), join(modelRoot, name!));
-      done.push(`restored ${name} from ${entry}`);
-      continue;
+    try {
+      if (kind === 'old' && !existsSync(join(modelRoot, name!))) {
+        renameSync(join(modelRoot, entry), join(modelRoot, name!));
+        done.push(`restored ${name} from ${entry}`);
+        continue;
+      }
+      rmSync(join(modelRoot, entry), { recursive: true, force: true });
+      done.push(`removed ${entry}`);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      done.push(`could not remove ${entry}: ${e.code ?? e.message}`);
     }
-    rmSync(join(modelRoot, entry), { recursive: true, force: true });
-    done.push(`removed ${entry}`);
   }
   return done;
 }

@@ -4,7 +4,7 @@
 // that fails (disk full, no permission, read-only file system) throws a WriteError naming the path
 // and the cause, after removing what it half wrote. Temporaries of killed processes are swept.
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, type WriteStream, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, type WriteStream, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -38,9 +38,26 @@ export function temporaryFor(path: string): string {
 
 const TEMPORARY = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
 
+/** When this process started (ms since the epoch). */
+const STARTED = Date.now() - process.uptime() * 1000;
+
+/**
+ * Whether the temporary `name` in `dir` is a leftover: its process no longer runs, or it carries
+ * this process's PID but predates it (in a container every run is PID 1, so a killed run's PID is
+ * the next run's own). Those of other live processes are theirs.
+ */
+function leftover(dir: string, name: string, pid: number): boolean {
+  if (pid !== process.pid) return !processAlive(pid);
+  try {
+    return statSync(join(dir, name)).mtimeMs < STARTED - 1000;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes the temporaries of processes that no longer run from `dir` (e.g. a predict killed with
- * SIGKILL); those of live processes are theirs. Returns the names removed.
+ * SIGKILL). Returns the names removed.
  */
 export function sweepTemporaries(dir: string): string[] {
   let names: string[];
@@ -51,10 +68,18 @@ export function sweepTemporaries(dir: string): string[] {
   }
   const gone = names.filter((n) => {
     const m = TEMPORARY.exec(n);
-    return m !== null && Number(m[1]) !== process.pid && !processAlive(Number(m[1]));
+    return m !== null && leftover(dir, n, Number(m[1]));
   });
-  for (const n of gone) rmSync(join(dir, n), { recursive: true, force: true });
-  return gone;
+  const removed: string[] = [];
+  for (const n of gone) {
+    try {
+      rmSync(join(dir, n), { recursive: true, force: true });
+      removed.push(n);
+    } catch {
+      // not ours to fix (another user's file): the next run tries again
+    }
+  }
+  return removed;
 }
 
 /**

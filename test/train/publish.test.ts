@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { latestName, readLink } from '../../src/model-root/links.js';
@@ -59,6 +61,48 @@ test('leftovers of a dead run are swept; the staging dir of a live run is kept',
   assert.deepEqual(sweepStale(r).sort(), [`removed .latest-${dead}-0a1b2c3d`, `removed .tmp-20260101-${dead}-0a1b2c3d`, `restored 20260101 from .old-20260101-${dead}-0a1b2c3d`]);
   assert.ok(existsSync(live));
   assert.deepEqual(readdirSync(r).sort(), ['20260101', live.split('/').pop()!, 'notes.txt'].sort());
+});
+
+test('under the lock every leftover is stale whatever its PID says (a container run is always PID 1); what cannot be removed is reported, not thrown', (t) => {
+  const r = root();
+  // A PID that is alive here (the test runner's parent), as a killed run's PID is in the next container.
+  const reused = process.ppid;
+  for (const n of [`.tmp-20260101-${reused}-0a1b2c3d`, `.latest-${reused}-0a1b2c3d`, `.del-20251230-${reused}-0a1b2c3d`]) mkdirSync(join(r, n));
+  const done = sweepStale(r).sort();
+  assert.deepEqual(done, [`removed .del-20251230-${reused}-0a1b2c3d`, `removed .latest-${reused}-0a1b2c3d`, `removed .tmp-20260101-${reused}-0a1b2c3d`]);
+  assert.deepEqual(readdirSync(r), []);
+});
+
+test('a leftover the sweep cannot remove is reported, not thrown (a real process without the permission)', async (t) => {
+  const r = root();
+  const stuck = `.del-20251231-${process.ppid}-0a1b2c3d`;
+  mkdirSync(join(r, stuck, 'locked'), { recursive: true });
+  writeFileSync(join(r, stuck, 'locked', 'weights.bin'), 'x');
+  mkdirSync(join(r, `.tmp-20260101-${process.ppid}-0a1b2c3d`));
+  chmodSync(join(r, stuck, 'locked'), 0o555); // its file cannot be unlinked by the sweeping user
+  t.after(() => chmodSync(join(r, stuck, 'locked'), 0o755));
+  // Root may unlink anything: as root, the sweep runs in a process of another user (nobody).
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    chmodSync(parent, 0o755); // mkdtemp's 0700 under the (world-searchable) temporary directory
+    chmodSync(r, 0o777);
+  }
+  const module = new URL('../../src/train/publish.js', import.meta.url).href;
+  const script = `import { sweepStale } from ${JSON.stringify(module)}; console.log(JSON.stringify(sweepStale(${JSON.stringify(r)})));`;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b) => (out += b));
+  child.stderr.on('data', (b) => (err += b));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0, err);
+  const done = (JSON.parse(out) as string[]).sort();
+  assert.equal(done.length, 2, out);
+  assert.match(done[0]!, new RegExp(`^could not remove \\.del-20251231-${process.ppid}-0a1b2c3d: EACCES`));
+  assert.equal(done[1], `removed .tmp-20260101-${process.ppid}-0a1b2c3d`);
+  assert.ok(existsSync(join(r, stuck, 'locked', 'weights.bin')));
 });
 
 test('a model set aside by a run killed mid-publish is put back, not deleted', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -76,4 +76,17 @@ test('sweepTemporaries removes the temporaries of processes that are gone, and o
   assert.deepEqual(sweepTemporaries(dir), ['.out.csv.tmp-999999999-0123abcd']);
   assert.ok(existsSync(mine));
   assert.equal(readdirSync(dir).length, 3);
+});
+
+test('a temporary with this process\'s PID but older than the process is a leftover (containers: every run is PID 1)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-sweep-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const old = join(dir, `.out.csv.tmp-${process.pid}-0123abcd`);
+  writeFileSync(old, 'left by the previous PID-1 run');
+  const hourAgo = new Date(Date.now() - 3600_000);
+  utimesSync(old, hourAgo, hourAgo);
+  const mine = temporaryFor(join(dir, 'out.csv'));
+  writeFileSync(mine, 'in progress');
+  assert.deepEqual(sweepTemporaries(dir), [`.out.csv.tmp-${process.pid}-0123abcd`]);
+  assert.deepEqual(readdirSync(dir), [mine.split('/').pop()]);
 });
