@@ -1,6 +1,6 @@
 // Models and rows for the export tests: one config per architecture over a mix of features
-// (a shared table, a cross, every numeric transform, an empty-value fill, a log1p regression
-// task), every activation among them, weights drawn from the project's own seeded generator (so a
+// (a shared table, a cross, a bucketized number, every numeric transform, an empty-value fill, a
+// log1p regression task), every activation among them, weights drawn from the project's own seeded generator (so a
 // model is the same on every machine and backend), and raw CSV rows with empty values.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { Config, ModelSection } from '../../src/config/schema.js';
 import type { Batch } from '../../src/data/batch.js';
 import { featureSpecFromConfig, transformNumeric } from '../../src/data/feature-spec.js';
+import { Bucketizer } from '../../src/data/bucketize.js';
 import { hashToBucket } from '../../src/data/hash.js';
 import { ARCHITECTURES, buildModel, type MultiTaskModel, saveModel } from '../../src/model/index.js';
 import { Rng } from '../../src/util/random.js';
@@ -18,6 +19,7 @@ export const FEATURES = {
     { name: 'item', buckets: 40, embeddingDim: 4, table: 'item' },
     { name: 'prev_item', buckets: 40, embeddingDim: 4, table: 'item' },
     { name: 'device', buckets: 5, embeddingDim: 3 },
+    { name: 'age_bucket', column: 'age', boundaries: [25, 40, 60], embeddingDim: 2 },
   ],
   numeric: [
     { name: 'price', transform: 'none' },
@@ -47,14 +49,17 @@ export const MODELS: Record<ModelSection['type'], Record<string, unknown>> = {
   esmm: { experts: { units: [6], activation: 'relu' }, esmm: { ctrTask: 'ctr', ctcvrTask: 'ctcvr', sharedBottom: true }, towers: { units: [4], activation: 'elu' } },
 };
 
-export function exportConfig(type: ModelSection['type']): Config {
+/** Negative downsampling of ctr at rate 0.1: the published graph corrects ctr in a Rescaling layer. */
+export const SAMPLED_TRAINING = { negativeSampling: { task: 'ctr', rate: 0.1 } };
+
+export function exportConfig(type: ModelSection['type'], training: Record<string, unknown> = {}): Config {
   const tasks = type === 'esmm' ? BINARY_TASKS : MIXED_TASKS;
-  return parseConfig({ features: FEATURES, tasks, model: { type, ...MODELS[type] } });
+  return parseConfig({ features: FEATURES, tasks, model: { type, ...MODELS[type] }, training });
 }
 
 /** A model of `type` whose every weight comes from Rng(seed): tables in [-1, 1], kernels Glorot-uniform, biases in [-0.2, 0.2]. */
-export function seededModel(type: ModelSection['type'], seed = 15): MultiTaskModel {
-  const cfg = exportConfig(type);
+export function seededModel(type: ModelSection['type'], seed = 15, training: Record<string, unknown> = {}): MultiTaskModel {
+  const cfg = exportConfig(type, training);
   const m = buildModel(featureSpecFromConfig(cfg), cfg.model, cfg.training, seed);
   const rng = new Rng(seed);
   const state = m.getState();
@@ -68,8 +73,8 @@ export function seededModel(type: ModelSection['type'], seed = 15): MultiTaskMod
   return m;
 }
 
-export async function saveSeededModel(type: ModelSection['type'], dir: string, seed = 15): Promise<MultiTaskModel> {
-  const m = seededModel(type, seed);
+export async function saveSeededModel(type: ModelSection['type'], dir: string, seed = 15, training: Record<string, unknown> = {}): Promise<MultiTaskModel> {
+  const m = seededModel(type, seed, training);
   mkdirSync(dir, { recursive: true });
   await saveModel(m, dir);
   return m;
@@ -100,9 +105,13 @@ export function batchOf(m: MultiTaskModel, rs: Row[]): Batch {
   const { categorical, numeric } = m.spec;
   const cat = new Int32Array(rs.length * categorical.length);
   const num = new Float32Array(rs.length * numeric.length);
+  const bucket = categorical.map((c) => (c.boundaries ? (s: string) => new Bucketizer(c.boundaries!).bucket(s) : (s: string) => hashToBucket(s, c.buckets)));
   rs.forEach((r, i) => {
-    categorical.forEach((c, j) => (cat[i * categorical.length + j] = hashToBucket(r[c.name], c.buckets)));
-    numeric.forEach((n, j) => (num[i * numeric.length + j] = transformNumeric(n, r[n.name].trim() === '' ? n.fillEmpty! : Number(r[n.name]))));
+    categorical.forEach((c, j) => (cat[i * categorical.length + j] = bucket[j]!(r[c.column]!)));
+    numeric.forEach((n, j) => {
+      const s = r[n.column]!;
+      num[i * numeric.length + j] = transformNumeric(n, s.trim() === '' ? n.fillEmpty! : Number(s));
+    });
   });
   return { size: rs.length, cat, num, labels: new Float32Array(rs.length * m.spec.tasks.length), weights: null };
 }

@@ -2,7 +2,8 @@
 // holds what TensorFlow 2.21 computed once for these very exports (the command is in its
 // README.md). Checked here: mmoe still writes the config.json TensorFlow loaded and the weight
 // groups Keras itself writes; `mmoe predict` scores the rows as Keras, the SavedModel made by
-// model.export() and Python onnxruntime did; the Python serving example builds the same inputs;
+// model.export() and Python onnxruntime did (every architecture, a bucketized field, a model
+// trained on sampled negatives); the Python serving example builds the same inputs;
 // the hash is TensorFlow's to_hash_bucket_fast.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -16,12 +17,13 @@ import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
 import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
 import { selectBackend } from '../../src/backend.js';
+import { Bucketizer } from '../../src/data/bucketize.js';
 import { parseDecimal } from '../../src/data/decimal.js';
 import { hashToBucket } from '../../src/data/hash.js';
-import type { ModelSection } from '../../src/config/schema.js';
+import { corrected } from '../../src/data/negative-sampling.js';
 import { mmoe } from '../eval/fixtures.js';
-import { ARCHITECTURES, assertClose, batchOf, type Row, seededModel } from './fixtures.js';
-import { writeFixtureModels } from './make-tf-fixture.js';
+import { assertClose, batchOf, type Row, SAMPLED_TRAINING, seededModel } from './fixtures.js';
+import { FIXTURE_MODELS, writeFixtureModels } from './make-tf-fixture.js';
 
 const fixtureDir = new URL('../../../test/fixtures/serving/', import.meta.url).pathname;
 const rowsCsv = join(fixtureDir, 'rows.csv');
@@ -42,8 +44,8 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('the fixture covers every architecture, made by TensorFlow 2.21 with Keras 3', () => {
-  assert.deepEqual(Object.keys(fixture.models).sort(), [...ARCHITECTURES].sort());
+test('the fixture covers every architecture and a model trained on sampled negatives, made by TensorFlow 2.21 with Keras 3', () => {
+  assert.deepEqual(Object.keys(fixture.models).sort(), Object.keys(FIXTURE_MODELS).sort());
   assert.equal(fixture.versions.tensorflow, '2.21.0');
   assert.match(fixture.versions.keras, /^3\./);
 });
@@ -66,7 +68,7 @@ async function h5Groups(h5: Uint8Array): Promise<Record<string, { name: string; 
   }
 }
 
-for (const type of ARCHITECTURES) {
+for (const [type, model] of Object.entries(FIXTURE_MODELS)) {
   test(`${type}: model.keras is the archive TensorFlow loaded, and mmoe predict scores the rows as Keras, the SavedModel and Python onnxruntime did`, async () => {
     const dir = join(root, type);
     const want = fixture.models[type];
@@ -78,7 +80,7 @@ for (const type of ARCHITECTURES) {
     const p = await mmoe('predict', '--model', dir, '--input', rowsCsv, '--output', scores, '--threads', '0');
     assert.equal(p.code, 0, p.err);
     const predicted = parse(readFileSync(scores), { columns: true }) as Row[];
-    const m = seededModel(type as ModelSection['type']);
+    const m = seededModel(model.type, 15, model.training);
     const gates = m.gateWeights(batchOf(m, rows));
     m.dispose();
     for (const engine of ['keras', 'savedModel', 'onnxruntimePython'] as const) {
@@ -91,6 +93,16 @@ for (const type of ARCHITECTURES) {
     }
   });
 }
+
+test('TensorFlow scored the sampled model with its correction: ctr q = p / (p + (1 - p) / rate) of the same model unsampled; watch unchanged', () => {
+  const { rate } = SAMPLED_TRAINING.negativeSampling;
+  const [plain, sampled] = [fixture.models.mmoe, fixture.models.mmoe_sampled];
+  for (const engine of ['keras', 'savedModel'] as const) {
+    plain[engine].ctr!.forEach((p, i) => assertClose(sampled[engine].ctr![i]!, corrected(p, rate), `${engine} ctr[${i}]`));
+    assert.deepEqual(sampled[engine].watch, plain[engine].watch, engine);
+    assert.ok(plain[engine].ctr!.some((p, i) => Math.abs(p - sampled[engine].ctr![i]!) > 0.05), 'the correction moved the scores');
+  }
+});
 
 test("categorical buckets are TensorFlow's tf.strings.to_hash_bucket_fast", () => {
   const values = Object.entries(fixture.toHashBucketFast1000);
@@ -117,8 +129,13 @@ test('the Python serving example builds the same inputs from raw CSV values (far
   const feeds = JSON.parse(r.stdout) as Record<string, number[]>;
   const sig = JSON.parse(readFileSync(join(root, 'mmoe', 'signature.json'), 'utf8'));
   for (const input of sig.inputs) {
+    const cell = (row: Row) => row[input.column]!;
     const want = rows.map((row) =>
-      input.kind === 'categorical' ? hashToBucket(row[input.column], input.hash.buckets) : Math.fround(row[input.column].trim() === '' ? input.emptyValue : Number(row[input.column])),
+      input.kind !== 'categorical'
+        ? Math.fround(cell(row).trim() === '' ? input.emptyValue : Number(cell(row)))
+        : input.hash
+          ? hashToBucket(cell(row), input.hash.buckets)
+          : new Bucketizer(input.bucketize.boundaries).bucket(cell(row)),
     );
     assert.deepEqual(feeds[input.name], want, input.name);
   }

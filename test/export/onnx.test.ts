@@ -75,7 +75,7 @@ test('signature.json names every input and output of model.onnx, from the featur
   const sig = JSON.parse(readFileSync(join(root, 'mmoe', 'signature.json'), 'utf8'));
   assert.deepEqual(
     sig.inputs.map((i: { name: string; dtype: string }) => `${i.name}:${i.dtype}`),
-    ['user:int64', 'item:int64', 'prev_item:int64', 'device:int64', 'price:float32', 'views:float32', 'age:float32', 'hour:float32'],
+    ['user:int64', 'item:int64', 'prev_item:int64', 'device:int64', 'age_bucket:int64', 'price:float32', 'views:float32', 'age:float32', 'hour:float32'],
   );
   const user = sig.inputs[0];
   assert.deepEqual(user.hash.buckets, 50);
