@@ -1,9 +1,10 @@
 // model.keras's config.json: the scoring graph as a Keras 3 functional model with the same inputs
 // and outputs as model.onnx (signature.ts). The front is built from the feature spec (an Embedding
-// per table on int64 bucket ids, crosses as Multiply, each numeric's transform), the network is
-// translated from the tfjs graph (its layers are Keras's built-in layers under the same names), and
-// label transforms are inverted in the graph. Element-wise math uses keras.ops, which Keras 3
-// serializes as operations: nothing of this project is needed to load the model.
+// per table on int64 bucket ids, ids outside the table refused, crosses as Multiply, each
+// numeric's transform), the network is translated from the tfjs graph (its layers are Keras's
+// built-in layers under the same names), and label transforms are inverted in the graph.
+// Element-wise math uses keras.ops, which Keras 3 serializes as operations: nothing of this
+// project is needed to load the model.
 import { ConfigError } from '../errors.js';
 import type { MultiTaskModel } from '../model/multi-task-model.js';
 import type { LayerNode, Weight } from './layer-graph.js';
@@ -16,6 +17,10 @@ type Shape = (number | null)[];
 interface TensorRef {
   class_name: '__keras_tensor__';
   config: { shape: Shape; dtype: string; keras_history: [string, number, number] };
+}
+
+function isTensorRef(a: unknown): a is TensorRef {
+  return typeof a === 'object' && a !== null && (a as TensorRef).class_name === '__keras_tensor__';
 }
 
 export interface KerasLayer {
@@ -49,7 +54,7 @@ export function kerasOperationOrder(layers: KerasLayer[], outputs: Record<string
   const parents = (layer: string, node: number): [string, number][] => {
     const inbound = byName.get(layer)!.inbound_nodes[node];
     if (!inbound) return [];
-    return (inbound.args.flat() as TensorRef[]).map((r) => [r.config.keras_history[0], r.config.keras_history[1]]);
+    return (inbound.args.flat() as unknown[]).filter(isTensorRef).map((r) => [r.config.keras_history[0], r.config.keras_history[1]]);
   };
   const finished = new Set<string>();
   const walk: [string, number][] = [];
@@ -124,10 +129,14 @@ class KerasBuilder {
     return this.output(name, shape);
   }
 
-  /** A keras.ops operation (e.g. Log1p) on positional tensor arguments. */
-  op(className: string, name: string, inputs: string[], shape: Shape, config: Record<string, unknown> = {}): string {
-    this.add({ module: 'keras.src.ops.numpy', class_name: className, config: { name, ...config }, registered_name: className, name, inbound_nodes: [{ args: inputs.map((i) => this.ref(i)), kwargs: {} }] });
-    return this.output(name, shape);
+  /**
+   * A keras.ops operation (e.g. Log1p) on positional arguments: tensors by id, numbers as
+   * literals (Keras serializes a Python scalar argument as itself).
+   */
+  op(className: string, name: string, args: (string | number)[], shape: Shape, o: { config?: Record<string, unknown>; dtype?: string; module?: string } = {}): string {
+    const inbound = { args: args.map((a) => (typeof a === 'number' ? a : this.ref(a))), kwargs: {} };
+    this.add({ module: o.module ?? 'keras.src.ops.numpy', class_name: className, config: { name, ...o.config }, registered_name: className, name, inbound_nodes: [inbound] });
+    return this.output(name, shape, o.dtype);
   }
 }
 
@@ -172,6 +181,18 @@ function numericColumn(k: KerasBuilder, input: NumericInput): string {
   }
 }
 
+/**
+ * Bucket ids as the Embedding reads them, with a negative id moved to `rows`, one past the table.
+ * Keras's take() reads -1 as the last row (the empty value's), so a client hashing with a signed
+ * remainder would be scored with wrong embeddings and no error; past the end, TensorFlow's gather
+ * refuses the request on CPU, as it does for an id above `buckets`. Keras ops, not a custom
+ * layer: the model loads without this project's code.
+ */
+function checkedIds(k: KerasBuilder, ids: string, rows: number, name: string): string {
+  const negative = k.op('Less', `${name}_negative`, [ids, 0], [null], { dtype: 'bool' });
+  return k.op('Where', name, [negative, rows, ids], [null], { dtype: 'int64' });
+}
+
 export function kerasModel(m: MultiTaskModel, sig: Signature): KerasModel {
   const k = new KerasBuilder();
   const inputs = new Map(sig.inputs.map((i) => [i.feature, i]));
@@ -181,7 +202,8 @@ export function kerasModel(m: MultiTaskModel, sig: Signature): KerasModel {
     const t = f.table;
     const v = m.tables.view(t.name);
     const values = v.stride === v.dim ? v.store.subarray(0, v.rows * v.dim) : m.tables.read(t.name);
-    return k.layer('Embedding', `emb_${tableName(m.spec, t.name)}`, { input_dim: t.rows, output_dim: t.dim }, ids.get(f.name)!, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }], `table:${t.name}`);
+    const checked = checkedIds(k, ids.get(f.name)!, t.rows, `ids_${inputs.get(f.name)!.name}`);
+    return k.layer('Embedding', `emb_${tableName(m.spec, t.name)}`, { input_dim: t.rows, output_dim: t.dim }, checked, [null, t.dim], [{ name: 'embeddings', shape: [t.rows, t.dim], values }], `table:${t.name}`);
   });
   const parts = [...emb, ...m.layout.crosses.map((x) => k.layer('Multiply', `cross_${crossName(m.spec, x.name)}`, {}, [emb[x.a], emb[x.b]], [null, x.dim]))];
   for (const name of m.layout.numeric) parts.push(numericColumn(k, inputs.get(name) as NumericInput));
@@ -201,7 +223,7 @@ export function kerasModel(m: MultiTaskModel, sig: Signature): KerasModel {
       y = outs[o.source.index]; // [batch, 1]
       const t = tasks.get(o.name);
       if (t?.type === 'regression' && t.labelTransform === 'log1p') y = k.op('Expm1', `out_${o.name}_expm1`, [y], [null, 1]);
-      y = k.op('Squeeze', `out_${o.name}`, [y], [null], { axis: -1 });
+      y = k.op('Squeeze', `out_${o.name}`, [y], [null], { config: { axis: -1 } });
     }
     outputLayers[o.name] = k.ref(y).config.keras_history;
   }

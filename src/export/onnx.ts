@@ -1,8 +1,9 @@
 // model.onnx: the scoring graph of a model in ONNX (IR 8, opset 13), from raw request values to
 // task outputs. Three parts: the front built from the feature spec (a Gather per categorical
-// field from its full embedding table, crosses as Mul, each numeric's transform), the dense
-// network translated layer by layer from the tfjs graph (layer-graph.ts), and the tail (label
-// transforms inverted, outputs squeezed to [batch] and named after the tasks; optional gates).
+// field from its full embedding table, ids outside the table refused, crosses as Mul, each
+// numeric's transform), the dense network translated layer by layer from the tfjs graph
+// (layer-graph.ts), and the tail (label transforms inverted, outputs squeezed to [batch] and
+// named after the tasks; optional gates).
 import { ConfigError } from '../errors.js';
 import type { MultiTaskModel } from '../model/multi-task-model.js';
 import type { LayerGraph, LayerNode } from './layer-graph.js';
@@ -143,6 +144,16 @@ function numericColumn(b: GraphBuilder, input: NumericInput): string {
   return b.op('Unsqueeze', [y, b.int64s([1])], `${p}/column`);
 }
 
+/**
+ * Bucket ids as Gather reads them, with a negative id moved to `rows`, one past the table. Gather
+ * alone would read -1 as the last row (the empty value's), so a client hashing with a signed
+ * remainder would be scored with wrong embeddings and no error; past the end, onnxruntime refuses
+ * the request, as it does for an id above `buckets` (valid ids: 0..rows-1).
+ */
+function checkedIds(b: GraphBuilder, ids: string, rows: number, name: string): string {
+  return b.op('Where', [b.op('Less', [ids, b.int64s([0])], `${name}/negative`), b.int64s([rows]), ids], name);
+}
+
 /** The input block [batch, width]: field embeddings, crosses, numerics, in the training layout's order. */
 function front(b: GraphBuilder, m: MultiTaskModel, sig: Signature): string {
   const { fields, crosses } = m.layout;
@@ -152,7 +163,10 @@ function front(b: GraphBuilder, m: MultiTaskModel, sig: Signature): string {
     b.tensor(`table/${t.name}`, [t.rows, t.dim], values);
   }
   const inputs = new Map(sig.inputs.map((i) => [i.feature, i]));
-  const emb = fields.map((f) => b.op('Gather', [`table/${f.table.name}`, inputs.get(f.name)!.name], `emb/${f.name}`, { axis: 0 })); // [batch, dim]
+  const emb = fields.map((f) => {
+    const ids = checkedIds(b, inputs.get(f.name)!.name, f.table.rows, `ids/${f.name}`);
+    return b.op('Gather', [`table/${f.table.name}`, ids], `emb/${f.name}`, { axis: 0 }); // [batch, dim]
+  });
   const parts = [...emb, ...crosses.map((x) => b.op('Mul', [emb[x.a], emb[x.b]], `cross/${x.name}`))];
   for (const name of m.layout.numeric) parts.push(numericColumn(b, inputs.get(name) as NumericInput)); // [batch, 1] each
   return parts.length > 1 ? b.op('Concat', parts, 'features', { axis: 1 }) : parts[0];

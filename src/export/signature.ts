@@ -10,6 +10,9 @@ import { csvColumn, gateOutputName, inputName } from './names.js';
 
 export const HASH_FUNCTION = 'farmhash Fingerprint64 of the UTF-8 bytes, unsigned, modulo buckets (TensorFlow tf.strings.to_hash_bucket_fast)';
 
+/** What the exported graphs do with an id outside 0..buckets (docs/serving.md). */
+export const OUT_OF_RANGE = "the request fails (onnxruntime: Gather 'indices element out of data bounds'; TensorFlow on CPU: GatherV2 'is not in [0, buckets + 1)'); ids are never wrapped or clipped";
+
 export interface CategoricalInput {
   name: string;
   feature: string;
@@ -24,6 +27,11 @@ export interface CategoricalInput {
    */
   hash: { function: string; buckets: number; emptyValueBucket: number } | null;
   bucketize: { boundaries: number[]; buckets: number; emptyValueBucket: number } | null;
+  /**
+   * The ids the graph takes: 0..buckets. Any other id, a negative one (a signed remainder) among
+   * them, fails the request instead of reading another row of the table.
+   */
+  validIds: { min: 0; max: number; otherwise: string };
   /** Embedding table (fields naming the same table share it). */
   table: string;
 }
@@ -90,6 +98,7 @@ export function servingInputs(spec: FeatureSpec): ServingInput[] {
       shape: ['batch'],
       hash: c.boundaries ? null : { function: HASH_FUNCTION, buckets: c.buckets, emptyValueBucket: c.buckets },
       bucketize: c.boundaries ? { boundaries: [...c.boundaries], buckets: c.buckets, emptyValueBucket: c.buckets } : null,
+      validIds: { min: 0, max: c.buckets, otherwise: OUT_OF_RANGE },
       table: c.table,
     }),
   );

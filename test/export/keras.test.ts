@@ -31,6 +31,7 @@ interface Fixture {
   versions: Record<string, string>;
   models: Record<string, { configSha256: string; h5Groups: Record<string, { name: string; shapes: number[][] }>; keras: Record<string, number[]>; savedModel: Record<string, number[]>; onnxruntimePython: Record<string, number[]> }>;
   toHashBucketFast1000: Record<string, number>;
+  refusals: Record<string, Record<'keras' | 'savedModel' | 'onnxruntimePython', { ok?: number; error?: string }>>;
 }
 const fixture = JSON.parse(readFileSync(join(fixtureDir, 'tf-scores.json'), 'utf8')) as Fixture;
 const REMAKE = 'the Keras export changed since TensorFlow checked it: remake test/fixtures/serving/tf-scores.json as its README.md says';
@@ -101,6 +102,22 @@ test('TensorFlow scored the sampled model with its correction: ctr q = p / (p + 
     plain[engine].ctr!.forEach((p, i) => assertClose(sampled[engine].ctr![i]!, corrected(p, rate), `${engine} ctr[${i}]`));
     assert.deepEqual(sampled[engine].watch, plain[engine].watch, engine);
     assert.ok(plain[engine].ctr!.some((p, i) => Math.abs(p - sampled[engine].ctr![i]!) > 0.05), 'the correction moved the scores');
+  }
+});
+
+test('Keras, the SavedModel and Python onnxruntime refused bucket ids outside 0..buckets (a negative id is not read from the end of the table)', () => {
+  const sig = JSON.parse(readFileSync(join(root, 'mmoe', 'signature.json'), 'utf8'));
+  const cases = Object.entries(fixture.refusals);
+  assert.equal(cases.length, 10);
+  for (const [name, engines] of cases) {
+    const [input, id] = name.split('=') as [string, string];
+    const max = sig.inputs.find((i: { name: string }) => i.name === input).validIds.max as number;
+    const valid = Number(id) >= 0 && Number(id) <= max;
+    for (const [engine, r] of Object.entries(engines)) {
+      if (valid) assert.equal(typeof r.ok, 'number', `${engine} ${name}: ${r.error}`);
+      else if (engine === 'onnxruntimePython') assert.match(r.error ?? '', new RegExp(`out of data bounds, idx=${max + 1} must be within the inclusive range \\[-${max + 1},${max}\\]`), `${engine} ${name}`);
+      else assert.equal(r.error, `InvalidArgumentError: indices[0] = ${max + 1} is not in [0, ${max + 1})`, `${engine} ${name}`);
+    }
   }
 });
 

@@ -23,6 +23,7 @@ let rows: Row[] = [];
 
 // The Node serving example of docs/serving.md, run as it is.
 const example = (await import(new URL('../../../examples/serving/score-onnx.mjs', import.meta.url).href)) as {
+  toFeeds(signature: unknown, rows: Row[]): Record<string, ort.Tensor>;
   openModel(dir: string): Promise<{ score(rows: Row[]): Promise<Record<string, Float32Array>>; release(): Promise<void> }>;
 };
 
@@ -80,6 +81,7 @@ test('signature.json names every input and output of model.onnx, from the featur
   const user = sig.inputs[0];
   assert.deepEqual(user.hash.buckets, 50);
   assert.equal(user.hash.emptyValueBucket, 50);
+  assert.deepEqual([user.validIds.min, user.validIds.max], [0, 50]);
   assert.match(user.hash.function, /Fingerprint64.*to_hash_bucket_fast/);
   const hour = sig.inputs.find((i: { name: string }) => i.name === 'hour');
   assert.deepEqual(hour.statistics, { min: 0, max: 23 });
@@ -90,6 +92,30 @@ test('signature.json names every input and output of model.onnx, from the featur
     ['ctr:batch', 'watch:batch', 'gate_ctr_l1:batchx4', 'gate_watch_l1:batchx4', 'gate_ctr:batchx4', 'gate_watch:batchx4'],
   );
   assert.match(sig.outputs[1].meaning, /watch_seconds on its original scale.*expm1/);
+});
+
+test('model.onnx refuses a bucket id outside 0..buckets in onnxruntime-node: -1 is not read as the empty-value row, buckets + 1 fails too', async () => {
+  const dir = join(root, 'mmoe');
+  const sig = JSON.parse(readFileSync(join(dir, 'signature.json'), 'utf8'));
+  const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), { logSeverityLevel: 4 });
+  try {
+    for (const input of ['user', 'age_bucket']) {
+      const { max, otherwise } = sig.inputs.find((i: { name: string }) => i.name === input).validIds;
+      assert.match(otherwise, /the request fails/);
+      const run = (id: number) => {
+        const feeds = example.toFeeds(sig, rows.slice(0, 1));
+        feeds[input] = new ort.Tensor('int64', BigInt64Array.of(BigInt(id)), [1]);
+        return session.run(feeds);
+      };
+      const edges = [(await run(0)).ctr!.data[0], (await run(max)).ctr!.data[0]];
+      assert.ok(edges.every((p) => typeof p === 'number' && p > 0 && p < 1), `${input}: ids 0 and ${max} score`);
+      for (const id of [-1, -max - 1, max + 1, -(2 ** 53)]) {
+        await assert.rejects(run(id), new RegExp(`Gather node\\. Name:'emb/${input}'.*out of data bounds, idx=${max + 1} `), `${input} = ${id}`);
+      }
+    }
+  } finally {
+    await session.release();
+  }
 });
 
 test('mmoe export --print-signature prints the schema and writes nothing; bad flags exit 2', async () => {
