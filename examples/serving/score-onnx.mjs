@@ -1,7 +1,7 @@
 // Scoring raw CSV rows with an exported model in onnxruntime-node: categorical values hashed as
 // training hashed them (farmhash Fingerprint64 modulo buckets, the empty value in bucket
-// `buckets`), numeric values passed raw (their transform is inside the graph), everything named
-// as signature.json says. Needs `npm i onnxruntime-node farmhash csv-parse`.
+// `buckets`), numeric values passed raw as float64 (their transform is inside the graph, in
+// float64), everything named as signature.json says. Needs `npm i onnxruntime-node farmhash csv-parse`.
 //
 //   node examples/serving/score-onnx.mjs models/latest rows.csv > scores.csv
 import { readFileSync } from 'node:fs';
@@ -50,7 +50,7 @@ export function toFeeds(signature, rows) {
     feeds[input.name] =
       input.kind === 'categorical'
         ? new ort.Tensor('int64', BigInt64Array.from(raw, (v) => (input.hash ? bucket(v, input.hash.buckets) : bucketize(v, input.bucketize, input.column))), [rows.length])
-        : new ort.Tensor('float32', Float32Array.from(raw, (v) => numeric(input, v)), [rows.length]);
+        : new ort.Tensor('float64', Float64Array.from(raw, (v) => numeric(input, v)), [rows.length]);
   }
   return feeds;
 }

@@ -1,8 +1,8 @@
 """Scoring raw CSV rows with an exported mmoe model in onnxruntime (Python).
 
 Categorical values are hashed as training hashed them (fingerprint64.py: farmhash Fingerprint64
-modulo buckets, the empty value in bucket `buckets`), numeric values go in raw (their transform
-is inside the graph), everything named as signature.json says. Needs numpy and onnxruntime.
+modulo buckets, the empty value in bucket `buckets`), numeric values go in raw as float64 (their
+transform is inside the graph, in float64), everything named as signature.json says. Needs numpy and onnxruntime.
 
     python score_onnx.py models/latest rows.csv > scores.csv
 """
@@ -59,7 +59,7 @@ def to_feeds(signature, rows):
         if inp["kind"] == "categorical":
             feeds[inp["name"]] = np.array([categorical(inp, v) for v in raw], dtype=np.int64)
         else:
-            feeds[inp["name"]] = np.array([numeric(inp, v) for v in raw], dtype=np.float32)
+            feeds[inp["name"]] = np.array([numeric(inp, v) for v in raw], dtype=np.float64)
     return feeds
 
 

@@ -107,7 +107,7 @@ class KerasBuilder {
     return id;
   }
 
-  input(name: string, dtype: 'int64' | 'float32'): string {
+  input(name: string, dtype: 'int64' | 'float64'): string {
     this.add({ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null], dtype, sparse: false, ragged: false, name, optional: false }, registered_name: null, name, inbound_nodes: [] });
     return this.output(name, [null], dtype);
   }
@@ -159,26 +159,35 @@ function translate(k: KerasBuilder, n: LayerNode, inputs: string[]): string {
   return k.layer(n.className, n.layer, config(n.config), merge ? inputs : inputs[0], [null, ...n.shape], n.weights, `net:${n.layer}`);
 }
 
-/** A numeric input's [batch, 1] column after its transform. */
+/**
+ * A numeric input's [batch, 1] float32 column after its transform. keras.ops on the float64 input
+ * with the statistics as literals keep float64 until the Cast, as training transforms the parsed
+ * double and stores float32 (Rescaling would not: it casts its scale and offset through float32).
+ */
 function numericColumn(k: KerasBuilder, input: NumericInput): string {
   const p = input.name;
-  const x = k.layer('Reshape', `${p}_column`, { target_shape: [1] }, k.input(p, 'float32'), [null, 1]);
+  const x = k.input(p, 'float64');
   const s = input.statistics;
-  const col: Shape = [null, 1];
+  const op = (className: string, name: string, args: (string | number)[]) => k.op(className, `${p}_${name}`, args, [null], { dtype: 'float64' });
+  let y: string;
   switch (input.transform) {
     case 'none':
-      return x;
+      y = x;
+      break;
     case 'log1p': // signed, as training does: sign(x) * log1p(|x|)
-      return k.op('Multiply', `${p}_log1p`, [k.op('Sign', `${p}_sign`, [x], col), k.op('Log1p', `${p}_log1p_abs`, [k.op('Absolute', `${p}_abs`, [x], col)], col)], col);
-    case 'standardize': {
-      const std = s.std || 1;
-      return k.layer('Rescaling', `${p}_standardize`, { scale: 1 / std, offset: -s.mean! / std }, x, col);
-    }
+      y = op('Multiply', 'log1p', [op('Sign', 'sign', [x]), op('Log1p', 'log1p_abs', [op('Absolute', 'abs', [x])])]);
+      break;
+    case 'standardize':
+      y = op('Divide', 'standardize', [op('Subtract', 'center', [x, s.mean!]), s.std || 1]);
+      break;
     case 'minmax': {
       const range = s.max! - s.min!;
-      return k.layer('Rescaling', `${p}_minmax`, range > 0 ? { scale: 1 / range, offset: -s.min! / range } : { scale: 0, offset: 0 }, x, col);
+      y = range > 0 ? op('Divide', 'minmax', [op('Subtract', 'shift', [x, s.min!]), range]) : op('Multiply', 'minmax', [x, 0]);
+      break;
     }
   }
+  const f = k.op('Cast', `${p}_float32`, [y], [null], { module: 'keras.src.ops.core', config: { dtype: 'float32' } });
+  return k.layer('Reshape', `${p}_column`, { target_shape: [1] }, f, [null, 1]);
 }
 
 /**

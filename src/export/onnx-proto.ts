@@ -6,7 +6,7 @@ import { ProtoWriter } from '../util/protobuf.js';
 export const IR_VERSION = 8;
 
 /** TensorProto.DataType values used here. */
-export const DataType = { float: 1, int64: 7 } as const;
+export const DataType = { float: 1, int64: 7, double: 11 } as const;
 export type ElemType = (typeof DataType)[keyof typeof DataType];
 
 /** An int, a list of ints, a string, or a float (boxed: JS numbers do not say which they are). */
@@ -25,7 +25,7 @@ export interface OnnxTensor {
   dims: number[];
   type: ElemType;
   /** Little-endian raw data. */
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | Float64Array | BigInt64Array;
 }
 
 export interface ValueInfo {

@@ -33,18 +33,26 @@ class GraphBuilder {
     return out;
   }
 
-  tensor(name: string, dims: number[], data: Float32Array | BigInt64Array): string {
+  tensor(name: string, dims: number[], data: Float32Array | Float64Array | BigInt64Array): string {
     this.define(name);
-    this.initializers.push({ name, dims, type: data instanceof Float32Array ? DataType.float : DataType.int64, data });
+    const type = data instanceof Float32Array ? DataType.float : data instanceof Float64Array ? DataType.double : DataType.int64;
+    this.initializers.push({ name, dims, type, data });
     return name;
   }
 
-  /** A float scalar constant (shared by value). */
+  /** A float32 scalar constant (shared by value). */
   scalar(v: number): string {
-    const f = Math.fround(v);
-    const key = `f:${Object.is(f, -0) ? '-0' : f}`;
+    return this.shared(`f:${numberKey(Math.fround(v))}`, () => Float32Array.of(v));
+  }
+
+  /** A float64 scalar constant (shared by value): the numeric transforms' statistics, unrounded. */
+  double(v: number): string {
+    return this.shared(`d:${numberKey(v)}`, () => Float64Array.of(v));
+  }
+
+  private shared(key: string, data: () => Float32Array | Float64Array): string {
     let name = this.constants.get(key);
-    if (!name) this.constants.set(key, (name = this.tensor(`const/${this.constants.size}`, [], Float32Array.of(f))));
+    if (!name) this.constants.set(key, (name = this.tensor(`const/${this.constants.size}`, [], data())));
     return name;
   }
 
@@ -55,6 +63,10 @@ class GraphBuilder {
     if (!name) this.constants.set(key, (name = this.tensor(`const/${this.constants.size}`, [values.length], BigInt64Array.from(values.map(BigInt)))));
     return name;
   }
+}
+
+function numberKey(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
 }
 
 /** `activation(x)` for a tfjs activation name; returns x itself for linear. */
@@ -116,7 +128,12 @@ function translate(b: GraphBuilder, n: LayerNode, xs: string[]): string {
   }
 }
 
-/** The numeric input's transform, from the raw [batch] value; returns a [batch, 1] tensor. */
+/**
+ * The numeric input's transform, from the raw [batch] float64 value; returns a [batch, 1] float32
+ * tensor. The transform runs in float64 with the statistics unrounded and is cast after, as
+ * training transforms the parsed double and stores float32: epoch seconds (1.7e9) lose up to 64
+ * in float32 before a standardize or a narrow min-max, which training never does.
+ */
 function numericColumn(b: GraphBuilder, input: NumericInput): string {
   const x = input.name;
   const p = `num/${input.name}`;
@@ -128,20 +145,21 @@ function numericColumn(b: GraphBuilder, input: NumericInput): string {
       break;
     case 'log1p': {
       // Signed, as training does: a negative value keeps its sign.
-      const log = b.op('Log', [b.op('Add', [b.op('Abs', [x], `${p}/abs`), b.scalar(1)], `${p}/plus1`)], `${p}/log`);
+      const log = b.op('Log', [b.op('Add', [b.op('Abs', [x], `${p}/abs`), b.double(1)], `${p}/plus1`)], `${p}/log`);
       y = b.op('Mul', [b.op('Sign', [x], `${p}/sign`), log], `${p}/log1p`);
       break;
     }
     case 'standardize':
-      y = b.op('Div', [b.op('Sub', [x, b.scalar(s.mean!)], `${p}/center`), b.scalar(s.std || 1)], `${p}/standardize`);
+      y = b.op('Div', [b.op('Sub', [x, b.double(s.mean!)], `${p}/center`), b.double(s.std || 1)], `${p}/standardize`);
       break;
     case 'minmax': {
       const range = s.max! - s.min!;
-      y = range > 0 ? b.op('Div', [b.op('Sub', [x, b.scalar(s.min!)], `${p}/shift`), b.scalar(range)], `${p}/minmax`) : b.op('Mul', [x, b.scalar(0)], `${p}/minmax`);
+      y = range > 0 ? b.op('Div', [b.op('Sub', [x, b.double(s.min!)], `${p}/shift`), b.double(range)], `${p}/minmax`) : b.op('Mul', [x, b.double(0)], `${p}/minmax`);
       break;
     }
   }
-  return b.op('Unsqueeze', [y, b.int64s([1])], `${p}/column`);
+  const f = b.op('Cast', [y], `${p}/float32`, { to: DataType.float });
+  return b.op('Unsqueeze', [f, b.int64s([1])], `${p}/column`);
 }
 
 /**
@@ -195,7 +213,7 @@ export function onnxModel(m: MultiTaskModel, sig: Signature, producer: { name: s
     if (t?.type === 'regression' && t.labelTransform === 'log1p') y = b.op('Sub', [b.op('Exp', [y], `out/${o.name}/exp`), b.scalar(1)], `out/${o.name}/expm1`);
     b.op('Squeeze', [y, b.int64s([1])], `out/${o.name}`, undefined, o.name);
   }
-  const elem = (dtype: string) => (dtype === 'int64' ? DataType.int64 : DataType.float);
+  const elem = (dtype: string) => (dtype === 'int64' ? DataType.int64 : dtype === 'float64' ? DataType.double : DataType.float);
   return {
     producer,
     opset: OPSET,

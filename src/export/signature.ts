@@ -42,9 +42,10 @@ export interface NumericInput {
   /** The CSV column holding the raw value. */
   column: string;
   kind: 'numeric';
-  dtype: 'float32';
+  /** float64: the raw value keeps the precision training parsed it with (epoch seconds need it). */
+  dtype: 'float64';
   shape: ['batch'];
-  /** The raw value goes in; the graph applies this transform with these statistics. */
+  /** The raw value goes in; the graph applies this transform with these statistics in float64, then casts to float32. */
   transform: NumericSpec['transform'];
   inGraph: string;
   statistics: { mean?: number; std?: number; min?: number; max?: number };
@@ -108,7 +109,7 @@ export function servingInputs(spec: FeatureSpec): ServingInput[] {
       feature: n.name,
       column: csvColumn(n),
       kind: 'numeric',
-      dtype: 'float32',
+      dtype: 'float64',
       shape: ['batch'],
       transform: n.transform,
       inGraph: inGraph(n),

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ModelSection } from '../../src/config/schema.js';
 import type { Batch } from '../../src/data/batch.js';
-import { featureSpecFromConfig, transformNumeric } from '../../src/data/feature-spec.js';
+import { featureSpecFromConfig, type NumericSpec, transformNumeric } from '../../src/data/feature-spec.js';
 import { Bucketizer } from '../../src/data/bucketize.js';
 import { hashToBucket } from '../../src/data/hash.js';
 import { ARCHITECTURES, buildModel, type MultiTaskModel, saveModel } from '../../src/model/index.js';
@@ -26,6 +26,9 @@ export const FEATURES = {
     { name: 'views', transform: 'log1p' },
     { name: 'age', transform: 'standardize', mean: 35, std: 12 },
     { name: 'hour', transform: 'minmax', min: 0, max: 23, fillEmpty: 12 },
+    // Epoch seconds over a week: large values a float32 input would round by up to 64 s, standardized and min-max scaled.
+    { name: 'ts', transform: 'standardize', mean: 1700300000, std: 175000 },
+    { name: 'ts_week', column: 'ts', transform: 'minmax', min: 1700000000, max: 1700604800 },
   ],
   crosses: [{ name: 'user_x_item', fields: ['user', 'item'] }],
 };
@@ -82,10 +85,11 @@ export async function saveSeededModel(type: ModelSection['type'], dir: string, s
 
 export { ARCHITECTURES };
 
-/** Raw CSV rows (header first) over FEATURES' columns and the labels: ids, some empty, heavy-tailed and negative numbers. */
+/** Raw CSV rows (header first) over FEATURES' columns and the labels: ids, some empty, heavy-tailed and negative numbers, epoch seconds with milliseconds. */
 export function csvRows(n: number, seed = 3): string {
   const rng = new Rng(seed);
-  const lines = ['user,item,prev_item,device,price,views,age,hour,click,conversion,watch_seconds'];
+  const clock = new Rng(seed + 1000); // its own generator: the other columns stay what they were before ts
+  const lines = ['user,item,prev_item,device,price,views,age,hour,click,conversion,watch_seconds,ts'];
   const id = (prefix: string, k: number) => (rng.next() < 0.08 ? '' : `${prefix}${rng.int(k)}`);
   for (let i = 0; i < n; i++) {
     const views = rng.next() < 0.1 ? -rng.int(5) : Math.floor(Math.exp(rng.next() * 9));
@@ -93,7 +97,7 @@ export function csvRows(n: number, seed = 3): string {
     const price = (rng.normal() * 3).toFixed(3);
     const age = (18 + rng.next() * 60).toFixed(1);
     const click = rng.next() < 0.3 ? 1 : 0;
-    lines.push([id('u', 200), id('i', 80), id('i', 80), id('d', 6), price, views, age, hour, click, click && rng.next() < 0.3 ? 1 : 0, (rng.next() * 300).toFixed(1)].join(','));
+    lines.push([id('u', 200), id('i', 80), id('i', 80), id('d', 6), price, views, age, hour, click, click && rng.next() < 0.3 ? 1 : 0, (rng.next() * 300).toFixed(1), (1700000000 + clock.next() * 604800).toFixed(3)].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -108,12 +112,20 @@ export function batchOf(m: MultiTaskModel, rs: Row[]): Batch {
   const bucket = categorical.map((c) => (c.boundaries ? (s: string) => new Bucketizer(c.boundaries!).bucket(s) : (s: string) => hashToBucket(s, c.buckets)));
   rs.forEach((r, i) => {
     categorical.forEach((c, j) => (cat[i * categorical.length + j] = bucket[j]!(r[c.column]!)));
-    numeric.forEach((n, j) => {
-      const s = r[n.column]!;
-      num[i * numeric.length + j] = transformNumeric(n, s.trim() === '' ? n.fillEmpty! : Number(s));
-    });
+    numeric.forEach((n, j) => (num[i * numeric.length + j] = transformNumeric(n, rawNumeric(n, r))));
   });
   return { size: rs.length, cat, num, labels: new Float32Array(rs.length * m.spec.tasks.length), weights: null };
+}
+
+/** A row's raw value of a numeric as training reads it: the double of its cell, fillEmpty for a blank. */
+export function rawNumeric(n: NumericSpec, r: Row): number {
+  const s = r[n.column]!;
+  return s.trim() === '' ? n.fillEmpty! : Number(s);
+}
+
+/** The float32 values training gives the network for raw values of a numeric (-0 as 0: the graphs need not keep its sign). */
+export function trainingColumn(n: NumericSpec, raw: number[]): number[] {
+  return raw.map((x) => Math.fround(transformNumeric(n, x)) + 0);
 }
 
 

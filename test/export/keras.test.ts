@@ -21,8 +21,9 @@ import { Bucketizer } from '../../src/data/bucketize.js';
 import { parseDecimal } from '../../src/data/decimal.js';
 import { hashToBucket } from '../../src/data/hash.js';
 import { corrected } from '../../src/data/negative-sampling.js';
+import { inputName } from '../../src/export/names.js';
 import { mmoe } from '../eval/fixtures.js';
-import { assertClose, batchOf, type Row, SAMPLED_TRAINING, seededModel } from './fixtures.js';
+import { assertClose, batchOf, rawNumeric, type Row, SAMPLED_TRAINING, seededModel, trainingColumn } from './fixtures.js';
 import { FIXTURE_MODELS, writeFixtureModels } from './make-tf-fixture.js';
 
 const fixtureDir = new URL('../../../test/fixtures/serving/', import.meta.url).pathname;
@@ -32,6 +33,7 @@ interface Fixture {
   models: Record<string, { configSha256: string; h5Groups: Record<string, { name: string; shapes: number[][] }>; keras: Record<string, number[]>; savedModel: Record<string, number[]>; onnxruntimePython: Record<string, number[]> }>;
   toHashBucketFast1000: Record<string, number>;
   refusals: Record<string, Record<'keras' | 'savedModel' | 'onnxruntimePython', { ok?: number; error?: string }>>;
+  numericColumns: Record<string, number[]>;
 }
 const fixture = JSON.parse(readFileSync(join(fixtureDir, 'tf-scores.json'), 'utf8')) as Fixture;
 const REMAKE = 'the Keras export changed since TensorFlow checked it: remake test/fixtures/serving/tf-scores.json as its README.md says';
@@ -121,6 +123,26 @@ test('Keras, the SavedModel and Python onnxruntime refused bucket ids outside 0.
   }
 });
 
+test("Keras transforms each raw float64 numeric to training's float32 value exactly (epoch seconds standardized and min-max scaled over a week)", () => {
+  const m = seededModel('mmoe');
+  try {
+    const names = m.spec.numeric.map((n) => inputName(m.spec, n.name));
+    assert.deepEqual(Object.keys(fixture.numericColumns).sort(), [...names].sort());
+    // The fixture keeps 9 significant digits: enough to name a float32 exactly.
+    const column = (xs: number[]) => xs.map((v) => Math.fround(v) + 0);
+    for (const n of m.spec.numeric) {
+      const name = inputName(m.spec, n.name);
+      assert.deepEqual(column(fixture.numericColumns[name]!), trainingColumn(n, rows.map((r) => rawNumeric(n, r))), name);
+    }
+    // What a float32 input would have given instead: the test can tell.
+    const ts = m.spec.numeric.find((n) => n.name === 'ts')!;
+    const raw = rows.map((r) => rawNumeric(ts, r));
+    assert.ok(raw.some((x, i) => trainingColumn(ts, [Math.fround(x)])[0] !== trainingColumn(ts, raw)[i]));
+  } finally {
+    m.dispose();
+  }
+});
+
 test("categorical buckets are TensorFlow's tf.strings.to_hash_bucket_fast", () => {
   const values = Object.entries(fixture.toHashBucketFast1000);
   assert.ok(values.length > 40);
@@ -149,7 +171,7 @@ test('the Python serving example builds the same inputs from raw CSV values (far
     const cell = (row: Row) => row[input.column]!;
     const want = rows.map((row) =>
       input.kind !== 'categorical'
-        ? Math.fround(cell(row).trim() === '' ? input.emptyValue : Number(cell(row)))
+        ? cell(row).trim() === '' ? input.emptyValue : Number(cell(row))
         : input.hash
           ? hashToBucket(cell(row), input.hash.buckets)
           : new Bucketizer(input.bucketize.boundaries).bucket(cell(row)),
@@ -170,9 +192,9 @@ test('the Python serving example scores model.onnx as mmoe does (where Python ha
 });
 
 test('both serving examples take a numeric cell exactly when training does (no nan, inf, 0x10 or 1_000)', { skip: !can('numpy') && !process.env.CI ? `${python} has no numpy` : false }, async () => {
-  const cells = ['1', '-2.5', '.5', '5.', '1e-3', ' 7\t', '+3', 'nan', 'NaN', 'inf', 'Infinity', '-infinity', '0x10', '0b1', '1_000', '1e999', '1,5', '١', '--1', 'e3'];
+  const cells = ['1', '-2.5', '.5', '5.', '1e-3', ' 7\t', '+3', 'nan', 'NaN', 'inf', 'Infinity', '-infinity', '0x10', '0b1', '1_000', '1e999', '1,5', '١', '--1', 'e3', '1700274607.531', '0.1'];
   const sig = { inputs: [{ name: 'x', column: 'x', kind: 'numeric', emptyValue: null }] };
-  const node = (await import(pathToFileURL(join(example, 'score-onnx.mjs')).href)) as { toFeeds(s: unknown, rows: Row[]): Record<string, { data: Float32Array }> };
+  const node = (await import(pathToFileURL(join(example, 'score-onnx.mjs')).href)) as { toFeeds(s: unknown, rows: Row[]): Record<string, { data: Float64Array }> };
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(example)})`,
@@ -196,7 +218,7 @@ test('both serving examples take a numeric cell exactly when training does (no n
     } catch {
       js = null;
     }
-    assert.equal(js, Number.isNaN(want) ? null : Math.fround(want), `Node, cell ${JSON.stringify(c)}`);
-    assert.equal(py[i], Number.isNaN(want) ? null : Math.fround(want), `Python, cell ${JSON.stringify(c)}`);
+    assert.equal(js, Number.isNaN(want) ? null : want, `Node, cell ${JSON.stringify(c)}`);
+    assert.equal(py[i], Number.isNaN(want) ? null : want, `Python, cell ${JSON.stringify(c)}`);
   });
 });

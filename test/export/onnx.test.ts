@@ -12,9 +12,12 @@ import { parse } from 'csv-parse/sync';
 import * as ort from 'onnxruntime-node';
 import { selectBackend } from '../../src/backend.js';
 import type { ModelSection } from '../../src/config/schema.js';
+import { onnxModel } from '../../src/export/onnx.js';
+import { DataType, encodeModel } from '../../src/export/onnx-proto.js';
+import { signatureOf } from '../../src/export/signature.js';
 import { mmoe, saveUntrained } from '../eval/fixtures.js';
 import type { Row } from './fixtures.js';
-import { ARCHITECTURES, assertClose, batchOf, csvRows, saveSeededModel } from './fixtures.js';
+import { ARCHITECTURES, assertClose, batchOf, csvRows, rawNumeric, saveSeededModel, seededModel, trainingColumn } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-onnx-'));
 const csv = join(root, 'rows.csv');
@@ -76,7 +79,7 @@ test('signature.json names every input and output of model.onnx, from the featur
   const sig = JSON.parse(readFileSync(join(root, 'mmoe', 'signature.json'), 'utf8'));
   assert.deepEqual(
     sig.inputs.map((i: { name: string; dtype: string }) => `${i.name}:${i.dtype}`),
-    ['user:int64', 'item:int64', 'prev_item:int64', 'device:int64', 'age_bucket:int64', 'price:float32', 'views:float32', 'age:float32', 'hour:float32'],
+    ['user:int64', 'item:int64', 'prev_item:int64', 'device:int64', 'age_bucket:int64', 'price:float64', 'views:float64', 'age:float64', 'hour:float64', 'ts:float64', 'ts_week:float64'],
   );
   const user = sig.inputs[0];
   assert.deepEqual(user.hash.buckets, 50);
@@ -115,6 +118,31 @@ test('model.onnx refuses a bucket id outside 0..buckets in onnxruntime-node: -1 
     }
   } finally {
     await session.release();
+  }
+});
+
+test("model.onnx transforms each raw float64 numeric to training's float32 value exactly (epoch seconds standardized and min-max scaled over a week)", async () => {
+  const m = seededModel('mmoe');
+  try {
+    // The graph's numeric columns, made outputs of a copy of the graph.
+    const sig = signatureOf(m, { gates: false });
+    const graph = onnxModel(m, sig, { name: 'test', version: '' });
+    const columns = sig.inputs.filter((i) => i.kind === 'numeric').map((i) => ({ input: i, spec: m.spec.numeric.find((n) => n.name === i.feature)!, value: `num/${i.name}/column` }));
+    graph.graph.outputs.push(...columns.map(({ value }) => ({ name: value, type: DataType.float, shape: ['batch', 1] })));
+    const session = await ort.InferenceSession.create(encodeModel(graph).finish());
+    const out = await session.run(example.toFeeds(sig, rows));
+    await session.release();
+    for (const { input, spec, value } of columns) {
+      const got = [...(out[value]!.data as Float32Array)].map((v) => v + 0);
+      assert.deepEqual(got, trainingColumn(spec, rows.map((r) => rawNumeric(spec, r))), input.name);
+    }
+    // What a float32 input would have given instead: the test can tell.
+    const ts = m.spec.numeric.find((n) => n.name === 'ts')!;
+    const raw = rows.map((r) => rawNumeric(ts, r));
+    const wrong = raw.filter((x, i) => trainingColumn(ts, [Math.fround(x)])[0] !== trainingColumn(ts, raw)[i]);
+    assert.ok(wrong.length > rows.length / 2, `${wrong.length} rows`);
+  } finally {
+    m.dispose();
   }
 });
 

@@ -46,7 +46,7 @@ export function register(program: Command, env: CliEnv): void {
   program
     .command('export')
     .description(
-      'Export a published model for serving outside Node: model.onnx (onnxruntime, Triton, any ONNX runtime; IR 8, opset 13) and/or model.keras (Keras 3 / TensorFlow, model.export() for a SavedModel), with signature.json, the request schema. Inputs: one int64 bucket id per categorical field (hash outside the graph) and one raw float32 per numeric (its transform is in the graph); outputs named after the tasks (probabilities; regression on the original label scale). See docs/serving.md.',
+      'Export a published model for serving outside Node: model.onnx (onnxruntime, Triton, any ONNX runtime; IR 8, opset 13) and/or model.keras (Keras 3 / TensorFlow, model.export() for a SavedModel), with signature.json, the request schema. Inputs: one int64 bucket id per categorical field (hash outside the graph) and one raw float64 per numeric (its transform is in the graph, in float64); outputs named after the tasks (probabilities; regression on the original label scale). See docs/serving.md.',
     )
     .requiredOption('--model <dir>', 'model directory (e.g. models/latest)')
     .option('--format <formats>', `what to write: ${EXPORT_FORMATS.join(', ')}, or both as onnx,keras`, parseFormats)
