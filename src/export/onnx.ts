@@ -144,9 +144,16 @@ function numericColumn(b: GraphBuilder, input: NumericInput): string {
       y = x;
       break;
     case 'log1p': {
-      // Signed, as training does: a negative value keeps its sign.
-      const log = b.op('Log', [b.op('Add', [b.op('Abs', [x], `${p}/abs`), b.double(1)], `${p}/plus1`)], `${p}/log`);
-      y = b.op('Mul', [b.op('Sign', [x], `${p}/sign`), log], `${p}/log1p`);
+      // Signed, as training does: a negative value keeps its sign. Opset 13 has no Log1p, and
+      // log(1 + a) loses the digits of a small a (log(1 + 1e-12) is 1.0000889e-12, not training's
+      // float32 of 1e-12); log(u) * a / (u - 1) with u = 1 + a is exact to a few units of the
+      // double (Goldberg 1991, theorem 4), and u == 1 means log1p(a) is a itself.
+      const a = b.op('Abs', [x], `${p}/abs`);
+      const u = b.op('Add', [a, b.double(1)], `${p}/plus1`);
+      const d = b.op('Sub', [u, b.double(1)], `${p}/plus1_minus1`);
+      const log = b.op('Mul', [b.op('Log', [u], `${p}/log`), b.op('Div', [a, d], `${p}/correction`)], `${p}/log_corrected`);
+      const log1p = b.op('Where', [b.op('Equal', [d, b.double(0)], `${p}/tiny`), a, log], `${p}/log1p_abs`);
+      y = b.op('Mul', [b.op('Sign', [x], `${p}/sign`), log1p], `${p}/log1p`);
       break;
     }
     case 'standardize':

@@ -80,7 +80,7 @@ function inGraph(n: NumericSpec): string {
     case 'none':
       return 'x';
     case 'log1p':
-      return 'sign(x) * log(1 + |x|)';
+      return 'sign(x) * log1p(|x|)';
     case 'standardize':
       return `(x - ${n.mean}) / ${n.std || 1}`;
     case 'minmax':

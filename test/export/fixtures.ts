@@ -128,6 +128,15 @@ export function trainingColumn(n: NumericSpec, raw: number[]): number[] {
   return raw.map((x) => Math.fround(transformNumeric(n, x)) + 0);
 }
 
+/**
+ * Raw numerics where float32 arithmetic would part from training's: epoch seconds (a float32
+ * holds them to 128), values below log1p's precision in log(1 + x) (1e-12), zeros, signs. The
+ * exported graphs must turn each into training's float32 value exactly, for every transform. No
+ * value gives a subnormal float32: TensorFlow's Cast on CPU flushes those to zero (1e-40 comes
+ * out 0), which matters to no network.
+ */
+export const NUMERIC_EDGES = [0, -0, 5e-324, 1e-12, -3e-9, 1e-7, 0.1, -2.5, 12, 1234.5678, 1700000000, 1700274607.531, 1700604800.001, -1700274607.531, 1e12];
+
 
 export function assertClose(got: number, want: number, what: string): void {
   // Probabilities to 1e-5; regression values on the original scale to 1e-5 of their size.

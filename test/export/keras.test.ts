@@ -23,7 +23,7 @@ import { hashToBucket } from '../../src/data/hash.js';
 import { corrected } from '../../src/data/negative-sampling.js';
 import { inputName } from '../../src/export/names.js';
 import { mmoe } from '../eval/fixtures.js';
-import { assertClose, batchOf, rawNumeric, type Row, SAMPLED_TRAINING, seededModel, trainingColumn } from './fixtures.js';
+import { assertClose, batchOf, NUMERIC_EDGES, rawNumeric, type Row, SAMPLED_TRAINING, seededModel, trainingColumn } from './fixtures.js';
 import { FIXTURE_MODELS, writeFixtureModels } from './make-tf-fixture.js';
 
 const fixtureDir = new URL('../../../test/fixtures/serving/', import.meta.url).pathname;
@@ -34,6 +34,7 @@ interface Fixture {
   toHashBucketFast1000: Record<string, number>;
   refusals: Record<string, Record<'keras' | 'savedModel' | 'onnxruntimePython', { ok?: number; error?: string }>>;
   numericColumns: Record<string, number[]>;
+  numericEdges: { values: number[]; columns: Record<string, number[]> };
 }
 const fixture = JSON.parse(readFileSync(join(fixtureDir, 'tf-scores.json'), 'utf8')) as Fixture;
 const REMAKE = 'the Keras export changed since TensorFlow checked it: remake test/fixtures/serving/tf-scores.json as its README.md says';
@@ -123,16 +124,18 @@ test('Keras, the SavedModel and Python onnxruntime refused bucket ids outside 0.
   }
 });
 
-test("Keras transforms each raw float64 numeric to training's float32 value exactly (epoch seconds standardized and min-max scaled over a week)", () => {
+test("Keras transforms each raw float64 numeric to training's float32 value exactly (epoch seconds standardized and min-max scaled over a week, tiny log1p values)", () => {
   const m = seededModel('mmoe');
   try {
     const names = m.spec.numeric.map((n) => inputName(m.spec, n.name));
     assert.deepEqual(Object.keys(fixture.numericColumns).sort(), [...names].sort());
+    assert.deepEqual(fixture.numericEdges.values.map((x) => x + 0), NUMERIC_EDGES.map((x) => x + 0), 'tf_scores.py fed the edge values of fixtures.ts');
     // The fixture keeps 9 significant digits: enough to name a float32 exactly.
     const column = (xs: number[]) => xs.map((v) => Math.fround(v) + 0);
     for (const n of m.spec.numeric) {
       const name = inputName(m.spec, n.name);
-      assert.deepEqual(column(fixture.numericColumns[name]!), trainingColumn(n, rows.map((r) => rawNumeric(n, r))), name);
+      assert.deepEqual(column(fixture.numericColumns[name]!), trainingColumn(n, rows.map((r) => rawNumeric(n, r))), `${name}, rows`);
+      assert.deepEqual(column(fixture.numericEdges.columns[name]!), trainingColumn(n, NUMERIC_EDGES), `${name}, edges`);
     }
     // What a float32 input would have given instead: the test can tell.
     const ts = m.spec.numeric.find((n) => n.name === 'ts')!;

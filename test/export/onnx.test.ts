@@ -17,7 +17,7 @@ import { DataType, encodeModel } from '../../src/export/onnx-proto.js';
 import { signatureOf } from '../../src/export/signature.js';
 import { mmoe, saveUntrained } from '../eval/fixtures.js';
 import type { Row } from './fixtures.js';
-import { ARCHITECTURES, assertClose, batchOf, csvRows, rawNumeric, saveSeededModel, seededModel, trainingColumn } from './fixtures.js';
+import { ARCHITECTURES, assertClose, batchOf, csvRows, NUMERIC_EDGES, rawNumeric, saveSeededModel, seededModel, trainingColumn } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-onnx-'));
 const csv = join(root, 'rows.csv');
@@ -89,7 +89,7 @@ test('signature.json names every input and output of model.onnx, from the featur
   const hour = sig.inputs.find((i: { name: string }) => i.name === 'hour');
   assert.deepEqual(hour.statistics, { min: 0, max: 23 });
   assert.equal(hour.emptyValue, 12);
-  assert.equal(sig.inputs.find((i: { name: string }) => i.name === 'views').inGraph, 'sign(x) * log(1 + |x|)');
+  assert.equal(sig.inputs.find((i: { name: string }) => i.name === 'views').inGraph, 'sign(x) * log1p(|x|)');
   assert.deepEqual(
     sig.outputs.map((o: { name: string; shape: unknown[] }) => `${o.name}:${o.shape.join('x')}`),
     ['ctr:batch', 'watch:batch', 'gate_ctr_l1:batchx4', 'gate_watch_l1:batchx4', 'gate_ctr:batchx4', 'gate_watch:batchx4'],
@@ -121,7 +121,7 @@ test('model.onnx refuses a bucket id outside 0..buckets in onnxruntime-node: -1 
   }
 });
 
-test("model.onnx transforms each raw float64 numeric to training's float32 value exactly (epoch seconds standardized and min-max scaled over a week)", async () => {
+test("model.onnx transforms each raw float64 numeric to training's float32 value exactly (epoch seconds standardized and min-max scaled over a week, tiny log1p values)", async () => {
   const m = seededModel('mmoe');
   try {
     // The graph's numeric columns, made outputs of a copy of the graph.
@@ -130,11 +130,16 @@ test("model.onnx transforms each raw float64 numeric to training's float32 value
     const columns = sig.inputs.filter((i) => i.kind === 'numeric').map((i) => ({ input: i, spec: m.spec.numeric.find((n) => n.name === i.feature)!, value: `num/${i.name}/column` }));
     graph.graph.outputs.push(...columns.map(({ value }) => ({ name: value, type: DataType.float, shape: ['batch', 1] })));
     const session = await ort.InferenceSession.create(encodeModel(graph).finish());
-    const out = await session.run(example.toFeeds(sig, rows));
+    // The fixture rows through the Node example, and every edge value in every numeric input (ids 0).
+    const edges = Object.fromEntries(
+      sig.inputs.map((i) => [i.name, i.kind === 'numeric' ? new ort.Tensor('float64', Float64Array.from(NUMERIC_EDGES), [NUMERIC_EDGES.length]) : new ort.Tensor('int64', new BigInt64Array(NUMERIC_EDGES.length), [NUMERIC_EDGES.length])]),
+    );
+    const [fromRows, fromEdges] = [await session.run(example.toFeeds(sig, rows)), await session.run(edges)];
     await session.release();
+    const column = (out: ort.InferenceSession.OnnxValueMapType, value: string) => [...(out[value]!.data as Float32Array)].map((v) => v + 0);
     for (const { input, spec, value } of columns) {
-      const got = [...(out[value]!.data as Float32Array)].map((v) => v + 0);
-      assert.deepEqual(got, trainingColumn(spec, rows.map((r) => rawNumeric(spec, r))), input.name);
+      assert.deepEqual(column(fromRows, value), trainingColumn(spec, rows.map((r) => rawNumeric(spec, r))), `${input.name}, rows`);
+      assert.deepEqual(column(fromEdges, value), trainingColumn(spec, NUMERIC_EDGES), `${input.name}, edges`);
     }
     // What a float32 input would have given instead: the test can tell.
     const ts = m.spec.numeric.find((n) => n.name === 'ts')!;
