@@ -26,7 +26,7 @@ function decimal(column, value) {
   return x;
 }
 
-/** The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x; blank -> buckets. */
+/** The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x (a double, as training compares); blank -> buckets. */
 export function bucketize(value, b, column = 'value') {
   if (value.trim() === '') return BigInt(b.emptyValueBucket);
   const x = decimal(column, value);

@@ -39,7 +39,7 @@ def decimal(column, value):
 
 
 def bucketize(value, b, column="value"):
-    """The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x."""
+    """The bucket id of a bucketized number (a field with boundaries): how many boundaries are <= x (a double, as training compares)."""
     if value.strip() == "":
         return b["emptyValueBucket"]
     x = decimal(column, value)

@@ -10,6 +10,9 @@ import { csvColumn, gateOutputName, inputName } from './names.js';
 
 export const HASH_FUNCTION = 'farmhash Fingerprint64 of the UTF-8 bytes, unsigned, modulo buckets (TensorFlow tf.strings.to_hash_bucket_fast)';
 
+/** How a bucketized number's id is computed: in float64, as training compares the double it parsed. */
+export const BUCKETIZE_FUNCTION = 'count of boundaries <= x, x the cell parsed as a float64 (a float32 would merge boundaries closer than its step); TensorFlow bucketized_column';
+
 /** What the exported graphs do with an id outside 0..buckets (docs/serving.md). */
 export const OUT_OF_RANGE = "the request fails (onnxruntime: Gather 'indices element out of data bounds'; TensorFlow on CPU: GatherV2 'is not in [0, buckets + 1)'); ids are never wrapped or clipped";
 
@@ -26,7 +29,7 @@ export interface CategoricalInput {
    * bucketized number (config `boundaries`) the count of boundaries <= x; exactly one is set.
    */
   hash: { function: string; buckets: number; emptyValueBucket: number } | null;
-  bucketize: { boundaries: number[]; buckets: number; emptyValueBucket: number } | null;
+  bucketize: { function: string; boundaries: number[]; buckets: number; emptyValueBucket: number } | null;
   /**
    * The ids the graph takes: 0..buckets. Any other id, a negative one (a signed remainder) among
    * them, fails the request instead of reading another row of the table.
@@ -98,7 +101,7 @@ export function servingInputs(spec: FeatureSpec): ServingInput[] {
       dtype: 'int64',
       shape: ['batch'],
       hash: c.boundaries ? null : { function: HASH_FUNCTION, buckets: c.buckets, emptyValueBucket: c.buckets },
-      bucketize: c.boundaries ? { boundaries: [...c.boundaries], buckets: c.buckets, emptyValueBucket: c.buckets } : null,
+      bucketize: c.boundaries ? { function: BUCKETIZE_FUNCTION, boundaries: [...c.boundaries], buckets: c.buckets, emptyValueBucket: c.buckets } : null,
       validIds: { min: 0, max: c.buckets, otherwise: OUT_OF_RANGE },
       table: c.table,
     }),

@@ -17,7 +17,7 @@ import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
 import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
 import { selectBackend } from '../../src/backend.js';
-import { Bucketizer } from '../../src/data/bucketize.js';
+import { bucketOf, Bucketizer } from '../../src/data/bucketize.js';
 import { parseDecimal } from '../../src/data/decimal.js';
 import { hashToBucket } from '../../src/data/hash.js';
 import { corrected } from '../../src/data/negative-sampling.js';
@@ -194,10 +194,10 @@ test('the Python serving example scores model.onnx as mmoe does (where Python ha
   });
 });
 
-test('both serving examples take a numeric cell exactly when training does (no nan, inf, 0x10 or 1_000)', { skip: !can('numpy') && !process.env.CI ? `${python} has no numpy` : false }, async () => {
-  const cells = ['1', '-2.5', '.5', '5.', '1e-3', ' 7\t', '+3', 'nan', 'NaN', 'inf', 'Infinity', '-infinity', '0x10', '0b1', '1_000', '1e999', '1,5', '١', '--1', 'e3', '1700274607.531', '0.1'];
-  const sig = { inputs: [{ name: 'x', column: 'x', kind: 'numeric', emptyValue: null }] };
-  const node = (await import(pathToFileURL(join(example, 'score-onnx.mjs')).href)) as { toFeeds(s: unknown, rows: Row[]): Record<string, { data: Float64Array }> };
+/** What each serving example's toFeeds makes of one cell of column x under a one-input signature: a number, or null when it refuses the cell. */
+async function bothExamples(input: Record<string, unknown>, cells: string[]): Promise<{ node: (number | null)[]; python: (number | null)[] }> {
+  const sig = { inputs: [{ name: 'x', column: 'x', ...input }] };
+  const node = (await import(pathToFileURL(join(example, 'score-onnx.mjs')).href)) as { toFeeds(s: unknown, rows: Row[]): Record<string, { data: Float64Array | BigInt64Array }> };
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(example)})`,
@@ -205,23 +205,45 @@ test('both serving examples take a numeric cell exactly when training does (no n
     'sig, cells = json.load(sys.stdin)',
     'def one(c):',
     '    try:',
-    '        return float(to_feeds(sig, [{"x": c}])["x"][0])',
+    '        return to_feeds(sig, [{"x": c}])["x"][0].item()',
     '    except ValueError:',
     '        return None',
     'print(json.dumps([one(c) for c in cells]))',
   ].join('\n');
   const r = spawnSync(python, ['-c', script], { input: JSON.stringify([sig, cells]), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const py = JSON.parse(r.stdout) as (number | null)[];
+  const nodeValue = (c: string) => {
+    try {
+      return Number(node.toFeeds(sig, [{ x: c }]).x.data[0]!);
+    } catch {
+      return null;
+    }
+  };
+  return { node: cells.map(nodeValue), python: JSON.parse(r.stdout) as (number | null)[] };
+}
+
+test('both serving examples take a numeric cell exactly when training does (no nan, inf, 0x10 or 1_000)', { skip: !can('numpy') && !process.env.CI ? `${python} has no numpy` : false }, async () => {
+  const cells = ['1', '-2.5', '.5', '5.', '1e-3', ' 7\t', '+3', 'nan', 'NaN', 'inf', 'Infinity', '-infinity', '0x10', '0b1', '1_000', '1e999', '1,5', '١', '--1', 'e3', '1700274607.531', '0.1'];
+  const got = await bothExamples({ kind: 'numeric', emptyValue: null }, cells);
   cells.forEach((c, i) => {
     const want = parseDecimal(c);
-    let js: number | null;
-    try {
-      js = node.toFeeds(sig, [{ x: c }]).x.data[0]!;
-    } catch {
-      js = null;
-    }
-    assert.equal(js, Number.isNaN(want) ? null : want, `Node, cell ${JSON.stringify(c)}`);
-    assert.equal(py[i], Number.isNaN(want) ? null : want, `Python, cell ${JSON.stringify(c)}`);
+    assert.equal(got.node[i], Number.isNaN(want) ? null : want, `Node, cell ${JSON.stringify(c)}`);
+    assert.equal(got.python[i], Number.isNaN(want) ? null : want, `Python, cell ${JSON.stringify(c)}`);
   });
+});
+
+test('both serving examples bucketize a number in float64 as training does (epoch seconds at and beside boundaries a float32 would merge)', { skip: !can('numpy') && !process.env.CI ? `${python} has no numpy` : false }, async () => {
+  const boundaries = [1700000000.5, 1700000064, 1700086400];
+  const cells = ['1700000000.4', '1700000000.5', '1700000000.6', '1700000063.999', '1700000064', ' 1700000064\t', '1700086399.999', '1700086400', '1e12', '-1', '', ' ', 'nan', '0x10', '1_700'];
+  const bucketize = { boundaries, buckets: boundaries.length + 1, emptyValueBucket: boundaries.length + 1 };
+  const got = await bothExamples({ kind: 'categorical', hash: null, bucketize }, cells);
+  const training = new Bucketizer(boundaries);
+  cells.forEach((c, i) => {
+    const want = training.bucket(c);
+    assert.equal(got.node[i], want < 0 ? null : want, `Node, cell ${JSON.stringify(c)}`);
+    assert.equal(got.python[i], want < 0 ? null : want, `Python, cell ${JSON.stringify(c)}`);
+  });
+  // In float32 these cells would fall into other buckets: the test can tell.
+  const float32 = (c: string) => bucketOf(boundaries.map(Math.fround), Math.fround(parseDecimal(c)));
+  assert.ok(cells.slice(0, 7).filter((c) => float32(c) !== training.bucket(c)).length >= 3);
 });

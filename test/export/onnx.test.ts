@@ -14,7 +14,7 @@ import { selectBackend } from '../../src/backend.js';
 import type { ModelSection } from '../../src/config/schema.js';
 import { onnxModel } from '../../src/export/onnx.js';
 import { DataType, encodeModel } from '../../src/export/onnx-proto.js';
-import { signatureOf } from '../../src/export/signature.js';
+import { BUCKETIZE_FUNCTION, signatureOf } from '../../src/export/signature.js';
 import { mmoe, saveUntrained } from '../eval/fixtures.js';
 import type { Row } from './fixtures.js';
 import { ARCHITECTURES, assertClose, batchOf, csvRows, NUMERIC_EDGES, rawNumeric, saveSeededModel, seededModel, trainingColumn } from './fixtures.js';
@@ -227,7 +227,7 @@ test('header names and a bucketized field: graph-safe input names from feature_s
   assert.equal(r.code, 0, r.err);
   const sig = JSON.parse(readFileSync(join(dir, 'signature.json'), 'utf8'));
   const bucketized = sig.inputs.find((i: { feature: string }) => i.feature === 'age bucket');
-  assert.deepEqual([bucketized.name, bucketized.column, bucketized.hash, bucketized.bucketize], ['age_bucket', 'age', null, { boundaries: [25, 40, 60], buckets: 4, emptyValueBucket: 4 }]);
+  assert.deepEqual([bucketized.name, bucketized.column, bucketized.hash, bucketized.bucketize], ['age_bucket', 'age', null, { function: BUCKETIZE_FUNCTION, boundaries: [25, 40, 60], buckets: 4, emptyValueBucket: 4 }]);
   const scoresFile = join(root, 'headers-scores.csv');
   const p = await mmoe('predict', '--model', dir, '--input', csv, '--output', scoresFile, '--threads', '0');
   assert.equal(p.code, 0, p.err);
