@@ -87,10 +87,22 @@ export function calibrationBeforeAfter(
   return { before: p / y, after: q / y };
 }
 
-/** Gives a table of sampled rows its metric weights: row weight (or 1) x samplingWeight. */
+/**
+ * Gives a table of sampled rows its metric weights: row weight (or 1) x samplingWeight, scaled so
+ * the sampling weights average 1 over the rows. Weighted metrics are ratios and do not see the
+ * scale; the validation loss, a weighted mean over the row count, then estimates the population's
+ * mean loss instead of growing with 1/rate.
+ */
 export function weighSampled(table: EncodedTable, sampling: NegativeSampling): void {
   const w = new Float32Array(table.size);
   const k = table.nTasks;
-  for (let r = 0; r < table.size; r++) w[r] = (table.weights ? table.weights[r]! : 1) * samplingWeight(table.labels[r * k + sampling.task]!, sampling.rate);
+  let sum = 0;
+  for (let r = 0; r < table.size; r++) {
+    const s = samplingWeight(table.labels[r * k + sampling.task]!, sampling.rate);
+    sum += s;
+    w[r] = (table.weights ? table.weights[r]! : 1) * s;
+  }
+  const scale = sum > 0 ? table.size / sum : 1;
+  for (let r = 0; r < table.size; r++) w[r]! *= scale;
   table.weights = w;
 }

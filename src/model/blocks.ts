@@ -134,7 +134,10 @@ export function concat(w: Wiring, xs: ST[], name: string, axis = -1): ST {
 }
 
 export interface Head {
-  /** Pre-activation output the loss reads: a logit (binary) or the value (regression). */
+  /**
+   * Pre-activation output the loss reads: a logit (binary) or the value (regression). In inference
+   * graphs it is the corrected logit, so validation losses measure the published probability.
+   */
   logit: ST;
   /** Serving output named after the task: probability or value. */
   output: ST;
@@ -155,5 +158,5 @@ export function head(w: Wiring, x: ST, name: string, type: Task['type'], towers:
       ? logit
       : call(w.layers.get(`${name}_sampling_correction`, () => tf.layers.rescaling({ scale: 1, offset, name: `${name}_sampling_correction` })), logit); // [batch, 1]
   const output = call(w.layers.get(name, () => tf.layers.activation({ activation, name })), shifted);
-  return { logit, output };
+  return { logit: shifted, output };
 }

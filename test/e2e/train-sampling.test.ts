@@ -43,6 +43,13 @@ test('a model trained on sampled negatives reports the rate and its calibration 
   assert.equal(typeof ns.calibration.before, 'number');
   assert.equal(typeof ns.calibration.after, 'number');
   assert.ok(ns.calibration.before > ns.calibration.after, `without the correction the scores run high: ${JSON.stringify(ns.calibration)}`);
+  // The validation loss estimates the population's log loss, as the validation metrics do (kept
+  // negatives weighted, the corrected probability), not a loss ten times larger than training's.
+  for (const m of [full.meta, sampled.meta]) {
+    const best = m.history[m.epochs.best - 1];
+    const logLoss = m.bestValidation.ctr.logLoss;
+    assert.ok(Math.abs(best.validTaskLosses.ctr - logLoss) < 2e-3 * logLoss, `validation loss ${best.validTaskLosses.ctr} vs validation log loss ${logLoss}`);
+  }
 
   const e = await mmoe('eval', '--model', sampled.dir, '--data-dir', data, '--dates', '20260103', '--format', 'json', '--backend', 'cpu');
   assert.equal(e.code, 0, e.err);
@@ -54,6 +61,13 @@ test('a model trained on sampled negatives reports the rate and its calibration 
   assert.equal(doc.tasks.find((t: { name: string }) => t.name === 'ctcvr').sampling, undefined);
   const table = await mmoe('eval', '--model', sampled.dir, '--data-dir', data, '--dates', '20260103', '--backend', 'cpu');
   assert.match(table.out, /Negative sampling \(calibration = mean score \/ label rate\)/);
+});
+
+test('with a validation day, the validation loss of a sampled model is the log loss of its published probabilities on that day', async () => {
+  const m = await train('sampled-date', config('sampled-date', { negativeSampling: { task: 'ctr', rate: 0.3, seed: 5 }, validation: { date: '20260103' } }));
+  const best = m.meta.history[m.meta.epochs.best - 1];
+  const logLoss = m.meta.bestValidation.ctr.logLoss;
+  assert.ok(Math.abs(best.validTaskLosses.ctr - logLoss) < 2e-3 * logLoss, `validation loss ${best.validTaskLosses.ctr} vs validation log loss ${logLoss}`);
 });
 
 test('negativeSampling must name a binary task, and under ESMM the CTR task', async () => {

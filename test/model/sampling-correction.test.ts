@@ -29,7 +29,17 @@ test('the exported graph corrects the sampled task in a built-in Rescaling layer
   const batch = syntheticBatch(plain, 64);
   for (let i = 0; i < 5; i++) p.trainStep(batch);
   q.setState(p.getState()); // the same weights: only the graphs differ
-  assert.equal(q.evaluate(batch).loss, p.evaluate(batch).loss, 'the loss reads the uncorrected logit');
+  // The validation loss measures the published model: the corrected probability for ctr.
+  const pc = p.predict(batch);
+  let bce = 0;
+  for (let i = 0; i < batch.size; i++) {
+    const qi = corrected(pc.ctr![i]!, rate);
+    bce -= batch.labels[i * 2]! ? Math.log(qi) : Math.log(1 - qi);
+  }
+  const lq = q.evaluate(batch).taskLosses;
+  const lp = p.evaluate(batch).taskLosses;
+  assert.ok(Math.abs(lq.ctr! - bce / batch.size) < 1e-4, `validation loss of ctr on q: ${lq.ctr} vs ${bce / batch.size}`);
+  assert.ok(Math.abs(lq.ctcvr! - lp.ctcvr!) < 1e-6, 'ctcvr: unchanged');
 
   const out = join(dir, 'mmoe');
   await saveModel(q, out);
