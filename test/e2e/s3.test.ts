@@ -153,6 +153,6 @@ test('from S3, a missing partition, object or _SUCCESS, wrong credentials and a 
   assert.equal(r.code, 3, r.err);
   assert.match(
     r.err,
-    new RegExp(`s3://${s3.bucket}/csv/20260101/part-0000[01]\\.csv\\.gz: (reading the object broke off at byte \\d+ of \\d+ and 3 attempts to resume it failed|the object store at ${relay.url} did not answer \\(ECONNREFUSED)`),
+    new RegExp(`s3://${s3.bucket}/csv/20260101/part-0000[01]\\.csv\\.gz: (reading the object broke off at byte \\d+ of \\d+ and 3 attempts in a row to resume it failed|the object store at ${relay.url} did not answer \\(ECONNREFUSED)`),
   );
 });

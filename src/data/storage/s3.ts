@@ -156,13 +156,17 @@ export class S3Storage implements Storage {
 
 /**
  * An object's bytes from `start` to its end. A body that errors or ends short is resumed from the
- * byte reached, up to the storage's attempts, each after a doubling delay.
+ * byte reached, each time after a doubling delay; the read fails after RESUMES breaks in a row
+ * with no byte in between (a long object over a flaky network may break more often than that in
+ * all). A resume the store answers with a final no (the object replaced, gone or denied) fails at
+ * once with that answer.
  */
 class ObjectStream extends Readable {
   private body: Readable | null = null;
   private offset: number;
   private end = 0;
   private etag: string | undefined;
+  /** Breaks since the last byte arrived. */
   private failures = 0;
 
   constructor(
@@ -185,6 +189,7 @@ class ObjectStream extends Readable {
   private attach(body: Readable): void {
     this.body = body;
     body.on('data', (chunk: Buffer) => {
+      this.failures = 0;
       this.offset += chunk.length;
       if (!this.push(chunk)) body.pause();
     });
@@ -204,7 +209,7 @@ class ObjectStream extends Readable {
     if (this.destroyed) return;
     if (++this.failures > RESUMES) {
       this.destroy(
-        new DataError(`reading the object broke off at byte ${this.offset} of ${this.end} and ${RESUMES} attempts to resume it failed: ${cause.message}`, { file: this.path }, { cause }),
+        new DataError(`reading the object broke off at byte ${this.offset} of ${this.end} and ${RESUMES} attempts in a row to resume it failed: ${cause.message}`, { file: this.path }, { cause }),
       );
       return;
     }
@@ -212,7 +217,8 @@ class ObjectStream extends Readable {
     try {
       await this.connect();
     } catch (err) {
-      void this.resume_(err as Error);
+      if (isFinalAnswer(err)) this.destroy(err as Error);
+      else void this.resume_(err as Error);
     }
   }
 
@@ -236,6 +242,15 @@ interface SdkError {
   message?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: string;
+}
+
+/**
+ * A request the store answered with a client error (replaced object, missing object, denied read):
+ * the SDK retried what was transient, and asking again cannot help.
+ */
+function isFinalAnswer(err: unknown): boolean {
+  const status = ((err as { cause?: SdkError }).cause ?? (err as SdkError)).$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 const CREDENTIAL_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'TokenRefreshRequired']);
