@@ -93,7 +93,10 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
   const columnTypes = new Map<string, string>();
   try {
     conn = await (await duckdb()).connect();
-    const scan = `read_parquet(${quoteString(copy.path)})`;
+    // hive_partitioning off: DuckDB would otherwise add a column per `key=value` directory of the
+    // path (dt from dt=20240101/) and overwrite a file's own column of that name with it, so a
+    // local file would read differently from its S3 copy (read from a temporary path) and its CSV.
+    const scan = `read_parquet(${quoteString(copy.path)}, hive_partitioning = false)`;
     const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`);
     const rows = described.getRowObjects() as { column_name: string; column_type: string }[];
     header = rows.map((r) => r.column_name);

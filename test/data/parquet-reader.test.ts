@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeRows, newAccounting } from '../../src/data/encode-rows.js';
@@ -127,4 +127,21 @@ test('a reader stopped after its first chunk closes cleanly, and its file can be
   for await (const c of f.chunks()) rows += c.records.length;
   assert.equal(rows, 10_000);
   await f.close();
+});
+
+test('a file under a Hive-style directory (dt=YYYYMMDD/) reads as its own columns and values, as from S3 or CSV', async (t) => {
+  const d = tempDir(t);
+  const dir = join(d, 'region=eu', 'dt=20240101');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'a.parquet');
+  await writeParquet(path, 'dt,click\n2024-01-01,1\n2024-01-01,0\n', { click: 'INTEGER' });
+  const f = await openParquet(path, localStorage);
+  assert.deepEqual(f.header, ['dt', 'click'], 'no columns made up from the path');
+  assert.equal(f.columnTypes.get('dt'), 'VARCHAR');
+  const rows = [];
+  for await (const r of f.records()) rows.push(r.fields);
+  assert.deepEqual(rows, [
+    ['2024-01-01', '1'],
+    ['2024-01-01', '0'],
+  ]);
 });
