@@ -54,9 +54,18 @@ export function checkColumnTypes(file: string, types: Map<string, string>, colum
 
 let instance: Promise<DuckDBInstance> | null = null;
 
-/** One in-memory DuckDB for the process (it holds no data: every file is scanned in place). */
+/**
+ * One in-memory DuckDB for the process (it holds no data: every file is scanned in place). Its
+ * external file cache stays off: copies of S3 objects are read at /proc/self/fd/N, one path for
+ * one object after another, and no cache keyed by path may answer with a previous object's bytes.
+ */
 function duckdb(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:', { enable_external_access: 'true', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  instance ??= DuckDBInstance.create(':memory:', {
+    enable_external_access: 'true',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    enable_external_file_cache: 'false',
+  });
   return instance;
 }
 

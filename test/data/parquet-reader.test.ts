@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeRows, newAccounting } from '../../src/data/encode-rows.js';
 import { openParquet } from '../../src/data/parquet-reader.js';
 import { localStorage } from '../../src/data/storage/index.js';
+import { S3Storage } from '../../src/data/storage/s3.js';
 import { DataError } from '../../src/errors.js';
 import { HEADER, smallSpec, tempDir, writePartition } from './fixtures.js';
 import { writeParquet } from './parquet-fixtures.js';
+import { awsEnv, newBucket, put, requireS3, testClient } from './storage/s3-server.js';
 
 /** Rows for the small spec with nulls (empty cells) in a categorical, the numeric and a label. */
 function rowsWithNulls(n: number): string {
@@ -144,4 +146,34 @@ test('a file under a Hive-style directory (dt=YYYYMMDD/) reads as its own column
     ['2024-01-01', '1'],
     ['2024-01-01', '0'],
   ]);
+});
+
+test('Parquet objects read from S3 one after another each give their own rows, though their copies are read at /proc/self/fd/N, numbers the process reuses', async (t) => {
+  const url = requireS3(t);
+  if (!url) return;
+  Object.assign(process.env, awsEnv());
+  const client = testClient();
+  const bucket = await newBucket(t, client);
+  const d = tempDir(t);
+  const csv = (k: number) => `a,b\n${Array.from({ length: 5000 }, (_, i) => `${(i * 7 + k) % 1000},x${(i + k) % 97}`).join('\n')}\n`;
+  for (const k of [1, 2]) {
+    await writeParquet(join(d, `${k}.parquet`), csv(k), { a: 'INTEGER' });
+    await put(client, bucket, `${k}.parquet`, readFileSync(join(d, `${k}.parquet`)));
+  }
+  const storage = new S3Storage({ endpoint: url });
+  t.after(() => storage.close());
+  const paths: string[] = [];
+  const copy = storage.localCopy.bind(storage);
+  storage.localCopy = async (path) => {
+    const c = await copy(path);
+    paths.push(c.path);
+    return c;
+  };
+  for (const k of [1, 2, 1, 2]) {
+    const f = await openParquet(`s3://${bucket}/${k}.parquet`, storage);
+    const rows: string[] = [];
+    for await (const r of f.records()) rows.push(r.fields.join(','));
+    assert.deepEqual(rows, csv(k).trim().split('\n').slice(1), `object ${k}`);
+  }
+  if (process.platform === 'linux') for (const p of paths) assert.match(p, /^\/proc\/self\/fd\/\d+$/);
 });

@@ -6,8 +6,8 @@
 // server) is resumed here with a ranged GET from the byte reached, pinned to the object's ETag so
 // a replaced object is never stitched onto the old one. Every failure is a DataError naming the
 // object.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
+import { type FileHandle, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -115,13 +115,31 @@ export class S3Storage implements Storage {
     return stream;
   }
 
+  /**
+   * Where /proc/self/fd exists (Linux) the copy has no name while it is used: its file is unlinked
+   * as soon as it is opened and read through /proc/self/fd/N, so nothing (SIGKILL, the OOM killer,
+   * a second Ctrl-C, Node's default SIGINT) can leave a copy of a large object on the disk.
+   */
   async localCopy(path: string): Promise<LocalCopy> {
     const dir = await mkdtemp(join(tmpdir(), 'mmoe-s3-'));
-    const release = () => rm(dir, { recursive: true, force: true });
+    let handle: FileHandle | null = null;
+    const release = async (): Promise<void> => {
+      await handle?.close();
+      handle = null;
+      await rm(dir, { recursive: true, force: true });
+    };
     try {
       const local = join(dir, path.slice(path.lastIndexOf('/') + 1) || 'object');
-      await pipeline(await this.open(path), createWriteStream(local));
-      return { path: local, release };
+      if (!existsSync('/proc/self/fd')) {
+        await pipeline(await this.open(path), createWriteStream(local));
+        return { path: local, release };
+      }
+      handle = await open(local, 'w+');
+      await rm(dir, { recursive: true, force: true });
+      // writeFile, not handle.createWriteStream({ autoClose: false }): such a stream keeps a
+      // reference on the handle that its close() waits for, forever.
+      await writeFile(handle, await this.open(path));
+      return { path: `/proc/self/fd/${handle.fd}`, release };
     } catch (err) {
       await release();
       if (err instanceof DataError) throw err;

@@ -1,16 +1,45 @@
 // S3 storage against a real S3-compatible server (see s3-server.ts): listing, partitions, streamed
 // and resumed reads, and every failure as a DataError naming the object.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
 import { test } from 'node:test';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { findPartitions } from '../../../src/data/partitions.js';
 import { S3Storage } from '../../../src/data/storage/s3.js';
 import { DataError } from '../../../src/errors.js';
+import { tempDir } from '../fixtures.js';
 import { awsEnv, newBucket, put, Relay, requireS3, testClient } from './s3-server.js';
 
 Object.assign(process.env, awsEnv());
+
+/** Runs `f` with os.tmpdir() answering `dir`. */
+async function withTmpdir<T>(dir: string, f: () => Promise<T>): Promise<T> {
+  const before = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+  }
+}
+
+/** How many of this process's open files are (or were, before their unlinking) under `dir`; 0 where /proc is absent. */
+function openCopies(dir: string): number {
+  if (!existsSync('/proc/self/fd')) return 0;
+  const targets = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ''; // the directory's own descriptor, closed by now
+    }
+  });
+  return targets.filter((target) => target.startsWith(`${dir}/`)).length;
+}
 
 const isDataError = (pattern: RegExp, object: string) => (e: unknown) => {
   assert.ok(e instanceof DataError, `a DataError, got ${String(e)}`);
@@ -67,11 +96,43 @@ test('S3 reads stream the object whole, from any offset, and into a local copy t
   t.after(() => storage.close());
   assert.ok((await buffer(await storage.open(`s3://${bucket}/big.bin`))).equals(body));
   assert.ok((await buffer(await storage.open(`s3://${bucket}/big.bin`, 1000))).equals(body.subarray(1000)));
-  const copy = await storage.localCopy(`s3://${bucket}/big.bin`);
-  const { existsSync, readFileSync } = await import('node:fs');
+  const tmp = tempDir(t, 'mmoe-copy-test-');
+  const copy = await withTmpdir(tmp, () => storage.localCopy(`s3://${bucket}/big.bin`));
   assert.ok(readFileSync(copy.path).equals(body));
+  assert.equal(openCopies(tmp), 1, 'the copy is held open');
   await copy.release();
-  assert.equal(existsSync(copy.path), false);
+  assert.deepEqual(readdirSync(tmp), [], 'nothing left in TMPDIR');
+  assert.equal(openCopies(tmp), 0, 'release() closed it');
+});
+
+test('a process killed while it holds a local copy of an object leaves nothing in TMPDIR', async (t) => {
+  const url = requireS3(t);
+  if (!url) return;
+  const client = testClient();
+  const bucket = await newBucket(t, client);
+  const body = randomBytes(1 << 20);
+  await put(client, bucket, 'p/part-0.parquet', body);
+  const tmp = tempDir(t, 'mmoe-copy-test-');
+  const s3 = new URL('../../../src/data/storage/s3.js', import.meta.url).href;
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { S3Storage } from ${JSON.stringify(s3)};
+    const copy = await new S3Storage({ endpoint: ${JSON.stringify(url)} }).localCopy(${JSON.stringify(`s3://${bucket}/p/part-0.parquet`)});
+    console.log(readFileSync(copy.path).length);
+    setInterval(() => {}, 1000);`;
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
+  delete env.NODE_TEST_CONTEXT; // a plain script, not a test file reporting to this runner
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (b: Buffer) => resolve(b.toString()));
+    child.once('exit', (code) => reject(new Error(`the child exited (${code}) before its copy was made: ${err}`)));
+  });
+  assert.equal(line.trim(), String(body.length), 'the copy is whole and readable');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  assert.deepEqual(readdirSync(tmp), [], 'no copy left behind by a killed run');
 });
 
 test('a connection dropped mid-read is resumed from the byte reached: the bytes arrive whole and once, however many breaks when each resume gets further', async (t) => {
