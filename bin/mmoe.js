@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The process edge: the only place that exits. Everything below returns an exit code.
+import { applyAwsDefaults } from '../dist/src/cli/aws-env.js';
 import { defaultEnv } from '../dist/src/cli/context.js';
 import { main } from '../dist/src/cli/main.js';
+
+// The AWS SDK's quiet, fail-fast defaults (see src/cli/aws-env.ts), before any S3 client exists.
+applyAwsDefaults(process.env);
 
 // For `train`, `eval` and `predict`, the first SIGINT/SIGTERM asks the command to stop cleanly (at
 // the next chunk read or training step: train publishes nothing and releases its lock, predict

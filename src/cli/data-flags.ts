@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { DEFAULT_MAX_BAD_ROWS } from '../data/bad-rows.js';
 import { type DataSource, sourceForDays } from '../data/partitions.js';
 import { type S3Settings, type Storage, storageFor } from '../data/storage/index.js';
+import { instanceMetadataAllowed } from './aws-env.js';
 import { parseDay, parsePositiveInt, parseRatio } from './options.js';
 
 export interface DataFlags {
@@ -38,6 +39,7 @@ export function s3Settings(endpoint: string | undefined, env: NodeJS.ProcessEnv 
   return {
     endpoint: endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    instanceMetadata: instanceMetadataAllowed(env),
     ...(Number.isInteger(attempts) && attempts > 0 ? { maxAttempts: attempts } : {}),
   };
 }

@@ -3,9 +3,12 @@
 // same partitions, for CSV.gz and Parquet; and every way the store can fail ends with exit 3 and a
 // message naming the object.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test, type TestContext } from 'node:test';
 import { generateCtr } from '../../src/data/generate-ctr.js';
@@ -155,4 +158,66 @@ test('from S3, a missing partition, object or _SUCCESS, wrong credentials and a 
     r.err,
     new RegExp(`s3://${s3.bucket}/csv/20260101/part-0000[01]\\.csv\\.gz: (reading the object broke off at byte \\d+ of \\d+ and 3 attempts in a row to resume it failed|the object store at ${relay.url} did not answer \\(ECONNREFUSED)`),
   );
+});
+
+/**
+ * bin/mmoe.js in a child process (the SDK writes its warnings to the process's own stderr) with the
+ * test process's environment minus every AWS_ variable, plus `aws`.
+ */
+async function mmoeProcess(args: string[], aws: Record<string, string>): Promise<{ code: number | null; err: string }> {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, [resolve('bin/mmoe.js'), ...args], { env: { ...env, ...aws }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, err };
+}
+
+/** A TCP endpoint that accepts connections and never answers (an unreachable metadata service), counting them. */
+async function silentEndpoint(t: TestContext): Promise<{ url: string; connections: () => number }> {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => void sockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  const a = server.address();
+  return { url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, connections: () => sockets.length };
+}
+
+test("a run from S3 keeps stderr free of the SDK's NodeVersionSupportWarning (shown if the user sets AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false)", async (t) => {
+  const s3 = await bucketWithData(t);
+  if (!s3) return;
+  const stats = ['data', 'stats', '--train-data-dir', `s3://${s3.bucket}/pq`, '--cur-date', '20260103', '--days', '3', '--config', config, '--s3-endpoint', s3.url];
+  const creds = { AWS_ACCESS_KEY_ID: awsEnv().AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: awsEnv().AWS_SECRET_ACCESS_KEY! };
+  const quiet = await mmoeProcess(stats, creds);
+  assert.equal(quiet.code, 0, quiet.err);
+  assert.doesNotMatch(quiet.err, /Warning/);
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    const asked = await mmoeProcess(stats, { ...creds, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
+    assert.equal(asked.code, 0, asked.err);
+    assert.match(asked.err, /NodeVersionSupportWarning: The AWS SDK for JavaScript/);
+  }
+});
+
+test('without credentials a run from S3 fails at once naming what to set, and asks the EC2 instance metadata service only when AWS_EC2_METADATA_DISABLED=false', async (t) => {
+  const s3 = await bucketWithData(t);
+  if (!s3) return;
+  const stats = ['data', 'stats', '--train-data-dir', `s3://${s3.bucket}/csv`, '--cur-date', '20260103', '--days', '3', '--config', config, '--s3-endpoint', s3.url];
+  const imds = await silentEndpoint(t);
+  const none = join(root, 'no-such-aws-file');
+  const noCredentials = { AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url };
+  const sources = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile of ~/.aws/config or ~/.aws/credentials), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN';
+
+  const r = await mmoeProcess(stats, noCredentials);
+  assert.equal(r.code, 3, r.err);
+  assert.equal(r.err, `mmoe: s3://${s3.bucket}/csv: no AWS credentials found; ${sources}; to use this EC2 instance's role, set AWS_EC2_METADATA_DISABLED=false\n`);
+  assert.equal(imds.connections(), 0, 'the metadata service was not asked');
+
+  const role = await mmoeProcess(stats, { ...noCredentials, AWS_EC2_METADATA_DISABLED: 'false' });
+  assert.equal(role.code, 3, role.err);
+  assert.ok(role.err.includes(`no AWS credentials found; ${sources}; the EC2 instance metadata service was asked too and gave none`), role.err);
+  assert.ok(imds.connections() > 0, 'the metadata service was asked');
 });

@@ -26,6 +26,11 @@ export interface S3Settings {
   maxAttempts?: number;
   /** Delay before the first retry of a broken read, doubled for each further one (default 200 ms). */
   retryBaseMs?: number;
+  /**
+   * Whether the SDK asks EC2's instance metadata service for credentials (AWS_EC2_METADATA_DISABLED,
+   * which the SDK reads itself): only says what to do when no credentials are found.
+   */
+  instanceMetadata?: boolean;
 }
 
 export function isS3Url(location: string): boolean {
@@ -49,9 +54,11 @@ export class S3Storage implements Storage {
   private readonly attempts: number;
   private readonly retryBaseMs: number;
   private readonly where: string;
+  private readonly instanceMetadata: boolean | undefined;
 
   constructor(settings: S3Settings = {}) {
     this.attempts = settings.maxAttempts ?? DEFAULT_ATTEMPTS;
+    this.instanceMetadata = settings.instanceMetadata;
     this.retryBaseMs = settings.retryBaseMs ?? 200;
     this.where = settings.endpoint ?? 'AWS S3';
     const config: S3ClientConfig = {
@@ -161,7 +168,7 @@ export class S3Storage implements Storage {
     try {
       return await request();
     } catch (err) {
-      throw s3Problem(err, path, this.where);
+      throw s3Problem(err, path, this.where, this.instanceMetadata);
     }
   }
 
@@ -273,8 +280,16 @@ function isFinalAnswer(err: unknown): boolean {
 
 const CREDENTIAL_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'TokenRefreshRequired']);
 
+/** Where credentials can come from, and what to do about the instance metadata service when it was (not) asked. */
+function credentialAdvice(instanceMetadata: boolean | undefined): string {
+  const sources = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile of ~/.aws/config or ~/.aws/credentials), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN';
+  if (instanceMetadata === false) return `${sources}; to use this EC2 instance's role, set AWS_EC2_METADATA_DISABLED=false`;
+  if (instanceMetadata === true) return `${sources}; the EC2 instance metadata service was asked too and gave none (off EC2, or no role attached to the instance)`;
+  return sources;
+}
+
 /** What went wrong with one request, as a DataError naming the object and what to check. */
-export function s3Problem(err: unknown, path: string, where: string): DataError {
+export function s3Problem(err: unknown, path: string, where: string, instanceMetadata?: boolean): DataError {
   if (err instanceof DataError) return err;
   const e = err as SdkError;
   const name = e.name ?? e.code ?? 'Error';
@@ -287,7 +302,8 @@ export function s3Problem(err: unknown, path: string, where: string): DataError 
   else if (name === 'AccessDenied' || status === 403)
     message = `access denied (${name}): the credentials in use may not read this; check the bucket policy and the user's permissions`;
   else if (name === 'CredentialsProviderError')
-    message = `no AWS credentials found (${e.message}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`;
+    // The SDK's last word is 'Could not load credentials from any providers': said already.
+    message = `no AWS credentials found${/any providers/.test(e.message ?? '') ? '' : ` (${e.message})`}; ${credentialAdvice(instanceMetadata)}`;
   else if (name === 'PreconditionFailed' || status === 412) message = 'the object was replaced while it was being read; rerun once its producer has finished';
   else if (/Region is missing/i.test(e.message ?? '')) message = 'no AWS region configured; set AWS_REGION (or give --s3-endpoint for an S3-compatible store)';
   else if (status === undefined && (e.code !== undefined || name === 'TimeoutError' || /socket hang up|ECONN|EPIPE|ETIMEDOUT/.test(e.message ?? '')))
