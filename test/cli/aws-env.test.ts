@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { applyAwsDefaults, instanceMetadataAllowed } from '../../src/cli/aws-env.js';
 import { s3Settings } from '../../src/cli/data-flags.js';
 
-test("applyAwsDefaults turns off the SDK's Node version warning and its instance metadata probe, keeping any value the user set", () => {
+test("applyAwsDefaults turns off the SDK's Node version warning only (instance roles keep working), keeping any value the user set", () => {
   const env: NodeJS.ProcessEnv = {};
   applyAwsDefaults(env);
-  assert.deepEqual(env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' });
+  assert.deepEqual(env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   for (const v of ['false', '', '1']) {
     const mine: NodeJS.ProcessEnv = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: v, AWS_EC2_METADATA_DISABLED: v };
     applyAwsDefaults(mine);

@@ -202,7 +202,7 @@ test("a run from S3 keeps stderr free of the SDK's NodeVersionSupportWarning (sh
   }
 });
 
-test('without credentials a run from S3 fails at once naming what to set, and asks the EC2 instance metadata service only when AWS_EC2_METADATA_DISABLED=false', async (t) => {
+test('without credentials a run from S3 fails naming what to set; the EC2 instance metadata service (an instance role) is asked unless AWS_EC2_METADATA_DISABLED=true', async (t) => {
   const s3 = await bucketWithData(t);
   if (!s3) return;
   const stats = ['data', 'stats', '--train-data-dir', `s3://${s3.bucket}/csv`, '--cur-date', '20260103', '--days', '3', '--config', config, '--s3-endpoint', s3.url];
@@ -211,13 +211,14 @@ test('without credentials a run from S3 fails at once naming what to set, and as
   const noCredentials = { AWS_SHARED_CREDENTIALS_FILE: none, AWS_CONFIG_FILE: none, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url };
   const sources = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile of ~/.aws/config or ~/.aws/credentials), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN';
 
-  const r = await mmoeProcess(stats, noCredentials);
-  assert.equal(r.code, 3, r.err);
-  assert.equal(r.err, `mmoe: s3://${s3.bucket}/csv: no AWS credentials found; ${sources}; to use this EC2 instance's role, set AWS_EC2_METADATA_DISABLED=false\n`);
-  assert.equal(imds.connections(), 0, 'the metadata service was not asked');
-
-  const role = await mmoeProcess(stats, { ...noCredentials, AWS_EC2_METADATA_DISABLED: 'false' });
+  const role = await mmoeProcess(stats, noCredentials);
   assert.equal(role.code, 3, role.err);
   assert.ok(role.err.includes(`no AWS credentials found; ${sources}; the EC2 instance metadata service was asked too and gave none`), role.err);
-  assert.ok(imds.connections() > 0, 'the metadata service was asked');
+  assert.ok(imds.connections() > 0, 'the metadata service was asked (an instance role works without settings)');
+
+  const asked = imds.connections();
+  const r = await mmoeProcess(stats, { ...noCredentials, AWS_EC2_METADATA_DISABLED: 'true' });
+  assert.equal(r.code, 3, r.err);
+  assert.equal(r.err, `mmoe: s3://${s3.bucket}/csv: no AWS credentials found; ${sources}; to use this EC2 instance's role, set AWS_EC2_METADATA_DISABLED=false\n`);
+  assert.equal(imds.connections(), asked, 'the metadata service was not asked');
 });
