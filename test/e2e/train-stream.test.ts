@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/logger.js';
 import { DataError } from '../../src/errors.js';
 import { streamedRows } from '../../src/train/train-job.js';
 import { fakeEnv } from '../cli/fake-env.js';
+import { waitFor } from '../wait-for.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-stream-'));
 const data = join(root, 'data');
@@ -106,6 +107,6 @@ test('a read stopped early closes its file (Ctrl-C or an error during a streamed
     assert.ok(b.size > 0);
     break;
   }
-  await new Promise((resolve) => setTimeout(resolve, 50)); // a destroyed stream closes its fd asynchronously
-  assert.equal(openFiles(), before);
+  // A destroyed stream closes its fd asynchronously: wait for it (a file left open never is).
+  await waitFor(() => openFiles() === before, 'the file the read opened to be closed');
 });

