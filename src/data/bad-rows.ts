@@ -6,10 +6,11 @@ import { DataError, formatLocation } from '../errors.js';
 export const BAD_ROW_REASONS = {
   field_count: 'wrong number of fields',
   label_not_binary: 'binary label is not 0 or 1',
-  label_not_number: 'regression label is not a finite number',
+  label_not_number: 'regression label is not a number that float32 holds',
   label_out_of_range: "regression label is negative but the task's labelTransform is log1p",
   numeric_unparsable: 'numeric value does not parse (empty without fillEmpty, or not a number)',
-  weight_invalid: 'row weight is not a finite non-negative number',
+  numeric_out_of_range: "numeric value is outside float32's range, as read or after its transform",
+  weight_invalid: 'row weight is not a non-negative number that float32 holds',
 } as const;
 
 export type BadRowReason = keyof typeof BAD_ROW_REASONS;

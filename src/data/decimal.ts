@@ -47,6 +47,19 @@ export function parseDecimal(s: string): number {
   return x - x === 0 ? x : Number.NaN; // rejects +-Infinity from overflow
 }
 
+/**
+ * True when x survives the conversion to float32, the type the model computes in: 1e300 is a
+ * finite double but Infinity as float32 (and then NaN scores). Values that round to the largest
+ * float32 are in range; the test is the conversion itself, not a bound.
+ */
+export function fitsFloat32(x: number): boolean {
+  const f = Math.fround(x);
+  return f - f === 0;
+}
+
+/** Said of a bad value that does not fit float32. */
+export const OUTSIDE_FLOAT32 = "outside float32's range (about +-3.4e38)";
+
 /** The plain spellings of a binary label: no sign, exponent or leading dot ('+1', '1e0', '-0', '.0'). */
 const BINARY_LABEL = /^[ \t]*([01])(?:\.0*)?[ \t]*$/;
 

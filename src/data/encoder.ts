@@ -2,7 +2,7 @@
 // numerics, labels, weight), or a bad-row reason. No allocation per row on the good path.
 import { DataError } from '../errors.js';
 import type { BadRowReason } from './bad-rows.js';
-import { parseBinaryLabel, parseDecimal } from './decimal.js';
+import { fitsFloat32, OUTSIDE_FLOAT32, parseBinaryLabel, parseDecimal } from './decimal.js';
 import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
 import { Bucketizer } from './bucketize.js';
 import { FrontCache } from './front-cache.js';
@@ -156,8 +156,11 @@ export class FileEncoder {
           return this.bad('numeric_unparsable', n.column, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
         x = n.fillEmpty;
       }
+      if (!fitsFloat32(x)) return this.bad('numeric_out_of_range', n.name, s, OUTSIDE_FLOAT32);
+      const v = transformNumeric(n, x);
+      if (!fitsFloat32(v)) return this.bad('numeric_out_of_range', n.name, s, `its ${n.transform} transform gives ${v}, ${OUTSIDE_FLOAT32}`);
       if (raw !== null) raw[numBase + i] = x;
-      t.num[numBase + i] = transformNumeric(n, x);
+      t.num[numBase + i] = v;
     }
 
     const nTasks = this.enc.nTasks;
@@ -172,6 +175,7 @@ export class FileEncoder {
       } else {
         const y = parseDecimal(s);
         if (y !== y) return this.bad('label_not_number', this.tasks[i]!.label, s);
+        if (!fitsFloat32(y)) return this.bad('label_not_number', this.tasks[i]!.label, s, OUTSIDE_FLOAT32);
         if (y < 0 && this.log1pLabel[i]) return this.bad('label_out_of_range', this.tasks[i]!.label, s, 'negative label, labelTransform log1p');
         t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
       }
@@ -181,6 +185,7 @@ export class FileEncoder {
       const s = fields[this.col.weight]!;
       const w = parseDecimal(s);
       if (!(w >= 0)) return this.bad('weight_invalid', this.enc.spec.rowWeight!, s);
+      if (!fitsFloat32(w)) return this.bad('weight_invalid', this.enc.spec.rowWeight!, s, OUTSIDE_FLOAT32);
       t.weights[row] = w;
     }
     return null;

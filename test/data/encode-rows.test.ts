@@ -38,6 +38,18 @@ test('bad rows under the ratio are skipped and accounted by reason with examples
   assert.doesNotThrow(() => JSON.stringify(account));
 });
 
+test('a number beyond float32 stops the read like any bad value: file, line, column, value and why', async (t) => {
+  const d = tempDir(t);
+  writePartition(d, '20240101', { 'a.csv': `${HEADER}\n${goodRows(20)}1,1,a,s,1e300\n` });
+  await assert.rejects(countRows(d, ['20240101'], 0), (e: unknown) => {
+    assert.ok(e instanceof DataError);
+    assert.equal(e.exitCode, 3);
+    assert.match(e.message, /numeric_out_of_range: 1/);
+    assert.match(e.message, /a\.csv:22, column 'price', value "1e300" \(.*outside float32's range/);
+    return true;
+  });
+});
+
 test('past maxBadRows the read fails with exit 3, the counts by reason and the first example', async (t) => {
   const d = tempDir(t);
   writePartition(d, '20240101', { 'a.csv': `${HEADER}\n${goodRows(100)}5,1,a,s,1\n` });

@@ -16,6 +16,17 @@ function encodeOne(fields: string[], extra: Record<string, unknown> = {}) {
   return { reason, t, fe };
 }
 
+/** Encodes each row and checks its bad-row reason, column and value; returns the results. */
+function expectBad(cases: [string[], string, string, string][]) {
+  return cases.map(([fields, reason, column, value]) => {
+    const r = encodeOne(fields);
+    assert.equal(r.reason, reason, fields.join(','));
+    assert.equal(r.fe.badColumn, column);
+    assert.equal(r.fe.badValue, value);
+    return r;
+  });
+}
+
 test('a good row: buckets, empty -> reserved bucket, NA is an ordinary value, labels transformed', () => {
   const { reason, t } = encodeOne(['1', '3', 'NA', '', '2.5']);
   assert.equal(reason, null);
@@ -41,15 +52,36 @@ test('bad rows give their reason, column and value', () => {
     [['+1', '3', 'a', 's', '1'], 'label_not_binary', 'click', '+1'],
     [['1', '0x10', 'a', 's', '1'], 'label_not_number', 'watch', '0x10'],
   ];
-  for (const [fields, reason, column, value] of cases) {
-    const r = encodeOne(fields);
-    assert.equal(r.reason, reason, fields.join(','));
-    assert.equal(r.fe.badColumn, column);
-    assert.equal(r.fe.badValue, value);
-  }
+  expectBad(cases);
   const short = encodeOne(['1', '3', 'a']);
   assert.equal(short.reason, 'field_count');
   assert.match(short.fe.badDetail, /expected 5 fields as in the header, got 3/);
+});
+
+test('a number float32 cannot hold is a bad row naming column, value and why; float32 extremes are fine', () => {
+  // 1e300 is finite as a double but Infinity as the float32 the model computes in (then NaN scores).
+  const cases: [string[], string, string, string][] = [
+    [['1', '3', 'a', 's', '1e300'], 'numeric_out_of_range', 'price', '1e300'],
+    [['1', '3', 'a', 's', '-3.5e38'], 'numeric_out_of_range', 'price', '-3.5e38'],
+    [['1', '1e39', 'a', 's', '1'], 'label_not_number', 'watch', '1e39'],
+  ];
+  for (const r of expectBad(cases)) assert.match(r.fe.badDetail, /outside float32's range/);
+  // The largest float32 and a value that rounds to it are in range; so is the smallest subnormal.
+  for (const v of ['3.4028234663852886e38', '-3.4028235e38', '1e-45']) assert.equal(encodeOne(['1', '3', 'a', 's', v]).reason, null, v);
+  // A label without a transform must fit float32 as it is.
+  const plain = encodeOne(['1', '1e300', 'a', 's', '1'], {
+    tasks: [
+      { name: 'ctr', label: 'click', type: 'binary' },
+      { name: 'watch', label: 'watch', type: 'regression' },
+    ],
+  });
+  assert.equal(plain.reason, 'label_not_number');
+  // A value in range whose transform leaves it (configured statistics) is bad too.
+  const scaled = encodeOne(['1', '3', 'a', 's', '3e38'], {
+    features: { categorical: [{ name: 'ad', buckets: 100 }, { name: 'site', buckets: 50 }], numeric: [{ name: 'price', transform: 'standardize', mean: 0, std: 0.5 }] },
+  });
+  assert.equal(scaled.reason, 'numeric_out_of_range');
+  assert.match(scaled.fe.badDetail, /standardize/);
 });
 
 test('binary labels accept 0.0/1.0; an empty numeric takes fillEmpty when configured', () => {
@@ -68,7 +100,7 @@ test('row weights must be finite and non-negative', () => {
   const t = EncodedTable.forSpec(spec, 1);
   assert.equal(fe.encode(['1', '3', 'a', 's', '1', '0.5'], t, 0), null);
   assert.deepEqual([...t.weights!], [0.5]);
-  for (const w of ['-1', 'x', '', 'NaN']) assert.equal(fe.encode(['1', '3', 'a', 's', '1', w], t, 0), 'weight_invalid', w);
+  for (const w of ['-1', 'x', '', 'NaN', '1e39']) assert.equal(fe.encode(['1', '3', 'a', 's', '1', w], t, 0), 'weight_invalid', w);
 });
 
 test('a missing feature or label column is structural: names file, column and the header', () => {
