@@ -168,17 +168,27 @@ function checkHeader(h: SavedOptimizer, m: MultiTaskModel, fileBytes: number): v
   }
 }
 
-/** Why a model saved with `saved` cannot continue training under `current` (empty: it can). */
+/**
+ * Why a model saved with `saved` cannot continue training under `current` (empty: it can). Every
+ * field that changes what a weight means decides: how values are hashed or bucketized, each
+ * table's rows, dim and sharing, crosses, each numeric's transform (its input scale), each task's
+ * label column, type and label transform (its output scale), the model sections. Numeric
+ * statistics, fillEmpty, loss and row weights do not: statistics the config leaves open come from
+ * the saved model (train-job.ts), and the rest change what is learned next, not what the weights
+ * mean.
+ */
 export function incompatibilities(saved: { spec: FeatureSpec; model: ModelSection }, current: { spec: FeatureSpec; model: ModelSection }): string[] {
   const problems: string[] = [];
   const same = (what: string, a: unknown, b: unknown) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`${what} differ (saved ${JSON.stringify(a)}, now ${JSON.stringify(b)})`);
   };
   const cats = (s: FeatureSpec) => s.categorical.map((c) => `${c.name}:${c.boundaries ? `[${c.boundaries.join(' ')}]` : c.buckets}x${c.embeddingDim}@${c.table}`);
+  same('hash functions', saved.spec.hash?.function, current.spec.hash?.function);
   same('categorical features (name:buckets x dim @table)', cats(saved.spec), cats(current.spec));
   same('crosses', saved.spec.crosses, current.spec.crosses);
-  same('numeric features', saved.spec.numeric.map((n) => n.name), current.spec.numeric.map((n) => n.name));
-  same('tasks (name:type)', saved.spec.tasks.map((t) => `${t.name}:${t.type}`), current.spec.tasks.map((t) => `${t.name}:${t.type}`));
+  same('numeric features (name:transform)', saved.spec.numeric.map((n) => `${n.name}:${n.transform}`), current.spec.numeric.map((n) => `${n.name}:${n.transform}`));
+  const tasks = (s: FeatureSpec) => s.tasks.map((t) => `${t.name}:${t.label}:${t.type}:${t.labelTransform ?? 'none'}`);
+  same('tasks (name:label:type:labelTransform)', tasks(saved.spec), tasks(current.spec));
   same('model sections', canonical(saved.model), canonical(current.model));
   return problems;
 }

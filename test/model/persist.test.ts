@@ -9,7 +9,8 @@ import { parseConfig } from '../../src/config/load.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { ConfigError, DataError } from '../../src/errors.js';
 import { buildModel, incompatibilities, loadModel, nodeFileSystem, restoreOptimizer, saveModel } from '../../src/model/index.js';
-import { maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
+import type { FeatureSpec } from '../../src/data/feature-spec.js';
+import { CTR_TASKS, maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmoe-persist-'));
 before(async () => {
@@ -91,11 +92,39 @@ test('warm start from an incompatible model is a ConfigError naming each differe
     assert.match(e.message, /--warm-start none/);
     return true;
   });
-  const restats = tinySpec();
-  restats.numeric[0] = { ...restats.numeric[0], transform: 'standardize', mean: 3, std: 2 };
-  assert.deepEqual(incompatibilities({ spec, model: m.model }, { spec: restats, model: m.model }), [], 'new numeric statistics are fine');
   await assert.rejects(loadModel(join(dir, 'nothing-here'), spec, m.model, m.training), (e: Error) => e instanceof DataError && /not a model saved by mmoe/.test(e.message));
   m.dispose();
+});
+
+test('every spec field that changes what a weight means decides compatibility; the others do not', () => {
+  const spec = tinySpec([...CTR_TASKS, { name: 'watch', label: 'watch_time', type: 'regression', labelTransform: 'log1p', lossWeight: 1 }]);
+  const model = tinyModel({ type: 'mmoe' });
+  const changed = (f: (s: FeatureSpec) => void) => {
+    const s = structuredClone(spec);
+    f(s);
+    return incompatibilities({ spec, model }, { spec: s, model }).join('; ');
+  };
+  const breaking: [string, (s: FeatureSpec) => void, RegExp][] = [
+    ['buckets', (s) => (s.categorical[0]!.buckets = 41), /categorical features/],
+    ['embedding dim', (s) => (s.categorical[3]!.embeddingDim = 4), /categorical features/],
+    ['shared table', (s) => (s.categorical[2]!.table = 'prev_item'), /categorical features/],
+    ['cross', (s) => (s.crosses[0]!.fields = ['user', 'prev_item']), /crosses/],
+    ['numeric transform', (s) => (s.numeric[0]!.transform = 'log1p'), /numeric features .*"x1:none".*"x1:log1p"/],
+    ['another numeric transform', (s) => (s.numeric[1]!.transform = 'minmax'), /numeric features .*x2:minmax/],
+    ['task type', (s) => (s.tasks[2]!.type = 'binary'), /tasks .*watch:watch_time:regression:log1p.*watch:watch_time:binary:log1p/],
+    ['label transform', (s) => (s.tasks[2]!.labelTransform = 'none'), /tasks .*watch:watch_time:regression:none/],
+    ['label column', (s) => (s.tasks[0]!.label = 'purchase'), /tasks .*ctr:purchase:binary/],
+    ['task order', (s) => s.tasks.reverse(), /tasks/],
+    ['hash function', (s) => ((s.hash as { function: string }).function = 'murmur3'), /hash/],
+  ];
+  for (const [what, f, why] of breaking) assert.match(changed(f), why, what);
+  const harmless: [string, (s: FeatureSpec) => void][] = [
+    ['numeric statistics', (s) => Object.assign(s.numeric[0]!, { mean: 3, std: 2 })],
+    ['fillEmpty', (s) => (s.numeric[0]!.fillEmpty = 0)],
+    ['loss weight', (s) => (s.tasks[1]!.lossWeight = 3)],
+    ['row weight column', (s) => (s.rowWeight = 'w')],
+  ];
+  for (const [what, f] of harmless) assert.equal(changed(f), '', what);
 });
 
 test('a warm start continues the optimizers: the next steps equal those of the model that was saved', async () => {

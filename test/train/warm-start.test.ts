@@ -11,16 +11,19 @@ import { parseWarmStart, resolveWarmStart } from '../../src/train/warm-start.js'
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
 
-const cfg = (buckets = 10) =>
+const cfg = (buckets = 10, transforms: { numeric?: 'none' | 'log1p' | 'standardize' | 'minmax'; label?: 'none' | 'log1p' } = {}) =>
   parseConfig({
-    features: { categorical: [{ name: 'a', buckets }] },
-    tasks: [{ name: 'ctr', label: 'click', type: 'binary' }],
+    features: { categorical: [{ name: 'a', buckets }], numeric: [{ name: 'x', transform: transforms.numeric ?? 'none' }] },
+    tasks: [
+      { name: 'ctr', label: 'click', type: 'binary' },
+      { name: 'watch', label: 'watch_time', type: 'regression', labelTransform: transforms.label ?? 'none' },
+    ],
   });
 
 /** The files the choice reads (architecture, feature spec, a model.json without weights). */
-function fakeModel(root: string, name: string, buckets: number): void {
+function fakeModel(root: string, name: string, buckets: number, transforms: Parameters<typeof cfg>[1] = {}): void {
   mkdirSync(join(root, name), { recursive: true });
-  const c = cfg(buckets);
+  const c = cfg(buckets, transforms);
   const arch = { format: 'mmoe-architecture', version: 1, spec: featureSpecFromConfig(c), model: c.model, logVariances: {} };
   writeFileSync(join(root, name, 'architecture.json'), JSON.stringify(arch));
   writeFileSync(join(root, name, 'feature_spec.json'), JSON.stringify(arch.spec));
@@ -67,4 +70,17 @@ test('auto skips a damaged newest model with the reason and continues from the n
   assert.equal(none.dir, undefined);
   assert.match(none.reason, /fresh start: no loadable published model .*skipped as damaged: .*20260102.*; .*20260101\/architecture\.json/);
   assert.throws(() => resolveWarmStart(parseWarmStart(join(root, '20260102')), root, '20260103', cfg()), (e: Error) => e instanceof ModelError && /model\.json/.test(e.message));
+});
+
+test('a model trained on other transforms is not warm-started from: auto starts fresh and says which', () => {
+  const root = mkdtempSync(join(parent, 'r-'));
+  fakeModel(root, '20260101', 10, { label: 'log1p' });
+  const r = resolveWarmStart(parseWarmStart('auto'), root, '20260102', cfg());
+  assert.equal(r.dir, undefined);
+  assert.match(r.reason, /incompatible \(tasks .*watch:watch_time:regression:log1p.*watch:watch_time:regression:none/);
+  fakeModel(root, '20260102', 10, { numeric: 'standardize' });
+  const r2 = resolveWarmStart(parseWarmStart('auto'), root, '20260103', cfg(10, { numeric: 'minmax' }));
+  assert.equal(r2.dir, undefined);
+  assert.match(r2.reason, /numeric features .*x:standardize.*x:minmax/);
+  assert.throws(() => resolveWarmStart(parseWarmStart(join(root, '20260102')), root, '20260103', cfg()), /incompatible model: numeric features/);
 });
