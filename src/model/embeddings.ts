@@ -9,6 +9,7 @@ import type { Rng } from '../util/random.js';
 import type { BlockLayout, TableLayout } from './layout.js';
 import { RowSlots } from './row-slots.js';
 import { touchRows } from './touch.js';
+import { UndoLog } from './undo-log.js';
 import type { SparseGradient, SparseOptimizer } from './sparse-optimizer.js';
 
 /** Initial values: small and random, so rows start apart from each other. */
@@ -22,6 +23,8 @@ interface Table {
   /** Fields reading this table (its rows per step are at most batch x fields). */
   fields: number;
   slots: RowSlots;
+  /** While a checkpoint is kept: the rows changed since, as they were at it. */
+  undo: UndoLog | null;
 }
 
 export class EmbeddingTables {
@@ -39,7 +42,7 @@ export class EmbeddingTables {
       for (let r = 0; r < t.rows; r++)
         for (let k = 0; k < t.dim; k++) store[r * stride + k] = (rng.next() * 2 - 1) * INIT_RANGE;
       const fields = layout.fields.filter((f) => f.table === t).length;
-      this.tables.set(t.name, { layout: t, store, stride, fields, slots: new RowSlots(t.dim) });
+      this.tables.set(t.name, { layout: t, store, stride, fields, slots: new RowSlots(t.dim), undo: null });
     }
   }
 
@@ -176,10 +179,50 @@ export class EmbeddingTables {
     return new Map([...this.tables].map(([name, t]) => [name, t.slots]));
   }
 
-  /** Lets `opt` update the rows gathered by the last `accumulate`. */
+  /** Lets `opt` update the rows gathered by the last `accumulate` (saving them first while a checkpoint is kept). */
   apply(opt: SparseOptimizer): void {
     opt.nextStep();
-    for (const t of this.tables.values()) if (t.slots.count > 0) opt.apply(t.store, t.stride, t.layout.dim, t.slots);
+    for (const t of this.tables.values()) {
+      if (t.slots.count === 0) continue;
+      t.undo?.save(t.store, t.slots.rows, t.slots.count);
+      opt.apply(t.store, t.stride, t.layout.dim, t.slots);
+    }
+  }
+
+  /**
+   * Makes the current rows (weights and optimizer slots) the checkpoint `rollback` returns to.
+   * From now on `apply` saves each row it is about to change for the first time; changes through
+   * write() or setSlotRows() are not tracked.
+   */
+  checkpoint(): void {
+    for (const t of this.tables.values()) {
+      t.undo ??= new UndoLog(t.layout.rows, t.stride);
+      t.undo.clear();
+    }
+  }
+
+  /** Puts back every row changed since the checkpoint, which stays kept. */
+  rollback(): void {
+    for (const t of this.tables.values()) {
+      if (!t.undo) throw new Error('no embedding checkpoint to roll back to');
+      t.undo.restore(t.store);
+    }
+  }
+
+  /** Stops tracking changes and frees what the checkpoint held. */
+  dropCheckpoint(): void {
+    for (const t of this.tables.values()) t.undo = null;
+  }
+
+  /** Rows saved for the checkpoint so far, and the bytes it holds (0 without one). */
+  checkpointSize(): { rows: number; bytes: number } {
+    let rows = 0;
+    let bytes = 0;
+    for (const t of this.tables.values()) {
+      rows += t.undo?.count ?? 0;
+      bytes += t.undo?.bytes ?? 0;
+    }
+    return { rows, bytes };
   }
 
   private get(name: string): Table {

@@ -51,6 +51,8 @@ export class MultiTaskModel {
   /** Embedding learning rate / dense learning rate, kept when the trainer decays the rate. */
   private readonly sparseRatio: number;
   private block = new Float32Array(0);
+  /** The dense side of the checkpoint (checkpoint()); the tables keep their own. */
+  private kept: { dense: Float32Array[]; logVariances: number[]; optimizer: { steps: number; slots: Float32Array }; embeddingSteps: number } | null = null;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -227,10 +229,14 @@ export class MultiTaskModel {
     this.tables.clearSlots();
   }
 
+  /** Every weight, tables copied whole (tests and small models; fit() keeps checkpoints instead). */
   getState(): ModelState {
+    return { ...this.getDenseState(), tables: new Map(this.layout.tables.map((t) => [t.name, this.tables.read(t.name)])) };
+  }
+
+  private getDenseState(): { dense: Float32Array[]; logVariances: number[] } {
     return {
       dense: this.net.train.weights.map((v) => (v.read().dataSync() as Float32Array).slice()),
-      tables: new Map(this.layout.tables.map((t) => [t.name, this.tables.read(t.name)])),
       logVariances: this.logVariances?.map((v) => v.dataSync()[0]) ?? [],
     };
   }
@@ -246,7 +252,34 @@ export class MultiTaskModel {
     this.denseOptimizer.reload();
   }
 
+  /**
+   * Keeps the current weights and optimizer state as the point restoreCheckpoint() returns to
+   * (early stopping's best epoch). The dense part is copied (it is small); embedding rows are
+   * saved only when a later step first changes them, so no table is copied whole.
+   */
+  checkpoint(): void {
+    const { dense, logVariances } = this.getDenseState();
+    this.kept = { dense, logVariances, optimizer: this.denseOptimizer.getState(), embeddingSteps: this.sparseOptimizer.steps };
+    this.tables.checkpoint();
+  }
+
+  /** Back to the checkpoint: weights, optimizer moments and step counts as they were. */
+  restoreCheckpoint(): void {
+    if (!this.kept) throw new Error('no checkpoint to restore');
+    this.setState({ dense: this.kept.dense, tables: new Map(), logVariances: this.kept.logVariances });
+    this.denseOptimizer.setState(this.kept.optimizer);
+    this.sparseOptimizer.steps = this.kept.embeddingSteps;
+    this.tables.rollback();
+  }
+
+  /** Forgets the checkpoint (and the rows saved for it). */
+  dropCheckpoint(): void {
+    this.kept = null;
+    this.tables.dropCheckpoint();
+  }
+
   dispose(): void {
+    this.dropCheckpoint();
     for (const v of this.net.train.weights) v.dispose();
     tf.dispose(this.logVariances ?? []);
   }

@@ -6,7 +6,7 @@ import type { EncodedTable } from '../data/encoded-table.js';
 import { InterruptedError, TrainingDivergedError } from '../errors.js';
 import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
-import type { ModelState, MultiTaskModel } from '../model/index.js';
+import type { MultiTaskModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { epochFields, epochMessage } from './messages.js';
 import type { RunLog } from './run-log.js';
@@ -87,7 +87,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   const monitor = valid.size > 0 ? monitorOf(cfg) : null;
   const stopper = new EarlyStopping(tc.earlyStopping.patience);
   const history: EpochRecord[] = [];
-  let best: { state: ModelState; report: EvalReport; epoch: number } | null = null;
+  let best: { report: EvalReport; epoch: number } | null = null;
   let lastReport: EvalReport | null = null;
   let step = 0;
   let stoppedEarly = false;
@@ -145,7 +145,10 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
       runLog.validationEpoch(step, v.loss, v.taskLosses, v.report);
       const m = rec.validMetrics[monitor.task];
       const score = m === null || m === undefined ? undefined : monitor.metric === 'auc' ? m : -m;
-      if (stopper.record(epoch, score)) best = { state: model.getState(), report: v.report, epoch: epoch + 1 };
+      if (stopper.record(epoch, score)) {
+        best = { report: v.report, epoch: epoch + 1 };
+        model.checkpoint();
+      }
     }
     history.push(rec);
     progress?.clear();
@@ -158,7 +161,10 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   }
   progress?.stop();
   runLog.flush();
-  if (best && best.epoch !== history.length) model.setState(best.state);
+  // The best epoch's weights with the optimizer state that belongs to them (what a warm start
+  // continues). A run that throws leaves the checkpoint to model.dispose().
+  if (best && best.epoch !== history.length) model.restoreCheckpoint();
+  model.dropCheckpoint();
   return {
     history,
     bestEpoch: best?.epoch ?? history.length,
