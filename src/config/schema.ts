@@ -24,7 +24,8 @@ export const categoricalFeature = z
     /** CSV column to read, when it differs from the name (one column can feed several features). */
     column: text.optional(),
     /** Hash buckets: values map to fingerprint64(value) % buckets; an empty value maps to bucket `buckets`. */
-    buckets: positiveInt.optional(),
+    // Bucket ids travel as int32 (the reserved empty-value bucket `buckets` included).
+    buckets: positiveInt.max(2147483647, 'bucket ids are int32: at most 2147483647 buckets').optional(),
     /** Instead of hashing: a number's bucket (TensorFlow's bucketized_column), boundaries[i-1] <= x < boundaries[i] -> bucket i. */
     boundaries: z.array(z.number()).min(1).optional(),
     embeddingDim: positiveInt.default(16),

@@ -3,7 +3,7 @@
 // (measured: slower than no cache at all on high-cardinality fields). Instead a direct-mapped
 // table indexed by a few characters and confirmed with === catches the popular values. It is
 // small by default (256 slots, cache-resident) and grows only where growing pays (see review).
-import farmhash from 'farmhash';
+import { bucketHasher } from './hash.js';
 
 const MIN_BITS = 8;
 const MAX_BITS = 14;
@@ -27,11 +27,11 @@ export class FrontCache {
   /** Set once a growth did not pay: the size is final. */
   private settled = false;
 
-  /** hashToBucket's arithmetic with the BigInt modulus made once, not per miss. */
-  private readonly bigBuckets: bigint;
+  /** The field's bucket function (hash.ts), its BigInt modulus made once, not per miss. */
+  private readonly hash: (value: string) => number;
 
   constructor(readonly buckets: number) {
-    this.bigBuckets = BigInt(buckets);
+    this.hash = bucketHasher(buckets);
   }
 
   bucket(s: string): number {
@@ -45,7 +45,7 @@ export class FrontCache {
     const i = Math.imul(h, 0x9e3779b1) >>> this.shift;
     if (this.slots[2 * i] === h && this.keys[i] === s) return this.slots[2 * i + 1]!;
     this.misses++;
-    const b = Number(farmhash.fingerprint64(s) % this.bigBuckets); // = hashToBucket(s, buckets)
+    const b = this.hash(s);
     this.keys[i] = s;
     this.slots[2 * i] = h;
     this.slots[2 * i + 1] = b;

@@ -3,13 +3,19 @@
 import farmhash from 'farmhash';
 
 /**
- * The bucket of one categorical value: the function a serving system must replicate.
- * Non-empty values use TensorFlow's fast hash; the empty string (a missing value) maps to the
- * reserved bucket `buckets`, so an embedding table has `buckets + 1` rows. `NA` is a value.
+ * The bucket function for `buckets` buckets: the function a serving system must replicate, and
+ * the only place mmoe computes it. Non-empty values use TensorFlow's fast hash; the empty string
+ * (a missing value) maps to the reserved bucket `buckets`, so an embedding table has
+ * `buckets + 1` rows. `NA` is a value. The bucket count is converted to a BigInt once, here.
  */
+export function bucketHasher(buckets: number): (value: string) => number {
+  const n = BigInt(buckets);
+  return (value) => (value === '' ? buckets : Number(farmhash.fingerprint64(value) % n));
+}
+
+/** The bucket of one categorical value (bucketHasher for one value; the encoder keeps one hasher per field). */
 export function hashToBucket(value: string, buckets: number): number {
-  if (value === '') return buckets;
-  return Number(BigInt.asUintN(64, farmhash.fingerprint64(value)) % BigInt(buckets));
+  return bucketHasher(buckets)(value);
 }
 
 /** Rows an embedding table needs for `buckets` hash buckets: one more for the empty value. */

@@ -40,6 +40,7 @@ test('unknown keys, wrong types and missing keys are reported with their path', 
     /key 'features\.categorical\[0\]\.buckets': value "ten" must be number/,
   );
   assert.throws(() => parseConfig({ features: {} }), /key 'tasks': value missing is required/);
+  assert.throws(() => parseConfig({ ...minimal(), features: { categorical: [{ name: 'a', buckets: 2 ** 31 }] } }), /buckets': value 2147483648: bucket ids are int32: at most 2147483647 buckets/);
 });
 
 test('cross-field rules: crosses, tasks, esmm, early stopping', () => {
