@@ -16,6 +16,30 @@ export function holdoutDraw(fileKey: number, line: number): number {
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
+/**
+ * The rule applied to the rows of encoded blocks, as every reader of training days applies it
+ * (load-encoded.ts, read-batches.ts): the file's key is computed once per file.
+ */
+export class Holdout {
+  private fileIndex = -1;
+  private fileKey = 0;
+
+  constructor(
+    readonly validRatio: number,
+    readonly seed: number,
+  ) {}
+
+  /** True when row `r` of `block` goes to validation (never with validRatio 0). */
+  holds(block: { fileIndex: number; file: { path: string }; lines: Int32Array }, r: number): boolean {
+    if (!(this.validRatio > 0)) return false;
+    if (block.fileIndex !== this.fileIndex) {
+      this.fileIndex = block.fileIndex;
+      this.fileKey = fileHoldoutKey(block.file.path, this.seed);
+    }
+    return holdoutDraw(this.fileKey, block.lines[r]!) < this.validRatio;
+  }
+}
+
 /** True when the row at `line` of `relPath` belongs to the validation split. */
 export function isHeldOut(relPath: string, line: number, seed: number, validRatio: number): boolean {
   return holdoutDraw(fileHoldoutKey(relPath, seed), line) < validRatio;

@@ -7,7 +7,7 @@ import { EncodedTable } from './encoded-table.js';
 import { encodeRows, newAccounting, type ReadOptions, type RowBlock } from './encode-rows.js';
 import { type MemoryBudget, MemoryBudgetError, mib } from './memory-budget.js';
 import { type FeatureSpec, missingNumericStats, transformNumeric } from './feature-spec.js';
-import { fileHoldoutKey, holdoutDraw } from './holdout.js';
+import { Holdout } from './holdout.js';
 import { weighSampled } from './negative-sampling.js';
 import { completeSpec, NumericAccumulator, rawSpecForStats } from './numeric-stats.js';
 import type { DataSource } from './partitions.js';
@@ -53,8 +53,6 @@ export interface LoadedData {
 /** Reads every row of the source once; numeric statistics the spec lacks are computed on the way. */
 export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: LoadOptions = {}): Promise<LoadedData> {
   const account = opts.account ?? newAccounting(source, opts.logger);
-  const validRatio = opts.validRatio ?? 0;
-  const seed = opts.seed ?? 0;
   const needStats = missingNumericStats(spec).length > 0;
   const readSpec = needStats ? rawSpecForStats(spec) : spec;
   let train = EncodedTable.forSpec(spec);
@@ -102,15 +100,10 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
     throw new MemoryBudgetError(`the ${isValid ? 'validation' : 'training'} rows do not fit in memory: ${why}; ${advice}`, where);
   };
   let trainRows = 0;
-  let fileIndex = -1;
-  let fileKey = 0;
+  const holdout = new Holdout(opts.validRatio ?? 0, opts.seed ?? 0);
   for await (const block of encodeRows(readSpec, source, { ...opts, account, rawNumerics: needStats })) {
-    if (block.fileIndex !== fileIndex) {
-      fileIndex = block.fileIndex;
-      fileKey = fileHoldoutKey(block.file.path, seed);
-    }
     for (let r = 0; r < block.size; r++) {
-      const isValid = validRatio > 0 && holdoutDraw(fileKey, block.lines[r]!) < validRatio;
+      const isValid = holdout.holds(block, r);
       if (!isValid) trainRows++;
       const keep = isValid || keepTrain !== false;
       // Only when a table is about to grow (log n times) is the budget looked at.

@@ -5,7 +5,7 @@
 // monomorphic: a generic copy over differently shaped containers cost more than the encoding.
 import { Rng } from '../util/random.js';
 import { encodeRows, newAccounting, type ReadOptions } from './encode-rows.js';
-import { fileHoldoutKey, holdoutDraw } from './holdout.js';
+import { Holdout } from './holdout.js';
 import type { FeatureSpec } from './feature-spec.js';
 import type { DataSource } from './partitions.js';
 import { BatchRows, ShuffleBuffer, type SourcedBatch } from './row-buffers.js';
@@ -37,17 +37,11 @@ export async function* readBatches(spec: FeatureSpec, source: DataSource, opts: 
   const rng = new Rng(opts.seed ?? 0);
   let out = new BatchRows(opts.batchSize, ...dims);
 
-  const held = opts.holdout && opts.holdout.validRatio > 0 ? opts.holdout : undefined;
-  let keyOf = -1;
-  let fileKey = 0;
+  const holdout = opts.holdout ? new Holdout(opts.holdout.validRatio, opts.holdout.seed) : null;
   for await (const block of encodeRows(spec, source, { ...opts, account })) {
     const { cat, num, labels, weights, lines, fileIndex, size } = block;
-    if (held && fileIndex !== keyOf) {
-      keyOf = fileIndex;
-      fileKey = fileHoldoutKey(block.file.path, held.seed);
-    }
     for (let r = 0; r < size; r++) {
-      if (held && holdoutDraw(fileKey, lines[r]!) < held.validRatio) continue;
+      if (holdout?.holds(block, r)) continue;
       if (!shuffling) {
         out.copyFromArrays(cat, num, labels, weights, r, out.size);
         out.fileIndex[out.size] = fileIndex;
