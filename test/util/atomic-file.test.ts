@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WriteError } from '../../src/errors.js';
 import { AtomicFile, sweepTemporaries, temporaryFor, writeFileAtomic } from '../../src/util/atomic-file.js';
+import { waitFor } from '../wait-for.js';
 import { diskKind, smallDisk } from './small-disk.js';
 
 test('AtomicFile: nothing at the path until commit; abort leaves no file behind', async (t) => {
@@ -12,10 +13,18 @@ test('AtomicFile: nothing at the path until commit; abort leaves no file behind'
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'out.csv');
   const a = new AtomicFile(path);
-  await a.write('a,b\n');
-  assert.ok(!existsSync(path));
+  // More than the stream buffers (16 KB): write() waits until the bytes reach the file, so they
+  // are on disk somewhere by now, and must not be at the final path (the stream opens its file
+  // asynchronously: a check right after a short write passes even when writing to the path).
+  const text = 'a,b\n'.repeat(20_000);
+  await a.write(text);
+  await waitFor(() => readdirSync(dir).some((f) => statSync(join(dir, f)).size === text.length), 'the written bytes to reach a file');
+  assert.ok(!existsSync(path), 'nothing at the final path before commit');
+  const [tmp] = readdirSync(dir);
+  assert.match(tmp!, /^\.out\.csv\.tmp-/, 'a hidden temporary sibling holds the bytes');
   await a.commit();
-  assert.equal(readFileSync(path, 'utf8'), 'a,b\n');
+  assert.equal(readFileSync(path, 'utf8'), text);
+  assert.deepEqual(readdirSync(dir), ['out.csv']);
   await a.abort(); // after commit: a no-op
   assert.ok(existsSync(path));
 
