@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
@@ -77,4 +78,15 @@ test('identity shares data instead of copying it', () => {
   x.dispose();
   assert.equal(y.dataSync().length, 9);
   y.dispose();
+});
+
+test('the tfjs packages are pinned to the exact version whose wasm internals these kernels use', () => {
+  // A caret range would let an install pick up a minor release that moved those internals.
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const all = { ...pkg.dependencies, ...pkg.optionalDependencies } as Record<string, string>;
+  const tfjs = Object.entries(all).filter(([name]) => name.startsWith('@tensorflow/'));
+  assert.deepEqual(tfjs.map(([name]) => name).sort(), ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node']);
+  for (const [name, range] of tfjs) assert.equal(range, tf.version.tfjs, `${name} is "${range}"`);
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+  for (const [name, range] of tfjs) assert.equal(lock.packages[''].optionalDependencies?.[name] ?? lock.packages[''].dependencies[name], range, `lock: ${name}`);
 });
