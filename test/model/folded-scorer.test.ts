@@ -135,3 +135,25 @@ test('the self-check that build() runs catches a corrupted projected table', () 
   s.dispose();
   model.dispose();
 });
+
+test('build() hands back no scorer, only the reason, when its self-check fails or throws', (t) => {
+  // The check itself is tested above on a corrupted table; here its verdict (as a tfjs version
+  // whose heap moved would give it) must keep the scorer from being used.
+  const model = build('mmoe', {});
+  for (const [outcome, reason] of [
+    [() => 0.5, /self-check failed: folded scores differ from the plain graph's by 0\.5 on a probe batch/],
+    [() => Number.NaN, /differ from the plain graph's by NaN/],
+    [() => {
+      throw new Error('heap moved');
+    }, /self-check failed: heap moved/],
+  ] as const) {
+    const check = t.mock.method(FoldedScorer.prototype, 'selfCheck', outcome);
+    const before = tf.memory().numTensors;
+    const r = FoldedScorer.build(model);
+    assert.ok(!(r instanceof FoldedScorer), 'no scorer');
+    assert.match(r.reason, reason);
+    assert.equal(tf.memory().numTensors, before, 'its tables were disposed');
+    check.mock.restore();
+  }
+  model.dispose();
+});

@@ -14,7 +14,7 @@ import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { TrainingDivergedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { buildModel, type MultiTaskModel } from '../../src/model/index.js';
-import { type FitResult, fit, type TrainRows } from '../../src/train/fit.js';
+import { type FitResult, fit, monitorOf, type TrainRows } from '../../src/train/fit.js';
 import { RunLog } from '../../src/train/run-log.js';
 import { syntheticBatch } from '../model/fixtures.js';
 
@@ -130,6 +130,36 @@ for (const [task, metric, higherIsBetter] of [
     short.model.dispose();
   });
 }
+
+test('without earlyStopping.task the first task is watched (AUC for binary, MSE for regression)', async () => {
+  const cfg = config({ epochs: 1 });
+  const { model, result } = await train(cfg, table(cfg, 64, 1), table(cfg, 64, 2));
+  assert.deepEqual(result.monitor, { task: 'ctr', metric: 'auc' });
+  model.dispose();
+  const regressionFirst = { ...cfg, tasks: [...cfg.tasks].reverse() };
+  assert.deepEqual(monitorOf(regressionFirst), { task: 'watch', metric: 'mse' });
+});
+
+test('every epoch reads the rows in another order, the same for the same seed', async () => {
+  const seedsOf = async (seed: number) => {
+    const cfg = config({ epochs: 4, seed });
+    const t = table(cfg, 64, 1);
+    const seeds: number[] = [];
+    const rows: TrainRows = {
+      size: t.size,
+      batches(size, s) {
+        seeds.push(s);
+        return t.batches(size, s);
+      },
+    };
+    (await train(cfg, rows, table(cfg, 0, 2))).model.dispose();
+    return seeds;
+  };
+  const a = await seedsOf(7);
+  assert.equal(new Set(a).size, 4, `epoch shuffle seeds ${a}`);
+  assert.deepEqual(await seedsOf(7), a);
+  assert.notDeepEqual(await seedsOf(8), a);
+});
 
 test('without validation rows every epoch runs and the last weights are kept', async () => {
   const cfg = config({ ...CURVE, epochs: 3 });
