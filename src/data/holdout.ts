@@ -18,34 +18,40 @@ export function holdoutDraw(fileKey: number, line: number): number {
 
 /**
  * The rule applied to the rows of encoded blocks, as every reader of training days applies it
- * (load-encoded.ts, read-batches.ts): the file's key is computed once per file.
+ * (load-encoded.ts, read-batches.ts): the file's row test is made once per file.
  */
 export class Holdout {
+  private readonly rows: (relPath: string) => (line: number) => boolean;
   private fileIndex = -1;
-  private fileKey = 0;
+  private inFile: (line: number) => boolean = () => false;
 
   constructor(
     readonly validRatio: number,
     readonly seed: number,
-  ) {}
+  ) {
+    this.rows = heldOutRows(seed, validRatio);
+  }
 
   /** True when row `r` of `block` goes to validation (never with validRatio 0). */
   holds(block: { fileIndex: number; file: { path: string }; lines: Int32Array }, r: number): boolean {
     if (!(this.validRatio > 0)) return false;
     if (block.fileIndex !== this.fileIndex) {
       this.fileIndex = block.fileIndex;
-      this.fileKey = fileHoldoutKey(block.file.path, this.seed);
+      this.inFile = this.rows(block.file.path);
     }
-    return holdoutDraw(this.fileKey, block.lines[r]!) < this.validRatio;
+    return this.inFile(block.lines[r]!);
   }
 }
 
 /** True when the row at `line` of `relPath` belongs to the validation split. */
 export function isHeldOut(relPath: string, line: number, seed: number, validRatio: number): boolean {
-  return holdoutDraw(fileHoldoutKey(relPath, seed), line) < validRatio;
+  return heldOutRows(seed, validRatio)(relPath)(line);
 }
 
-/** The hold-out as a per-file row test (file path relative to the data directory, then line). */
+/**
+ * The hold-out as a per-file row test (file path relative to the data directory, then line): the
+ * one place the decision is made, for the readers (Holdout), the promotion gate's rows and tests.
+ */
 export function heldOutRows(seed: number, validRatio: number): (relPath: string) => (line: number) => boolean {
   return (relPath) => {
     const key = fileHoldoutKey(relPath, seed);
