@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import { saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
+import { waitFor } from '../wait-for.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-signals-'));
 const data = join(root, 'data');
@@ -25,26 +26,12 @@ before(async () => {
   writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
 });
 
-function mmoeProcess(...args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; signal: string | null; err: string; ms: number }> } {
+function mmoeProcess(...args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; signal: string | null; err: string }> } {
   const child = spawn(process.execPath, ['bin/mmoe.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  let sentAt = 0;
   child.stderr!.on('data', (d) => (err += d));
-  const kill = child.kill.bind(child);
-  child.kill = (s?: NodeJS.Signals | number) => ((sentAt = performance.now()), kill(s));
-  const done = new Promise<{ code: number | null; signal: string | null; err: string; ms: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, err, ms: performance.now() - sentAt })),
-  );
+  const done = new Promise<{ code: number | null; signal: string | null; err: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, err })));
   return { child, stderr: () => err, done };
-}
-
-/** Polls until `cond` holds (every 10 ms, at most 60 s). */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > 60_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const temporaries = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('.tmp-')) : []);
@@ -53,7 +40,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   test(`${sig} to predict while it writes: exit 130, the partial output is removed, nothing at --output`, async () => {
     const out = join(root, `predict-${sig}`, 'scores.csv');
     const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu', '--threads', '0');
-    await until(() => temporaries(join(root, `predict-${sig}`)).length > 0, 'the temporary output');
+    await waitFor(() => temporaries(join(root, `predict-${sig}`)).length > 0, 'the temporary output', 60_000);
     p.child.kill(sig);
     const r = await p.done;
     assert.equal(r.code, 130, r.err);
@@ -67,7 +54,7 @@ test('SIGKILL leaves a temporary output; the next predict sweeps it and writes i
   const dir = join(root, 'predict-kill');
   const out = join(dir, 'scores.csv');
   const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu', '--threads', '0');
-  await until(() => temporaries(dir).length > 0, 'the temporary output');
+  await waitFor(() => temporaries(dir).length > 0, 'the temporary output', 60_000);
   p.child.kill('SIGKILL');
   assert.equal((await p.done).signal, 'SIGKILL');
   assert.equal(temporaries(dir).length, 1, 'a killed process cannot clean up');
@@ -81,12 +68,11 @@ test('SIGKILL leaves a temporary output; the next predict sweeps it and writes i
 
 test('SIGINT to eval while it reads: exit 130 at the next chunk', async () => {
   const p = mmoeProcess('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu', '--threads', '0');
-  await until(() => /the metrics will hold about/.test(p.stderr()), 'the model to be opened and the read to start');
+  await waitFor(() => /the metrics will hold about/.test(p.stderr()), 'the model to be opened and the read to start', 60_000);
   p.child.kill('SIGINT');
   const r = await p.done;
   assert.equal(r.code, 130, r.err);
   assert.match(r.err, /interrupted while reading .*20260102.*part-00000\.csv/);
-  assert.ok(r.ms < 10_000, `exited ${Math.round(r.ms)} ms after SIGINT`);
 });
 
 test('SIGINT to train during its data read stops the read at the next chunk, not at its end', async () => {
@@ -98,7 +84,7 @@ test('SIGINT to train during its data read stops the read at the next chunk, not
     return run && existsSync(join(logs, run, 'mmoe.log')) ? readFileSync(join(logs, run, 'mmoe.log'), 'utf8') : '';
   };
   // The small first day is read; the big second day is being read.
-  await until(() => (log().match(/"msg":"file read"/g) ?? []).length === 1, 'the first file to be read');
+  await waitFor(() => (log().match(/"msg":"file read"/g) ?? []).length === 1, 'the first file to be read', 60_000);
   p.child.kill('SIGINT');
   const r = await p.done;
   assert.equal(r.code, 130, r.err);
@@ -106,5 +92,4 @@ test('SIGINT to train during its data read stops the read at the next chunk, not
   assert.equal((log().match(/"msg":"file read"/g) ?? []).length, 1, `the ${BIG_ROWS}-row file was not read to its end`);
   assert.match(log().trim().split('\n').at(-1)!, /"exitCode":130,.*"msg":"mmoe train failed \(exit 130\): interrupted while reading the data/);
   assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json'), [], 'no model, no staging, no lock');
-  assert.ok(r.ms < 10_000, `exited ${Math.round(r.ms)} ms after SIGINT`);
 });

@@ -125,14 +125,12 @@ test('a racer that opened the file of a holder that then let go does not hold a 
 test('acquireLockWithin waits for a holder that lets go, and gives up after its bound', async () => {
   const r = root();
   const holder = acquireLock(r, 'mmoe promote 20260101');
-  let t0 = Date.now();
+  const t0 = Date.now();
   assert.equal(await acquireLockWithin(r, 'status', 300), undefined);
   assert.ok(Date.now() - t0 >= 300, 'waited the whole bound');
   setTimeout(() => holder.release(), 300);
-  t0 = Date.now();
   const lock = await acquireLockWithin(r, 'status', 10_000);
-  assert.ok(lock, 'taken once the holder let go');
-  assert.ok(Date.now() - t0 < 5000);
+  assert.ok(lock, 'taken once the holder let go, before the bound');
   assert.throws(() => acquireLock(r), LockedError);
   lock.release();
 });
