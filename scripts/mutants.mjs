@@ -15,7 +15,7 @@ export const MUTANTS = [
   // Metrics: behaviour that stays whatever shape the code takes (exact AUC, weights, log loss,
   // calibration, thresholds, regression errors, group AUC, correlations).
   { id: 'auc-normaliser', area: 'metrics', file: 'src/metrics/auc.js', from: 's.area / (s.positives * s.negatives)', to: 's.area / (s.positives + s.negatives)', bug: 'AUC divided by the row count instead of the pair count', tests: METRICS },
-  { id: 'auc-ties-full', area: 'metrics', file: 'src/metrics/auc.js', from: 'negBelow + gn / 2', to: 'negBelow + gn', bug: 'tied scores counted as wins, not halves', tests: METRICS },
+  { id: 'auc-ties-full', area: 'metrics', file: 'src/metrics/auc.js', from: 'negBelow + g.negative / 2', to: 'negBelow + g.negative', bug: 'tied scores counted as wins, not halves', tests: METRICS },
   { id: 'auc-one-class', area: 'metrics', file: 'src/metrics/auc.js', from: 's.positives === 0 || s.negatives === 0', to: 's.positives === 0 && s.negatives === 0', bug: 'AUC of a single-class set reported as a number', tests: METRICS },
   { id: 'logloss-unweighted', area: 'metrics', file: 'src/metrics/binary.js', from: 'total += w;', to: 'total += 1;', bug: 'weighted log loss divided by the row count', tests: METRICS },
   { id: 'logloss-no-clip', area: 'metrics', file: 'src/metrics/binary.js', from: 'Math.min(Math.max(scores[i], eps), 1 - eps)', to: 'scores[i]', bug: 'probabilities of 0 and 1 not clipped (infinite log loss)', tests: METRICS },
@@ -25,6 +25,8 @@ export const MUTANTS = [
   { id: 'mse-is-rmse', area: 'metrics', file: 'src/metrics/regression.js', from: 'mse: defined(se / weight)', to: 'mse: defined(Math.sqrt(se / weight))', bug: 'MSE reported as RMSE', tests: METRICS },
   { id: 'r2-unweighted-total', area: 'metrics', file: 'src/metrics/regression.js', from: 'ssTot += weightAt(weights, i) * d * d;', to: 'ssTot += d * d;', bug: 'R^2 total sum of squares ignores row weights', tests: METRICS },
   { id: 'gauc-unweighted', area: 'metrics', file: 'src/metrics/group-auc.js', from: 'const w = sweep.positives + sweep.negatives;', to: 'const w = 1;', bug: 'group AUC a plain mean, not impression-weighted', tests: METRICS },
+  { id: 'tie-group-split', area: 'metrics', file: 'src/metrics/sort.js', from: '} while (j !== stop && (scores[j] === s ||', to: '} while (j !== stop && (false ||', bug: 'the tie-group step ends every group after one row (ties ordered by row, not shared)', tests: METRICS },
+  { id: 'ap-zero-weight-top', area: 'metrics', file: 'src/metrics/precision-recall.js', from: 'if (P > 0 && tp + fp > 0) {', to: 'if (P > 0) {', bug: 'average precision NaN when the top-scored rows have zero weight', tests: METRICS },
   { id: 'gauc-single-class', area: 'metrics', file: 'src/metrics/group-auc.js', from: 'if (auc.value === undefined) {', to: 'if (auc.value === undefined && false) {', bug: 'single-class groups not skipped', tests: METRICS },
 
   // Hashing.
@@ -43,7 +45,8 @@ export const MUTANTS = [
   { id: 'lock-on-unlinked-file', area: 'publish', file: 'src/model-root/lock.js', from: 'if (!sameFile(fd, path)) {', to: 'if (false) {', bug: 'a run that locked the file a finishing holder just unlinked runs alongside the next one', tests: PUBLISH },
   { id: 'retention-deletes-served', area: 'publish', file: 'src/model-root/retention.js', from: 'models.slice(keep).filter((n) => !spared.has(n))', to: 'models.slice(keep)', bug: 'retention deletes the model latest or previous points at', tests: PUBLISH },
   { id: 'discard-nothing', area: 'publish', file: 'src/train/publish.js', from: 'export function discardStaging(staging) {\n    rmSync(staging, { recursive: true, force: true });', to: 'export function discardStaging(staging) {\n    void staging;', bug: 'a failed run leaves its staging directory', tests: PUBLISH },
-  { id: 'atomic-file-in-place', area: 'publish', file: 'src/predict/csv-out.js', from: 'this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString(\'hex\')}`);', to: 'this.tmp = path;', bug: 'predict writes its output straight to the final path', tests: ['predict/csv-out'] },
+  { id: 'atomic-file-in-place', area: 'publish', file: 'src/util/atomic-file.js', from: 'this.tmp = temporaryFor(path);', to: 'this.tmp = path;', bug: 'streamed output (predict --output) written straight to the final path', tests: ['util/atomic-file'] },
+  { id: 'write-file-in-place', area: 'publish', file: 'src/util/atomic-file.js', from: 'const tmp = temporaryFor(path);', to: 'const tmp = path;', bug: 'model files and reports written in place: a failed write destroys the old content', tests: ['util/atomic-file'] },
 
   // Training policy (fit.ts, schedule.ts).
   { id: 'mse-higher-better', area: 'training policy', file: 'src/train/fit.js', from: "monitor.metric === 'auc' ? m : -m", to: "monitor.metric === 'auc' ? m : m", bug: 'early stopping on a regression task keeps the highest MSE', tests: POLICY },
@@ -54,6 +57,8 @@ export const MUTANTS = [
   { id: 'diverge-nan-only', area: 'training policy', file: 'src/train/fit.js', from: 'if (!Number.isFinite(r.loss)) {', to: 'if (Number.isNaN(r.loss)) {', bug: 'an infinite loss is not divergence', tests: POLICY },
   { id: 'patience-plus-one', area: 'training policy', file: 'src/train/schedule.js', from: 'this.sinceBest >= this.patience', to: 'this.sinceBest > this.patience', bug: 'early stopping waits one epoch more than patience', tests: POLICY },
   { id: 'monitor-last-task', area: 'training policy', file: 'src/train/fit.js', from: 'cfg.training.earlyStopping.task ?? cfg.tasks[0].name', to: 'cfg.training.earlyStopping.task ?? cfg.tasks[cfg.tasks.length - 1].name', bug: 'early stopping watches the last task by default', tests: POLICY },
+  { id: 'warm-start-ignores-label-transform', area: 'training policy', file: 'src/model/persist.js', from: ":${t.type}:${t.labelTransform ?? 'none'}`", to: ":${t.type}`", bug: 'a log1p-trained model is warm-started from under labelTransform none', tests: ['model/persist', 'train/warm-start'] },
+  { id: 'warm-start-ignores-numeric-transform', area: 'training policy', file: 'src/model/persist.js', from: "saved.spec.numeric.map((n) => `${n.name}:${n.transform}`)", to: 'saved.spec.numeric.map((n) => `${n.name}:${current.spec.numeric.find((c) => c.name === n.name)?.transform}`)', bug: 'a standardize-trained model is warm-started from under minmax', tests: ['model/persist', 'train/warm-start'] },
   { id: 'same-order-every-epoch', area: 'training policy', file: 'src/train/fit.js', from: 'tc.seed * 1009 + epoch', to: 'tc.seed * 1009', bug: 'every epoch sees the rows in the same order', tests: POLICY },
 
   // Optimizers (dense and sparse) and the best-epoch checkpoint.
@@ -87,7 +92,7 @@ export const MUTANTS = [
   { id: 'binary-label-any-digit', area: 'data reader', file: 'src/data/decimal.js', from: '/^[ \\t]*([01])(?:\\.0*)?[ \\t]*$/', to: '/^[ \\t]*([0-9])(?:\\.0*)?[ \\t]*$/', bug: "a binary label '2.0' read as 0", tests: DATA },
   { id: 'log1p-negative-label', area: 'data reader', file: 'src/data/encoder.js', from: 'if (y < 0 && this.log1pLabel[i])', to: 'if (false)', bug: 'a negative label under log1p becomes NaN in training', tests: DATA },
   { id: 'bad-rows-strict', area: 'data reader', file: 'src/data/bad-rows.js', from: 'this.total <= maxRatio * rowsRead', to: 'this.total < maxRatio * rowsRead', bug: 'exactly --max-bad-rows of bad rows fails the read', tests: DATA },
-  { id: 'holdout-ignores-seed', area: 'data reader', file: 'src/data/holdout.js', from: 'this.fileKey = fileHoldoutKey(block.file.path, this.seed);', to: 'this.fileKey = fileHoldoutKey(block.file.path, 0);', bug: 'the hold-out ignores the seed', tests: DATA },
+  { id: 'holdout-ignores-seed', area: 'data reader', file: 'src/data/holdout.js', from: 'this.rows = heldOutRows(seed, validRatio);', to: 'this.rows = heldOutRows(0, validRatio);', bug: 'the hold-out ignores the seed', tests: DATA },
   { id: 'holdout-per-file-key', area: 'data reader', file: 'src/data/holdout.js', from: 'if (block.fileIndex !== this.fileIndex) {', to: 'if (this.fileIndex === -1) {', bug: "every file's rows drawn with the first file's key", tests: DATA },
   { id: 'last-batch-dropped', area: 'data reader', file: 'src/data/read-batches.js', from: 'if (out.size > 0)\n        yield out.toBatch(withSources);', to: '', bug: 'the rows of a last partial batch are never trained on', tests: DATA },
   { id: 'minmax-scale', area: 'data reader', file: 'src/data/feature-spec.js', from: 'return range > 0 ? (x - n.min) / range : 0;', to: 'return range > 0 ? (x - n.min) / n.max : 0;', bug: 'minmax divides by max, not by max - min', tests: DATA },
