@@ -1,5 +1,6 @@
 // What every command gets from the edge: output streams and a logger factory. Passed in, never global.
 import type { Writable } from 'node:stream';
+import { BACKEND_ENV } from '../backend.js';
 import { createLogger, type Logger, type LoggerOptions } from '../logger.js';
 
 export interface CliEnv {
@@ -11,8 +12,13 @@ export interface CliEnv {
   exitCode: number;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly at the next step. */
   signal?: AbortSignal;
+  /** The MMOE_BACKEND environment variable: the backend when --backend is not given. */
+  backend?: string;
+  /** MMOE_DEBUG is set: stacks of unexpected errors, TensorFlow's info lines. */
+  debug?: boolean;
 }
 
 export function defaultEnv(signal?: AbortSignal): CliEnv {
-  return { stdout: process.stdout, stderr: process.stderr, makeLogger: createLogger, exitCode: 0, signal };
+  const env = process.env;
+  return { stdout: process.stdout, stderr: process.stderr, makeLogger: createLogger, exitCode: 0, signal, backend: env[BACKEND_ENV], debug: Boolean(env.MMOE_DEBUG) };
 }

@@ -1,5 +1,6 @@
 // Flag parsers shared by commands: each throws a UsageError naming the flag and the bad value.
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { BACKEND_ENV, BACKENDS } from '../backend.js';
 import { parseMemorySize } from '../data/memory-budget.js';
 
 export function parseDate(value: string): string {
@@ -99,4 +100,13 @@ export function parseMemoryBudget(value: string): number {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+}
+
+/** --backend for train, eval and predict: without it, MMOE_BACKEND, else auto (src/backend.ts). */
+export function addBackendOption(cmd: Command): Command {
+  return cmd.option(
+    '--backend <name>',
+    `tfjs backend: ${BACKENDS.join(', ')} (default: $${BACKEND_ENV}, else auto: the engine measured faster for the job, docs/backends.md)`,
+    parseChoice(BACKENDS),
+  );
 }

@@ -2,12 +2,13 @@
 // days to read (--data-dir with --dates or --cur-date/--days), the bad-row budget, the backend and
 // the memory for folded scoring.
 import type { Command } from 'commander';
-import { BACKENDS, type BackendName } from '../backend.js';
+import { type BackendInfo, type BackendName, backendRequest, selectBackend } from '../backend.js';
+import type { CliEnv } from './context.js';
 import { type DataSource, sourceForDays } from '../data/partitions.js';
 import { UsageError } from '../errors.js';
 import { addReadPolicyOptions, inputStorage } from './data-flags.js';
 import { DEFAULT_FOLD_BUDGET_MIB } from '../model/folded-scorer.js';
-import { parseChoice, parseDate, parseDateList, parseNonNegativeInt, parsePositiveInt } from './options.js';
+import { addBackendOption, parseDate, parseDateList, parseNonNegativeInt, parsePositiveInt } from './options.js';
 
 export interface ScoringDataFlags {
   dataDir?: string;
@@ -17,7 +18,7 @@ export interface ScoringDataFlags {
   requireSuccess: boolean;
   maxBadRows: number;
   s3Endpoint?: string;
-  backend: BackendName;
+  backend?: BackendName;
   foldBudget: number;
   threads: number | 'auto';
 }
@@ -28,8 +29,7 @@ export function addScoringDataOptions(cmd: Command): Command {
     .option('--dates <YYYYMMDD,...>', 'the days to read, comma-separated', parseDateList)
     .option('--cur-date <YYYYMMDD>', 'the last day to read (with --days; instead of --dates)', parseDate)
     .option('--days <n>', 'how many days to read, ending at --cur-date (default 1)', parsePositiveInt);
-  return addReadPolicyOptions(cmd)
-    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto')
+  return addBackendOption(addReadPolicyOptions(cmd))
     .option(
       '--fold-budget <MiB>',
       'wasm backend: memory for folding embedding lookups into the first layers (faster scoring, same scores to float rounding); fields that do not fit keep the matrix product; 0 turns folding off',
@@ -58,4 +58,9 @@ export function scoringSource(f: ScoringDataFlags): DataSource {
     return { dataDir: f.dataDir, dates: f.dates, requireSuccess: f.requireSuccess, storage: inputStorage(f.dataDir, f.s3Endpoint) };
   }
   return sourceForDays(f.dataDir, f.curDate!, f.days ?? 1, f.requireSuccess, inputStorage(f.dataDir, f.s3Endpoint));
+}
+
+/** Starts the backend for eval and predict: `auto` picks by how rows will be scored (folded or the plain graph). */
+export function selectScoringBackend(f: { backend?: BackendName; foldBudget: number }, env: CliEnv): Promise<BackendInfo> {
+  return selectBackend(backendRequest(f.backend, env.backend), { job: { kind: 'score', folded: f.foldBudget > 0 }, debug: env.debug });
 }

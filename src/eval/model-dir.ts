@@ -34,6 +34,8 @@ export interface ModelInfo {
 /** How rows are scored: folded first layers (wasm) or the plain graph, and why. */
 export interface ScoringInfo {
   backend: string;
+  /** Why this backend (what `--backend auto` measured for scoring, or who asked for it); null where not known (a scoring thread's own view). */
+  backendReason: string | null;
   engine: 'folded' | 'graph';
   /** Fields whose embedding lookup is folded into the first layers. */
   foldedFields: string[];
@@ -82,6 +84,8 @@ export interface OpenOptions {
   inputBytes?: number;
   /** The weights were already checked for non-finite values (a scoring thread: the main thread did). */
   weightsChecked?: boolean;
+  /** Why this backend runs, for reports (BackendInfo.reason). */
+  backendReason?: string;
 }
 
 /**
@@ -108,11 +112,11 @@ export function resolveThreads(threads: number | 'auto', backend: string, inputB
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
-function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
+function scorerFor(model: MultiTaskModel, budgetMib: number, backendReason: string | null): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
   const backend = tf.getBackend();
   const graph = (reason: string) => ({
     scorer: model,
-    scoring: { backend, engine: 'graph' as const, foldedFields: [], unfoldedFields: [], foldedMib: 0, reason, threads: 0 },
+    scoring: { backend, backendReason, engine: 'graph' as const, foldedFields: [], unfoldedFields: [], foldedMib: 0, reason, threads: 0 },
     dispose: () => {},
   });
   if (budgetMib <= 0) return graph('--fold-budget 0');
@@ -126,7 +130,7 @@ function scorerFor(model: MultiTaskModel, budgetMib: number): { scorer: Scorer; 
   }
   return {
     scorer: s,
-    scoring: { backend, engine: 'folded', foldedFields: folded, unfoldedFields: unfolded, foldedMib: Math.round((tableBytes / 2 ** 20) * 10) / 10, reason: null, threads: 0 },
+    scoring: { backend, backendReason, engine: 'folded', foldedFields: folded, unfoldedFields: unfolded, foldedMib: Math.round((tableBytes / 2 ** 20) * 10) / 10, reason: null, threads: 0 },
     dispose: () => s.dispose(),
   };
 }
@@ -159,6 +163,7 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
   const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes);
+  const backendReason = options.backendReason ?? null;
   const info: ModelInfo = {
     path: dir,
     resolvedPath,
@@ -166,7 +171,7 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
     curDate: facts.curDate,
     createdAt: facts.createdAt,
     tasks: saved.spec.tasks.map((t) => ({ name: t.name, type: t.type, label: t.label })),
-    scoring: { backend, engine: 'graph', foldedFields: [], unfoldedFields: [], foldedMib: 0, reason: 'scoring threads starting', threads },
+    scoring: { backend, backendReason, engine: 'graph', foldedFields: [], unfoldedFields: [], foldedMib: 0, reason: 'scoring threads starting', threads },
     training: facts.training,
   };
   let scoring: { scorer: BatchScorer; inThread: Scorer | null; ready: Promise<unknown>; dispose(): Promise<void> };
@@ -174,11 +179,11 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
     // The workers fold their own tables; this thread only needs the spec and the model's shape.
     const pool = ScoringPool.start({ modelDir: resolvedPath, threads, backend: backend as BackendName, foldBudgetMib, spec: saved.spec });
     const ready = pool.ready.then((s) => {
-      info.scoring = { ...s, threads };
+      info.scoring = { ...s, backendReason, threads };
     });
     ready.catch(() => {}); // reported where ready() is awaited, and by every batch sent
     let local: ReturnType<typeof scorerFor> | undefined;
-    const scorer = withHelpingCaller(pool, () => (local ??= scorerFor(model, foldBudgetMib)).scorer);
+    const scorer = withHelpingCaller(pool, () => (local ??= scorerFor(model, foldBudgetMib, backendReason)).scorer);
     scoring = {
       scorer,
       inThread: null,
@@ -189,7 +194,7 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
       },
     };
   } else {
-    const here = scorerFor(model, foldBudgetMib);
+    const here = scorerFor(model, foldBudgetMib, backendReason);
     info.scoring = here.scoring;
     scoring = { scorer: inProcess(here.scorer), inThread: here.scorer, ready: Promise.resolve(), dispose: async () => here.dispose() };
   }

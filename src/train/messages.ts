@@ -1,6 +1,5 @@
 // What `mmoe train` says on the console, in one place: each message reads on its own (on a
 // terminal the logged fields are not shown), numbers rounded for reading and metrics named.
-import type { BackendInfo } from '../backend.js';
 import type { Task } from '../config/schema.js';
 import { formatRate } from '../util/progress.js';
 import type { EpochRecord } from './fit.js';
@@ -8,12 +7,6 @@ import type { EpochRecord } from './fit.js';
 const round = (x: number | null | undefined, digits: number): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-');
 /** Four significant digits: losses of 0.9078 and 0.01234 both read naturally. */
 const sig = (x: number | null | undefined): string => (typeof x === 'number' && Number.isFinite(x) ? String(Number(x.toPrecision(4))) : '-');
-
-/** The backend that runs and, in a word, why another was passed over (the full reasons are logged at debug level). */
-export function backendMessage(b: Pick<BackendInfo, 'name' | 'skipped'>): string {
-  const notes = b.skipped.map((s) => (/not installed/.test(s.reason) ? `the optional ${s.name} backend is not installed` : `${s.name} unavailable`));
-  return `backend: ${b.name}${notes.length ? ` (${notes.join('; ')})` : ''}`;
-}
 
 /** Per-task metric names for a line: `AUC ctr 0.6473, ctcvr 0.6806; MSE watch 12.35`. */
 function metrics(values: Record<string, number | null> | undefined, tasks: readonly Pick<Task, 'name' | 'type'>[]): string {

@@ -14,7 +14,6 @@ const root = mkdtempSync(join(tmpdir(), 'mmoe-eval-'));
 const data = join(root, 'data');
 let model = '';
 let untrained = '';
-const cpu = ['--backend', 'cpu'];
 
 /** One day partition of CTR-shaped rows: `rows` are [click, conversion, feature key]. */
 function writeDay(dir: string, date: string, rows: [number, number, 'A' | 'B'][]): void {
@@ -34,7 +33,7 @@ before(async () => {
 });
 
 async function evalJson(...args: string[]) {
-  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--format', 'json', ...cpu, ...args);
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--format', 'json', ...args);
   assert.equal(r.code, 0, r.err);
   return JSON.parse(r.out);
 }
@@ -42,7 +41,7 @@ async function evalJson(...args: string[]) {
 /** Scores of the model on a day, through `mmoe predict`, with the click labels kept. */
 async function predictDay(dir: string, date: string): Promise<{ scores: number[]; labels: number[] }> {
   const out = join(root, `scores-${date}.csv`);
-  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', date, '--output', out, '--keep', 'click', ...cpu);
+  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', date, '--output', out, '--keep', 'click');
   assert.equal(r.code, 0, r.err);
   const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   return { labels: rows.map((r) => Number(r[0])), scores: rows.map((r) => Number(r[1])) };
@@ -64,13 +63,13 @@ test('tied scores count one half: two feature rows, known AUC 0.75 (or 0.25); on
   const { scores } = await predictDay(dir, '20260201');
   assert.equal(new Set(scores.slice(0, 4)).size, 1, 'identical rows score identically');
   const expected = scores[0]! > scores[4]! ? 0.75 : scores[0]! < scores[4]! ? 0.25 : 0.5;
-  const r = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201', '--format', 'json', ...cpu);
+  const r = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201', '--format', 'json');
   assert.equal(r.code, 0, r.err);
   const [ctr, ctcvr] = JSON.parse(r.out).tasks;
   assert.ok(Math.abs(ctr.binary.auc.value - expected) < 1e-9, `${ctr.binary.auc.value} vs ${expected}`);
   assert.equal(ctcvr.binary.auc.value, null);
   assert.match(ctcvr.binary.auc.reason, /only one class/);
-  const table = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201', ...cpu);
+  const table = await mmoe('eval', '--model', model, '--data-dir', dir, '--dates', '20260201');
   assert.equal(table.code, 0, table.err);
   const line = table.out.split('\n').find((l) => l.startsWith('ctcvr'))!;
   assert.match(line, /^ctcvr +8 +0 +0\.00% +[\d.]+ +n\/a +- +n\/a /, 'AUC n/a, no interval, AP n/a');
@@ -120,15 +119,15 @@ test("--threshold auto (the default): each task gets the F1-maximising threshold
     assert.ok(t.binary.threshold > 0 && t.binary.threshold < 0.5, `${t.name}: ${t.binary.threshold}`);
     assert.ok(t.binary.precision.value > 0 && t.binary.recall.value > 0, 'meaningful precision and recall at a low base rate');
   }
-  const table = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', ...cpu);
+  const table = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102');
   assert.match(table.out, /^threshold per task: ctr 0\.\d{4}, ctcvr 0\.\d{4}; the threshold that maximised F1 on the model's validation rows$/m);
   // A model without recorded thresholds (e.g. trained before they were) falls back to 0.5 and says so.
-  const untrainedDoc = JSON.parse((await mmoe('eval', '--model', untrained, '--data-dir', data, '--dates', '20260102', '--format', 'json', ...cpu)).out);
+  const untrainedDoc = JSON.parse((await mmoe('eval', '--model', untrained, '--data-dir', data, '--dates', '20260102', '--format', 'json')).out);
   assert.deepEqual(untrainedDoc.tasks.map((t: { binary: { threshold: number; thresholdRule: string } }) => [t.binary.threshold, t.binary.thresholdRule]), [[0.5, 'default'], [0.5, 'default']]);
 });
 
 test('markdown output: headed sections and pipe tables', async () => {
-  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--cur-date', '20260102', '--format', 'markdown', ...cpu);
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--cur-date', '20260102', '--format', 'markdown');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^## mmoe eval\n/);
   assert.match(r.out, /### Binary tasks\n\n\| task \| rows \| positives \|/);
@@ -142,19 +141,19 @@ test('group AUC over a column; a missing group column exits 3 naming it', async 
   const g = doc.tasks[0].binary.groupAuc;
   assert.ok(g.groupsUsed > 0 && g.value.value > 0 && g.value.value < 1, JSON.stringify(g));
   assert.equal(doc.options.groupBy, 'site_id');
-  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--group-by', 'user', ...cpu);
+  const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--group-by', 'user');
   assert.equal(r.code, 3);
   assert.match(r.err, /part-00000\.csv:1, column 'user': --group-by column 'user' is not in the header/);
 });
 
 test('baseline gate: a worse model exits 4 naming the task and both AUCs; the same model passes', async () => {
-  const worse = await mmoe('eval', '--model', untrained, '--baseline', model, '--max-auc-drop', '0.005', '--data-dir', data, '--dates', '20260102', ...cpu);
+  const worse = await mmoe('eval', '--model', untrained, '--baseline', model, '--max-auc-drop', '0.005', '--data-dir', data, '--dates', '20260102');
   assert.equal(worse.code, 4, worse.err);
   assert.match(worse.err, /quality gate failed \(--max-auc-drop 0\.005\)/);
   assert.match(worse.err, /task 'ctr': AUC 0\.\d{6} \(.*untrained\) vs 0\.\d{6} \(baseline .*latest\): AUC dropped by 0\.\d+, more than 0\.005/);
   assert.match(worse.out, /Quality gate \(--max-auc-drop 0\.005\): FAILED/, 'the report is still printed');
 
-  const same = await mmoe('eval', '--model', model, '--baseline', model, '--max-auc-drop', '0.005', '--data-dir', data, '--dates', '20260102', '--format', 'json', ...cpu);
+  const same = await mmoe('eval', '--model', model, '--baseline', model, '--max-auc-drop', '0.005', '--data-dir', data, '--dates', '20260102', '--format', 'json');
   assert.equal(same.code, 0, same.err);
   const doc = JSON.parse(same.out);
   assert.equal(doc.qualityGate.passed, true);
@@ -166,7 +165,7 @@ test('baseline gate: a worse model exits 4 naming the task and both AUCs; the sa
 test('the gate fails, not passes, when an AUC is undefined on single-class data', async () => {
   const dir = join(root, 'single');
   writeDay(dir, '20260301', [[0, 0, 'A'], [0, 0, 'B'], [0, 0, 'A']]);
-  const r = await mmoe('eval', '--model', model, '--baseline', model, '--max-auc-drop', '0.5', '--data-dir', dir, '--dates', '20260301', ...cpu);
+  const r = await mmoe('eval', '--model', model, '--baseline', model, '--max-auc-drop', '0.5', '--data-dir', dir, '--dates', '20260301');
   assert.equal(r.code, 4, r.err);
   assert.match(r.err, /task 'ctr': AUC undefined .* vs undefined .*: the model's AUC is undefined \(AUC is undefined: no positive rows \(only one class present\)\), so it cannot be compared/);
 });
@@ -184,7 +183,7 @@ test('a baseline with its own feature spec is scored on the same rows (each row 
 });
 
 test('usage errors exit 2: --max-auc-drop without --baseline, both or neither of --dates and --cur-date', async () => {
-  const base = ['eval', '--model', model, '--data-dir', data, ...cpu];
+  const base = ['eval', '--model', model, '--data-dir', data];
   const noBase = await mmoe(...base, '--dates', '20260102', '--max-auc-drop', '0.01');
   assert.equal(noBase.code, 2);
   assert.match(noBase.err, /--max-auc-drop compares against a baseline: add --baseline/);
@@ -193,14 +192,14 @@ test('usage errors exit 2: --max-auc-drop without --baseline, both or neither of
   const twice = await mmoe(...base, '--dates', '20260102,20260102');
   assert.equal(twice.code, 2);
   assert.match(twice.err, /'20260102' is listed twice; give each date once/);
-  const root2 = await mmoe('eval', '--model', join(root, 'models'), '--data-dir', data, '--dates', '20260102', ...cpu);
+  const root2 = await mmoe('eval', '--model', join(root, 'models'), '--data-dir', data, '--dates', '20260102');
   assert.equal(root2.code, 2);
   assert.match(root2.err, /is a model root, not a model; pass .*latest/);
 });
 
 test('--report writes a self-contained HTML report that renders in Chromium with every task', async () => {
   const file = join(root, 'out', 'report.html');
-  const r = await mmoe('eval', '--model', model, '--baseline', untrained, '--data-dir', data, '--dates', '20260102', '--report', file, ...cpu);
+  const r = await mmoe('eval', '--model', model, '--baseline', untrained, '--data-dir', data, '--dates', '20260102', '--report', file);
   assert.equal(r.code, 0, r.err);
   const { dom, console, requests, charts: drawn } = await renderInChromium(file);
   assert.deepEqual(requests, [], 'the page loads nothing');
@@ -212,6 +211,7 @@ test('--report writes a self-contained HTML report that renders in Chromium with
   for (const t of ['ctr', 'ctcvr']) assert.match(dom, new RegExp(`data-task="${t}"`));
 });
 
+// wasm only: the folded scorer runs its kernels on the tfjs wasm heap (other backends score with the plain graph).
 test('wasm: folded scoring reports itself and gives the plain graph\'s metrics and scores (--fold-budget 0)', async () => {
   const run = async (...extra: string[]) => {
     const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--format', 'json', '--backend', 'wasm', ...extra);
@@ -241,6 +241,7 @@ test('wasm: folded scoring reports itself and gives the plain graph\'s metrics a
   a.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - b[i]![j]!) < 1e-6, `row ${i}: ${v} vs ${b[i]![j]}`)));
 });
 
+// wasm: scoring threads are for wasm, one compute thread per tfjs instance (TensorFlow has threads of its own).
 test('scoring threads give the same report and the same predict output, byte for byte, as the main thread', async () => {
   const run = async (threads: string) => {
     const r = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--format', 'json', '--backend', 'wasm', '--threads', threads);
@@ -259,6 +260,7 @@ test('scoring threads give the same report and the same predict output, byte for
   assert.equal(readFileSync(out('2'), 'utf8'), readFileSync(out('0'), 'utf8'));
 });
 
+// wasm: a scoring thread must be running when the baseline fails (see above).
 test('a baseline that cannot be opened exits 2 and leaves no scoring thread running', async () => {
   const r = await mmoe('eval', '--model', model, '--baseline', join(root, 'no-such-model'), '--data-dir', data, '--dates', '20260102', '--backend', 'wasm', '--threads', '1');
   assert.equal(r.code, 2, r.err);

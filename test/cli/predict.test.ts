@@ -15,7 +15,6 @@ import { mmoe, saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
 const root = mkdtempSync(join(tmpdir(), 'mmoe-predict-'));
 const data = join(root, 'data');
 const model = join(root, 'model');
-const cpu = ['--backend', 'cpu'];
 let day: string[] = [];
 
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -40,7 +39,7 @@ test('a bad row is reported with file and line, not written; every other row is,
   const file = join(dir, '20260102', 'part-00000.csv');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const out = join(root, 'bad-scores.csv');
-  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', '20260102', '--output', out, '--keep', 'adid', '--max-bad-rows', '0.05', ...cpu);
+  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', '20260102', '--output', out, '--keep', 'adid', '--max-bad-rows', '0.05');
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /wrote 199 of 200 rows to .*bad-scores\.csv; 1 bad row\(s\) skipped/);
   assert.match(r.err, /numeric_unparsable \(numeric value does not parse.*\): 1/);
@@ -61,7 +60,7 @@ test('--input a gzip file without label columns; --keep copies raw values with c
   const file = join(root, 'input.csv.gz');
   writeFileSync(file, gzipSync(`${cols.join(',')}\n${body.map((r) => r.join(',')).join('\n')}\n`));
   const out = join(root, 'nested', 'keep.csv');
-  const r = await mmoe('predict', '--model', model, '--input', file, '--output', out, '--keep', 'site_domain,adid', ...cpu);
+  const r = await mmoe('predict', '--model', model, '--input', file, '--output', out, '--keep', 'site_domain,adid');
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /wrote 3 of 3 rows/);
   const text = readFileSync(out, 'utf8');
@@ -77,7 +76,7 @@ test('too many bad rows exit 3 and leave no output file, partial or temporary', 
   writeFileSync(join(dir, '20260103', 'part-00000.csv'), `${day.slice(0, 50).join('\n')}\n1,0,notanumber${day[60]!.slice(day[60]!.indexOf(',', 4))}\n`);
   const outDir = join(root, 'too-bad-out');
   const out = join(outDir, 'scores.csv');
-  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', '20260103', '--output', out, ...cpu);
+  const r = await mmoe('predict', '--model', model, '--data-dir', dir, '--dates', '20260103', '--output', out);
   assert.equal(r.code, 3, r.err);
   assert.match(r.err, /too many bad rows: 1 of 50 rows read/);
   assert.ok(!existsSync(out));
@@ -91,12 +90,12 @@ test('regression scores are written on the original label scale', async () => {
     'hours_logit/bias': 2.5, // transformed outputs near 2.5: original ones near expm1(2.5) = 11.2
   });
   const out = join(root, 'reg.csv');
-  const p = await mmoe('predict', '--model', regModel, '--data-dir', data, '--dates', '20260101', '--output', out, ...cpu);
+  const p = await mmoe('predict', '--model', regModel, '--data-dir', data, '--dates', '20260101', '--output', out);
   assert.equal(p.code, 0, p.err);
   const rows = readCsv(out);
   assert.deepEqual(rows[0], ['ctr', 'ctcvr', 'hours']);
   const hours = rows.slice(1).map((r) => Number(r[2]));
-  const e = await mmoe('eval', '--model', regModel, '--data-dir', data, '--dates', '20260101', '--format', 'json', ...cpu);
+  const e = await mmoe('eval', '--model', regModel, '--data-dir', data, '--dates', '20260101', '--format', 'json');
   assert.equal(e.code, 0, e.err);
   const reg = JSON.parse(e.out).tasks[2].regression;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -107,7 +106,7 @@ test('regression scores are written on the original label scale', async () => {
 });
 
 test('usage errors exit 2: --input with --data-dir, neither, a --keep column named like a task', async () => {
-  const base = ['predict', '--model', model, '--output', join(root, 'x.csv'), ...cpu];
+  const base = ['predict', '--model', model, '--output', join(root, 'x.csv')];
   assert.equal((await mmoe(...base, '--input', 'a.csv', '--data-dir', data)).code, 2);
   assert.equal((await mmoe(...base)).code, 2);
   const clash = await mmoe(...base, '--data-dir', data, '--dates', '20260101', '--keep', 'ctr');

@@ -44,7 +44,7 @@ async function train(mode: 'memory' | 'stream') {
   const env = fakeEnv({ logFiles: true });
   const models = join(root, `models-${mode}`);
   const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', file, '--model-output-dir', models];
-  const code = await main([...args, '--log-dir', join(root, `logs-${mode}`), '--quiet', '--backend', 'cpu'], env);
+  const code = await main([...args, '--log-dir', join(root, `logs-${mode}`), '--quiet'], env);
   assert.equal(code, 0, env.err());
   const dir = join(models, '20260102');
   return { meta: JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')), spec: JSON.parse(readFileSync(join(dir, 'feature_spec.json'), 'utf8')) };

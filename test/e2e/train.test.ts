@@ -13,6 +13,7 @@ import { acquireLock } from '../../src/model-root/lock.js';
 import { nodeFileSystem } from '../../src/model/index.js';
 import { readScalars } from '../../src/tensorboard/reader.js';
 import { fakeEnv } from '../cli/fake-env.js';
+import { childEnv, TEST_BACKEND } from '../test-backend.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-e2e-'));
 const data = join(root, 'data');
@@ -42,7 +43,7 @@ before(async () => {
 function train(models: string, logs: string, ...extra: string[]) {
   const env = fakeEnv({ logFiles: true });
   const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config];
-  return main([...args, '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'cpu', ...extra], env).then((code) => ({ code, env }));
+  return main([...args, '--model-output-dir', models, '--log-dir', logs, '--quiet', ...extra], env).then((code) => ({ code, env }));
 }
 
 test('train publishes a complete model, metadata and TensorBoard logs', async () => {
@@ -59,7 +60,7 @@ test('train publishes a complete model, metadata and TensorBoard logs', async ()
   assert.equal(meta.data.rowsRead, 8000);
   assert.equal(meta.rows.train + meta.rows.valid, 8000);
   assert.ok(meta.rows.valid > 1400 && meta.rows.valid < 1800, `valid rows ${meta.rows.valid}`);
-  assert.equal(meta.backend, 'cpu');
+  assert.equal(meta.backend, TEST_BACKEND);
   assert.equal(meta.epochs.run, 3);
   for (const t of ['ctr', 'ctcvr']) { assert.ok(meta.bestValidation[t].auc > 0.5, `${t} auc ${meta.bestValidation[t].auc}`); }
   assert.equal(meta.history.length, 3);
@@ -167,7 +168,7 @@ test('an aborted run exits 130, publishes nothing and releases the lock', async 
   const env = fakeEnv();
   env.signal = AbortSignal.abort();
   const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config];
-  const code = await main([...args, '--model-output-dir', models, '--log-dir', join(root, 'logs-abort'), '--quiet', '--backend', 'cpu'], env);
+  const code = await main([...args, '--model-output-dir', models, '--log-dir', join(root, 'logs-abort'), '--quiet'], env);
   assert.equal(code, 130, env.err());
   assert.match(env.err(), /interrupted while reading the data; nothing was published/);
   assert.deepEqual(readdirSync(models), ['status.json'], 'no model, only the status of the run');
@@ -177,7 +178,7 @@ test('an aborted run exits 130, publishes nothing and releases the lock', async 
 test('SIGINT to the real process stops training cleanly', async () => {
   const models = join(root, 'models-sigint');
   const child = spawn(process.execPath, ['bin/mmoe.js', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config,
-    '--model-output-dir', models, '--log-dir', join(root, 'logs-sigint'), '--backend', 'cpu', '--epochs', '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--model-output-dir', models, '--log-dir', join(root, 'logs-sigint'), '--epochs', '1000'], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
   let err = '';
   child.stderr.on('data', (d) => {
     err += d;

@@ -44,7 +44,7 @@ export async function trainTiny(root: string, dataDir: string, overrides: Record
   const models = join(root, 'models');
   const env = fakeEnv();
   const argv = ['node', 'mmoe', 'train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--config', config];
-  const code = await main([...argv, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet', '--backend', 'cpu'], env);
+  const code = await main([...argv, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet'], env);
   if (code !== 0) throw new Error(`training the fixture model failed (${code}): ${env.err()}`);
   return join(models, 'latest');
 }
@@ -131,7 +131,7 @@ export function syntheticOutcome(names: string[], info: Partial<ModelInfo> = {})
     curDate: '20260102',
     createdAt: null,
     tasks: names.map((name, k) => ({ name, type: k < names.length - 1 ? 'binary' : 'regression', label: `${name}_label` })),
-    scoring: { backend: 'wasm', engine: 'folded', foldedFields: ['site_id'], unfoldedFields: [], foldedMib: 1, reason: null, threads: 0 },
+    scoring: { backend: 'wasm', backendReason: '--backend wasm', engine: 'folded', foldedFields: ['site_id'], unfoldedFields: [], foldedMib: 1, reason: null, threads: 0 },
     training: null,
     ...info,
   };

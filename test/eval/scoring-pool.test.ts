@@ -13,6 +13,7 @@ import { saveUntrained, TINY_CONFIG } from './fixtures.js';
 const root = mkdtempSync(join(tmpdir(), 'mmoe-pool-'));
 const dir = join(root, 'model');
 before(async () => {
+  // wasm: scoring threads exist for wasm (one compute thread per tfjs instance); TensorFlow has threads of its own.
   await selectBackend('wasm');
   await saveUntrained(dir, TINY_CONFIG);
 });

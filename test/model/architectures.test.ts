@@ -6,12 +6,13 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSection } from '../../src/config/schema.js';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { ARCHITECTURES, buildModel, saveModel } from '../../src/model/index.js';
 import { maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmoe-arch-'));
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { DenseOptimizer } from '../../src/model/dense-optimizer.js';
 import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff } from './fixtures.js';
 
 before(async () => {
-  await selectBackend('cpu');
+  await selectBackend(TEST_BACKEND);
 });
 
 function randomTensor(shape: number[], rng: Rng): tf.Tensor {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import type { Batch } from '../../src/data/batch.js';
 import { DataError } from '../../src/errors.js';
 import { buildModel } from '../../src/model/index.js';
 import { syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
-  await selectBackend('cpu');
+  await selectBackend(TEST_BACKEND);
 });
 
 /** Rows of each table a batch reads (through its fields; crosses read the same rows). */

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { ConfigError } from '../../src/errors.js';
 import { buildModel, toPortableModel } from '../../src/model/index.js';
 import { CTR_TASKS, maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 
 const esmm = (sharedBottom: boolean) => tinyModel({ type: 'esmm', esmm: { ctrTask: 'ctr', ctcvrTask: 'ctcvr', sharedBottom } });

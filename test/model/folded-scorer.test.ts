@@ -10,6 +10,7 @@ import { tfjsHeap } from '../../src/model/wasm/tfjs-heap.js';
 import { maxAbsDiff, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
+  // wasm only: the folded scorer's kernels run on the tfjs wasm heap.
   await selectBackend('wasm');
 });
 

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { ModelSection } from '../../src/config/schema.js';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { buildModel, type GateMatrix } from '../../src/model/index.js';
 import { syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 
 function assertRowsSumToOne(key: string, g: GateMatrix, rows: number): void {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { combine, taskLoss } from '../../src/model/losses.js';
 import { CTR_TASKS } from './fixtures.js';
 
 before(async () => {
-  await selectBackend('cpu');
+  await selectBackend(TEST_BACKEND);
 });
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

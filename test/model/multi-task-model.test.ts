@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { buildModel, saveModel } from '../../src/model/index.js';
 import { CTR_TASKS, maxAbsDiff, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 
 test('a NaN loss is reported, not thrown, and leaves every weight as it was', () => {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
 import { parseConfig } from '../../src/config/load.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { ConfigError, DataError } from '../../src/errors.js';
 import { buildModel, incompatibilities, loadModel, nodeFileSystem, restoreOptimizer, saveModel } from '../../src/model/index.js';
 import type { FeatureSpec } from '../../src/data/feature-spec.js';
@@ -14,7 +15,7 @@ import { CTR_TASKS, maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinyS
 
 const dir = mkdtempSync(join(tmpdir(), 'mmoe-persist-'));
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

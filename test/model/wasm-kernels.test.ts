@@ -8,6 +8,7 @@ import { Rng } from '../../src/util/random.js';
 import { maxAbsDiff } from './fixtures.js';
 
 before(async () => {
+  // wasm only: these are wrappers of tfjs-backend-wasm kernels.
   await selectBackend('wasm');
 });
 after(() => setFastWasmKernels(true));

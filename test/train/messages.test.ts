@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EpochRecord } from '../../src/train/fit.js';
-import { backendMessage, epochFields, epochMessage, publishedMessage, readMessage } from '../../src/train/messages.js';
+import { epochFields, epochMessage, publishedMessage, readMessage } from '../../src/train/messages.js';
 
 const tasks = [
   { name: 'ctr', type: 'binary' as const },
@@ -26,14 +26,10 @@ test('the epoch line reads on its own: rounded numbers, the metric named per tas
   assert.equal('validMetrics' in epochFields(rec, tasks), false);
 });
 
-test('read, published and backend lines', () => {
+test('read and published lines', () => {
   assert.equal(
     readMessage({ files: 2, dates: ['20240101', '20240102'], trainRows: 36095, validRows: 3905, badRows: 0, seconds: 0.4123 }),
     'read 2 files of 20240101, 20240102: 36095 training rows, 3905 validation rows, 0 bad rows (0.4 s)',
   );
   assert.equal(publishedMessage('models/20240102', 2, 4, rec.validMetrics, tasks), 'published models/20240102 (weights of epoch 2 of 4; validation AUC ctr 0.6616; MSE watch 12.35)');
-  const skipped = [{ name: 'tensorflow', reason: "@tensorflow/tfjs-node is not installed (Cannot find package '@tensorflow/tfjs-node' imported from /x/backend.js)" }];
-  assert.equal(backendMessage({ name: 'wasm', skipped }), 'backend: wasm (the optional tensorflow backend is not installed)');
-  assert.doesNotMatch(backendMessage({ name: 'wasm', skipped }), /Cannot find package/);
-  assert.equal(backendMessage({ name: 'cpu', skipped: [] }), 'backend: cpu');
 });

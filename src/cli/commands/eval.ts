@@ -2,7 +2,7 @@
 // rows), prints the report as a table, JSON or markdown, writes an HTML report, and exits 4 when
 // the AUC gate against the baseline fails.
 import { type Command, InvalidArgumentError } from 'commander';
-import { type BackendName, selectBackend } from '../../backend.js';
+import { backendLine, type BackendName } from '../../backend.js';
 import { memoryBudget } from '../../data/memory-budget.js';
 import { type DataSource, findPartitions } from '../../data/partitions.js';
 import { QualityGateError, UsageError } from '../../errors.js';
@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { parseChoice, parseMemoryBudget, parseRatio } from '../options.js';
-import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
+import { addScoringDataOptions, type ScoringDataFlags, scoringSource, selectScoringBackend } from '../scoring-flags.js';
 
 const FORMATS = ['table', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -31,7 +31,8 @@ export interface EvalContext {
   maxAucDrop?: number;
   format: Format;
   report?: string;
-  backend: BackendName;
+  /** --backend; unset: MMOE_BACKEND, else auto. */
+  backend?: BackendName;
   /** MiB for folded scoring (--fold-budget); 0 = plain graph. */
   foldBudget: number;
   /** Scoring threads (--threads). */
@@ -79,13 +80,14 @@ export function evalContext(f: EvalFlags): EvalContext {
 }
 
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
-  await selectBackend(ctx.backend);
+  const backend = await selectScoringBackend(ctx, env);
   const logger = env.makeLogger({ console: !ctx.quiet });
+  logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason }, backendLine(backend));
   const bytes = inputBytes((await findPartitions(ctx.source)).flatMap((p) => p.files));
-  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
+  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes, backendReason: backend.reason });
   let baseline: Awaited<ReturnType<typeof openModel>> | undefined;
   try {
-    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
+    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes, backendReason: backend.reason });
     // How rows are scored is for profiling (--format json has it under model.scoring): debug level.
     void model.ready().then(() => logger.debug({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { type Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { type BackendName, selectBackend } from '../../backend.js';
+import { backendLine, type BackendName } from '../../backend.js';
 import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../data/bad-rows.js';
 import { findPartitions } from '../../data/partitions.js';
 import { localStorage, type Storage } from '../../data/storage/index.js';
@@ -12,7 +12,7 @@ import { inputBytes, openModel, scoringLine } from '../../eval/model-dir.js';
 import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
 import type { CliEnv } from '../context.js';
 import { inputStorage } from '../data-flags.js';
-import { addScoringDataOptions, type ScoringDataFlags, scoringSource } from '../scoring-flags.js';
+import { addScoringDataOptions, type ScoringDataFlags, scoringSource, selectScoringBackend } from '../scoring-flags.js';
 
 export interface PredictContext {
   model: string;
@@ -20,7 +20,8 @@ export interface PredictContext {
   output: string;
   keep: string[];
   maxBadRows: number;
-  backend: BackendName;
+  /** --backend; unset: MMOE_BACKEND, else auto. */
+  backend?: BackendName;
   /** MiB for folded scoring (--fold-budget); 0 = plain graph. */
   foldBudget: number;
   /** Scoring threads (--threads). */
@@ -92,10 +93,11 @@ async function fileBytes(file: string, storage: Storage | undefined): Promise<nu
 }
 
 export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promise<PredictOutcome> {
-  await selectBackend(ctx.backend);
+  const backend = await selectScoringBackend(ctx, env);
   const logger = env.makeLogger({ console: true });
+  logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason }, backendLine(backend));
   const bytes = 'file' in ctx.input ? await fileBytes(ctx.input.file, ctx.input.storage) : inputBytes((await findPartitions(ctx.input.source)).flatMap((p) => p.files));
-  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes });
+  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes, backendReason: backend.reason });
   try {
     void opened.ready().then(() => logger.debug({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
     const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows, signal: env.signal }, logger);

@@ -1,11 +1,12 @@
 // `mmoe train`: the nightly job. Parses flags into a TrainJob and hands it to the core.
 import { isAbsolute, join, relative } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, type BackendName, selectBackend } from '../../backend.js';
+import { backendLine, type BackendName, backendRequest, selectBackend } from '../../backend.js';
 import { loadConfig, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { featureSpecFromConfig } from '../../data/feature-spec.js';
+import { denseMacsPerRow } from '../../model/dense-size.js';
 import { DEFAULT_CONFIG } from '../../paths.js';
-import { backendMessage } from '../../train/messages.js';
 import { memoryBudget } from '../../data/memory-budget.js';
 import { exitCodeOf, UsageError } from '../../errors.js';
 import { LogFile } from '../../logger.js';
@@ -21,7 +22,7 @@ import { ProgressBar } from '../../util/progress.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
-import { parseChoice, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseMemoryBudget, parseNumber, parsePositiveInt } from '../options.js';
+import { addBackendOption, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseMemoryBudget, parseNumber, parsePositiveInt } from '../options.js';
 
 type GateFlag = { maxAucDrop: number } | 'off';
 
@@ -44,7 +45,8 @@ export interface TrainFlags extends DataFlags {
   seed?: number;
   learningRate?: number;
   validDate?: string;
-  backend: BackendName;
+  /** --backend; unset: MMOE_BACKEND, else auto. */
+  backend?: BackendName;
   warmStart: string;
   quiet?: boolean;
   gate?: GateFlag;
@@ -96,8 +98,10 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   const logger = env.makeLogger({ file: logFile, console: !flags.quiet });
   try {
     scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
-    const backend = await selectBackend(flags.backend);
-    logger.info({ backend: backend.name, tfjs: backend.tfjsVersion }, backendMessage(backend));
+    // auto weighs the dense network's size, worked out only when needed (it wires the network once).
+    const job = async () => ({ kind: 'train' as const, denseMacs: await denseMacsPerRow(featureSpecFromConfig(config), config.model) });
+    const backend = await selectBackend(backendRequest(flags.backend, env.backend), { job, debug: env.debug });
+    logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason, tfjs: backend.tfjsVersion }, backendLine(backend));
     if (backend.skipped.length) logger.debug({ skipped: backend.skipped }, 'backends passed over');
     logger.info(
       { config: flags.config, model: config.model.type, dates: source.dates, runDir },
@@ -149,7 +153,7 @@ function shortPath(p: string): string {
 
 /** Flags shared by train and the demo. */
 export function addTrainOptions(cmd: Command): Command {
-  return addDataOptions(cmd)
+  return addBackendOption(addDataOptions(cmd))
     .addOption(new Option('--config <file>', 'config file').default(DEFAULT_CONFIG, "mmoe's own configs/default.json, whatever the working directory"))
     .option('--model-output-dir <dir>', 'where models/<cur-date>/ and models/latest are published', 'models')
     .option('--log-dir <dir>', 'where logs/<run>/ (TensorBoard events and the run log) go', 'logs')
@@ -158,7 +162,6 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--seed <n>', 'override training.seed', parseInteger)
     .option('--learning-rate <x>', 'override training.optimizer.learningRate', parseNumber)
     .option('--valid-date <YYYYMMDD>', 'validate on this day instead of the hash hold-out', parseDate)
-    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, parseChoice(BACKENDS), 'auto')
     .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
     .option('--memory-budget <size>', 'memory the encoded rows may take, e.g. 4G or 512M (default: half of the machine or cgroup memory); training.data "auto" streams past it', parseMemoryBudget)
     .option('--quiet', 'no progress bar and no console log (the log file is still written)', false)

@@ -1,0 +1,73 @@
+// `--backend auto` end to end: what it picks for training and scoring, and that it says so in
+// metadata.json, the eval report (JSON and markdown) and the log, as docs/backends.md documents.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { selectBackend } from '../../src/backend.js';
+import { AUTO_RULES } from '../../src/backend-choice.js';
+import { main } from '../../src/cli/main.js';
+import { ctrDays, TINY_CONFIG } from '../eval/fixtures.js';
+import { fakeEnv } from './fake-env.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmoe-auto-'));
+const data = join(root, 'data');
+let tensorflowWorks = false;
+before(async () => {
+  await ctrDays(data, 1500);
+  writeFileSync(join(root, 'tiny.json'), JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
+  tensorflowWorks = await selectBackend('tensorflow').then(() => true, () => false);
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+async function mmoe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const env = fakeEnv({ logFiles: true }); // its MMOE_BACKEND is the suite's: --backend auto must win over it
+  const code = await main(['node', 'mmoe', ...args, '--backend', 'auto'], env);
+  return { code, out: env.out(), err: env.err() };
+}
+
+async function trainAuto(config: string, name: string): Promise<{ backend: string; backendChoice: { requested: string; reason: string; skipped: { name: string }[] } }> {
+  const models = join(root, name);
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--epochs', '1', '--quiet', '--model-output-dir', models, '--log-dir', join(root, 'logs'));
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+}
+
+test('auto trains a small dense network on wasm and records why in metadata.json', async () => {
+  const meta = await trainAuto(join(root, 'tiny.json'), 'tiny');
+  assert.equal(meta.backend, AUTO_RULES.train.below);
+  assert.equal(meta.backendChoice.requested, 'auto');
+  assert.match(meta.backendChoice.reason, /^auto for training: wasm first, this dense network costs [\d,]+ multiply-adds per row, under the measured crossover/);
+});
+
+test('auto trains the default model (105,536 multiply-adds per row) on tensorflow when tfjs-node runs, else on wasm, saying tensorflow was passed over', async () => {
+  const meta = await trainAuto('configs/default.json', 'wide');
+  assert.match(meta.backendChoice.reason, /^auto for training: tensorflow first, this dense network costs 105,536 multiply-adds per row, at or over/);
+  if (tensorflowWorks) {
+    assert.equal(meta.backend, AUTO_RULES.train.atOrAbove);
+    assert.deepEqual(meta.backendChoice.skipped, []);
+  } else {
+    assert.equal(meta.backend, 'wasm');
+    assert.deepEqual(meta.backendChoice.skipped.map((s) => s.name), ['tensorflow']);
+    assert.match(meta.backendChoice.reason, /; the optional tensorflow backend is not installed$/);
+  }
+});
+
+test('auto scores with the folded scorer on wasm and says so in the JSON and markdown reports; the plain graph goes by its own measurement', async () => {
+  const model = join(root, 'tiny', 'latest');
+  const json = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--format', 'json');
+  assert.equal(json.code, 0, json.err);
+  const scoring = JSON.parse(json.out).model.scoring;
+  assert.equal(scoring.backend, AUTO_RULES.scoreFolded.engine);
+  assert.equal(scoring.engine, 'folded');
+  assert.match(scoring.backendReason, /^auto for scoring with folded first layers: wasm first/);
+  const md = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--format', 'markdown');
+  assert.match(md.out, /- \*\*backend\*\* wasm \(auto for scoring with folded first layers: wasm first/);
+
+  const plain = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--format', 'json', '--fold-budget', '0');
+  assert.equal(plain.code, 0, plain.err);
+  const graph = JSON.parse(plain.out).model.scoring;
+  assert.equal(graph.backend, tensorflowWorks ? AUTO_RULES.scoreGraph.engine : 'wasm');
+  assert.match(graph.backendReason, /^auto for scoring with the plain graph/);
+});
