@@ -4,13 +4,14 @@
 // alone, the command with scoring threads (the default), with one, in the main thread only, and
 // with the plain graph in the main thread (--fold-budget 0 --threads 0: how session 1 scored),
 // split by stage (its JSON `timings`), and one batch through the plain graph and through the
-// folded scorer. Each measurement runs in its own process; CPU time is reported next to wall time
-// because neighbours share the cores.
+// folded scorer; then `mmoe eval` and `mmoe predict` with their defaults on every engine asked for
+// (on tensorflow: the plain graph, TensorFlow's own threads). Each measurement runs in its own
+// process; CPU time is reported next to wall time because neighbours share the cores.
 //
-//   node dist/bench/eval-throughput.js [--rows 500000] [--rounds 3] [--dir /tmp/mmoe-bench-eval] [--backend auto]
+//   node dist/bench/eval-throughput.js [--rows 500000] [--rounds 3] [--dir /tmp/mmoe-bench-eval] [--backends wasm,tensorflow]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -34,9 +35,12 @@ import { fmt, median } from './figures.js';
 const CONFIG = 'configs/ads-reference.json';
 const DATE = '20240101';
 type EvalMode = 'eval' | 'eval-threads-2' | 'eval-threads-0' | 'eval-plain';
-type Mode = 'parse' | 'encode' | EvalMode | 'model';
+type Mode = 'parse' | 'encode' | EvalMode | 'predict' | 'model';
+/** The wasm breakdown: reading alone, then eval with and without threads and folding. */
 const MODES: Mode[] = ['parse', 'encode', 'eval', 'eval-threads-2', 'eval-threads-0', 'eval-plain'];
 const EVAL_MODES: EvalMode[] = ['eval', 'eval-threads-2', 'eval-threads-0', 'eval-plain'];
+/** Every engine: the commands with their defaults. */
+const ENGINE_MODES: Mode[] = ['eval', 'predict'];
 const EVAL_FLAGS: Record<EvalMode, string[]> = {
   eval: [],
   'eval-threads-2': ['--threads', '2'],
@@ -50,6 +54,7 @@ const LABELS: Record<Mode, string> = {
   'eval-threads-2': '`mmoe eval --threads 2`',
   'eval-threads-0': '`mmoe eval --threads 0` (folded, one thread)',
   'eval-plain': '`mmoe eval --threads 0 --fold-budget 0` (plain graph, one thread)',
+  predict: '`mmoe predict` (defaults)',
   model: 'model calls',
 };
 
@@ -109,12 +114,21 @@ async function runChild(mode: Mode, data: string, model: string, backend: Backen
     let out = '';
     stdout.on('data', (d) => (out += d));
     const env = { stdout, stderr: new PassThrough(), makeLogger: () => silentLogger(), exitCode: 0 };
-    const args = ['node', 'mmoe', 'eval', '--model', model, '--data-dir', data, '--dates', DATE, '--format', 'json', '--backend', backend];
-    const code = await mmoe([...args, ...EVAL_FLAGS[mode]], env);
-    if (code !== 0) throw new Error(`mmoe eval exited ${code}`);
-    const doc = JSON.parse(out) as EvalDocument;
-    rows = doc.data.rowsEvaluated;
-    timings = doc.timings;
+    const scores = join(tmpdir(), `mmoe-bench-predict-${process.pid}.csv`);
+    const args =
+      mode === 'predict'
+        ? ['node', 'mmoe', 'predict', '--model', model, '--data-dir', data, '--dates', DATE, '--output', scores, '--keep', 'click', '--backend', backend]
+        : ['node', 'mmoe', 'eval', '--model', model, '--data-dir', data, '--dates', DATE, '--format', 'json', '--backend', backend, ...EVAL_FLAGS[mode]];
+    const code = await mmoe(args, env);
+    if (code !== 0) throw new Error(`mmoe ${args[2]} exited ${code}`);
+    if (mode === 'predict') {
+      rows = readFileSync(scores, 'utf8').split('\n').length - 2; // header and the final newline
+      rmSync(scores);
+    } else {
+      const doc = JSON.parse(out) as EvalDocument;
+      rows = doc.data.rowsEvaluated;
+      timings = doc.timings;
+    }
   }
   const cpu = process.cpuUsage(cpu0);
   return { rows, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, timings };
@@ -133,10 +147,8 @@ async function modelCalls(data: string, modelDir: string, backend: BackendName):
     }
     if (batch) break;
   }
-  const calls: [string, () => void][] = [
-    ['plain graph: `MultiTaskModel.predictWithGates`', () => opened.model.predictWithGates(batch!)],
-    ['folded: `FoldedScorer.predictWithGates`', () => opened.inThread!.predictWithGates(batch!)],
-  ];
+  const calls: [string, () => void][] = [[`plain graph on ${backend}: \`MultiTaskModel.predictWithGates\``, () => opened.model.predictWithGates(batch!)]];
+  if (opened.info.scoring.engine === 'folded') calls.push([`folded on ${backend}: \`FoldedScorer.predictWithGates\``, () => opened.inThread!.predictWithGates(batch!)]);
   const times: CallTimes = {};
   for (const [name, f] of calls) {
     f();
@@ -168,45 +180,68 @@ async function main(): Promise<void> {
       dir: { type: 'string', default: '/tmp/mmoe-bench-eval' },
       rows: { type: 'string', default: '500000' },
       rounds: { type: 'string', default: '3' },
-      backend: { type: 'string', default: 'auto' },
+      backend: { type: 'string', default: 'wasm' },
+      backends: { type: 'string', default: 'wasm,tensorflow' },
     },
   });
-  const backend = values.backend as BackendName;
   if (values.child) {
-    process.stdout.write(`\n${JSON.stringify(await runChild(values.child as Mode, values.data!, values.model!, backend))}\n`);
+    process.stdout.write(`\n${JSON.stringify(await runChild(values.child as Mode, values.data!, values.model!, values.backend as BackendName))}\n`);
     return;
   }
+  const backends = values.backends!.split(',') as BackendName[];
   const { data, model } = await ensureInputs(values.dir!, Number(values.rows));
-  const runs = Object.fromEntries([...MODES, 'model'].map((m) => [m, []])) as unknown as Record<Mode, Result[]>;
-  // Rounds interleave the modes so a busy neighbour slows them alike.
-  for (let round = 0; round < Number(values.rounds); round++) {
-    for (const m of [...MODES, 'model' as const]) runs[m].push(child(m, data, model, backend));
-    process.stderr.write(`round ${round + 1}: ${MODES.map((m) => `${m} ${fmt(runs[m].at(-1)!.rows / runs[m].at(-1)!.seconds)} rows/s`).join(', ')}\n`);
-  }
-  const rate = (m: Mode) => runs[m].map((r) => r.rows / r.seconds);
-  const stage = (m: EvalMode, k: keyof EvalDocument['timings']) => median(runs[m].map((r) => r.timings![k]));
-  const cpu = cpus();
-  const lines = [
-    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.`,
-    `Data: ${fmt(Number(values.rows))} generated CTR rows (plain CSV, one file); model: ${CONFIG} architecture (MMoE, 8 experts x [64], towers [32], 11 fields + 1 cross at 16 dims), untrained; backend ${backend}; batches of 8192 rows.`,
-    '',
-    `| ${values.rounds} rounds, one process each | median rows/s | best rows/s | rows per CPU-second (median) | peak RSS |`,
-    '|---|---:|---:|---:|---:|',
-    ...MODES.map(
-      (m) =>
-        `| ${LABELS[m]} | ${fmt(median(rate(m)))} | ${fmt(Math.max(...rate(m)))} | ${fmt(median(runs[m].map((r) => r.rows / r.cpuSeconds)))} | ${median(runs[m].map((r) => r.maxRssMb)).toFixed(0)} MB |`,
-    ),
-    '',
-    `| seconds per stage (median; \`total\` excludes start-up) | ${EVAL_MODES.join(' | ')} |`,
-    `|---|${EVAL_MODES.map(() => '---:').join('|')}|`,
-    ...(['readEncode', 'predict', 'gates', 'accumulate', 'metrics', 'total'] as const).map((k) => `| ${k} | ${EVAL_MODES.map((m) => stage(m, k).toFixed(2)).join(' | ')} |`),
-    '',
-    '| model call, one 8192-row batch (median of rounds, each the mean of 20 calls) | CPU ms | wall ms |',
-    '|---|---:|---:|',
-    ...Object.keys(runs.model[0]!.calls!).map(
-      (k) => `| ${k} | ${median(runs.model.map((r) => r.calls![k]!.cpuMs)).toFixed(1)} | ${median(runs.model.map((r) => r.calls![k]!.wallMs)).toFixed(1)} |`,
-    ),
+  // The wasm breakdown (when wasm is asked for), then each engine's eval, predict and model calls.
+  const jobs: { mode: Mode; backend: BackendName }[] = [
+    ...(backends.includes('wasm') ? MODES.map((mode) => ({ mode, backend: 'wasm' as BackendName })) : []),
+    ...backends.flatMap((backend) => [...ENGINE_MODES, 'model' as const].filter((m) => backend !== 'wasm' || !MODES.includes(m)).map((mode) => ({ mode, backend }))),
   ];
+  const key = (j: { mode: Mode; backend: BackendName }) => `${j.mode}@${j.backend}`;
+  const runs = new Map<string, Result[]>(jobs.map((j) => [key(j), []]));
+  const loads = [loadavg()[0]!];
+  // Rounds interleave the modes and engines so a busy neighbour slows them alike.
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const j of jobs) runs.get(key(j))!.push(child(j.mode, data, model, j.backend));
+    loads.push(loadavg()[0]!);
+    const last = (j: { mode: Mode; backend: BackendName }) => runs.get(key(j))!.at(-1)!;
+    process.stderr.write(`round ${round + 1}: ${jobs.filter((j) => j.mode !== 'model').map((j) => `${key(j)} ${fmt(last(j).rows / last(j).seconds)} rows/s`).join(', ')}\n`);
+  }
+  const of = (mode: Mode, backend: BackendName) => runs.get(key({ mode, backend })) ?? [];
+  const rate = (rs: Result[]) => rs.map((r) => r.rows / r.seconds);
+  const cpu = cpus();
+  const rateRow = (label: string, rs: Result[]) =>
+    `| ${label} | ${fmt(median(rate(rs)))} | ${fmt(Math.max(...rate(rs)))} | ${fmt(median(rs.map((r) => r.rows / r.cpuSeconds)))} | ${median(rs.map((r) => r.maxRssMb)).toFixed(0)} MB |`;
+  const head = `| ${values.rounds} rounds, one process each | median rows/s | best rows/s | rows per CPU-second (median) | peak RSS |`;
+  const lines = [
+    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average ${loads.map((l) => l.toFixed(1)).join(' -> ')} (start, after each round).`,
+    `Data: ${fmt(Number(values.rows))} generated CTR rows (plain CSV, one file); model: ${CONFIG} architecture (MMoE, 8 experts x [64], towers [32], 11 fields + 1 cross at 16 dims), untrained; batches of 8192 rows.`,
+    '',
+    'Each engine, the commands with their defaults:',
+    '',
+    head,
+    '|---|---:|---:|---:|---:|',
+    ...backends.flatMap((b) => ENGINE_MODES.map((m) => rateRow(`${LABELS[m].split(' (')[0]} on ${b}`, of(m, b)))),
+  ];
+  if (backends.includes('wasm')) {
+    const stage = (m: EvalMode, k: keyof EvalDocument['timings']) => median(of(m, 'wasm').map((r) => r.timings![k]));
+    lines.push(
+      '',
+      'wasm, where the time goes:',
+      '',
+      head,
+      '|---|---:|---:|---:|---:|',
+      ...MODES.map((m) => rateRow(LABELS[m], of(m, 'wasm'))),
+      '',
+      `| wasm, seconds per stage (median; \`total\` excludes start-up) | ${EVAL_MODES.join(' | ')} |`,
+      `|---|${EVAL_MODES.map(() => '---:').join('|')}|`,
+      ...(['readEncode', 'predict', 'gates', 'accumulate', 'metrics', 'total'] as const).map((k) => `| ${k} | ${EVAL_MODES.map((m) => stage(m, k).toFixed(2)).join(' | ')} |`),
+    );
+  }
+  lines.push('', '| model call, one 8192-row batch (median of rounds, each the mean of 20 calls) | CPU ms | wall ms |', '|---|---:|---:|');
+  for (const b of backends) {
+    const calls = of('model', b);
+    for (const k of Object.keys(calls[0]!.calls!))
+      lines.push(`| ${k} | ${median(calls.map((r) => r.calls![k]!.cpuMs)).toFixed(1)} | ${median(calls.map((r) => r.calls![k]!.wallMs)).toFixed(1)} |`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
