@@ -46,7 +46,7 @@ export async function nights(name: string): Promise<Nights> {
       const before = new Set(runs());
       const env = fakeEnv({ logFiles: true });
       const code = await main(['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', date, '--days', '1', '--config', config, '--model-output-dir', models,
-        '--log-dir', logs, '--quiet', '--backend', 'wasm', ...weak, ...extra], env);
+        '--log-dir', logs, '--quiet', ...weak, ...extra], env);
       const run = runs().find((r) => !before.has(r) && existsSync(join(logs, r, 'mmoe.log')));
       return { code, out: env.out(), err: env.err(), log: run ? readFileSync(join(logs, run, 'mmoe.log'), 'utf8') : '' };
     },

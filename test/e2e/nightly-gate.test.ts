@@ -94,14 +94,14 @@ test('a latest that cannot be compared (damaged, or needing a column the data dr
   const tiny = JSON.parse(readFileSync(config, 'utf8'));
   writeFileSync(withDomain, JSON.stringify({ ...tiny, features: { ...tiny.features, categorical: [...tiny.features.categorical, { name: 'site_domain', buckets: 500, embeddingDim: 4 }] } }));
   const models = join(root, 'dropped', 'models');
-  const common = ['--train-data-dir', data, '--days', '1', '--model-output-dir', models, '--log-dir', join(root, 'dropped', 'logs'), '--quiet', '--backend', 'wasm', '--epochs', '1'];
+  const common = ['--train-data-dir', data, '--days', '1', '--model-output-dir', models, '--log-dir', join(root, 'dropped', 'logs'), '--quiet', '--epochs', '1'];
   assert.equal((await mmoe('train', ...common, '--cur-date', '20260101', '--config', withDomain)).code, 0);
   const dropped = await mmoe('train', ...common, '--cur-date', '20260102', '--config', config, ...gate);
   assert.equal(dropped.code, 4, dropped.err);
   assert.match(dropped.err, /the current model .*20260101 cannot score the gate's rows \(the baseline .*latest cannot read rows the model reads: .*20260102.*missing column 'site_domain'/);
   assert.equal(readlinkSync(join(models, 'latest')), '20260101');
   assert.equal(meta(join(models, '20260102')).promotion.status, 'refused');
-  const promoted = await mmoe('promote', join(models, '20260102'), '--config', config, '--backend', 'wasm');
+  const promoted = await mmoe('promote', join(models, '20260102'), '--config', config);
   assert.equal(promoted.code, 0, promoted.err);
 });
 
@@ -125,7 +125,7 @@ test('gate flags are checked before any work', async () => {
 
 test('--warm-start auto does not continue from the model an operator rolled back from; undoing the rollback clears that', async () => {
   const models = join(root, 'rolled-back', 'models');
-  const rollback = () => mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  const rollback = () => mmoe('rollback', '--model-output-dir', models, '--config', config);
   for (const date of ['20260101', '20260102']) assert.equal((await night(models, date, {}, '--epochs', '1')).code, 0);
   assert.equal((await rollback()).code, 0);
   assert.equal(meta(join(models, '20260102')).promotion.status, 'rolled-back');
@@ -142,21 +142,21 @@ test('--warm-start auto does not continue from the model an operator rolled back
 test('rollback after a promotion, rollback of the rollback, and promote by hand; each refuses what cannot serve', async () => {
   const models = join(root, 'switch', 'models');
   const link = (name: string) => readlinkSync(join(models, name));
-  const noPrevious = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  const noPrevious = await mmoe('rollback', '--model-output-dir', models, '--config', config);
   assert.equal(noPrevious.code, 2);
   assert.match(noPrevious.err, /records no earlier model/);
   for (const date of ['20260101', '20260102', '20260103']) assert.equal((await night(models, date, {}, '--epochs', '1')).code, 0);
   assert.deepEqual([link('latest'), link('previous')], ['20260103', '20260102']);
 
-  const back = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  const back = await mmoe('rollback', '--model-output-dir', models, '--config', config);
   assert.equal(back.code, 0, back.err);
   assert.equal(back.out, 'latest -> 20260102 (previous -> 20260103)\n');
   assert.deepEqual([link('latest'), link('previous')], ['20260102', '20260103']);
-  const again = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  const again = await mmoe('rollback', '--model-output-dir', models, '--config', config);
   assert.equal(again.code, 0, again.err);
   assert.deepEqual([link('latest'), link('previous')], ['20260103', '20260102']);
 
-  const promoted = await mmoe('promote', join(models, '20260101'), '--config', config, '--backend', 'wasm');
+  const promoted = await mmoe('promote', join(models, '20260101'), '--config', config);
   assert.equal(promoted.code, 0, promoted.err);
   assert.deepEqual([link('latest'), link('previous')], ['20260101', '20260103']);
   assert.equal(meta(join(models, '20260101')).promotion.status, 'promoted');
@@ -165,20 +165,20 @@ test('rollback after a promotion, rollback of the rollback, and promote by hand;
   // A config with other inputs: the model would not fit what serving sends.
   const other = join(root, 'other.json');
   writeFileSync(other, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical: TINY_CONFIG.features.categorical.map((c) => ({ ...c, buckets: 99 })) } }));
-  const misfit = await mmoe('promote', join(models, '20260102'), '--config', other, '--backend', 'wasm');
+  const misfit = await mmoe('promote', join(models, '20260102'), '--config', other);
   assert.equal(misfit.code, 2);
   assert.match(misfit.err, /does not match the feature spec of .*other\.json: categorical inputs \(name:buckets\): the model has \[adid:500, .*\], the config \[adid:99, /);
   // A model whose weights are gone does not load.
   rmSync(join(models, '20260102', 'group1-shard1of1.bin'));
-  const broken = await mmoe('promote', join(models, '20260102'), '--config', config, '--backend', 'wasm');
+  const broken = await mmoe('promote', join(models, '20260102'), '--config', config);
   assert.equal(broken.code, 2, broken.err);
   assert.match(broken.err, /20260102 does not load, so it cannot serve/);
-  const brokenBack = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  const brokenBack = await mmoe('rollback', '--model-output-dir', models, '--config', config);
   assert.equal(brokenBack.code, 0, brokenBack.err);
   assert.deepEqual([link('latest'), link('previous')], ['20260103', '20260101']);
   assert.equal((await mmoe('promote', join(models, 'latest'), '--config', config)).code, 2);
   const held = acquireLock(models, 'mmoe train 20260104');
-  const locked = await mmoe('rollback', '--model-output-dir', models, '--config', config, '--backend', 'wasm');
+  const locked = await mmoe('rollback', '--model-output-dir', models, '--config', config);
   held.release();
   assert.equal(locked.code, 75);
   assert.match(locked.err, /another run holds the lock .* \(mmoe train 20260104, pid/);

@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { acquireLock } from '../../src/model-root/lock.js';
 import { runName } from '../../src/train/run-log.js';
 import { fakeEnv } from '../cli/fake-env.js';
+import { childEnv } from '../test-backend.js';
 import { type Nights, nights } from './nightly-fixtures.js';
 
 let n: Nights;
@@ -99,7 +100,7 @@ test('two nightly jobs sharing --log-dir, started in the same second, each get a
     const models = join(n.root, 'shared-logs-models');
     const env = fakeEnv({ logFiles: true });
     const code = await main(['node', 'mmoe', 'train', '--train-data-dir', n.data, '--cur-date', '20260101', '--days', '1', '--config', n.config,
-      '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'wasm', '--epochs', '1'], env);
+      '--model-output-dir', models, '--log-dir', logs, '--quiet', '--epochs', '1'], env);
     assert.equal(code, 0, env.err());
     assert.equal(readlinkSync(join(models, 'latest')), '20260101');
     const own = readdirSync(logs).filter((d) => /-2$/.test(d));
@@ -124,7 +125,7 @@ function lateData(name: string): { dir: string; files(): void; success(): void }
 
 function trainArgs(dataDir: string, root: string, ...extra: string[]): string[] {
   return ['train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--days', '2', '--config', n.config, '--model-output-dir', join(root, 'models'),
-    '--log-dir', join(root, 'logs'), '--backend', 'wasm', '--epochs', '1', '--require-success', ...extra];
+    '--log-dir', join(root, 'logs'), '--epochs', '1', '--require-success', ...extra];
 }
 
 test('--wait-for-data: a partition that appears after a few seconds is waited for, and the run goes on', async () => {
@@ -171,7 +172,7 @@ test('--wait-for-data: a partition that never appears fails at the deadline with
 test('--wait-for-data: Ctrl-C while waiting exits 130 at once', async () => {
   const late = lateData('interrupted-data');
   const root = join(n.root, 'interrupted');
-  const child = spawn(process.execPath, ['bin/mmoe.js', ...trainArgs(late.dir, root, '--wait-for-data', '1h')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/mmoe.js', ...trainArgs(late.dir, root, '--wait-for-data', '1h')], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
   let err = '';
   let sent = 0;
   child.stderr.on('data', (d) => {

@@ -109,7 +109,7 @@ test('status.json and the .prom file after a success, a data error, a config err
   assert.ok(ctrDrop > 0.005, `ctr AUC drop ${ctrDrop}`);
 
   // Promoting by hand refreshes what status.json says serves.
-  const p = await mmoe('promote', join(models, '20260102'), '--config', n.config, '--backend', 'wasm');
+  const p = await mmoe('promote', join(models, '20260102'), '--config', n.config);
   assert.equal(p.code, 0, p.err);
   s = readStatus();
   assert.deepEqual([s.latest, s.previous, s.lastAttempt.exitCode], ['20260102', '20260101', 4]);
@@ -177,7 +177,7 @@ test('a metrics file that cannot be written (ENOSPC on a full tmpfs) fails the r
     disk?.unmount();
   }
   for (const link of ['latest', 'previous']) {
-    const e = await mmoe('eval', '--model', join(models, link), '--data-dir', n.data, '--dates', '20260103', '--backend', 'wasm', '--format', 'json');
+    const e = await mmoe('eval', '--model', join(models, link), '--data-dir', n.data, '--dates', '20260103', '--format', 'json');
     assert.equal(e.code, 0, `${link}: ${e.err}`);
   }
 });

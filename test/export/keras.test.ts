@@ -19,6 +19,7 @@ import h5wasm, { type Dataset, type Group } from 'h5wasm/node';
 import { selectBackend } from '../../src/backend.js';
 import { bucketOf, Bucketizer } from '../../src/data/bucketize.js';
 import { parseDecimal } from '../../src/data/decimal.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import { hashToBucket } from '../../src/data/hash.js';
 import { corrected } from '../../src/data/negative-sampling.js';
 import { inputName } from '../../src/export/names.js';
@@ -42,7 +43,7 @@ const REMAKE = 'the Keras export changed since TensorFlow checked it: remake tes
 const root = mkdtempSync(join(tmpdir(), 'mmoe-keras-'));
 let rows: Row[] = [];
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
   await writeFixtureModels(root);
   rows = parse(readFileSync(rowsCsv), { columns: true }) as Row[];
 });

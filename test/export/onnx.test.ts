@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import * as ort from 'onnxruntime-node';
 import { selectBackend } from '../../src/backend.js';
+import { TEST_BACKEND } from '../test-backend.js';
 import type { ModelSection } from '../../src/config/schema.js';
 import { onnxModel } from '../../src/export/onnx.js';
 import { DataType, encodeModel } from '../../src/export/onnx-proto.js';
@@ -31,7 +32,7 @@ const example = (await import(new URL('../../../examples/serving/score-onnx.mjs'
 };
 
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
   writeFileSync(csv, csvRows(300));
   rows = parse(readFileSync(csv), { columns: true }) as Row[];
 });

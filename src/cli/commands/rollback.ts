@@ -1,7 +1,7 @@
 // `mmoe rollback --model-output-dir <root>`: points latest back at the model it pointed at before
 // (`previous`), under the lock, once that model loads and fits the config's feature spec.
 import type { Command } from 'commander';
-import { selectBackend } from '../../backend.js';
+import { backendRequest, selectBackend } from '../../backend.js';
 import { loadConfig } from '../../config/load.js';
 import type { Repoint } from '../../model-root/links.js';
 import { rollbackModel } from '../../model-root/promote.js';
@@ -14,7 +14,7 @@ interface RollbackFlags extends SwitchFlags {
 
 export async function runRollback(flags: RollbackFlags, env: CliEnv): Promise<Repoint> {
   const config = loadConfig(flags.config);
-  await selectBackend(flags.backend);
+  await selectBackend(backendRequest(flags.backend, env.backend), { debug: env.debug });
   const moved = await rollbackModel(flags.modelOutputDir, { config, configFile: flags.config }, env.makeLogger({ console: true }));
   env.stdout.write(`latest -> ${moved.latest} (previous -> ${moved.previous ?? 'none'})\n`);
   return moved;
