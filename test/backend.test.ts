@@ -85,7 +85,7 @@ export const tensorflowMissing = (): Promise<string | undefined> =>
 
 test('tensorflow: a quiet console (no TensorFlow info lines) unless MMOE_DEBUG is set', async (t) => {
   const missing = await tensorflowMissing();
-  if (missing) return t.skip(`tfjs-node is not installed here (${missing}); .ci/run builds it`);
+  if (missing) return t.skip(`tfjs-node is not installed here (${missing}); docs/backends.md says how to build it here`);
   assert.doesNotMatch(trainChild('tensorflow', {}), TF_LINES);
   // The same run with MMOE_DEBUG prints TensorFlow's info lines: the check above can see them.
   assert.match(trainChild('tensorflow', { MMOE_DEBUG: '1' }), TF_LINES);

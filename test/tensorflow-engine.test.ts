@@ -41,7 +41,7 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const skipped = (t: { skip(m: string): void }) => (missing ? (t.skip(`tfjs-node is not installed here (${missing}); .ci/run builds it`), true) : false);
+const skipped = (t: { skip(m: string): void }) => (missing ? (t.skip(`tfjs-node is not installed here (${missing}); docs/backends.md says how to build it here`), true) : false);
 
 test('the Round spy sees a Round of int32 (so the checks below can fail), and what this TensorFlow answers', (t) => {
   if (skipped(t)) return;
