@@ -5,7 +5,7 @@
 // mmoe turns them off by default).
 //
 //   npm run build && node dist/bench/engine-crossover.js [--engines wasm,tensorflow,tensorflow+onednn]
-//     [--units 8,16,32,64,128] [--shapes census,default] [--batch 1024] [--rounds 3] [--steps 20]
+//     [--units 8,16,32,64,128] [--shapes census,ads] [--batch 1024] [--rounds 3] [--steps 20]
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,10 @@ import { buildModel } from '../src/model/index.js';
 import { Rng } from '../src/util/random.js';
 import { fmt, median } from './figures.js';
 
-/** Input blocks: the census configs' (32 fields x 4 + 7 numerics = 135) and the default config's (12 x 16 = 192). */
+/** Input blocks: the census configs' (32 fields x 4 + 7 numerics = 135) and the ads configs' (11 fields + 1 cross, x 16 = 192). */
 const SHAPES: Record<string, { fields: number; dim: number; numeric: number }> = {
   census: { fields: 32, dim: 4, numeric: 7 },
-  default: { fields: 12, dim: 16, numeric: 0 },
+  ads: { fields: 12, dim: 16, numeric: 0 },
 };
 
 interface Point {
@@ -78,7 +78,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     engines: { type: 'string', default: 'wasm,tensorflow,tensorflow+onednn' },
     units: { type: 'string', default: '8,16,32,64,128' },
-    shapes: { type: 'string', default: 'census,default' },
+    shapes: { type: 'string', default: 'census,ads' },
     batch: { type: 'string', default: '1024' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '20' },

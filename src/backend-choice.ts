@@ -17,18 +17,18 @@ export type Job =
 
 /**
  * The measured rules; change the numbers here, with the runs behind them in docs/backends.md
- * ("What auto picks": bench/engine-crossover.js, census.js, train-default.js, eval-throughput.js).
+ * ("What auto picks": bench/engine-crossover.js, census.js, train-reference.js, eval-throughput.js).
  */
 export const AUTO_RULES = {
   /** Scoring with folded first layers: the folded scorer runs on wasm only. */
   scoreFolded: {
     engine: 'wasm' as Engine,
-    evidence: 'the folded wasm scorer needed 1.5x less CPU per row than tfjs-node (default model, 2M rows)',
+    evidence: 'the folded wasm scorer needed 1.5x less CPU per row than tfjs-node (the reference ads model, 2M rows)',
   },
   /** Scoring with the plain graph (--fold-budget 0). */
   scoreGraph: {
     engine: 'tensorflow' as Engine,
-    evidence: "tfjs-node ran the default model's plain graph with 1.3x less CPU than wasm",
+    evidence: "tfjs-node ran the reference ads model's plain graph with 1.3x less CPU than wasm",
   },
   /**
    * Training: below this many dense multiply-adds per row wasm trains faster (per-kernel overhead
@@ -39,7 +39,7 @@ export const AUTO_RULES = {
     crossoverMacs: 30_000,
     below: 'wasm' as Engine,
     atOrAbove: 'tensorflow' as Engine,
-    evidence: 'the census MMoE at 19,712 trained with 11% less CPU on wasm, the default model at 105,536 with 31% less on tfjs-node',
+    evidence: 'the census MMoE at 19,712 trained with 11% less CPU on wasm, the reference ads model at 105,536 with 31% less on tfjs-node',
   },
 };
 

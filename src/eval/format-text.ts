@@ -39,7 +39,10 @@ export function formatMarkdown(doc: EvalDocument): string {
     const m = /^(\w+)\s+(.*)$/.exec(l);
     return m ? `- **${m[1]}** ${mdText(m[2]!)}` : `- ${mdText(l.trim())}`;
   });
-  const out = ['## mmoe eval', '', ...summary];
+  // Which backend scored and why: in the markdown report (and the JSON), kept off the console table.
+  const s = doc.model.scoring;
+  const backend = s.backendReason ? [`- **backend** ${mdText(`${s.backend} (${s.backendReason})`)}`] : [];
+  const out = ['## mmoe eval', '', ...summary, ...backend];
   for (const s of reportSections(doc)) {
     out.push('', `### ${mdText(s.title)}`, '');
     out.push(`| ${s.head.map(mdText).join(' | ')} |`, `|${s.head.map(() => ' --- ').join('|')}|`);

@@ -81,8 +81,6 @@ export function summaryLines(doc: EvalDocument): string[] {
     `data      ${d.dataDir} ${d.dates.join(',')}: ${d.files.length} file(s), ${d.rowsRead} rows read, ${d.rowsEvaluated} evaluated, ${d.badRows.total} bad`,
     `${thresholdLine(doc)}${doc.options.groupBy ? `; group AUC over '${doc.options.groupBy}'` : ''}`,
   ];
-  const s = doc.model.scoring;
-  if (s.backendReason) lines.push(`backend   ${s.backend} (${s.backendReason})`);
   if (d.baselineBadRows && d.baselineBadRows.total > 0) lines.push(`          ${d.baselineBadRows.total} more rows skipped: the baseline's feature spec rejects them`);
   return lines;
 }

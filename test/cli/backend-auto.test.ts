@@ -41,8 +41,8 @@ test('auto trains a small dense network on wasm and records why in metadata.json
   assert.match(meta.backendChoice.reason, /^auto for training: wasm first, this dense network costs [\d,]+ multiply-adds per row, under the measured crossover/);
 });
 
-test('auto trains the default model (105,536 multiply-adds per row) on tensorflow when tfjs-node runs, else on wasm, saying tensorflow was passed over', async () => {
-  const meta = await trainAuto('configs/default.json', 'wide');
+test('auto trains the reference ads model (105,536 multiply-adds per row) on tensorflow when tfjs-node runs, else on wasm, saying tensorflow was passed over', async () => {
+  const meta = await trainAuto('configs/ads-reference.json', 'wide');
   assert.match(meta.backendChoice.reason, /^auto for training: tensorflow first, this dense network costs 105,536 multiply-adds per row, at or over/);
   if (tensorflowWorks) {
     assert.equal(meta.backend, AUTO_RULES.train.atOrAbove);

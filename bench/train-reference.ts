@@ -1,9 +1,10 @@
-// Default-model training benchmark: `mmoe train --config configs/default.json --epochs 1` on one day
+// Reference-model training benchmark: `mmoe train --config configs/ads-reference.json --epochs 1` (MMoE
+// 8 experts x 64, the benchmarked ads model) on one day
 // of generated CTR rows, on each engine, next to the PyTorch peer (../shared/peers/torch_mmoe.py,
 // dense Adam and --sparse SparseAdam on the embeddings) in the same run; test AUC on the next day.
 // Runs of one round alternate, so load from neighbours falls on all of them alike.
 //
-//   npm run build && node dist/bench/train-default.js [--rows 500000] [--runs 1] [--backends tensorflow,wasm]
+//   npm run build && node dist/bench/train-reference.js [--rows 500000] [--runs 1] [--backends tensorflow,wasm]
 //     [--dir /tmp/mmoe-bench-train] [--skip-peer]
 //
 // mmoe holds out 10% of the day for validation (the config's validRatio) and trains on the rest;
@@ -54,7 +55,7 @@ function timed(cmd: string, argv: string[]): { seconds: number; cpuSeconds: numb
 
 function mmoeOnce(backend: string, run: number): Measure {
   const models = join(work, `${backend}-${run}`);
-  const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', data, '--cur-date', TRAIN, '--days', '1', '--epochs', '1', '--backend', backend, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet']);
+  const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', data, '--cur-date', TRAIN, '--days', '1', '--epochs', '1', '--config', 'configs/ads-reference.json', '--backend', backend, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet']);
   const meta = JSON.parse(readFileSync(join(models, TRAIN, 'metadata.json'), 'utf8'));
   if (meta.backend !== backend) throw new Error(`asked for ${backend}, trained on ${meta.backend}`);
   const ev = JSON.parse(execFileSync(process.execPath, [mmoe, 'eval', '--model', join(models, 'latest'), '--data-dir', data, '--dates', TEST, '--format', 'json', '--no-gates'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
