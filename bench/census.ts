@@ -4,7 +4,10 @@
 // neighbours falls on all of them alike.
 //
 //   npm run build && node dist/bench/census.js [--out /tmp/census] [--runs 1] [--backends tensorflow,wasm]
-//     [--configs census-mmoe,census-shared-bottom,census-ple] [--skip-peer]
+//     [--configs census-mmoe,census-shared-bottom,census-ple] [--skip-peer] [--epochs N]
+//
+// --epochs caps mmoe's epochs (the configs' own, with early stopping, otherwise) and sets the
+// peer's (20 otherwise): a quick check that the script runs, not a figure to report.
 //
 // Needs python3 (for the partition script) and Debian's python3-torch/pandas/sklearn for the peer
 // (/usr/bin/python3); --backends tensorflow needs tfjs-node (../shared/tfjs-node/setup.sh here).
@@ -24,6 +27,7 @@ const runs = Number(flag('runs', '1'));
 const backends = flag('backends', 'tensorflow,wasm').split(',');
 const configs = flag('configs', 'census-mmoe,census-shared-bottom,census-ple').split(',');
 const skipPeer = args.includes('--skip-peer');
+const epochs = args.includes('--epochs') ? flag('epochs', '') : undefined;
 const work = mkdtempSync(join(tmpdir(), 'mmoe-census-run-'));
 const NUMERIC = 'age,wage_per_hour,capital_gains,capital_losses,stock_dividends,num_emp,weeks_worked';
 
@@ -62,7 +66,7 @@ const load = [loadavg()[0]];
 function trainOnce(config: string, backend: string, r: number): void {
   const res = row(`mmoe train, configs/${config}.json, ${backend}`);
   const models = join(work, `${config}-${backend}-${r}`);
-  const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', out, '--cur-date', '20260102', '--days', '2', '--config', `configs/${config}.json`, '--backend', backend, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet']);
+  const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', out, '--cur-date', '20260102', '--days', '2', '--config', `configs/${config}.json`, '--backend', backend, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet', ...(epochs ? ['--epochs', epochs] : [])]);
   const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
   if (meta.backend !== backend) throw new Error(`asked for ${backend}, trained on ${meta.backend}`);
   res.epochs = `${meta.epochs.run} (best ${meta.epochs.best})`;
@@ -83,8 +87,8 @@ function progress(r: Row): void {
 }
 
 function peerOnce(model: string): void {
-  const res = row(`PyTorch peer, --model ${model}`, '20');
-  const t = timed('/usr/bin/python3', [join(shared, 'peers/torch_mmoe.py'), '--data', out, '--train-days', '20260101,20260102', '--test-days', '20260104', '--labels', 'income_50k,never_married', '--numeric', NUMERIC, '--model', model, '--epochs', '20']);
+  const res = row(`PyTorch peer, --model ${model}`, epochs ?? '20');
+  const t = timed('/usr/bin/python3', [join(shared, 'peers/torch_mmoe.py'), '--data', out, '--train-days', '20260101,20260102', '--test-days', '20260104', '--labels', 'income_50k,never_married', '--numeric', NUMERIC, '--model', model, '--epochs', epochs ?? '20']);
   const peer = JSON.parse(t.stdout.trim().split('\n').pop()!);
   res.auc.income!.push(peer.test_auc.income_50k);
   res.auc.never_married!.push(peer.test_auc.never_married);

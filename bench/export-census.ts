@@ -6,6 +6,10 @@
 // sizes of the exported files against model.json + shards.
 //
 //   npm run build && node dist/bench/export-census.js [--out /tmp/census] [--model DIR] [--python venv-tf/bin/python]
+//     [--backend auto|tensorflow|wasm] [--epochs N]
+//
+// --backend is the engine of `mmoe train` and `mmoe eval` (auto by default); --epochs caps training
+// (a quick check that the script runs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +26,8 @@ const flag = (name: string, dflt?: string) => {
 const shared = resolve(flag('shared', '../shared')!);
 const out = resolve(flag('out', join(tmpdir(), 'mmoe-census'))!);
 const python = flag('python');
+const backend = flag('backend', 'auto')!;
+const epochs = flag('epochs');
 const mmoe = resolve('bin/mmoe.js');
 const work = mkdtempSync(join(tmpdir(), 'mmoe-export-census-'));
 const LABELS: Record<string, string> = { income: 'income_50k', never_married: 'never_married' };
@@ -32,12 +38,12 @@ const run = (...argv: string[]) => execFileSync(process.execPath, [mmoe, ...argv
 let model = flag('model');
 if (!model) {
   const models = join(work, 'models');
-  run('train', '--train-data-dir', out, '--cur-date', '20260102', '--days', '2', '--config', 'configs/census-mmoe.json', '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet');
+  run('train', '--train-data-dir', out, '--cur-date', '20260102', '--days', '2', '--config', 'configs/census-mmoe.json', '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet', '--backend', backend, ...(epochs ? ['--epochs', epochs] : []));
   model = join(models, 'latest');
 }
 run('export', '--model', model, '--format', 'onnx,keras');
 
-const evalDoc = JSON.parse(run('eval', '--model', model, '--data-dir', out, '--dates', '20260104', '--format', 'json', '--no-gates')) as { tasks: { name: string; binary: { auc: { value: number } } }[] };
+const evalDoc = JSON.parse(run('eval', '--model', model, '--data-dir', out, '--dates', '20260104', '--format', 'json', '--no-gates', '--backend', backend)) as { model: { scoring: { backend: string } }; tasks: { name: string; binary: { auc: { value: number } } }[] };
 const testDay = join(out, '20260104');
 const rows = readdirSync(testDay)
   .filter((f) => f.endsWith('.csv.gz'))
@@ -60,7 +66,7 @@ if (python) {
   for (const [engine, aucs] of Object.entries(py)) for (const [task, auc] of Object.entries(aucs)) table[task]![engine] = auc;
 }
 
-console.log(`${rows.length} rows of ${testDay}; AUC by task:`);
+console.log(`${rows.length} rows of ${testDay}; mmoe eval on ${evalDoc.model.scoring.backend}; AUC by task:`);
 for (const [task, byEngine] of Object.entries(table)) for (const [engine, auc] of Object.entries(byEngine)) console.log(`  ${task.padEnd(14)} ${engine.padEnd(44)} ${auc.toFixed(8)}`);
 const size = (f: string) => statSync(join(model!, f)).size;
 const tfjs = readdirSync(model).filter((f) => f === 'model.json' || f.endsWith('.bin') && f.startsWith('group')).reduce((s, f) => s + size(f), 0);

@@ -5,7 +5,7 @@
 // `mmoe eval` run as a user runs them, each in its own process; rounds alternate the two runs.
 //
 //   node dist/bench/negative-sampling.js [--rows-per-day 500000] [--days 2] [--rate 0.1] [--rounds 2]
-//     [--click-shift -0.05] [--config configs/default.json] [--dir /tmp/mmoe-bench-sampling]
+//     [--click-shift -0.05] [--config configs/default.json] [--dir /tmp/mmoe-bench-sampling] [--backend auto|tensorflow|wasm]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -30,6 +30,8 @@ interface Run {
   epochs: number;
   auc: number;
   calibration: number;
+  /** The engine that trained (metadata.json). */
+  backend: string;
   calibrationUncorrected: number | null;
   validCalibration: { before: number | null; after: number | null } | null;
 }
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
       'click-shift': { type: 'string', default: '-0.05' },
       config: { type: 'string', default: 'configs/default.json' },
       dir: { type: 'string', default: '/tmp/mmoe-bench-sampling' },
+      /** The engine of every `mmoe train` and `mmoe eval` (docs/backends.md); auto by default, as users run it. */
+      backend: { type: 'string', default: 'auto' },
     },
   });
   const dir = values.dir!;
@@ -70,10 +74,10 @@ async function main(): Promise<void> {
       const config = join(dir, `${name}.json`);
       writeFileSync(config, JSON.stringify(configs[name]));
       const models = join(dir, `models-${name}`);
-      mmoe(['train', '--train-data-dir', data, '--cur-date', curDate, '--days', String(days), '--config', config, '--model-output-dir', models, '--log-dir', join(dir, 'logs'), '--quiet']);
+      mmoe(['train', '--train-data-dir', data, '--cur-date', curDate, '--days', String(days), '--config', config, '--model-output-dir', models, '--log-dir', join(dir, 'logs'), '--quiet', '--backend', values.backend!]);
       const model = join(models, curDate);
       const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8'));
-      const doc = JSON.parse(mmoe(['eval', '--model', model, '--data-dir', data, '--dates', testDate, '--format', 'json', '--no-gates']));
+      const doc = JSON.parse(mmoe(['eval', '--model', model, '--data-dir', data, '--dates', testDate, '--format', 'json', '--no-gates', '--backend', values.backend!]));
       const ctr = doc.tasks.find((t: { name: string }) => t.name === 'ctr');
       const run: Run = {
         trainSeconds: meta.timings.trainSeconds,
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
         epochs: meta.epochs.run,
         auc: ctr.binary.auc.value,
         calibration: ctr.binary.calibration.value,
+        backend: meta.backend,
         calibrationUncorrected: ctr.sampling?.calibrationBefore ?? null,
         validCalibration: meta.negativeSampling?.calibration ?? null,
       };
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.`,
-    `Data: mmoe generate ctr, ${days} training days of ${rowsPerDay} rows (click shift ${values['click-shift']}), test day ${testDate} (every row); config ${values.config}; medians of ${values.rounds} rounds.`,
+    `Data: mmoe generate ctr, ${days} training days of ${rowsPerDay} rows (click shift ${values['click-shift']}), test day ${testDate} (every row); config ${values.config}; trained on ${[...new Set(runs.full.concat(runs.sampled).map((r) => r.backend))].join(', ')} (--backend ${values.backend}); medians of ${values.rounds} rounds.`,
     '',
     `| | training rows | epochs | train seconds | total seconds | test AUC (ctr) | test calibration (ctr) | without the correction |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|',

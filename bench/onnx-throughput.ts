@@ -6,7 +6,9 @@
 // examples/serving/score-onnx.mjs, then run), at one and at two intra-op threads; next to it,
 // `mmoe predict` on the same rows in the same run (whole command: start-up, reading, writing).
 //
-//   npm run build && node dist/bench/onnx-throughput.js [--rows 200000] [--rounds 5] [--batch 8192]
+//   npm run build && node dist/bench/onnx-throughput.js [--rows 200000] [--rounds 5] [--batch 8192] [--backends wasm,tensorflow]
+//
+// --backends: the engines `mmoe predict` runs on (tensorflow needs tfjs-node, docs/backends.md).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -23,7 +25,7 @@ import { generateCtr } from '../src/data/generate-ctr.js';
 import { buildModel, saveModel } from '../src/model/index.js';
 import { fmt, median } from './figures.js';
 
-const { values: opt } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '8192' } } });
+const { values: opt } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '8192' }, backends: { type: 'string', default: 'wasm,tensorflow' } } });
 const rowsWanted = Number(opt.rows);
 const rounds = Number(opt.rounds);
 const batch = Number(opt.batch);
@@ -77,13 +79,13 @@ async function rate(threads: number, prepared: boolean): Promise<Rate> {
   return { rowsPerSecond: median(rates), cpuUsPerRow: median(cpu) };
 }
 
-function predictRate(threads: string): Rate {
+function predictRate(threads: string, backend: string): Rate {
   const rates: number[] = [];
   const cpu: number[] = [];
   for (let r = 0; r < Math.min(rounds, 3); r++) {
     const t0 = performance.now();
     // GNU time prints the child's user and system seconds on stderr's last line.
-    const p = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, mmoe, 'predict', '--model', modelDir, '--input', file, '--output', join(work, 'scores.csv'), '--threads', threads], { encoding: 'utf8' });
+    const p = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, mmoe, 'predict', '--model', modelDir, '--input', file, '--output', join(work, 'scores.csv'), '--threads', threads, '--backend', backend], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(p.stderr);
     rates.push(rows.length / ((performance.now() - t0) / 1000));
     const [user, sys] = p.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
@@ -100,7 +102,10 @@ for (const threads of [1, 2]) {
   lines.push(`onnxruntime-node, ${threads} intra-op thread(s), session.run on prepared feeds: ${show(await rate(threads, true))}`);
   lines.push(`onnxruntime-node, ${threads} intra-op thread(s), from parsed CSV records (hash + feeds + run): ${show(await rate(threads, false))}`);
 }
-lines.push(`mmoe predict --threads 0 (whole command, same rows): ${show(predictRate('0'))}`);
-lines.push(`mmoe predict (--threads auto, whole command, same rows): ${show(predictRate('auto'))}`);
+for (const backend of opt.backends!.split(',')) {
+  // --threads starts scoring threads on wasm only: on tensorflow the two commands are the same.
+  if (backend === 'wasm') lines.push(`mmoe predict --threads 0 on wasm (whole command, same rows): ${show(predictRate('0', backend))}`);
+  lines.push(`mmoe predict (--threads auto) on ${backend} (whole command, same rows): ${show(predictRate('auto', backend))}`);
+}
 lines.push(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
 console.log(lines.join('\n'));

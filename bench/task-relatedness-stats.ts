@@ -17,6 +17,8 @@ export interface RunRecord {
   epochsBest: number;
   stoppedEarly: boolean;
   trainSeconds: number;
+  /** The engine that trained (metadata.json backend); absent in results from before it was recorded. */
+  backend?: string;
 }
 
 export interface Spread {

@@ -5,7 +5,7 @@
 //
 //   npm run build && node dist/bench/task-relatedness.js [--seeds 5] [--rows 50000] [--out DIR]
 //       [--jobs 2] [--correlations 1.0,0.9,0.5] [--configs configs/a.json,...] [--train-args="--epochs 60"]
-//       [--svg docs/img/task-relatedness.svg] [--report-only]
+//       [--svg docs/img/task-relatedness.svg] [--report-only] [--backend auto|tensorflow|wasm]
 //
 // The data seed is also the training seed (`mmoe train --seed`), so every run is reproducible and
 // the three models of one seed see the same rows. Writes OUT/results.json (one record per run),
@@ -35,6 +35,8 @@ const { values: opt } = parseArgs({
     'train-args': { type: 'string', default: '' },
     svg: { type: 'string', default: 'docs/img/task-relatedness.svg' },
     'report-only': { type: 'boolean', default: false },
+    /** The engine of every `mmoe train` and `mmoe eval` (docs/backends.md); auto by default, as users run it. */
+    backend: { type: 'string', default: 'auto' },
   },
 });
 const seeds = Number(opt.seeds);
@@ -94,10 +96,10 @@ async function trainAndEval(model: Model, p: number, seed: number, data: { dir: 
   const models = join(out, 'models', basename(model.config, '.json'), `p${p.toFixed(2)}-s${seed}`);
   rmSync(models, { recursive: true, force: true });
   const t0 = performance.now();
-  await cli(['train', '--train-data-dir', data.dir, '--cur-date', TRAIN_END, '--days', '4', '--config', model.config, '--seed', String(seed), '--quiet', '--model-output-dir', models, '--log-dir', join(out, 'logs'), ...trainArgs]);
+  await cli(['train', '--train-data-dir', data.dir, '--cur-date', TRAIN_END, '--days', '4', '--config', model.config, '--seed', String(seed), '--quiet', '--model-output-dir', models, '--log-dir', join(out, 'logs'), '--backend', opt.backend, ...trainArgs]);
   const trainSeconds = (performance.now() - t0) / 1000;
   const meta = JSON.parse(readFileSync(join(models, TRAIN_END, 'metadata.json'), 'utf8'));
-  const doc = JSON.parse(await cli(['eval', '--model', join(models, 'latest'), '--data-dir', data.dir, '--dates', TEST_DAY, '--format', 'json', '--no-gates']));
+  const doc = JSON.parse(await cli(['eval', '--model', join(models, 'latest'), '--data-dir', data.dir, '--dates', TEST_DAY, '--format', 'json', '--no-gates', '--backend', opt.backend]));
   const best = (meta.history as { epoch: number; trainTaskLosses: Record<string, number> }[]).find((e) => e.epoch === meta.epochs.best)!;
   const mse = (name: string) => (doc.tasks as EvalTask[]).find((t) => t.name === name)!.regression.original.mse.value;
   return {
@@ -111,6 +113,7 @@ async function trainAndEval(model: Model, p: number, seed: number, data: { dir: 
     epochsBest: meta.epochs.best,
     stoppedEarly: meta.epochs.stoppedEarly,
     trainSeconds,
+    backend: meta.backend,
   };
 }
 
@@ -142,7 +145,7 @@ async function bench(ms: Model[]): Promise<RunRecord[]> {
         recs.push(r);
         process.stderr.write(
           `[${++done}/${total}] ${m.label} p=${p} seed=${seed}: test MSE y1 ${r.testMse.y1.toFixed(4)} y2 ${r.testMse.y2.toFixed(4)} ` +
-            `(epochs ${r.epochsRun}, best ${r.epochsBest}, ${r.trainSeconds.toFixed(0)} s; load ${loadavg()[0]!.toFixed(1)})\n`,
+            `(epochs ${r.epochsRun}, best ${r.epochsBest}, ${r.trainSeconds.toFixed(0)} s on ${r.backend}; load ${loadavg()[0]!.toFixed(1)})\n`,
         );
       }
       return recs;

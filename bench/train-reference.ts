@@ -58,7 +58,7 @@ function mmoeOnce(backend: string, run: number): Measure {
   const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', data, '--cur-date', TRAIN, '--days', '1', '--epochs', '1', '--config', 'configs/ads-reference.json', '--backend', backend, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet']);
   const meta = JSON.parse(readFileSync(join(models, TRAIN, 'metadata.json'), 'utf8'));
   if (meta.backend !== backend) throw new Error(`asked for ${backend}, trained on ${meta.backend}`);
-  const ev = JSON.parse(execFileSync(process.execPath, [mmoe, 'eval', '--model', join(models, 'latest'), '--data-dir', data, '--dates', TEST, '--format', 'json', '--no-gates'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const ev = JSON.parse(execFileSync(process.execPath, [mmoe, 'eval', '--model', join(models, 'latest'), '--data-dir', data, '--dates', TEST, '--format', 'json', '--no-gates', '--backend', backend], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   const auc = Object.fromEntries(ev.tasks.map((k: { name: string; binary: { auc: { value: number } } }) => [k.name, k.binary.auc.value]));
   return { seconds: t.seconds, cpuSeconds: t.cpuSeconds, samplesPerS: meta.rows.train / meta.timings.trainSeconds, auc: { ctr: auc.ctr, ctcvr: auc.ctcvr }, rssMb: t.rssMb };
 }
