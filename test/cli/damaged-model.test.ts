@@ -34,14 +34,14 @@ function damaged(name: string, harm: (dir: string) => void, from = good): string
 
 /** eval and predict both exit 3 naming `file`; predict leaves no output and no temporary file. */
 async function refused(dir: string, file: string, message: RegExp): Promise<void> {
-  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu');
+  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260102');
   assert.equal(ev.code, 3, ev.err);
   assert.ok(ev.err.includes(file), `eval names ${file}: ${ev.err}`);
   assert.match(ev.err, message);
   assert.doesNotMatch(ev.err, /unexpected error|ENOENT:/);
   const outDir = join(root, `out-${dir.split('/').pop()}`);
   const out = join(outDir, 'scores.csv');
-  const pr = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu');
+  const pr = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', out);
   assert.equal(pr.code, 3, pr.err);
   assert.ok(pr.err.includes(file), `predict names ${file}: ${pr.err}`);
   assert.deepEqual(existsSync(outDir) ? readdirSync(outDir) : [], [], 'predict wrote nothing');
@@ -49,7 +49,7 @@ async function refused(dir: string, file: string, message: RegExp): Promise<void
 
 test('the undamaged fixtures score (the cases below are damage, not a broken fixture)', async () => {
   for (const dir of [good, big]) {
-    const r = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', join(root, 'ok.csv'), '--backend', 'cpu');
+    const r = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', join(root, 'ok.csv'));
     assert.equal(r.code, 0, r.err);
   }
   assert.deepEqual(readdirSync(big).filter((f) => f.startsWith('group1-')).sort(), ['group1-shard1of2.bin', 'group1-shard2of2.bin']);

@@ -16,7 +16,7 @@ before(() => writeFileSync(config, JSON.stringify(TINY_CONFIG)));
 
 async function trainOn(data: string) {
   const models = join(root, `models-${data.split('/').pop()}`);
-  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet', '--backend', 'cpu');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet');
   return { ...r, models };
 }
 

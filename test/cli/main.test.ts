@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import { DEFAULT_CONFIG } from '../../src/paths.js';
+import { childEnv } from '../test-backend.js';
 import { fakeEnv } from './fake-env.js';
 
 export { fakeEnv };
@@ -37,8 +38,9 @@ test("the default --config is mmoe's own configs/default.json, from any working 
   assert.equal(DEFAULT_CONFIG, resolve('configs/default.json'));
   await generateCtr({ out: join(dir, 'data'), startDate: '20260101', days: 1, rowsPerDay: 1500, seed: 1 });
   // As cron runs it: another working directory, relative paths for everything else.
-  const r = spawnSync(process.execPath, [resolve('bin/mmoe.js'), 'train', '--train-data-dir', 'data', '--cur-date', '20260101', '--days', '1', '--epochs', '1', '--quiet', '--backend', 'cpu'], {
+  const r = spawnSync(process.execPath, [resolve('bin/mmoe.js'), 'train', '--train-data-dir', 'data', '--cur-date', '20260101', '--days', '1', '--epochs', '1', '--quiet'], {
     cwd: dir,
+    env: childEnv(),
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);

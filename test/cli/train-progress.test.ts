@@ -19,7 +19,7 @@ test('the bar counts each epoch from 0 to 100% and is erased when early stopping
   writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 8, batchSize: 64, optimizer: { learningRate: 0.2 }, earlyStopping: { patience: 0 } } }));
   const env = fakeEnv();
   Object.assign(env.stderr, { isTTY: true, columns: 120 });
-  const args = ['train', '--train-data-dir', join(root, 'data'), '--cur-date', '20260102', '--config', config, '--backend', 'cpu'];
+  const args = ['train', '--train-data-dir', join(root, 'data'), '--cur-date', '20260102', '--config', config];
   const code = await main(['node', 'mmoe', ...args, '--model-output-dir', join(root, 'models'), '--log-dir', join(root, 'logs')], env);
   assert.equal(code, 0, env.err());
   const meta = JSON.parse(readFileSync(join(root, 'models', '20260102', 'metadata.json'), 'utf8'));

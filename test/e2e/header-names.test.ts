@@ -87,7 +87,7 @@ async function train(name: string, config: object): Promise<string> {
   const file = join(root, `${name}.json`);
   writeFileSync(file, JSON.stringify(config));
   const models = join(root, `models-${name}`);
-  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', file, '--model-output-dir', models, '--log-dir', join(root, `logs-${name}`), '--quiet', '--backend', 'cpu');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', file, '--model-output-dir', models, '--log-dir', join(root, `logs-${name}`), '--quiet');
   assert.equal(r.code, 0, r.err);
   return join(models, 'latest');
 }
@@ -111,7 +111,7 @@ test('header names as they are: train, eval --group-by and predict --keep; graph
   assert.equal(out.length, 2);
   m.dispose();
 
-  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--group-by', 'native-country', '--format', 'json', '--backend', 'cpu');
+  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--group-by', 'native-country', '--format', 'json');
   assert.equal(ev.code, 0, ev.err);
   const doc = JSON.parse(ev.out);
   assert.deepEqual(doc.tasks.map((t: { label: string }) => t.label), ['income >50K', 'never-married']);
@@ -119,7 +119,7 @@ test('header names as they are: train, eval --group-by and predict --keep; graph
   assert.equal(doc.tasks[0].binary.groupAuc.groupsUsed, COUNTRIES.length);
 
   const scores = join(root, 'scores.csv');
-  const pr = await mmoe('predict', '--model', dir, '--input', join(data, '20260103', 'part-00000.csv'), '--output', scores, '--keep', 'native-country,"class of worker",income >50K', '--backend', 'cpu');
+  const pr = await mmoe('predict', '--model', dir, '--input', join(data, '20260103', 'part-00000.csv'), '--output', scores, '--keep', 'native-country,"class of worker",income >50K');
   assert.equal(pr.code, 0, pr.err);
   const rows = parse(readFileSync(scores, 'utf8')) as string[][];
   assert.deepEqual(rows[0], ['native-country', 'class of worker', 'income >50K', 'income', 'single']);
@@ -154,14 +154,14 @@ test('mapped names: `column` reads another column; one column feeds a numeric an
   assert.equal(fe.encode(['abc', 'Private', '9', 'Mexico', '0', '1'], target, 0), 'numeric_unparsable');
   assert.equal(fe.badColumn, 'age');
 
-  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--format', 'json', '--backend', 'cpu');
+  const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--format', 'json');
   assert.equal(ev.code, 0, ev.err);
   assert.ok(JSON.parse(ev.out).tasks[1].binary.auc.value > 0.6);
 });
 
 test('a model saved with a version 1 feature spec (identifier names, no columns) still evaluates', async () => {
   const dir = await train('v1', { ...MAPPED, features: { categorical: [{ name: 'age', buckets: 20 }], numeric: [] } });
-  const before = JSON.parse((await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--format', 'json', '--backend', 'cpu')).out);
+  const before = JSON.parse((await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--format', 'json')).out);
   for (const file of ['architecture.json', 'feature_spec.json']) {
     const j = readJson(join(dir, file));
     const s = file === 'feature_spec.json' ? j : j.spec;
@@ -171,7 +171,7 @@ test('a model saved with a version 1 feature spec (identifier names, no columns)
     writeFileSync(join(dir, file), JSON.stringify(j));
   }
   assert.deepEqual(readFeatureSpec(dir).graphNames, { features: { age: 'age' }, tables: { age: 'age' }, crosses: {} });
-  const r = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--format', 'json', '--backend', 'cpu');
+  const r = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260103', '--format', 'json');
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(JSON.parse(r.out).tasks.map((t: { binary: { auc: unknown } }) => t.binary.auc), before.tasks.map((t: { binary: { auc: unknown } }) => t.binary.auc));
 });

@@ -31,7 +31,7 @@ async function train(name: string, dataDir: string, training: Record<string, unk
   const config = join(root, `${name}.json`);
   writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1, ...training } }));
   const models = join(root, `models-${name}`);
-  const r = await mmoe('train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet', '--backend', 'cpu', ...extra);
+  const r = await mmoe('train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet', ...extra);
   const meta = r.code === 0 ? JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8')) : null;
   return { ...r, meta };
 }
@@ -71,12 +71,12 @@ test('training.data "memory" over the budget stops cleanly: exit 3 naming file a
 test('eval says what its metrics need before reading, and stops as soon as a low estimate is found out', async () => {
   const model = join(root, 'model');
   await saveUntrained(model, TINY_CONFIG);
-  const ok = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--backend', 'cpu', '--memory-budget', '64M');
+  const ok = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--memory-budget', '64M');
   assert.equal(ok.code, 0, ok.err);
-  const up = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--backend', 'cpu', '--memory-budget', '1M');
+  const up = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260101,20260102', '--memory-budget', '1M');
   assert.equal(up.code, 3, up.err);
   assert.match(up.err, /eval would hold about 1\.\d MiB for its metrics \(about [\d,]+ rows estimated from .* of CSV, 69 bytes per row\), over the memory budget of 1\.0 MiB \(--memory-budget 1\.0 MiB\); evaluate fewer days/);
-  const late = await mmoe('eval', '--model', model, '--data-dir', misleading, '--dates', '20260101,20260102', '--backend', 'cpu', '--memory-budget', '1M');
+  const late = await mmoe('eval', '--model', model, '--data-dir', misleading, '--dates', '20260101,20260102', '--memory-budget', '1M');
   assert.equal(late.code, 3, late.err);
   assert.match(late.err, /part-00000\.csv:\d+: eval's metrics would need more than 1\.\d MiB by this row \([\d,]+ rows x 69 bytes; the size estimate said [\d,]+ rows\), over the memory budget of 1\.0 MiB/);
 });

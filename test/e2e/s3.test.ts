@@ -23,7 +23,6 @@ const csvDir = join(root, 'csv');
 const pqDir = join(root, 'pq');
 const config = join(root, 'config.json');
 const untrained = join(root, 'untrained');
-const cpu = ['--backend', 'cpu'];
 const INTS = { click: 'INTEGER', conversion: 'INTEGER', hour: 'INTEGER', device_type: 'INTEGER', device_conn_type: 'INTEGER' };
 
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -52,7 +51,7 @@ async function bucketWithData(t: TestContext): Promise<{ url: string; bucket: st
 
 async function train(dataDir: string, name: string, ...extra: string[]) {
   const models = join(root, `models-${name}`);
-  const r = await mmoe('train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, `logs-${name}`), '--quiet', ...cpu, ...extra);
+  const r = await mmoe('train', '--train-data-dir', dataDir, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, `logs-${name}`), '--quiet', ...extra);
   assert.equal(r.code, 0, r.err);
   const dir = join(models, '20260102');
   const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
@@ -83,7 +82,7 @@ test('train, eval, predict and data stats from S3 equal the same from the local 
     assert.deepEqual(b.meta.bestValidation, a.meta.bestValidation);
     assert.ok(b.weights.length > 0 && b.weights.every((w, i) => w.equals(a.weights[i]!)), `${prefix}: the same weights`);
 
-    const evalArgs = ['--model', a.dir, '--dates', '20260103', '--format', 'json', ...cpu];
+    const evalArgs = ['--model', a.dir, '--dates', '20260103', '--format', 'json'];
     const ea = await mmoe('eval', '--data-dir', local, ...evalArgs);
     const eb = await mmoe('eval', '--data-dir', remote, ...evalArgs, ...endpoint);
     assert.equal(eb.code, 0, eb.err);
@@ -91,8 +90,8 @@ test('train, eval, predict and data stats from S3 equal the same from the local 
 
     const pa = join(root, `scores-local-${prefix}.csv`);
     const pb = join(root, `scores-s3-${prefix}.csv`);
-    assert.equal((await mmoe('predict', '--model', a.dir, '--data-dir', local, '--dates', '20260103', '--output', pa, '--keep', 'adid', ...cpu)).code, 0);
-    const rp = await mmoe('predict', '--model', a.dir, '--data-dir', remote, '--dates', '20260103', '--output', pb, '--keep', 'adid', ...cpu, ...endpoint);
+    assert.equal((await mmoe('predict', '--model', a.dir, '--data-dir', local, '--dates', '20260103', '--output', pa, '--keep', 'adid')).code, 0);
+    const rp = await mmoe('predict', '--model', a.dir, '--data-dir', remote, '--dates', '20260103', '--output', pb, '--keep', 'adid', ...endpoint);
     assert.equal(rp.code, 0, rp.err);
     assert.equal(readFileSync(pb, 'utf8'), readFileSync(pa, 'utf8'));
     assert.equal(readFileSync(pa, 'utf8').trim().split('\n').length, 2501);
@@ -104,7 +103,7 @@ test('train, eval, predict and data stats from S3 equal the same from the local 
     assert.deepEqual(comparable(sb.out), comparable(sa.out));
   }
   const one = join(root, 'scores-one.csv');
-  const r = await mmoe('predict', '--model', untrained, '--input', `s3://${s3.bucket}/pq/dt=20260103/part-00001.parquet`, '--output', one, ...cpu, ...endpoint);
+  const r = await mmoe('predict', '--model', untrained, '--input', `s3://${s3.bucket}/pq/dt=20260103/part-00001.parquet`, '--output', one, ...endpoint);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /wrote 1250 of 1250 rows/);
 });
@@ -126,7 +125,7 @@ test('from S3, a missing partition, object or _SUCCESS, wrong credentials and a 
   assert.equal(r.code, 3);
   assert.ok(r.err.includes(`s3://${s3.bucket}/pq/dt=20260102: partition has no _SUCCESS marker`), r.err);
 
-  r = await mmoe('predict', '--model', untrained, '--input', `s3://${s3.bucket}/pq/gone.parquet`, '--output', join(root, 'x.csv'), ...cpu, ...endpoint);
+  r = await mmoe('predict', '--model', untrained, '--input', `s3://${s3.bucket}/pq/gone.parquet`, '--output', join(root, 'x.csv'), ...endpoint);
   assert.equal(r.code, 3);
   assert.ok(r.err.includes(`s3://${s3.bucket}/pq/gone.parquet: object does not exist`), r.err);
 

@@ -10,12 +10,16 @@ import { after, before, test } from 'node:test';
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import { saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
 import { waitFor } from '../wait-for.js';
+import { childEnv } from '../test-backend.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-signals-'));
 const data = join(root, 'data');
 const model = join(root, 'model');
 const config = join(root, 'tiny.json');
 const BIG_ROWS = 300_000;
+// Killed predict and eval runs take cpu, the slowest engine: they are still reading the big day when
+// the signal is sent (signals are handled by the read, the same on every engine). Others take the suite's.
+const SLOW = ['--backend', 'cpu'];
 
 after(() => rmSync(root, { recursive: true, force: true }));
 before(async () => {
@@ -27,7 +31,7 @@ before(async () => {
 });
 
 function mmoeProcess(...args: string[]): { child: ChildProcess; stderr: () => string; done: Promise<{ code: number | null; signal: string | null; err: string }> } {
-  const child = spawn(process.execPath, ['bin/mmoe.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/mmoe.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const done = new Promise<{ code: number | null; signal: string | null; err: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, err })));
@@ -39,7 +43,7 @@ const temporaries = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter(
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   test(`${sig} to predict while it writes: exit 130, the partial output is removed, nothing at --output`, async () => {
     const out = join(root, `predict-${sig}`, 'scores.csv');
-    const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu', '--threads', '0');
+    const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, ...SLOW, '--threads', '0');
     await waitFor(() => temporaries(join(root, `predict-${sig}`)).length > 0, 'the temporary output', 60_000);
     p.child.kill(sig);
     const r = await p.done;
@@ -53,12 +57,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 test('SIGKILL leaves a temporary output; the next predict sweeps it and writes its own', async () => {
   const dir = join(root, 'predict-kill');
   const out = join(dir, 'scores.csv');
-  const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, '--backend', 'cpu', '--threads', '0');
+  const p = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, ...SLOW, '--threads', '0');
   await waitFor(() => temporaries(dir).length > 0, 'the temporary output', 60_000);
   p.child.kill('SIGKILL');
   assert.equal((await p.done).signal, 'SIGKILL');
   assert.equal(temporaries(dir).length, 1, 'a killed process cannot clean up');
-  const next = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260101', '--output', out, '--backend', 'cpu');
+  const next = mmoeProcess('predict', '--model', model, '--data-dir', data, '--dates', '20260101', '--output', out);
   const r = await next.done;
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /removed temporary output left by a killed run: \.scores\.csv\.tmp-\d+-[0-9a-f]{8}/);
@@ -67,7 +71,7 @@ test('SIGKILL leaves a temporary output; the next predict sweeps it and writes i
 });
 
 test('SIGINT to eval while it reads: exit 130 at the next chunk', async () => {
-  const p = mmoeProcess('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--backend', 'cpu', '--threads', '0');
+  const p = mmoeProcess('eval', '--model', model, '--data-dir', data, '--dates', '20260102', ...SLOW, '--threads', '0');
   await waitFor(() => /the metrics will hold about/.test(p.stderr()), 'the model to be opened and the read to start', 60_000);
   p.child.kill('SIGINT');
   const r = await p.done;
@@ -78,7 +82,7 @@ test('SIGINT to eval while it reads: exit 130 at the next chunk', async () => {
 test('SIGINT to train during its data read stops the read at the next chunk, not at its end', async () => {
   const logs = join(root, 'logs');
   const models = join(root, 'models');
-  const p = mmoeProcess('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', logs, '--backend', 'cpu', '--quiet');
+  const p = mmoeProcess('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', logs, '--quiet');
   const log = () => {
     const run = existsSync(logs) ? readdirSync(logs)[0] : undefined;
     return run && existsSync(join(logs, run, 'mmoe.log')) ? readFileSync(join(logs, run, 'mmoe.log'), 'utf8') : '';

@@ -23,7 +23,7 @@ function config(name: string, extra: Record<string, unknown>, model: Record<stri
 
 async function train(name: string, cfg: string) {
   const models = join(root, `models-${name}`);
-  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', cfg, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet', '--backend', 'cpu');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', cfg, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet');
   assert.equal(r.code, 0, r.err);
   const dir = join(models, '20260102');
   return { dir, meta: JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) };
@@ -51,7 +51,7 @@ test('a model trained on sampled negatives reports the rate and its calibration 
     assert.ok(Math.abs(best.validTaskLosses.ctr - logLoss) < 2e-3 * logLoss, `validation loss ${best.validTaskLosses.ctr} vs validation log loss ${logLoss}`);
   }
 
-  const e = await mmoe('eval', '--model', sampled.dir, '--data-dir', data, '--dates', '20260103', '--format', 'json', '--backend', 'cpu');
+  const e = await mmoe('eval', '--model', sampled.dir, '--data-dir', data, '--dates', '20260103', '--format', 'json');
   assert.equal(e.code, 0, e.err);
   const doc = JSON.parse(e.out);
   const ctr = doc.tasks.find((t: { name: string }) => t.name === 'ctr');
@@ -59,7 +59,7 @@ test('a model trained on sampled negatives reports the rate and its calibration 
   assert.ok(Math.abs(ctr.sampling.calibrationAfter - ctr.binary.calibration.value) < 1e-6, 'as published = the report calibration');
   assert.ok(ctr.sampling.calibrationBefore > 1.3 * ctr.sampling.calibrationAfter, JSON.stringify(ctr.sampling));
   assert.equal(doc.tasks.find((t: { name: string }) => t.name === 'ctcvr').sampling, undefined);
-  const table = await mmoe('eval', '--model', sampled.dir, '--data-dir', data, '--dates', '20260103', '--backend', 'cpu');
+  const table = await mmoe('eval', '--model', sampled.dir, '--data-dir', data, '--dates', '20260103');
   assert.match(table.out, /Negative sampling \(calibration = mean score \/ label rate\)/);
 });
 

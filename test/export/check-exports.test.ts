@@ -12,10 +12,11 @@ import { parseConfig } from '../../src/config/load.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 import { checkExports } from '../../src/export/index.js';
 import { mmoe, saveUntrained } from '../eval/fixtures.js';
+import { TEST_BACKEND } from '../test-backend.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-export-clash-'));
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 

@@ -44,7 +44,7 @@ test('a config whose exports cannot be written fails before the data is read, no
   const categorical = [...TINY_CONFIG.features.categorical, { name: 'huge', column: 'device_ip', buckets: 40_000_000, embeddingDim: 16 }]; // 2.4 GiB of table: over ONNX's 2 GiB
   writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical }, export: { onnx: true } }));
   const models = join(root, 'clash', 'models');
-  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'clash', 'logs'), '--backend', 'cpu');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'clash', 'logs'));
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /model\.onnx \(export\.onnx\): .*over the 2 GiB/);
   assert.doesNotMatch(r.err, /read \d+ file|epoch 1/, 'nothing was read or trained');

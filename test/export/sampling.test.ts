@@ -12,13 +12,14 @@ import { corrected } from '../../src/data/negative-sampling.js';
 import { buildModel, saveModel } from '../../src/model/index.js';
 import { mmoe } from '../eval/fixtures.js';
 import { assertClose, batchOf, csvRows, exportConfig, type Row, seededModel } from './fixtures.js';
+import { TEST_BACKEND } from '../test-backend.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-export-sampling-'));
 const example = (await import(new URL('../../../examples/serving/score-onnx.mjs', import.meta.url).href)) as {
   openModel(dir: string): Promise<{ score(rows: Row[]): Promise<Record<string, Float32Array>>; release(): Promise<void> }>;
 };
 before(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TEST_BACKEND);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 

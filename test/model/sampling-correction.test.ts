@@ -15,6 +15,7 @@ import { maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTr
 
 const dir = mkdtempSync(join(tmpdir(), 'mmoe-sampling-'));
 before(async () => {
+  // wasm: the folded scorer, which exists on wasm only, must apply the correction too.
   await selectBackend('wasm');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
