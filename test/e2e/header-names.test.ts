@@ -181,7 +181,7 @@ test('a feature named like a layer of the network (income_logit) exits 2 before 
   const categorical = [...MAPPED.features.categorical, { name: 'income_logit', column: 'class of worker', buckets: 10, embeddingDim: 4 }];
   writeFileSync(file, JSON.stringify({ ...MAPPED, features: { ...MAPPED.features, categorical } }));
   const models = join(root, 'models-layer-name');
-  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', file, '--model-output-dir', models, '--log-dir', join(root, 'logs-layer-name'), '--backend', 'cpu');
+  const r = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', file, '--model-output-dir', models, '--log-dir', join(root, 'logs-layer-name'));
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /feature 'income_logit': its graph name 'income_logit' is also the name of a layer of the model/);
   assert.match(r.err, /"column": "class of worker"/);

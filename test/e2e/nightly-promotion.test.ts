@@ -59,7 +59,7 @@ test('a rerun or backfill of a day older than latest keeps its model, exits 0 an
   // Promoting a kept model deliberately works as for any other.
   const again = await n.night(models, '20260102', {}, '--epochs', '1');
   assert.equal(again.code, 0, again.err);
-  const p = await mmoe('promote', join(models, '20260102'), '--config', n.config, '--backend', 'wasm');
+  const p = await mmoe('promote', join(models, '20260102'), '--config', n.config);
   assert.equal(p.code, 0, p.err);
   assert.deepEqual(links(models), ['20260102', '20260104']);
 });
@@ -77,6 +77,6 @@ test('a dangling latest (its model deleted) is no baseline: the night promotes i
   assert.equal(s.lastAttempt.outcome, 'promoted');
   assert.ok(s.lastAttempt.warnings.some((w: string) => warning.test(w)), JSON.stringify(s.lastAttempt.warnings));
   assert.equal(readMetadata(join(models, '20260103')).promotion.against, null);
-  const e = await mmoe('eval', '--model', join(models, 'latest'), '--data-dir', n.data, '--dates', '20260104', '--backend', 'wasm', '--format', 'json');
+  const e = await mmoe('eval', '--model', join(models, 'latest'), '--data-dir', n.data, '--dates', '20260104', '--format', 'json');
   assert.equal(e.code, 0, e.err);
 });
