@@ -61,10 +61,13 @@ export function tensorflowEnv(env: NodeJS.ProcessEnv, debug: boolean): void {
  * tfjs-node 4.22 calls `util.isNullOrUndefined`, which Node 23 removed: on Node 24 every kernel
  * call throws "util_1.isNullOrUndefined is not a function". The fix is merged upstream but not
  * released (tensorflow/tfjs#8425, #8609); until a release has it, the one missing function is put
- * back as Node defined it. A no-op on Node 20 and 22.
+ * back as Node defined it. It also calls `util.isArray`, which Node 22 and later answer with a
+ * deprecation warning on stderr (DEP0044, once per process): that alias is set to what it always
+ * was, `Array.isArray`, so the console stays quiet. Neither changes a result.
  */
 export function restoreUtilForTfjsNode(util: Record<string, unknown> = nodeUtil as unknown as Record<string, unknown>): void {
   if (typeof util.isNullOrUndefined !== 'function') util.isNullOrUndefined = (v: unknown) => v === null || v === undefined;
+  if (util.isArray !== Array.isArray) util.isArray = Array.isArray;
 }
 
 async function tryTensorflow(debug: boolean): Promise<string | undefined> {
