@@ -11,7 +11,7 @@
 // --backend is the engine of `mmoe train` and `mmoe eval` (auto by default); --epochs caps training
 // (a quick check that the script runs).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -71,3 +71,4 @@ for (const [task, byEngine] of Object.entries(table)) for (const [engine, auc] o
 const size = (f: string) => statSync(join(model!, f)).size;
 const tfjs = readdirSync(model).filter((f) => f === 'model.json' || f.endsWith('.bin') && f.startsWith('group')).reduce((s, f) => s + size(f), 0);
 console.log(`sizes: model.json + shards ${tfjs} bytes, model.onnx ${size('model.onnx')}, model.keras ${size('model.keras')}`);
+rmSync(work, { recursive: true, force: true });

@@ -10,7 +10,7 @@
 //
 // --backends: the engines `mmoe predict` runs on (tensorflow needs tfjs-node, docs/backends.md).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -109,3 +109,4 @@ for (const backend of opt.backends!.split(',')) {
 }
 lines.push(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
 console.log(lines.join('\n'));
+rmSync(work, { recursive: true, force: true });
