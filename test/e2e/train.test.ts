@@ -85,7 +85,7 @@ test('train publishes a complete model, metadata and TensorBoard logs', async ()
   // day, built from the raw CSV values by the spec's documented rules, gives `mmoe predict`'s scores.
   const scores = join(root, 'scores.csv');
   const keep = ['adid', 'site_id', 'app_id', 'device_type', 'hour'];
-  const p = await main(['node', 'mmoe', 'predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', scores, '--keep', keep.join(','), '--backend', 'cpu'], fakeEnv());
+  const p = await main(['node', 'mmoe', 'predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', scores, '--keep', keep.join(',')], fakeEnv());
   assert.equal(p, 0);
   const rows = readFileSync(scores, 'utf8').trim().split('\n').map((l) => l.split(','));
   assert.deepEqual(rows[0], [...keep, 'ctr', 'ctcvr']);

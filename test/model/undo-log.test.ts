@@ -4,9 +4,10 @@ import { selectBackend } from '../../src/backend.js';
 import { buildModel } from '../../src/model/index.js';
 import { UndoLog } from '../../src/model/undo-log.js';
 import { syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
+import { TEST_BACKEND } from '../test-backend.js';
 
 before(async () => {
-  await selectBackend('cpu');
+  await selectBackend(TEST_BACKEND);
 });
 
 test('an undo log saves a row once, before its first change, and puts back exactly those rows', () => {

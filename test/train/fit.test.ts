@@ -17,10 +17,11 @@ import { buildModel, type MultiTaskModel } from '../../src/model/index.js';
 import { type FitResult, fit, monitorOf, type TrainRows } from '../../src/train/fit.js';
 import { RunLog } from '../../src/train/run-log.js';
 import { syntheticBatch } from '../model/fixtures.js';
+import { TEST_BACKEND } from '../test-backend.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmoe-fit-'));
 before(async () => {
-  await selectBackend('cpu');
+  await selectBackend(TEST_BACKEND);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
