@@ -16,9 +16,11 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'model', 
 export async function assemble(watPath) {
   const wabt = await wabtInit();
   const name = watPath.split('/').pop().replace(/\.wat$/, '');
-  const mod = wabt.parseWat(watPath, readFileSync(watPath, 'utf8'), { simd: true });
+  // threads: the training kernels run on a shared memory (one per model, seen by every thread).
+  const features = { simd: true, threads: true };
+  const mod = wabt.parseWat(watPath, readFileSync(watPath, 'utf8'), features);
   try {
-    mod.validate();
+    mod.validate(features);
     const { buffer } = mod.toBinary({});
     const b64 = Buffer.from(buffer).toString('base64');
     const lines = b64.match(/.{1,100}/g).map((l) => `  '${l}'`);
