@@ -470,11 +470,11 @@
       (local.set $z (i32.add (local.get $z) (i32.const 16)))
       (br_if $any (i32.lt_u (local.tee $dy (i32.add (local.get $dy) (i32.const 16))) (local.get $end)))))
 
-  ;; colsum: out[j] (+)= sum over rows of src[r, j], j < n4 x 4 (bias gradients).
-  ;; args: 1 src, 2 ld, 3 n4, 4 out, 5 flags.
+  ;; colsum: out[j] (+)= sum over rows of src[r, j], j < n4 x 4 (bias gradients), summed in float64:
+  ;; a bias gradient is often a small sum of cancelling terms. args: 1 src, 2 ld, 3 n4, 4 out, 5 flags.
   (func $colsum (param $pc i32) (param $rows i32)
     (local $src i32) (local $ld i32) (local $n4 i32) (local $out i32) (local $flags i32)
-    (local $j i32) (local $r i32) (local $p i32) (local $acc v128)
+    (local $j i32) (local $r i32) (local $p i32) (local $v v128) (local $lo v128) (local $hi v128)
     (local.set $src (i32.load offset=4 (local.get $pc)))
     (local.set $ld (i32.load offset=8 (local.get $pc)))
     (local.set $n4 (i32.load offset=12 (local.get $pc)))
@@ -483,17 +483,22 @@
     (block $done
       (loop $cols
         (br_if $done (i32.ge_s (local.get $j) (local.get $n4)))
-        (local.set $acc (select (v128.load (local.get $out)) (v128.const i32x4 0 0 0 0) (i32.and (local.get $flags) (i32.const 1))))
+        (local.set $lo (v128.const i32x4 0 0 0 0))
+        (local.set $hi (v128.const i32x4 0 0 0 0))
         (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 4))))
         (local.set $r (i32.const 0))
         (block $rows_done
           (loop $rows
             (br_if $rows_done (i32.ge_s (local.get $r) (local.get $rows)))
-            (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+            (local.set $v (v128.load (local.get $p)))
+            (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $v))))
+            (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
             (local.set $p (i32.add (local.get $p) (local.get $ld)))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rows)))
-        (v128.store (local.get $out) (local.get $acc))
+        (local.set $v (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+        (if (i32.and (local.get $flags) (i32.const 1)) (then (local.set $v (f32x4.add (local.get $v) (v128.load (local.get $out))))))
+        (v128.store (local.get $out) (local.get $v))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols))))
