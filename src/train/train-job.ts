@@ -24,6 +24,7 @@ import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { publishedMessage, readMessage } from './messages.js';
 import { RunLog } from './run-log.js';
+import { trainingThreads } from './threads.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
 export interface TrainJob {
@@ -184,7 +185,9 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     logger.info({ ...read, data: dataMode.used }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
     if (data.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
 
-    const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
+    const tc = cfg.training;
+    const options = { threads: trainingThreads(tc.threads, { rows: data.trainRows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
+    const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, tc, tc.seed, options) : buildModel(spec, cfg.model, tc, tc.seed, options);
     const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
     if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
     let result: FitResult;
@@ -226,6 +229,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       gates: result.validation ? { stats: result.validation.gates, warnings: result.validation.gateWarnings } : null,
       history: result.history,
       backend: job.backend.name,
+      trainingPath: result.trainingPath ?? null,
       versions: { node: process.version, tfjs: tf.version.tfjs },
       seed: cfg.training.seed,
       timings: { readSeconds: (tLoaded - t0) / 1000, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
