@@ -35,11 +35,16 @@ export interface ShardGradient {
   stride: number;
 }
 
-/** The part of every table a thread updates: rows [rows * index / of, rows * (index + 1) / of). */
+/**
+ * The rows of every table a thread updates: blocks of OWNER_BLOCK rows dealt round-robin, so hot
+ * rows spread over the threads whatever the ids, and threads rarely write one cache line.
+ */
 export interface RowOwner {
   index: number;
   of: number;
 }
+
+const OWNER_SHIFT = 4; // blocks of 16 rows
 
 export class EmbeddingTables {
   private readonly tables = new Map<string, Table>();
@@ -177,33 +182,27 @@ export class EmbeddingTables {
   }
 
   /**
-   * `accumulate` over the shards of one batch in order, keeping only the rows `owner` updates:
-   * every row's gradient is summed in batch row order, however the batch was split, and threads
-   * with different owners touch disjoint rows.
+   * `accumulate` over the shards of one batch in order, keeping only the rows `owner` updates
+   * (RowOwner): every row's gradient is summed in batch row order, however the batch was split,
+   * and threads with different owners touch disjoint rows.
    */
   accumulateShards(shards: ShardGradient[], owner: RowOwner = { index: 0, of: 1 }): Map<string, SparseGradient> {
     const { fields, crosses } = this.layout;
     const nCat = fields.length;
     const total = shards.reduce((n, s) => n + s.batch.size, 0);
-    const ranges = new Map<string, [number, number]>();
-    for (const t of this.tables.values()) {
-      const lo = Math.floor((t.layout.rows * owner.index) / owner.of);
-      const hi = Math.floor((t.layout.rows * (owner.index + 1)) / owner.of);
-      ranges.set(t.layout.name, [lo, hi]);
-      t.slots.reset(Math.min(hi - lo, total * t.fields));
-    }
+    for (const t of this.tables.values()) t.slots.reset(Math.min(Math.ceil(t.layout.rows / owner.of) + (1 << OWNER_SHIFT), total * t.fields));
     const slots = fields.map((f) => this.get(f.table.name).slots);
-    const owned = fields.map((f) => ranges.get(f.table.name)!);
+    const { index, of } = owner;
+    const mine = (row: number) => of === 1 || (row >> OWNER_SHIFT) % of === index;
     for (const { batch, dx, block, stride } of shards) {
       const n = batch.size;
       // One field at a time, like gather: one row set and one hash in the inner loop.
       fields.forEach((field, f) => {
         const s = slots[f]!;
-        const [lo, hi] = owned[f]!;
         const { dim, grads } = s;
         for (let b = 0; b < n; b++) {
           const row = batch.cat[b * nCat + f]!;
-          if (row < lo || row >= hi) continue;
+          if (!mine(row)) continue;
           const at = s.offset(row);
           const src = b * stride + field.offset;
           for (let k = 0; k < dim; k++) grads[at + k] += dx[src + k]!;
@@ -211,18 +210,17 @@ export class EmbeddingTables {
       });
       for (const x of crosses) {
         const [sa, sb] = [slots[x.a]!, slots[x.b]!];
-        const [ra, rb] = [owned[x.a]!, owned[x.b]!];
         const oa = fields[x.a]!.offset;
         const ob = fields[x.b]!.offset;
         for (let b = 0; b < n; b++) {
           const o = b * stride;
           const rowA = batch.cat[b * nCat + x.a]!;
           const rowB = batch.cat[b * nCat + x.b]!;
-          if (rowA >= ra[0] && rowA < ra[1]) {
+          if (mine(rowA)) {
             const ga = sa.offset(rowA);
             for (let k = 0; k < x.dim; k++) sa.grads[ga + k] += dx[o + x.offset + k]! * block[o + ob + k]!;
           }
-          if (rowB >= rb[0] && rowB < rb[1]) {
+          if (mine(rowB)) {
             const gb = sb.offset(rowB);
             for (let k = 0; k < x.dim; k++) sb.grads[gb + k] += dx[o + x.offset + k]! * block[o + oa + k]!;
           }

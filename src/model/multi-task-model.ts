@@ -111,6 +111,11 @@ export class MultiTaskModel {
     return this.logVars;
   }
 
+  /** Seconds each fast-path thread spent in each phase of its steps (null on the tfjs path); `reset` zeroes them. */
+  trainingPhases(reset = false): Record<string, number>[] | null {
+    return this.fast?.phaseSeconds(reset) ?? null;
+  }
+
   /** What trains the dense network (known after the first training step). */
   get trainingPath(): TrainingPath | undefined {
     return this.path;

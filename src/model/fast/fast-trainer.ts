@@ -15,7 +15,7 @@ import { adamStepSize, optimizerSlots, type SparseOptimizer, type SparseOptimize
 import { sharedMemory, writeInstructions } from '../wasm/training-kernels.js';
 import { describeNet } from './describe.js';
 import { combineLosses, type LossTask, lossTasks } from './loss.js';
-import { compilePlan, type Matrix, type Plan } from './plan.js';
+import { compilePlan, type Matrix, PHASES, type Plan } from './plan.js';
 import { runPhases, ShardRunner } from './shard.js';
 import { COMMAND_STEP, COMMAND_STOP, type StepParams, StepSync } from './step-sync.js';
 
@@ -178,6 +178,16 @@ export class FastTrainer {
     const dx = new Float32Array(batch.size * width);
     if (dxm) for (let r = 0; r < batch.size; r++) dx.set(this.f32.subarray(dxm.at / 4 + r * dxm.ld, dxm.at / 4 + r * dxm.ld + width), r * width);
     return { loss: total + penalty, taskLosses: own, dense: [...dense, ...dLogVariances.map((d) => Float32Array.of(d))], dx };
+  }
+
+  /** Seconds each thread spent in each phase of the steps so far (plan.ts PHASES), or resets them. */
+  phaseSeconds(reset = false): Record<(typeof PHASES)[number], number>[] {
+    return this.plan.threads.map((t) => {
+      const clock = new Float64Array(this.memory.buffer, t.clock, PHASES.length);
+      const out = Object.fromEntries(PHASES.map((p, i) => [p, clock[i]!])) as Record<(typeof PHASES)[number], number>;
+      if (reset) clock.fill(0);
+      return out;
+    });
   }
 
   /** Writes the fast path's weights into the tfjs variables (and log variances). */

@@ -9,6 +9,9 @@ import { ACCUMULATE, ACTIVATION_CODES, type Instruction, INSTRUCTION_BYTES, RELU
 import type { Net, NetOp } from './net.js';
 import { CONTROL_BYTES } from './step-sync.js';
 
+/** Phases of a step each thread times (docs/benchmarks.md splits a step into them). */
+export const PHASES = ['gather', 'compute', 'wait', 'reduce', 'update', 'sparse', 'finish'] as const;
+
 export interface PlanOptions {
   threads: number;
   /** Most rows one thread takes of a batch. */
@@ -58,6 +61,8 @@ export interface ThreadPlan {
   reduceOut: { at: number; l2: number }[];
   /** f64 per task: this thread's sum over its rows of row weight x row loss. */
   lossOut: number;
+  /** f64 per phase (shard.ts PHASES): this thread's seconds in each, summed over steps. */
+  clock: number;
 }
 
 export interface Plan {
@@ -166,7 +171,8 @@ export function compilePlan(net: Net, o: PlanOptions): Plan {
       );
     }
     const logits = net.logits.map((l) => ({ name: l.name, value: value[l.tensor]!, grad: grad[l.tensor]! }));
-    return { forward, backward, reduce, update, block: value[0]!, dblock: grad[0], logits, scalars, reduceOut, lossOut: alloc(o.tasks * 8) };
+    const clock = alloc(PHASES.length * 8);
+    return { forward, backward, reduce, update, block: value[0]!, dblock: grad[0], logits, scalars, reduceOut, lossOut: alloc(o.tasks * 8), clock };
   });
   // Programs last, once every address they name is known.
   const programs: Plan['programs'] = [];

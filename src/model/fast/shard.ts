@@ -7,8 +7,10 @@ import type { EmbeddingTables, ShardGradient } from '../embeddings.js';
 import { ADAGRAD_INITIAL, BETA1, BETA2, EPSILON, type SparseOptimizer } from '../sparse-optimizer.js';
 import { TrainingKernels } from '../wasm/training-kernels.js';
 import { combineLosses, type LogitColumn, type LossTask, shardLoss, taskCoefficients } from './loss.js';
-import type { Plan, ThreadPlan } from './plan.js';
+import { PHASES, type Plan, type ThreadPlan } from './plan.js';
 import type { StepParams, StepSync } from './step-sync.js';
+
+const [GATHER, COMPUTE, WAIT, REDUCE, UPDATE, SPARSE, FINISH] = PHASES.map((_, i) => i) as number[] as [number, number, number, number, number, number, number];
 
 export interface ShardSetup {
   plan: Plan;
@@ -26,11 +28,14 @@ export class ShardRunner {
   readonly kernels: TrainingKernels;
   private readonly me: ThreadPlan;
   private readonly buf: ArrayBufferLike;
+  private readonly clock: Float64Array;
+  private last = 0;
 
   constructor(private readonly s: ShardSetup) {
     this.kernels = new TrainingKernels(s.memory);
     this.me = s.plan.threads[s.thread]!;
     this.buf = s.memory.buffer;
+    this.clock = new Float64Array(this.buf, this.me.clock, PHASES.length);
   }
 
   /** Rows [start, end) of a batch of `rows` rows are thread t's. */
@@ -62,6 +67,7 @@ export class ShardRunner {
     const { me, s } = this;
     const n = shard.size;
     s.tables.gather(shard, new Float32Array(this.buf, me.block.at, Math.max(n, 1) * me.block.ld), me.block.ld);
+    this.lap(GATHER);
     this.kernels.run(me.forward.pc, me.forward.end, n);
     const sums = new Float64Array(this.buf, me.lossOut, s.tasks.length).fill(0);
     const logits: LogitColumn[] = me.logits.map((l) => ({
@@ -71,6 +77,19 @@ export class ShardRunner {
     }));
     shardLoss(s.tasks, logits, shard.labels, shard.weights, n, rows, taskCoefficients(s.tasks, this.logVariances()), sums);
     this.kernels.run(me.backward.pc, me.backward.end, n);
+    this.lap(COMPUTE);
+  }
+
+  /** Adds the time since the last lap to `phase` of this thread's clock. */
+  lap(phase: number): void {
+    const t = performance.now();
+    this.clock[phase] += (t - this.last) / 1000;
+    this.last = t;
+  }
+
+  /** Starts a step's clock. */
+  startClock(): void {
+    this.last = performance.now();
   }
 
   /** Each task's mean loss over the batch: the threads' sums in thread order, over `rows`. */
@@ -166,17 +185,20 @@ export function runPhases(runner: ShardRunner, thread: number, sync: StepSync | 
       sync.fail(thread, err);
     }
   };
+  runner.startClock();
   attempt(() => runner.compute(p.rows));
   sync?.barrier();
+  runner.lap(WAIT);
   const losses = runner.taskLosses(p.rows);
   const applied = !sync?.failure() && losses.every(Number.isFinite);
   if (applied) attempt(() => runner.reduce(losses));
   if (applied && sync && p.clipNorm > 0) sync.barrier();
-  if (applied)
-    attempt(() => {
-      runner.update(p, p.clipNorm > 0 ? clipScale(p.clipNorm, runner.reduced().squaredNorm) : 1);
-      runner.sparse(p);
-    });
+  runner.lap(REDUCE);
+  if (applied) attempt(() => runner.update(p, p.clipNorm > 0 ? clipScale(p.clipNorm, runner.reduced().squaredNorm) : 1));
+  runner.lap(UPDATE);
+  if (applied) attempt(() => runner.sparse(p));
+  runner.lap(SPARSE);
   sync?.barrier();
+  runner.lap(FINISH);
   return { losses, applied };
 }
