@@ -56,6 +56,8 @@ export interface ModelOptions {
   kernels?: 'auto' | 'tfjs';
   /** Largest deviation the probe step accepts (tests force a fallback with a negative one). */
   probeTolerance?: number;
+  /** false: the fast path's kernels without fused multiply-adds even where the engine has them. */
+  fma?: boolean;
 }
 
 export class MultiTaskModel {
@@ -189,6 +191,7 @@ export class MultiTaskModel {
       sparse: this.sparseOptimizer,
       threads: this.options.threads ?? 1,
       batchRows: Math.max(batch.size, this.training.batchSize),
+      fma: this.options.fma,
     };
     const chosen = chooseTrainingPath(parts, batch, (probe) => this.referenceGradients(probe), this.options.probeTolerance ?? PROBE_TOLERANCE);
     this.path = chosen.path;

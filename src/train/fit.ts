@@ -182,6 +182,6 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
 
 function logPath(logger: Logger, p: TrainingPath | undefined): void {
   if (!p) return;
-  if (p.kernels === 'fast') logger.info({ trainingPath: p }, `training on the fast path (wasm SIMD kernels, ${p.threads} thread${p.threads > 1 ? 's' : ''})`);
+  if (p.kernels === 'fast') logger.info({ trainingPath: p }, `training on the fast path (wasm SIMD kernels${p.fma ? ' with fused multiply-adds' : ''}, ${p.threads} thread${p.threads > 1 ? 's' : ''})`);
   else logger.info({ trainingPath: p }, `training on the tfjs graph: ${p.reason}`);
 }

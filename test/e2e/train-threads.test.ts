@@ -51,7 +51,7 @@ const weightFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('
 test('--threads 2 twice with one seed publishes the same weights and optimizer state, byte for byte; --threads 1 agrees to float rounding', async () => {
   const [a, b, one] = [await train('two-a', '2'), await train('two-b', '2'), await train('one', '1')];
   assert.deepEqual(a.meta.trainingPath, { ...a.meta.trainingPath, kernels: 'fast', threads: 2 });
-  assert.match(a.log, /training on the fast path \(wasm SIMD kernels, 2 threads\)/);
+  assert.match(a.log, /training on the fast path \(wasm SIMD kernels( with fused multiply-adds)?, 2 threads\)/);
   assert.deepEqual(weightFiles(a.dir), weightFiles(b.dir));
   assert.ok(weightFiles(a.dir).includes('optimizer.bin'));
   for (const f of weightFiles(a.dir)) assert.ok(a.files(f).equals(b.files(f)), `${f} differs between two runs with 2 threads`);

@@ -4,6 +4,7 @@ import {
   ACCUMULATE,
   ACTIVATION_CODES,
   type Arg,
+  kernelModule,
   type OpName,
   RELU,
   ROWS,
@@ -16,10 +17,14 @@ import { Rng } from '../../src/util/random.js';
 /** A memory with a bump allocator, matrices with padded row strides, one instruction at a time. */
 class Bench {
   readonly memory = sharedMemory(8 << 20);
-  readonly kernels = new TrainingKernels(this.memory);
+  readonly kernels: TrainingKernels;
   readonly f32 = new Float32Array(this.memory.buffer);
   private top = 4096;
   readonly rng = new Rng(17);
+
+  constructor(fma = true) {
+    this.kernels = new TrainingKernels(this.memory, kernelModule({ fma }));
+  }
 
   alloc(floats: number): number {
     const at = this.top;
@@ -54,8 +59,14 @@ function close(got: number, want: number, tol: number, what: string): void {
   assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: ${got} vs ${want}`);
 }
 
-test('gemm: every tile edge, bias, accumulate, ReLU, transposed A, reduction blocks, rows from the call', () => {
-  const b = new Bench();
+for (const fma of [false, true]) {
+  const what = fma ? 'where the engine has them' : 'off';
+  test(`gemm: every tile edge, bias, accumulate, ReLU, transposed A, reduction blocks, rows from the call (fused multiply-adds ${what})`, () => gemmCases(fma));
+}
+
+function gemmCases(fma: boolean): void {
+  const b = new Bench(fma);
+  if (!fma) assert.equal(b.kernels.fma, false);
   for (const m of [1, 3, 4, 5, 9])
     for (const n of [1, 4, 5, 8, 13])
       for (const k of [0, 1, 7, 130, 300])
@@ -85,7 +96,7 @@ test('gemm: every tile edge, bias, accumulate, ReLU, transposed A, reduction blo
               assert.ok(Math.abs(b.get(C, i, j) - s) <= 1e-7 * (k + 1) * size + 1e-7, `m ${m} n ${n} k ${k} ${mode} (${i}, ${j}): ${b.get(C, i, j)} vs ${s}`);
             }
         }
-});
+}
 
 test('transpose swaps rows and columns and leaves the pads alone', () => {
   const b = new Bench();

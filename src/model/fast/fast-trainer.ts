@@ -12,7 +12,7 @@ import type { DenseNet } from '../dense-net.js';
 import type { EmbeddingTables } from '../embeddings.js';
 import type { BlockLayout } from '../layout.js';
 import { adamStepSize, optimizerSlots, type SparseOptimizer, type SparseOptimizerName } from '../sparse-optimizer.js';
-import { sharedMemory, writeInstructions } from '../wasm/training-kernels.js';
+import { type KernelModule, kernelModule, sharedMemory, writeInstructions } from '../wasm/training-kernels.js';
 import { describeNet } from './describe.js';
 import { combineLosses, type LossTask, lossTasks } from './loss.js';
 import { compilePlan, type Matrix, PHASES, type Plan } from './plan.js';
@@ -31,6 +31,8 @@ export interface FastTrainerParts {
   threads: number;
   /** Most rows a batch can have. */
   batchRows: number;
+  /** false: the kernels without fused multiply-adds even where the engine has them. */
+  fma?: boolean;
 }
 
 /** What a worker thread is started with (all of it crosses threads by structured clone; the memory and the tables are shared). */
@@ -45,6 +47,7 @@ export interface WorkerInit {
   dims: { nCat: number; nNum: number; nTasks: number; weighted: boolean };
   denseOptimizer: SparseOptimizerName;
   sparseOptimizer: SparseOptimizerName;
+  kernels: KernelModule;
 }
 
 /** Losses of a step and the gradients it computed (what the probe compares with tfjs). */
@@ -65,6 +68,8 @@ export class FastTrainer {
   learningRate: number;
   /** Dense optimizer steps taken (Adam's bias correction). */
   steps = 0;
+  /** Whether the products run with fused multiply-adds. */
+  readonly fma: boolean;
   private readonly memory: WebAssembly.Memory;
   private readonly sync: StepSync;
   private readonly runner: ShardRunner;
@@ -85,7 +90,9 @@ export class FastTrainer {
     this.tasks = lossTasks(spec.tasks, parts.net.losses, parts.net.logitNames);
     this.sync = new StepSync(this.memory.buffer, plan.control, plan.threads.length);
     const dims = { nCat: spec.categorical.length, nNum: spec.numeric.length, nTasks: spec.tasks.length, weighted: spec.rowWeight !== undefined };
-    this.runner = new ShardRunner({ plan, thread: 0, memory: this.memory, tables: parts.tables, tasks: this.tasks, dims, denseOptimizer: training.optimizer.name, sparse: parts.sparse });
+    const kernels = kernelModule({ fma: parts.fma });
+    this.fma = kernels.fma;
+    this.runner = new ShardRunner({ plan, thread: 0, memory: this.memory, tables: parts.tables, tasks: this.tasks, dims, denseOptimizer: training.optimizer.name, sparse: parts.sparse, kernels });
     this.pullWeights();
     for (let t = 1; t < plan.threads.length; t++) {
       const init: WorkerInit = {
@@ -99,6 +106,7 @@ export class FastTrainer {
         dims,
         denseOptimizer: training.optimizer.name,
         sparseOptimizer: parts.sparse.name,
+        kernels,
       };
       const w = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: init });
       w.unref();

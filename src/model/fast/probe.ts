@@ -9,6 +9,8 @@ import { FastTrainer, type FastGradients, type FastTrainerParts } from './fast-t
 export interface TrainingPath {
   kernels: 'fast' | 'tfjs';
   threads: number;
+  /** The fast path's products use fused multiply-adds (relaxed SIMD). */
+  fma?: boolean;
   reason: string;
   /** Largest deviation of the fast path from tfjs on the probe step (each array relative to its largest magnitude; see deviations). */
   probeDeviation?: number;
@@ -42,7 +44,7 @@ export function chooseTrainingPath(
       trainer.dispose();
       return { trainer: null, path: { kernels: 'tfjs', threads: 1, reason: `probe step: the fast path deviates from tfjs by ${deviation.toExponential(2)} (tolerance ${tolerance})`, probeDeviation: deviation } };
     }
-    return { trainer, path: { kernels: 'fast', threads: trainer.threads, reason: `probe step agrees with tfjs (deviation ${deviation.toExponential(2)})`, probeDeviation: deviation } };
+    return { trainer, path: { kernels: 'fast', threads: trainer.threads, fma: trainer.fma, reason: `probe step agrees with tfjs (deviation ${deviation.toExponential(2)})`, probeDeviation: deviation } };
   } catch (err) {
     trainer.dispose();
     return { trainer: null, path: { kernels: 'tfjs', threads: 1, reason: `probe step failed: ${(err as Error).message}` } };

@@ -5,7 +5,7 @@
 import type { Batch } from '../../data/batch.js';
 import type { EmbeddingTables, ShardGradient } from '../embeddings.js';
 import { ADAGRAD_INITIAL, BETA1, BETA2, EPSILON, type SparseOptimizer } from '../sparse-optimizer.js';
-import { TrainingKernels } from '../wasm/training-kernels.js';
+import { type KernelModule, TrainingKernels } from '../wasm/training-kernels.js';
 import { combineLosses, type LogitColumn, type LossTask, shardLoss, taskCoefficients } from './loss.js';
 import { PHASES, type Plan, type ThreadPlan } from './plan.js';
 import type { StepParams, StepSync } from './step-sync.js';
@@ -22,6 +22,8 @@ export interface ShardSetup {
   denseOptimizer: 'adam' | 'adagrad';
   /** This thread's embedding optimizer (its rate and step count are set from each step's parameters). */
   sparse: SparseOptimizer;
+  /** The kernels every thread of a model runs (one variant for all, so threads agree). */
+  kernels: KernelModule;
 }
 
 export class ShardRunner {
@@ -32,7 +34,7 @@ export class ShardRunner {
   private last = 0;
 
   constructor(private readonly s: ShardSetup) {
-    this.kernels = new TrainingKernels(s.memory);
+    this.kernels = new TrainingKernels(s.memory, s.kernels);
     this.me = s.plan.threads[s.thread]!;
     this.buf = s.memory.buffer;
     this.clock = new Float64Array(this.buf, this.me.clock, PHASES.length);

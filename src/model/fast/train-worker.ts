@@ -18,6 +18,7 @@ const runner = new ShardRunner({
   dims: init.dims,
   denseOptimizer: init.denseOptimizer,
   sparse: new SparseOptimizer(init.sparseOptimizer, 0),
+  kernels: init.kernels,
 });
 let seen = sync.generation;
 sync.ready();

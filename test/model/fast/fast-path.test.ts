@@ -52,6 +52,13 @@ for (const arch of ARCHITECTURES) {
   });
 }
 
+test('fast path = tfjs graph with the kernels without fused multiply-adds too', () => {
+  const m = buildModel(spec, tinyModel({ type: 'ple', taskExperts: 1 }), tinyTraining(), 7, { fma: false });
+  assertSameGradients(m, 'no fma', oddBatches());
+  assert.equal(m.trainingPath?.fma, false);
+  m.dispose();
+});
+
 test('fast path = tfjs graph for every activation, in deeper experts and towers', () => {
   for (const activation of ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear', 'swish'] as const) {
     const model = tinyModel({ type: 'mmoe', experts: { count: 3, units: [7, 5], activation, dropout: 0, l2: 0 }, towers: { units: [6, 3], activation, dropout: 0, l2: 0 } });
