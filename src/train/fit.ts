@@ -86,7 +86,8 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   const { logger, runLog, progress } = deps;
   const now = deps.now ?? (() => performance.now());
   const tc = cfg.training;
-  const monitor = valid.size > 0 ? monitorOf(cfg) : null;
+  // Known once the first epoch has read its rows (validation rows may arrive with them: read-ahead.ts).
+  let monitor: FitResult['monitor'] | undefined;
   const stopper = new EarlyStopping(tc.earlyStopping.patience);
   const history: EpochRecord[] = [];
   let best: { report: EvalReport; epoch: number } | null = null;
@@ -139,6 +140,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
       seconds,
     };
     runLog.trainEpoch(step, rec.trainLoss, rec.trainTaskLosses, rec.examplesPerSecond);
+    monitor ??= valid.size > 0 ? monitorOf(cfg) : null;
     if (monitor) {
       const v = validate(model, valid, lr);
       lastReport = v.report;
@@ -171,7 +173,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   return {
     history,
     bestEpoch: best?.epoch ?? history.length,
-    monitor,
+    monitor: monitor ?? null,
     validation: best?.report ?? lastReport,
     stoppedEarly,
     steps: step,

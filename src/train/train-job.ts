@@ -7,12 +7,15 @@ import type { Config } from '../config/schema.js';
 import type { DataAccount } from '../data/account.js';
 import { DataError, InterruptedError, MmoeError, UsageError, WriteError } from '../errors.js';
 import { checkExports, exportFormats, writeExports } from '../export/index.js';
-import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
-import { loadEncoded } from '../data/load-encoded.js';
+import { featureSpecFromConfig, type FeatureSpec, missingNumericStats } from '../data/feature-spec.js';
+import { loadEncoded, type LoadedData } from '../data/load-encoded.js';
+import { ReadAhead } from '../data/read-ahead.js';
+import type { EncodedTable } from '../data/encoded-table.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
 import type { MemoryBudget } from '../data/memory-budget.js';
+import { localStorage } from '../data/storage/index.js';
 import { type LogFile, type Logger, silentLogger } from '../logger.js';
 import { buildModel, checkPortableGraph, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
@@ -167,43 +170,69 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       if (err instanceof InterruptedError) checkAbort('while reading the data');
       throw err;
     };
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped);
-    const streaming = !data.kept;
-    const dataMode = { requested: cfg.training.data, used: streaming ? 'stream' : 'memory', reason: data.dropped ? `${mode.reason}; then ${data.dropped}: the days are read again every epoch` : mode.reason };
-    spec = data.spec;
-    let valid = data.valid;
-    let validAccount: DataAccount | undefined;
-    if (validDate) {
-      const room = { bytes: Math.max(0, job.memoryBudget.bytes - data.heldBytes), source: `${job.memoryBudget.source}, less the training rows held` };
-      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
-      valid = v.train;
-      validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
-    }
-    checkAbort('while reading the data');
-    const tLoaded = now();
-    const read = { trainRows: data.trainRows, validRows: valid.size, badRows: data.account.badRows.total, seconds: (tLoaded - t0) / 1000 };
-    logger.info({ ...read, data: dataMode.used }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
-    if (data.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
-
     const tc = cfg.training;
-    const options = { threads: trainingThreads(tc.threads, { rows: data.trainRows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
-    const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, tc, tc.seed, options) : buildModel(spec, cfg.model, tc, tc.seed, options);
-    const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
-    if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
+    // Rows kept in memory with every numeric statistic known beforehand: the first epoch trains
+    // while a thread reads (read-ahead.ts). Local files only: an object store's client settings
+    // do not cross to a thread.
+    const overlap = mode.keepTrain !== false && missingNumericStats(spec).length === 0 && sourceStorage(job.source) === localStorage;
+    const aheadOpts = { validRatio, seed: tc.seed, maxBadRows: job.maxBadRows, logger, shuffleBuffer: tc.shuffleBuffer, negativeSampling: sampling };
+    const ahead = overlap ? await ReadAhead.start(spec, job.source, aheadOpts) : null;
+    const readLine = (d: LoadedData, validRows: number, seconds: number, used: string) => {
+      const read = { trainRows: d.trainRows, validRows, badRows: d.account.badRows.total, seconds };
+      const message = readMessage({ ...read, files: d.account.files.length, dates: job.source.dates, validDate });
+      logger.info({ ...read, data: used, overlapped: ahead !== null }, ahead ? `${message}, alongside the first epoch` : message);
+    };
     let result: FitResult;
+    let data: LoadedData;
+    let valid: EncodedTable;
+    let validAccount: DataAccount | undefined;
+    let tLoaded: number;
+    let optimizerReason: string | null = null;
+    let dataMode = { requested: cfg.training.data, used: 'memory', reason: mode.reason };
     try {
-      const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer, sampling) : data.train;
-      result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
-      checkAbort('after training');
-      try {
-        staging = stagingDir(job.modelRoot, job.curDate);
-        await saveModel(model, staging);
-        await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
-      } catch (err) {
-        throw unpublished(err);
+      const loaded = ahead ? null : await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: tc.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped);
+      const streaming = loaded !== null && !loaded.kept;
+      if (loaded) {
+        spec = loaded.spec;
+        dataMode = { ...dataMode, used: streaming ? 'stream' : 'memory', reason: loaded.dropped ? `${mode.reason}; then ${loaded.dropped}: the days are read again every epoch` : mode.reason };
       }
+      valid = ahead ? ahead.valid : loaded!.valid;
+      if (validDate) {
+        const room = { bytes: Math.max(0, job.memoryBudget.bytes - (loaded?.heldBytes ?? 0)), source: `${job.memoryBudget.source}, less the training rows held` };
+        const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
+        valid = v.train;
+        validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
+      }
+      checkAbort('while reading the data');
+      tLoaded = now();
+      if (loaded) {
+        readLine(loaded, valid.size, (tLoaded - t0) / 1000, dataMode.used);
+        if (loaded.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
+      }
+
+      const options = { threads: trainingThreads(tc.threads, { rows: loaded?.trainRows ?? ahead!.estimatedRows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
+      const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, tc, tc.seed, options) : buildModel(spec, cfg.model, tc, tc.seed, options);
+      const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
+      if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
+      optimizerReason = optimizerState?.reason ?? null;
+      try {
+        const train = ahead ?? (streaming ? streamedRows(spec, job.source, loaded!.trainRows, { validRatio, seed: tc.seed }, tc.shuffleBuffer, sampling) : loaded!.train);
+        result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
+        checkAbort('after training');
+        try {
+          staging = stagingDir(job.modelRoot, job.curDate);
+          await saveModel(model, staging);
+          await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
+        } catch (err) {
+          throw unpublished(err);
+        }
+      } finally {
+        model.dispose();
+      }
+      data = loaded ?? (await ahead!.done);
+      if (ahead) readLine(data, valid.size, ahead.seconds, dataMode.used);
     } finally {
-      model.dispose();
+      await ahead?.close();
     }
     for (const w of result.validation?.gateWarnings ?? []) logger.warn({ gate: w.code, tasks: w.tasks, causes: w.causes }, w.message);
     const metadata = {
@@ -215,7 +244,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       modelType: cfg.model.type,
       tasks: cfg.tasks.map((t) => t.name),
       configFile: job.configFile,
-      warmStart: { from: warm.dir ?? null, reason: warm.reason, optimizer: optimizerState?.reason ?? null },
+      warmStart: { from: warm.dir ?? null, reason: warm.reason, optimizer: optimizerReason },
       data: data.account,
       dataMode: { ...dataMode, memoryBudget: { bytes: job.memoryBudget.bytes, source: job.memoryBudget.source } },
       validation: validDate
@@ -232,7 +261,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       trainingPath: result.trainingPath ?? null,
       versions: { node: process.version, tfjs: tf.version.tfjs },
       seed: cfg.training.seed,
-      timings: { readSeconds: (tLoaded - t0) / 1000, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
+      // With read-ahead the read ran alongside the first epoch: readSeconds is its own duration.
+      timings: { readSeconds: ahead ? ahead.seconds : (tLoaded - t0) / 1000, readOverlapped: ahead !== null, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
       resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       logDir: job.runDir,
     };

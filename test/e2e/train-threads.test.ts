@@ -28,9 +28,9 @@ before(async () => {
   await generateCtr({ out: data, startDate: '20260101', days: 2, rowsPerDay: 2000, seed: 9 });
 });
 
-async function train(name: string, threads: string, model?: Record<string, unknown>) {
+async function train(name: string, threads: string, model?: Record<string, unknown>, features?: Record<string, unknown>) {
   const cfg = join(root, `${name}.json`);
-  writeFileSync(cfg, JSON.stringify(config(model)));
+  writeFileSync(cfg, JSON.stringify({ ...config(model), ...(features ? { features: { ...tinyConfig.features, ...features } } : {}) }));
   const models = join(root, name);
   const env = fakeEnv({ logFiles: true });
   const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', cfg, '--threads', threads];
@@ -69,4 +69,15 @@ test('a model the fast path does not cover trains on tfjs; metadata and the log 
   assert.equal(r.meta.trainingPath.kernels, 'tfjs');
   assert.match(r.meta.trainingPath.reason, /dropout 0\.1/);
   assert.match(r.log, /training on the tfjs graph: the fast path does not cover this model: dropout 0\.1/);
+});
+
+test('with every numeric statistic known, the first epoch trains while a thread reads: the same rows, the read logged and recorded', async () => {
+  const before = await train('read-first', '1');
+  assert.equal(before.meta.timings.readOverlapped, false, 'minmax statistics are computed by a read first');
+  const r = await train('read-ahead', '1', undefined, { numeric: [{ name: 'hour', transform: 'minmax', min: 0, max: 23 }] });
+  assert.equal(r.meta.timings.readOverlapped, true);
+  assert.deepEqual(r.meta.rows, before.meta.rows);
+  assert.deepEqual(r.meta.data, before.meta.data);
+  assert.match(r.log, /read 2 files of 20260101, 20260102: \d+ training rows, \d+ validation rows, 0 bad rows \([\d.]+ s\), alongside the first epoch/);
+  for (const t of ['ctr', 'ctcvr']) assert.ok(Math.abs(r.meta.bestValidation[t].auc - before.meta.bestValidation[t].auc) < 0.05);
 });
