@@ -122,3 +122,36 @@ export async function bucketCost(): Promise<string[]> {
   }
   return out;
 }
+
+/**
+ * CPU milliseconds per step of the tfjs graph and of the fast path (with and without fused
+ * multiply-adds, one and two threads), interleaved in rounds in one process: CPU time of the
+ * process, so that a loaded machine still gives comparable figures (two threads: both threads).
+ */
+export async function kernelCompare(): Promise<string[]> {
+  await selectBackend('wasm');
+  const out = ['', '## The fast path against the tfjs graph, CPU per step (wasm backend, batch 1024, Zipf ids)', ''];
+  out.push('CPU milliseconds of the process per step (user + system, all its threads), median of 7 rounds of 8 steps, the variants interleaved in each round.', '');
+  out.push(row(['shape', 'tfjs graph', 'fast, no FMA', 'fast', 'fast, 2 threads (both)', 'tfjs / fast']));
+  out.push(row(['---', '---', '---', '---', '---', '---']));
+  const variants = [{ kernels: 'tfjs' as const }, { fma: false }, {}, { threads: 2 }];
+  for (const { shape, model } of MODELS) {
+    const s = spec(shape, shape === DEFAULT ? 10_000 : 1000);
+    const data = batches(s, BATCH, 8, 'zipf');
+    const models = variants.map((o) => buildModel(s, modelSection.parse({ type: 'mmoe', ...model }), trainingSection.parse({}), 1, { threads: 1, ...o }));
+    for (const m of models) for (let i = 0; i < 5; i++) m.trainStep(data[i % 8]!);
+    const cpu: number[][] = models.map(() => []);
+    for (let round = 0; round < 7; round++)
+      models.forEach((m, k) => {
+        const c0 = process.cpuUsage();
+        for (let i = 0; i < 8; i++) m.trainStep(data[i % 8]!);
+        const c = process.cpuUsage(c0);
+        cpu[k]!.push((c.user + c.system) / 8000);
+      });
+    const fma = models[2]!.trainingPath?.fma;
+    for (const m of models) m.dispose();
+    const med = cpu.map(median);
+    out.push(row([shape.name, ...med.map((x) => x.toFixed(1)), `${(med[0]! / med[2]!).toFixed(2)}x${fma ? '' : ' (no FMA on this engine)'}`]));
+  }
+  return out;
+}

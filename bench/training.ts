@@ -2,7 +2,7 @@
 // PyTorch peer's (../shared/peers/torch_mmoe.py) measured in the same run, with the ratio. Every
 // command runs in its own process (GNU time: wall, CPU, peak RSS); the machine is described first.
 //
-//   npm run bench [-- --out /tmp/mmoe-bench] [--runs 1] [--rows 500000] [--only census,ctr,memory,steps,buckets]
+//   npm run bench [-- --out /tmp/mmoe-bench] [--runs 1] [--rows 500000] [--only census,ctr,memory,kernels,steps,buckets]
 //                    [--skip-peer] [--shared ../shared]
 //
 // Needs /usr/bin/python3 with torch, pandas and scikit-learn (Debian: python3-torch python3-pandas
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { generateCtr } from '../src/data/generate-ctr.js';
 import { fmt, median } from './figures.js';
 import { machine, type Timed, timed } from './process.js';
-import { stepSplit, bucketCost } from './training-steps.js';
+import { bucketCost, kernelCompare, stepSplit } from './training-steps.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     shared: { type: 'string', default: '../shared' },
     runs: { type: 'string', default: '1' },
     rows: { type: 'string', default: '500000' },
-    only: { type: 'string', default: 'census,ctr,memory,steps,buckets' },
+    only: { type: 'string', default: 'census,ctr,memory,kernels,steps,buckets' },
     'skip-peer': { type: 'boolean', default: false },
   },
 });
@@ -43,7 +43,13 @@ const range = (xs: number[], d: number) => (xs.length > 1 ? `${mean(xs).toFixed(
 
 interface Trained {
   t: Timed;
-  meta: { epochs: { run: number; best: number }; history: { examplesPerSecond: number }[]; trainingPath: { kernels: string; threads: number } | null };
+  meta: {
+    epochs: { run: number; best: number };
+    history: { examplesPerSecond: number }[];
+    trainingPath: { kernels: string; threads: number; fma?: boolean } | null;
+    rows: { train: number };
+    timings: { readOverlapped?: boolean };
+  };
   auc: Record<string, number>;
 }
 
@@ -168,19 +174,20 @@ if (only.has('ctr') || only.has('memory')) {
     say();
     say(`## Default model (configs/default.json), ${fmt(rows)} generated CTR rows, one epoch`);
     say();
-    say('Training samples/s of the epoch (metadata.json history: steps only, not reading or validation); test AUC on day 3; peak RSS and wall of the whole command. "today" is the tfjs graph (training.kernels "tfjs", one thread). Peer: `--experts 8 --expert-units 64 --tower-units 32 --embed-dim 16 --epochs 1 --numeric hour`, its own samples/s.');
+    say('samples/s: training samples per second of the epoch (metadata.json history: the epoch\'s steps; the reading of the days runs alongside them in a thread, as configs/default.json has no statistics to compute; validation not included); end to end: training rows over the wall time of the whole command (start-up, reading, training, validation, saving). Test AUC on day 3. "today" is the tfjs graph (training.kernels "tfjs", one thread). Peer: `--experts 8 --expert-units 64 --tower-units 32 --embed-dim 16 --epochs 1 --numeric hour`, its own training samples/s.');
     say();
     const peerSparse = peerRuns.sparse!.length ? mean(peerRuns.sparse!.map((p) => p.samplesPerSecond)) : NaN;
-    row(['run', 'samples/s', 'vs today', 'vs peer --sparse', 'ctr AUC', 'ctcvr AUC', 'wall s', 'CPU s', 'peak RSS MB']);
-    row(['---', '---', '---', '---', '---', '---', '---', '---', '---']);
+    row(['run', 'samples/s', 'vs today', 'vs peer --sparse', 'end to end rows/s', 'ctr AUC', 'ctcvr AUC', 'wall s', 'CPU s', 'peak RSS MB']);
+    row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']);
     const labels: Record<string, string> = { today: 'today: tfjs graph, 1 thread', one: 'fast path, --threads 1', two: 'fast path, --threads 2', auto: 'fast path, --threads auto' };
     for (const [k, xs] of Object.entries(results)) {
       const path = xs[0]!.meta.trainingPath;
       row([
-        `${labels[k]} (${path?.kernels} x${path?.threads})`,
+        `${labels[k]} (${path?.kernels} x${path?.threads}${path?.fma ? ', FMA' : ''})`,
         fmt(rate(xs)),
         `${(rate(xs) / rate(results.today!)).toFixed(2)}x`,
         Number.isNaN(peerSparse) ? '-' : `${(rate(xs) / peerSparse).toFixed(2)}x`,
+        fmt(mean(xs.map((x) => x.meta.rows.train / x.t.wall))),
         range(xs.map((x) => x.auc.ctr!), 4),
         range(xs.map((x) => x.auc.ctcvr!), 4),
         range(xs.map((x) => x.t.wall), 1),
@@ -195,6 +202,7 @@ if (only.has('ctr') || only.has('memory')) {
           fmt(mean(xs.map((p) => p.samplesPerSecond))),
           `${(mean(xs.map((p) => p.samplesPerSecond)) / rate(results.today!)).toFixed(2)}x`,
           `${(mean(xs.map((p) => p.samplesPerSecond)) / peerSparse).toFixed(2)}x`,
+          fmt(mean(xs.map((p) => rows / p.t.wall))),
           range(xs.map((p) => p.auc.click!), 4),
           range(xs.map((p) => p.auc.conversion!), 4),
           range(xs.map((p) => p.t.wall), 1),
@@ -223,6 +231,7 @@ if (only.has('ctr') || only.has('memory')) {
   }
 }
 
+if (only.has('kernels')) for (const l of await kernelCompare()) say(l);
 if (only.has('steps')) for (const l of await stepSplit()) say(l);
 if (only.has('buckets')) for (const l of await bucketCost()) say(l);
 
