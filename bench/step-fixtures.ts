@@ -10,7 +10,7 @@ export interface Shape {
   dims: number[];
   /** Numeric columns (default 7). */
   numeric?: number;
-  /** A cross of the first two fields (configs/default.json's adid x device_id). */
+  /** A cross of the first two fields (configs/ads-reference.json's adid x device_id). */
   cross?: boolean;
 }
 
@@ -18,8 +18,8 @@ export interface Shape {
 export const CENSUS: Shape = { name: 'census 32x4', fields: 32, dims: [4] };
 /** Wider: 40 fields with dims 4, 8, 16 in turn (block width 379 with the numerics). */
 export const WIDE: Shape = { name: 'wide 40x(4/8/16)', fields: 40, dims: [4, 8, 16] };
-/** configs/default.json: 11 fields x dim 16 and one cross (block width 192). */
-export const DEFAULT: Shape = { name: 'default 11x16 + cross', fields: 11, dims: [16], numeric: 0, cross: true };
+/** configs/ads-reference.json: 11 fields x dim 16 and one cross (block width 192). */
+export const DEFAULT: Shape = { name: 'ads-reference 11x16 + cross', fields: 11, dims: [16], numeric: 0, cross: true };
 const NUMERIC = 7;
 
 export function spec(shape: Shape, buckets: number, tasks = ['income', 'never_married']): FeatureSpec {

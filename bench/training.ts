@@ -3,7 +3,7 @@
 // command runs in its own process (GNU time: wall, CPU, peak RSS); the machine is described first.
 //
 //   npm run bench [-- --out /tmp/mmoe-bench] [--runs 1] [--rows 500000] [--only census,ctr,memory,kernels,steps,buckets]
-//                    [--skip-peer] [--shared ../shared]
+//                    [--skip-peer] [--shared ../shared] [--backend auto|wasm|tensorflow]
 //
 // Needs /usr/bin/python3 with torch, pandas and scikit-learn (Debian: python3-torch python3-pandas
 // python3-sklearn) for the peer and ../shared/bench/census_partitions.py for the census days.
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '500000' },
     only: { type: 'string', default: 'census,ctr,memory,kernels,steps,buckets' },
     'skip-peer': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'auto' },
   },
 });
 const out = resolve(values.out!);
@@ -33,6 +34,7 @@ const runs = Number(values.runs);
 const rows = Number(values.rows);
 const only = new Set(values.only!.split(','));
 const skipPeer = values['skip-peer']!;
+const backend = values.backend!;
 const work = mkdtempSync(join(tmpdir(), 'mmoe-bench-run-'));
 const mmoe = resolve('bin/mmoe.js');
 const peer = join(shared, 'peers/torch_mmoe.py');
@@ -47,6 +49,7 @@ interface Trained {
     epochs: { run: number; best: number };
     history: { examplesPerSecond: number }[];
     trainingPath: { kernels: string; threads: number; fma?: boolean } | null;
+    backend: string;
     rows: { train: number };
     timings: { readOverlapped?: boolean };
   };
@@ -57,7 +60,7 @@ interface Trained {
 function train(name: string, config: string, data: string, curDate: string, days: number, testDate: string, extra: string[] = []): Trained {
   const models = join(work, name);
   rmSync(models, { recursive: true, force: true });
-  const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', data, '--cur-date', curDate, '--days', String(days), '--config', config, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet', ...extra]);
+  const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', data, '--cur-date', curDate, '--days', String(days), '--config', config, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet', '--backend', backend, ...extra]);
   const meta = JSON.parse(readFileSync(join(models, curDate, 'metadata.json'), 'utf8'));
   const evalArgs = [mmoe, 'eval', '--model', join(models, 'latest'), '--data-dir', data, '--dates', testDate, '--format', 'json', '--no-gates'];
   const ev = JSON.parse(execFileSync(process.execPath, evalArgs, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -89,7 +92,7 @@ function derived(name: string, from: string, change: (c: Record<string, any>) =>
 say('# mmoe training benchmark');
 say();
 for (const l of machine()) say(`- ${l}`);
-say(`- command: npm run bench -- --out ${out} --runs ${runs} --rows ${rows} --only ${[...only].join(',')}${skipPeer ? ' --skip-peer' : ''}`);
+say(`- command: npm run bench -- --out ${out} --runs ${runs} --rows ${rows} --only ${[...only].join(',')} --backend ${backend}${skipPeer ? ' --skip-peer' : ''}`);
 say(`- data: ${out}; scratch: ${work}`);
 
 if (only.has('census')) {
@@ -124,7 +127,7 @@ if (only.has('census')) {
       range(xs.map((x) => x.t.peakRssMb), 0),
       fmt(mean(xs.map((x) => median(x.meta.history.map((h) => h.examplesPerSecond))))),
     ]);
-  line(`mmoe train (threads auto: ${ours[0]!.meta.trainingPath?.kernels} x${ours[0]!.meta.trainingPath?.threads})`, ours);
+  line(`mmoe train (threads auto: ${ours[0]!.meta.trainingPath?.kernels} x${ours[0]!.meta.trainingPath?.threads}, backend ${ours[0]!.meta.backend})`, ours);
   line('mmoe train --threads 1', one);
   if (peers.length)
     row([
@@ -153,8 +156,8 @@ if (only.has('ctr') || only.has('memory')) {
   };
   const peerArgs = ['--data', ctr, '--train-days', '20240101', '--test-days', '20240103', '--labels', 'click,conversion', '--numeric', 'hour', '--experts', '8', '--expert-units', '64', '--tower-units', '32', '--embed-dim', '16', '--epochs', '1'];
   if (only.has('ctr')) {
-    const fast = derived('default-1', 'configs/default.json', oneEpoch);
-    const plain = derived('default-1-tfjs', 'configs/default.json', (c) => {
+    const fast = derived('default-1', 'configs/ads-reference.json', oneEpoch);
+    const plain = derived('default-1-tfjs', 'configs/ads-reference.json', (c) => {
       oneEpoch(c);
       c.training.kernels = 'tfjs';
     });
@@ -172,9 +175,9 @@ if (only.has('ctr') || only.has('memory')) {
     }
     const rate = (xs: Trained[]) => mean(xs.map((x) => x.meta.history[0]!.examplesPerSecond));
     say();
-    say(`## Default model (configs/default.json), ${fmt(rows)} generated CTR rows, one epoch`);
+    say(`## The reference ads model (configs/ads-reference.json, the issue's default model: 8 experts x 64, towers 32, dim 16), ${fmt(rows)} generated CTR rows, one epoch`);
     say();
-    say('samples/s: training samples per second of the epoch (metadata.json history: the epoch\'s steps; the reading of the days runs alongside them in a thread, as configs/default.json has no statistics to compute; validation not included); end to end: training rows over the wall time of the whole command (start-up, reading, training, validation, saving). Test AUC on day 3. "today" is the tfjs graph (training.kernels "tfjs", one thread). Peer: `--experts 8 --expert-units 64 --tower-units 32 --embed-dim 16 --epochs 1 --numeric hour`, its own training samples/s.');
+    say('samples/s: training samples per second of the epoch (metadata.json history: the epoch\'s steps; the reading of the days runs alongside them in a thread, as configs/ads-reference.json has no statistics to compute; validation not included); end to end: training rows over the wall time of the whole command (start-up, reading, training, validation, saving). Test AUC on day 3. "today" is the tfjs graph (training.kernels "tfjs", one thread). Peer: `--experts 8 --expert-units 64 --tower-units 32 --embed-dim 16 --epochs 1 --numeric hour`, its own training samples/s.');
     say();
     const peerSparse = peerRuns.sparse!.length ? mean(peerRuns.sparse!.map((p) => p.samplesPerSecond)) : NaN;
     row(['run', 'samples/s', 'vs today', 'vs peer --sparse', 'end to end rows/s', 'ctr AUC', 'ctcvr AUC', 'wall s', 'CPU s', 'peak RSS MB']);
@@ -183,7 +186,7 @@ if (only.has('ctr') || only.has('memory')) {
     for (const [k, xs] of Object.entries(results)) {
       const path = xs[0]!.meta.trainingPath;
       row([
-        `${labels[k]} (${path?.kernels} x${path?.threads}${path?.fma ? ', FMA' : ''})`,
+        `${labels[k]} (${path?.kernels} x${path?.threads}${path?.fma ? ', FMA' : ''}; backend ${xs[0]!.meta.backend})`,
         fmt(rate(xs)),
         `${(rate(xs) / rate(results.today!)).toFixed(2)}x`,
         Number.isNaN(peerSparse) ? '-' : `${(rate(xs) / peerSparse).toFixed(2)}x`,
@@ -213,7 +216,7 @@ if (only.has('ctr') || only.has('memory')) {
     say(`Targets: threads auto >= 3x today (${(rate(results.auto!) / rate(results.today!)).toFixed(2)}x), >= 0.9x the peer with --sparse (${Number.isNaN(peerSparse) ? '-' : (rate(results.auto!) / peerSparse).toFixed(2)}x); --threads 2 >= 1.6x --threads 1 (${(rate(results.two!) / rate(results.one!)).toFixed(2)}x).`);
   }
   if (only.has('memory')) {
-    const big = derived('default-1-adid-1e6', 'configs/default.json', (c) => {
+    const big = derived('default-1-adid-1e6', 'configs/ads-reference.json', (c) => {
       oneEpoch(c);
       c.features.categorical.find((f: { name: string }) => f.name === 'adid').buckets = 1_000_000;
     });
@@ -221,7 +224,7 @@ if (only.has('ctr') || only.has('memory')) {
     for (let r = 0; r < runs; r++)
       for (const threads of [1, 2]) rss[threads]!.push(train(`mem-${threads}-${r}`, big, ctr, '20240101', 1, '20240103', ['--threads', String(threads)]).t.peakRssMb);
     say();
-    say('## Memory: default model with adid at 10^6 buckets, peak RSS of the whole command');
+    say('## Memory: the reference ads model with adid at 10^6 buckets, peak RSS of the whole command');
     say();
     row(['--threads', 'peak RSS MB', 'vs --threads 1']);
     row(['---', '---', '---']);
