@@ -69,3 +69,19 @@ test('days without a training row: the first epoch ends with the no-training-row
   await assert.rejects(collect(ahead.batches(64, 1)), /no training rows in 20240101, 20240102/);
   await ahead.close();
 });
+
+test('negative sampling: the same rows kept and dropped, and validation rows weighted, as one read', async (t) => {
+  const d = fixture(t);
+  const spec = smallSpec();
+  const negativeSampling = { task: 0, rate: 0.3, seed: 3 };
+  const ahead = await ReadAhead.start(spec, source(d), { validRatio: 0.2, seed: 5, logger: silentLogger(), shuffleBuffer: 200, negativeSampling });
+  const first = await collect(ahead.batches(64, 1));
+  const read = await ahead.done;
+  const once = await loadEncoded(spec, source(d), { validRatio: 0.2, seed: 5, negativeSampling });
+  assert.ok((once.account.sampledOut ?? 0) > 0);
+  assert.deepEqual(read.account, once.account);
+  assert.deepEqual(read.train.labels, once.train.labels);
+  assert.deepEqual(read.valid.weights, once.valid.weights, 'kept negatives stand for 1/rate');
+  assert.deepEqual(rowsOf(first).sort(), rowsOf([once.train]).sort());
+  await ahead.close();
+});
