@@ -10,7 +10,7 @@ import type { FeatureSpec } from '../data/feature-spec.js';
 import { ScoringThreadError } from '../errors.js';
 import { fromFailure as threadFailure, type WorkerFailure } from '../util/thread-failure.js';
 import type { BatchScorer, Scored } from './batch-scorer.js';
-import type { ScoringInfo } from './model-dir.js';
+import type { ScoringInfo } from './scoring-info.js';
 
 export interface PoolOptions {
   modelDir: string;
