@@ -18,6 +18,7 @@ const dims = { nCat: spec.categorical.length, nNum: spec.numeric.length, nTasks:
 function part(capacity: number): RowsPart {
   return {
     size: 0,
+    lines: new Int32Array(capacity),
     cat: new Int32Array(capacity * dims.nCat),
     num: new Float32Array(capacity * dims.nNum),
     labels: new Float32Array(capacity * dims.nTasks),
@@ -26,7 +27,7 @@ function part(capacity: number): RowsPart {
 }
 
 function buffers(p: RowsPart): ArrayBuffer[] {
-  return [p.cat.buffer, p.num.buffer, p.labels.buffer, ...(p.weights ? [p.weights.buffer] : [])] as ArrayBuffer[];
+  return [p.lines.buffer, p.cat.buffer, p.num.buffer, p.labels.buffer, ...(p.weights ? [p.weights.buffer] : [])] as ArrayBuffer[];
 }
 
 try {
@@ -42,12 +43,13 @@ try {
     for (let r = 0; r < block.size; r++) {
       const to = init.validRatio > 0 && holdoutDraw(fileKey, block.lines[r]!) < init.validRatio ? parts.valid : parts.train;
       const k = to.size++;
+      to.lines[k] = block.lines[r]!;
       to.cat.set(block.cat.subarray(r * dims.nCat, (r + 1) * dims.nCat), k * dims.nCat);
       to.num.set(block.num.subarray(r * dims.nNum, (r + 1) * dims.nNum), k * dims.nNum);
       to.labels.set(block.labels.subarray(r * dims.nTasks, (r + 1) * dims.nTasks), k * dims.nTasks);
       if (to.weights) to.weights[k] = block.weights![r]!;
     }
-    post({ type: 'rows', ...parts }, [...buffers(parts.train), ...buffers(parts.valid)]);
+    post({ type: 'rows', file: block.file.path, ...parts }, [...buffers(parts.train), ...buffers(parts.valid)]);
   }
   post({ type: 'done', account: account.toJSON() });
 } catch (err) {

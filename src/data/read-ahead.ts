@@ -5,9 +5,10 @@
 // read. Later epochs shuffle the complete table. Same seed, same batches: the rows arrive in file
 // order whatever the timing. For reads whose numeric statistics are known beforehand (rows cannot
 // be transformed before statistics that need every row).
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import { DataError } from '../errors.js';
+import { DataError, formatLocation, InterruptedError } from '../errors.js';
 import { Rng } from '../util/random.js';
 import { fromFailure, type WorkerFailure } from '../util/thread-failure.js';
 import type { DataAccount } from './account.js';
@@ -15,6 +16,7 @@ import type { Batch } from './batch.js';
 import { copyRow, EncodedTable, newBatch } from './encoded-table.js';
 import type { FeatureSpec } from './feature-spec.js';
 import type { LoadedData } from './load-encoded.js';
+import { type MemoryBudget, MemoryBudgetError, overBudget } from './memory-budget.js';
 import { type NegativeSampling, weighSampled } from './negative-sampling.js';
 import { type DataSource, findPartitions } from './partitions.js';
 
@@ -36,11 +38,30 @@ export interface ReadAheadOptions {
   shuffleBuffer: number;
   /** Negatives dropped by the hash rule as loadEncoded drops them; validation rows weighted for it. */
   negativeSampling?: NegativeSampling;
+  /**
+   * What the kept rows may hold, growth included, as loadEncoded checks it: past it the read stops
+   * with MemoryBudgetError, or with ReadAheadOutgrew when `keepTrain` is `auto` (the caller
+   * starts over, streaming).
+   */
+  memoryBudget?: MemoryBudget;
+  /** Default true. */
+  keepTrain?: true | 'auto';
+  /** Bytes held outside these tables that count against the budget (a validation day's rows). */
+  heldElsewhere?: number;
+  /** Said in the message when the budget stops the read. */
+  overBudgetAdvice?: { train: string; valid: string };
+  /** Aborting stops the read at once (the thread is terminated): the first epoch's batches end with InterruptedError. */
+  signal?: AbortSignal;
 }
+
+/** With keepTrain `auto`: the rows outgrew the memory budget while the first epoch trained on them. */
+export class ReadAheadOutgrew extends Error {}
 
 /** Rows of one block, packed: [size, columns] like Batch. */
 export interface RowsPart {
   size: number;
+  /** Each row's line in its file (for messages). */
+  lines: Int32Array;
   cat: Int32Array;
   num: Float32Array;
   labels: Float32Array;
@@ -48,7 +69,7 @@ export interface RowsPart {
 }
 
 export type ReadAheadMessage =
-  | { type: 'rows'; train: RowsPart; valid: RowsPart }
+  | { type: 'rows'; file: string; train: RowsPart; valid: RowsPart }
   | { type: 'log'; line: string }
   | { type: 'done'; account: DataAccount }
   | { type: 'failed'; failure: WorkerFailure };
@@ -68,6 +89,8 @@ export class ReadAhead {
   private readonly worker: Worker;
   private finished = false;
   private failure: Error | undefined;
+  private completed = false;
+  private readonly stop: () => void;
   private epochs = 0;
   private wake: (() => void) | undefined;
 
@@ -89,34 +112,51 @@ export class ReadAhead {
     const init: ReadAheadInit = { spec, source, validRatio: opts.validRatio, seed: opts.seed, maxBadRows: opts.maxBadRows, negativeSampling: opts.negativeSampling };
     const t0 = performance.now();
     this.worker = new Worker(new URL('./read-ahead-worker.js', import.meta.url), { workerData: init });
+    let finish: (err?: Error, account?: DataAccount) => void = () => {};
     this.done = new Promise<LoadedData>((resolve, reject) => {
-      const finish = (err?: Error, account?: DataAccount) => {
+      finish = (err, account) => {
         if (this.finished) return;
         this.finished = true;
         this.seconds = (performance.now() - t0) / 1000;
         this.failure = err;
         this.wake?.();
         void this.worker.terminate();
+        opts.signal?.removeEventListener('abort', this.stop);
         if (err) return reject(err);
+        this.completed = true;
         this.train.compact();
         this.valid.compact();
         // Validation rows measure the model on the whole population: a kept negative stands for 1/rate.
         if (opts.negativeSampling) weighSampled(this.valid, opts.negativeSampling);
-        resolve({ train: this.train, trainRows: this.train.size, valid: this.valid, spec, account: { ...account!, validRows: this.valid.size }, kept: true, heldBytes: this.train.heldBytes + this.valid.heldBytes });
+        const held = this.train.heldBytes + this.valid.heldBytes;
+        resolve({ train: this.train, trainRows: this.train.size, valid: this.valid, spec, account: { ...account!, validRows: this.valid.size }, kept: true, heldBytes: held });
       };
-      this.worker.on('message', (m: ReadAheadMessage) => {
-        if (m.type === 'rows') {
-          this.append(this.train, m.train);
-          this.append(this.valid, m.valid);
-          this.wake?.();
-        } else if (m.type === 'log') relog(opts.logger, m.line);
-        else if (m.type === 'done') finish(undefined, m.account);
-        else finish(fromFailure(m.failure, (message) => new Error(`reading thread: ${message}`)));
-      });
-      this.worker.on('error', (e) => finish(new Error(`reading thread failed: ${e.message}`)));
-      this.worker.on('exit', (code) => finish(new Error(`reading thread exited unexpectedly (code ${code})`)));
     });
     this.done.catch(() => {}); // reported through the first epoch's batches and to whoever awaits it
+    this.worker.on('message', (m: ReadAheadMessage) => {
+      if (m.type === 'rows') {
+        try {
+          this.append(this.train, m.train, m.file, false);
+          this.append(this.valid, m.valid, m.file, true);
+        } catch (err) {
+          return finish(err as Error);
+        }
+        this.wake?.();
+      } else if (m.type === 'log') relog(opts.logger, m.line);
+      else if (m.type === 'done') finish(undefined, m.account);
+      else finish(fromFailure(m.failure, (message) => new Error(`reading thread: ${message}`)));
+    });
+    this.worker.on('error', (e) => finish(new Error(`reading thread failed: ${e.message}`)));
+    this.worker.on('exit', (code) => finish(new Error(`reading thread exited unexpectedly (code ${code})`)));
+    // An interrupt stops the read now (not at the end of a file): the thread is terminated.
+    this.stop = () => finish(new InterruptedError('interrupted while reading the data'));
+    if (opts.signal?.aborted) this.stop();
+    else opts.signal?.addEventListener('abort', this.stop, { once: true });
+  }
+
+  /** Whether every row has been read (the read ended without an error). */
+  get complete(): boolean {
+    return this.completed;
   }
 
   /** Training rows: 0 (unknown: bad rows are only found by parsing) until the read is done. */
@@ -132,6 +172,7 @@ export class ReadAhead {
   /** Stops the read (a run that ends early). */
   async close(): Promise<void> {
     this.finished = true;
+    this.opts.signal?.removeEventListener('abort', this.stop);
     await this.worker.terminate();
   }
 
@@ -172,9 +213,24 @@ export class ReadAhead {
     if (this.train.size === 0) throw new DataError(`no training rows in ${this.source.dates.join(', ')}`, { file: this.source.dataDir });
   }
 
-  private append(table: EncodedTable, p: RowsPart): void {
-    for (let r = 0; r < p.size; r++) table.appendRow(p, r);
+  /** Appends a block's rows, checking the memory budget before each growth of a table (as loadEncoded does). */
+  private append(table: EncodedTable, p: RowsPart, file: string, isValid: boolean): void {
+    const budget = this.opts.memoryBudget;
+    for (let r = 0; r < p.size; r++) {
+      if (budget && table.full) this.checkRoom(table, budget, isValid, { file: join(this.source.dataDir, file), line: p.lines[r]! });
+      table.appendRow(p, r);
+    }
   }
+
+  private checkRoom(table: EncodedTable, budget: MemoryBudget, isValid: boolean, where: { file: string; line: number }): void {
+    const held = this.train.heldBytes + this.valid.heldBytes + (this.opts.heldElsewhere ?? 0);
+    const why = overBudget(held, 2 * table.heldBytes, this.train.size + this.valid.size, budget);
+    if (why === null) return;
+    if (this.opts.keepTrain === 'auto') throw new ReadAheadOutgrew(`the training rows outgrew the memory budget at ${formatLocation(where)} (${why})`);
+    const advice = (isValid ? this.opts.overBudgetAdvice?.valid : this.opts.overBudgetAdvice?.train) ?? 'raise --memory-budget';
+    throw new MemoryBudgetError(`the ${isValid ? 'validation' : 'training'} rows do not fit in memory: ${why}; ${advice}`, where);
+  }
+
 }
 
 /** A log line of the reading thread, written to this thread's logger at its level. */

@@ -9,8 +9,8 @@ import { DataError, InterruptedError, MmoeError, UsageError, WriteError } from '
 import { checkExports, exportFormats, writeExports } from '../export/index.js';
 import { featureSpecFromConfig, type FeatureSpec, missingNumericStats } from '../data/feature-spec.js';
 import { loadEncoded, type LoadedData } from '../data/load-encoded.js';
-import { ReadAhead } from '../data/read-ahead.js';
-import type { EncodedTable } from '../data/encoded-table.js';
+import { ReadAhead, ReadAheadOutgrew } from '../data/read-ahead.js';
+import { EncodedTable } from '../data/encoded-table.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
@@ -172,52 +172,57 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     };
     const tc = cfg.training;
     // Rows kept in memory with every numeric statistic known beforehand: the first epoch trains
-    // while a thread reads (read-ahead.ts). Local files only: an object store's client settings
-    // do not cross to a thread.
+    // while a thread reads (read-ahead.ts), within the same memory budget; with training.data
+    // "auto", rows that outgrow it make the run start over, streaming. Local files only: an
+    // object store's client settings do not cross to a thread.
     const overlap = mode.keepTrain !== false && missingNumericStats(spec).length === 0 && sourceStorage(job.source) === localStorage;
-    const aheadOpts = { validRatio, seed: tc.seed, maxBadRows: job.maxBadRows, logger, shuffleBuffer: tc.shuffleBuffer, negativeSampling: sampling };
-    const ahead = overlap ? await ReadAhead.start(spec, job.source, aheadOpts) : null;
-    const readLine = (d: LoadedData, validRows: number, seconds: number, used: string) => {
+    const readLine = (d: LoadedData, validRows: number, seconds: number, used: string, overlapped: boolean) => {
       const read = { trainRows: d.trainRows, validRows, badRows: d.account.badRows.total, seconds };
       const message = readMessage({ ...read, files: d.account.files.length, dates: job.source.dates, validDate });
-      logger.info({ ...read, data: used, overlapped: ahead !== null }, ahead ? `${message}, alongside the first epoch` : message);
+      logger.info({ ...read, data: used, overlapped }, overlapped ? `${message}, alongside the first epoch` : message);
     };
     let result: FitResult;
     let data: LoadedData;
-    let valid: EncodedTable;
+    let valid = EncodedTable.forSpec(spec, 1);
     let validAccount: DataAccount | undefined;
-    let tLoaded: number;
+    let tLoaded = t0;
     let optimizerReason: string | null = null;
     let dataMode = { requested: cfg.training.data, used: 'memory', reason: mode.reason };
-    try {
-      const loaded = ahead ? null : await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: tc.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped);
-      const streaming = loaded !== null && !loaded.kept;
-      if (loaded) {
-        spec = loaded.spec;
-        dataMode = { ...dataMode, used: streaming ? 'stream' : 'memory', reason: loaded.dropped ? `${mode.reason}; then ${loaded.dropped}: the days are read again every epoch` : mode.reason };
-      }
-      valid = ahead ? ahead.valid : loaded!.valid;
-      if (validDate) {
-        const room = { bytes: Math.max(0, job.memoryBudget.bytes - (loaded?.heldBytes ?? 0)), source: `${job.memoryBudget.source}, less the training rows held` };
-        const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
-        valid = v.train;
-        validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
-      }
+    let ahead: ReadAhead | null = null;
+    let loaded: LoadedData | null = null;
+    /** Reads the validation day within what the training rows leave of the budget; returns the bytes it holds. */
+    const readValidDay = async (trainHeld: number): Promise<number> => {
+      const room = { bytes: Math.max(0, job.memoryBudget.bytes - trainHeld), source: `${job.memoryBudget.source}, less the training rows held` };
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate!] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
+      valid = v.train;
+      validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
+      return v.heldBytes;
+    };
+    /** Reads the days once (keeping the training rows as `keepTrain` says) before training. */
+    const readFirst = async (keepTrain: boolean | 'auto'): Promise<LoadedData> => {
+      const d = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: tc.seed, keepTrain, negativeSampling: sampling }).catch(stopped);
+      spec = d.spec;
+      if (!validDate) valid = d.valid;
+      else if (!validAccount) await readValidDay(d.heldBytes);
       checkAbort('while reading the data');
       tLoaded = now();
-      if (loaded) {
-        readLine(loaded, valid.size, (tLoaded - t0) / 1000, dataMode.used);
-        if (loaded.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
-      }
-
-      const options = { threads: trainingThreads(tc.threads, { rows: loaded?.trainRows ?? ahead!.estimatedRows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
+      readLine(d, valid.size, (tLoaded - t0) / 1000, d.kept ? 'memory' : 'stream', false);
+      if (d.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
+      return d;
+    };
+    /** Trains a fresh (or warm-started) model on `train` and stages it. */
+    const trainAndStage = async (train: TrainRows, rows: number): Promise<FitResult> => {
+      const options = { threads: trainingThreads(tc.threads, { rows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
       const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, tc, tc.seed, options) : buildModel(spec, cfg.model, tc, tc.seed, options);
       const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
       if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
       optimizerReason = optimizerState?.reason ?? null;
       try {
-        const train = ahead ?? (streaming ? streamedRows(spec, job.source, loaded!.trainRows, { validRatio, seed: tc.seed }, tc.shuffleBuffer, sampling) : loaded!.train);
-        result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
+        const r = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal }).catch((err: unknown) => {
+          // Interrupted while the thread still read the first epoch's rows: the read was stopped.
+          if (err instanceof InterruptedError && ahead && !ahead.complete) checkAbort('while reading the data');
+          throw err;
+        });
         checkAbort('after training');
         try {
           staging = stagingDir(job.modelRoot, job.curDate);
@@ -226,14 +231,43 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
         } catch (err) {
           throw unpublished(err);
         }
+        return r;
       } finally {
         model.dispose();
       }
+    };
+    const streamed = (d: LoadedData) => streamedRows(spec, job.source, d.trainRows, { validRatio, seed: tc.seed }, tc.shuffleBuffer, sampling);
+    try {
+      if (overlap) {
+        const elsewhere = validDate ? await readValidDay(0) : 0;
+        const aheadOpts = { validRatio, seed: tc.seed, maxBadRows: job.maxBadRows, logger, shuffleBuffer: tc.shuffleBuffer, negativeSampling: sampling };
+        ahead = await ReadAhead.start(spec, job.source, { ...aheadOpts, memoryBudget: job.memoryBudget, keepTrain: mode.keepTrain as true | 'auto', heldElsewhere: elsewhere, overBudgetAdvice: advice, signal: deps.signal });
+        if (!validDate) valid = ahead.valid;
+        try {
+          result = await trainAndStage(ahead, ahead.estimatedRows);
+        } catch (err) {
+          if (!(err instanceof ReadAheadOutgrew)) throw err;
+          // training.data "auto" and a low estimate: what trained so far is dropped, and the run
+          // starts over on rows read again every epoch (as a read before training would have).
+          await ahead.close();
+          ahead = null;
+          logger.warn({ budgetMb: Math.round(job.memoryBudget.bytes / 2 ** 20) }, `${err.message}: training starts over, reading the days again every epoch`);
+          runLog.discard();
+          dataMode = { ...dataMode, used: 'stream', reason: `${mode.reason}; then ${err.message}: the days are read again every epoch` };
+          loaded = await readFirst(false);
+          result = await trainAndStage(streamed(loaded), loaded.trainRows);
+        }
+      } else {
+        loaded = await readFirst(mode.keepTrain);
+        dataMode = { ...dataMode, used: loaded.kept ? 'memory' : 'stream', reason: loaded.dropped ? `${mode.reason}; then ${loaded.dropped}: the days are read again every epoch` : mode.reason };
+        result = await trainAndStage(loaded.kept ? loaded.train : streamed(loaded), loaded.trainRows);
+      }
       data = loaded ?? (await ahead!.done);
-      if (ahead) readLine(data, valid.size, ahead.seconds, dataMode.used);
+      if (ahead) readLine(data, valid.size, ahead.seconds, dataMode.used, true);
     } finally {
       await ahead?.close();
     }
+    if (staging === undefined) throw new Error('no model was staged'); // trainAndStage stages it or throws
     for (const w of result.validation?.gateWarnings ?? []) logger.warn({ gate: w.code, tasks: w.tasks, causes: w.causes }, w.message);
     const metadata = {
       format: 'mmoe-model',

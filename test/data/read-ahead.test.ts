@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/batch.js';
 import { loadEncoded } from '../../src/data/load-encoded.js';
-import { ReadAhead } from '../../src/data/read-ahead.js';
-import { DataError } from '../../src/errors.js';
+import { MemoryBudgetError } from '../../src/data/memory-budget.js';
+import { ReadAhead, ReadAheadOutgrew } from '../../src/data/read-ahead.js';
+import { DataError, InterruptedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { goodRows, HEADER, smallSpec, tempDir, writePartition } from './fixtures.js';
 
@@ -83,5 +84,36 @@ test('negative sampling: the same rows kept and dropped, and validation rows wei
   assert.deepEqual(read.train.labels, once.train.labels);
   assert.deepEqual(read.valid.weights, once.valid.weights, 'kept negatives stand for 1/rate');
   assert.deepEqual(rowsOf(first).sort(), rowsOf([once.train]).sort());
+  await ahead.close();
+});
+
+test('the memory budget is checked as one read checks it: "memory" stops naming the file and line, "auto" says the rows outgrew it', async (t) => {
+  const d = fixture(t);
+  const memoryBudget = { bytes: 40_000, source: '--memory-budget 0.0 MiB' };
+  const opts = { validRatio: 0.2, seed: 5, logger: silentLogger(), shuffleBuffer: 100, memoryBudget };
+  const memory = await ReadAhead.start(smallSpec(), source(d), { ...opts, keepTrain: true, overBudgetAdvice: { train: 'stream them', valid: 'fewer' } });
+  await assert.rejects(
+    collect(memory.batches(64, 1)),
+    (e: unknown) => e instanceof MemoryBudgetError && /a\.csv:\d+: the (training|validation) rows do not fit in memory: .* held after [\d,]+ rows, growing to .*, over the memory budget of .*; (stream them|fewer)$/.test(e.message),
+  );
+  await memory.close();
+  const auto = await ReadAhead.start(smallSpec(), source(d), { ...opts, keepTrain: 'auto' });
+  await assert.rejects(collect(auto.batches(64, 1)), (e: unknown) => e instanceof ReadAheadOutgrew && /^the training rows outgrew the memory budget at .*a\.csv:\d+ \(.* over the memory budget/.test(e.message));
+  await auto.close();
+  const roomy = await ReadAhead.start(smallSpec(), source(d), { ...opts, memoryBudget: { bytes: 2 ** 20, source: 'test' }, keepTrain: 'auto' });
+  assert.ok((await collect(roomy.batches(64, 1))).length > 0);
+  assert.ok(roomy.complete);
+  await roomy.close();
+});
+
+test('an interrupt stops the read at once: the first epoch and the read end with InterruptedError', async (t) => {
+  const d = fixture(t);
+  const controller = new AbortController();
+  const ahead = await ReadAhead.start(smallSpec(), source(d), { validRatio: 0, seed: 1, logger: silentLogger(), shuffleBuffer: 100, signal: controller.signal });
+  const batches = ahead.batches(64, 1);
+  controller.abort();
+  await assert.rejects(collect(batches), InterruptedError);
+  await assert.rejects(ahead.done, /interrupted while reading the data/);
+  assert.equal(ahead.complete, false);
   await ahead.close();
 });

@@ -2,15 +2,17 @@
 // publish the same model byte for byte, 1 and 2 threads agree to float rounding, and what trained
 // the network is reported in metadata.json and the log.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
+import { trainingThreadsRunning } from '../../src/model/fast/fast-trainer.js';
 import { deviation } from '../../src/model/fast/probe.js';
 import { decodeFloat32Weights, nodeFileSystem } from '../../src/model/io.js';
 import { fakeEnv } from '../cli/fake-env.js';
+import { waitFor } from '../wait-for.js';
 import { tinyConfig } from './tiny-config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-threads-'));
@@ -80,4 +82,26 @@ test('with every numeric statistic known, the first epoch trains while a thread 
   assert.deepEqual(r.meta.data, before.meta.data);
   assert.match(r.log, /read 2 files of 20260101, 20260102: \d+ training rows, \d+ validation rows, 0 bad rows \([\d.]+ s\), alongside the first epoch/);
   for (const t of ['ctr', 'ctcvr']) assert.ok(Math.abs(r.meta.bestValidation[t].auc - before.meta.bestValidation[t].auc) < 0.05);
+});
+
+test('an interrupt while two training threads run: exit 130, nothing published, and every thread stopped', async () => {
+  const cfg = join(root, 'interrupted.json');
+  writeFileSync(cfg, JSON.stringify({ ...config(), training: { ...config().training, epochs: 500 } }));
+  const models = join(root, 'interrupted');
+  const logs = join(root, 'interrupted-logs');
+  const controller = new AbortController();
+  const env = { ...fakeEnv({ logFiles: true }), signal: controller.signal };
+  const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', cfg, '--threads', '2'];
+  const run = main([...args, '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'cpu'], env);
+  const log = () => {
+    const dir = existsSync(logs) ? readdirSync(logs)[0] : undefined;
+    return dir && existsSync(join(logs, dir, 'mmoe.log')) ? readFileSync(join(logs, dir, 'mmoe.log'), 'utf8') : '';
+  };
+  await waitFor(() => /training on the fast path \([^)]*2 threads\)/.test(log()), 'the training threads to start', 60_000);
+  assert.equal(trainingThreadsRunning(), 1, 'one worker besides the main thread');
+  controller.abort();
+  assert.equal(await run, 130, env.err());
+  assert.match(env.err(), /interrupted at epoch \d+, step \d+; nothing was published/);
+  assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json'), []);
+  await waitFor(() => trainingThreadsRunning() === 0, 'the training threads to exit');
 });

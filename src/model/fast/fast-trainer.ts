@@ -60,6 +60,14 @@ export interface FastGradients {
   dx: Float32Array;
 }
 
+/** Training threads started and not yet exited, in this process. */
+let running = 0;
+
+/** Training threads (workers of the fast path) alive in this process: 0 once every model that started some is disposed and they have exited. */
+export function trainingThreadsRunning(): number {
+  return running;
+}
+
 /** Waiting longer than this for the worker threads to start means they will not. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -110,6 +118,8 @@ export class FastTrainer {
       };
       const w = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: init });
       w.unref();
+      running++;
+      w.once('exit', () => running--);
       this.workers.push(w);
     }
     if (!this.sync.waitReady(this.workers.length, START_TIMEOUT_MS)) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { selectBackend } from '../../../src/backend.js';
 import type { Batch } from '../../../src/data/batch.js';
-import { deviation, deviations } from '../../../src/model/fast/probe.js';
+import { chooseTrainingPath, deviation, deviations } from '../../../src/model/fast/probe.js';
+import { SparseOptimizer } from '../../../src/model/sparse-optimizer.js';
 import { buildModel, type MultiTaskModel } from '../../../src/model/index.js';
 import { CTR_TASKS, syntheticBatch, tinyModel, tinySpec, tinyTraining } from '../fixtures.js';
 
@@ -139,4 +140,15 @@ test('after fast steps, predictions, saved state and a restore see the trained w
   assert.deepEqual(m.getState().dense, again.getState().dense);
   m.dispose();
   again.dispose();
+});
+
+test('a probe step that throws falls back to tfjs with the exception as the reason', () => {
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const parts = { net: m.net, spec, layout: m.layout, tables: m.tables, training: m.training, logVariances: null, sparse: new SparseOptimizer('adam', 0.01), threads: 2, batchRows: 64 };
+  const chosen = chooseTrainingPath(parts, syntheticBatch(spec, 32), () => {
+    throw new Error('reference exploded');
+  });
+  assert.equal(chosen.trainer, null, 'the fast trainer and its thread are stopped');
+  assert.deepEqual(chosen.path, { kernels: 'tfjs', threads: 1, reason: 'probe step failed: reference exploded' });
+  m.dispose();
 });
