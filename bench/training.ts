@@ -3,7 +3,10 @@
 // command runs in its own process (GNU time: wall, CPU, peak RSS); the machine is described first.
 //
 //   npm run bench [-- --out /tmp/mmoe-bench] [--runs 1] [--rows 500000] [--only census,ctr,memory,kernels,steps,buckets]
-//                    [--skip-peer] [--shared ../shared] [--backend auto|wasm|tensorflow]
+//                    [--skip-peer] [--shared ../shared] [--backend auto|wasm|tensorflow] [--large-buckets 1000000]
+//
+// Smaller --rows and --large-buckets are for smoke runs of the script only: the targets are about
+// 500k rows and 10^6 buckets. Each section's wall time and the total are printed (limit 10 minutes).
 //
 // Needs /usr/bin/python3 with torch, pandas and scikit-learn (Debian: python3-torch python3-pandas
 // python3-sklearn) for the peer and ../shared/bench/census_partitions.py for the census days.
@@ -26,8 +29,18 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'census,ctr,memory,kernels,steps,buckets' },
     'skip-peer': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
+    'large-buckets': { type: 'string', default: '1000000' },
   },
 });
+const started = performance.now();
+let sectionStart = started;
+/** The wall time of the section just printed (and since the start). */
+const sectionTime = (name: string) => {
+  const now = performance.now();
+  say();
+  say(`(${name}: ${((now - sectionStart) / 1000).toFixed(0)} s; ${((now - started) / 60_000).toFixed(1)} min since the start)`);
+  sectionStart = now;
+};
 const out = resolve(values.out!);
 const shared = resolve(values.shared!);
 const runs = Number(values.runs);
@@ -35,6 +48,7 @@ const rows = Number(values.rows);
 const only = new Set(values.only!.split(','));
 const skipPeer = values['skip-peer']!;
 const backend = values.backend!;
+const largeBuckets = Number(values['large-buckets']);
 const work = mkdtempSync(join(tmpdir(), 'mmoe-bench-run-'));
 const mmoe = resolve('bin/mmoe.js');
 const peer = join(shared, 'peers/torch_mmoe.py');
@@ -56,12 +70,13 @@ interface Trained {
   auc: Record<string, number>;
 }
 
-/** `mmoe train` (then `mmoe eval` of the published model on the test day, not timed). */
-function train(name: string, config: string, data: string, curDate: string, days: number, testDate: string, extra: string[] = []): Trained {
+/** `mmoe train` (then `mmoe eval` of the published model on the test day, not timed; no test day: no eval). */
+function train(name: string, config: string, data: string, curDate: string, days: number, testDate: string | null, extra: string[] = []): Trained {
   const models = join(work, name);
   rmSync(models, { recursive: true, force: true });
   const t = timed(process.execPath, [mmoe, 'train', '--train-data-dir', data, '--cur-date', curDate, '--days', String(days), '--config', config, '--model-output-dir', models, '--log-dir', join(work, 'logs'), '--quiet', '--backend', backend, ...extra]);
   const meta = JSON.parse(readFileSync(join(models, curDate, 'metadata.json'), 'utf8'));
+  if (testDate === null) return { t, meta, auc: {} };
   const evalArgs = [mmoe, 'eval', '--model', join(models, 'latest'), '--data-dir', data, '--dates', testDate, '--format', 'json', '--no-gates'];
   const ev = JSON.parse(execFileSync(process.execPath, evalArgs, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] }));
   const auc = Object.fromEntries(ev.tasks.map((x: { name: string; binary: { auc: { value: number } } }) => [x.name, x.binary.auc.value]));
@@ -92,7 +107,7 @@ function derived(name: string, from: string, change: (c: Record<string, any>) =>
 say('# mmoe training benchmark');
 say();
 for (const l of machine()) say(`- ${l}`);
-say(`- command: npm run bench -- --out ${out} --runs ${runs} --rows ${rows} --only ${[...only].join(',')} --backend ${backend}${skipPeer ? ' --skip-peer' : ''}`);
+say(`- command: npm run bench -- --out ${out} --runs ${runs} --rows ${rows} --only ${[...only].join(',')} --backend ${backend}${skipPeer ? ' --skip-peer' : ''}${largeBuckets !== 1_000_000 ? ` --large-buckets ${largeBuckets}` : ''}`);
 say(`- data: ${out}; scratch: ${work}`);
 
 if (only.has('census')) {
@@ -144,6 +159,7 @@ if (only.has('census')) {
   const speedup = mean(ours.map((x) => median(x.meta.history.map((h) => h.examplesPerSecond)))) / mean(one.map((x) => median(x.meta.history.map((h) => h.examplesPerSecond))));
   say();
   say(`Threads, census: ${speedup.toFixed(2)}x training samples/s with threads auto (${ours[0]!.meta.trainingPath?.threads}) against --threads 1 (target >= 1.6x with 2).`);
+  sectionTime('census');
 }
 
 if (only.has('ctr') || only.has('memory')) {
@@ -166,8 +182,10 @@ if (only.has('ctr') || only.has('memory')) {
     for (let r = 0; r < runs; r++) {
       results.today!.push(train(`ctr-tfjs-${r}`, plain, ctr, '20240101', 1, '20240103', ['--threads', '1']));
       results.one!.push(train(`ctr-1-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', '1']));
-      results.two!.push(train(`ctr-2-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', '2']));
-      results.auto!.push(train(`ctr-auto-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', 'auto']));
+      const auto = train(`ctr-auto-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', 'auto']);
+      results.auto!.push(auto);
+      // Where auto is 2 threads (a 2-core machine), its run is the --threads 2 run too.
+      results.two!.push(auto.meta.trainingPath?.threads === 2 ? auto : train(`ctr-2-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', '2']));
       if (!skipPeer) {
         peerRuns.sparse!.push(runPeer([...peerArgs, '--sparse']));
         peerRuns.dense!.push(runPeer(peerArgs));
@@ -182,7 +200,8 @@ if (only.has('ctr') || only.has('memory')) {
     const peerSparse = peerRuns.sparse!.length ? mean(peerRuns.sparse!.map((p) => p.samplesPerSecond)) : NaN;
     row(['run', 'samples/s', 'vs today', 'vs peer --sparse', 'end to end rows/s', 'ctr AUC', 'ctcvr AUC', 'wall s', 'CPU s', 'peak RSS MB']);
     row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']);
-    const labels: Record<string, string> = { today: 'today: tfjs graph, 1 thread', one: 'fast path, --threads 1', two: 'fast path, --threads 2', auto: 'fast path, --threads auto' };
+    const twoIsAuto = results.two![0] === results.auto![0];
+    const labels: Record<string, string> = { today: 'today: tfjs graph, 1 thread', one: 'fast path, --threads 1', two: twoIsAuto ? 'fast path, --threads 2 (the auto run)' : 'fast path, --threads 2', auto: 'fast path, --threads auto' };
     for (const [k, xs] of Object.entries(results)) {
       const path = xs[0]!.meta.trainingPath;
       row([
@@ -214,6 +233,7 @@ if (only.has('ctr') || only.has('memory')) {
         ]);
     say();
     say(`Targets: threads auto >= 3x today (${(rate(results.auto!) / rate(results.today!)).toFixed(2)}x), >= 0.9x the peer with --sparse (${Number.isNaN(peerSparse) ? '-' : (rate(results.auto!) / peerSparse).toFixed(2)}x); --threads 2 >= 1.6x --threads 1 (${(rate(results.two!) / rate(results.one!)).toFixed(2)}x).`);
+    sectionTime('ctr');
   }
   if (only.has('memory')) {
     const big = derived('default-1-adid-1e6', 'configs/ads-reference.json', (c) => {
@@ -222,7 +242,7 @@ if (only.has('ctr') || only.has('memory')) {
     });
     const rss: Record<number, number[]> = { 1: [], 2: [] };
     for (let r = 0; r < runs; r++)
-      for (const threads of [1, 2]) rss[threads]!.push(train(`mem-${threads}-${r}`, big, ctr, '20240101', 1, '20240103', ['--threads', String(threads)]).t.peakRssMb);
+      for (const threads of [1, 2]) rss[threads]!.push(train(`mem-${threads}-${r}`, big, ctr, '20240101', 1, null, ['--threads', String(threads)]).t.peakRssMb);
     say();
     say('## Memory: the reference ads model with adid at 10^6 buckets, peak RSS of the whole command');
     say();
@@ -231,14 +251,22 @@ if (only.has('ctr') || only.has('memory')) {
     for (const t of [1, 2]) row([t, range(rss[t]!, 0), `${(mean(rss[t]!) / mean(rss[1]!)).toFixed(2)}x`]);
     say();
     say('Target: --threads 2 at most 1.3x --threads 1 (the tables and their optimizer slots are one copy in shared memory).');
+    sectionTime('memory');
   }
 }
 
-if (only.has('kernels')) for (const l of await kernelCompare()) say(l);
-if (only.has('steps')) for (const l of await stepSplit()) say(l);
-if (only.has('buckets')) for (const l of await bucketCost()) say(l);
+for (const [name, section] of [
+  ['kernels', kernelCompare],
+  ['steps', stepSplit],
+  ['buckets', () => bucketCost(largeBuckets)],
+] as const) {
+  if (!only.has(name)) continue;
+  for (const l of await section()) say(l);
+  sectionTime(name);
+}
 
 say();
 say(`- load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+say(`- wall time of the whole benchmark: ${((performance.now() - started) / 60_000).toFixed(1)} min (limit 10 min on 2 idle cores)`);
 mkdirSync(out, { recursive: true });
 rmSync(work, { recursive: true, force: true });
