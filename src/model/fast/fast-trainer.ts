@@ -163,7 +163,7 @@ export class FastTrainer {
     if (failure) throw new Error(`training thread ${failure.thread}: ${failure.message}`);
     if (r.applied) this.steps++;
     const penalty = r.applied ? this.runner.reduced().penalty : 0;
-    return { loss: combineLosses(this.tasks, r.losses, lv).total + penalty, taskLosses: r.losses };
+    return { loss: Math.fround(combineLosses(this.tasks, r.losses, lv).total + penalty), taskLosses: r.losses };
   }
 
   /** Losses and gradients of a batch that fits one thread's shard, on the main thread, nothing updated. */

@@ -94,14 +94,18 @@ export class ShardRunner {
     this.last = performance.now();
   }
 
-  /** Each task's mean loss over the batch: the threads' sums in thread order, over `rows`. */
+  /**
+   * Each task's mean loss over the batch: the threads' sums in thread order, over `rows`, rounded
+   * to float32 as the tfjs graph computes it, so that a loss float32 cannot hold (a squared error
+   * of a label near 3e38) is Infinity and the step diverges on both paths alike.
+   */
   taskLosses(rows: number): number[] {
     const out = this.s.tasks.map(() => 0);
     for (const t of this.s.plan.threads) {
       const sums = new Float64Array(this.buf, t.lossOut, this.s.tasks.length);
       out.forEach((_, i) => (out[i]! += sums[i]!));
     }
-    return out.map((v) => v / Math.max(rows, 1));
+    return out.map((v) => Math.fround(v / Math.max(rows, 1)));
   }
 
   /**

@@ -152,3 +152,22 @@ test('a probe step that throws falls back to tfjs with the exception as the reas
   assert.deepEqual(chosen.path, { kernels: 'tfjs', threads: 1, reason: 'probe step failed: reference exploded' });
   m.dispose();
 });
+
+test('a loss float32 cannot hold diverges on the fast path as on tfjs: Infinity reported, nothing updated', () => {
+  const tasks = [CTR_TASKS[0]!, { name: 'watch', label: 'watch_time', type: 'regression' as const, labelTransform: 'none' as const, lossWeight: 1 }];
+  const s = tinySpec(tasks);
+  const [fast, plain] = (['auto', 'tfjs'] as const).map((kernels) => buildModel(s, tinyModel({ type: 'mmoe' }), tinyTraining(), 7, { kernels }));
+  for (const m of [fast!, plain!]) m.trainStep(syntheticBatch(s, 16, 1));
+  assert.equal(fast!.trainingPath?.kernels, 'fast');
+  const huge = syntheticBatch(s, 16, 2);
+  huge.labels[2 * 5 + 1] = 3e38; // finite in float32, its square is not
+  for (const m of [fast!, plain!]) {
+    const before = m.getState();
+    const r = m.trainStep(huge);
+    assert.equal(r.taskLosses.watch, Number.POSITIVE_INFINITY, m.trainingPath?.kernels);
+    assert.equal(r.loss, Number.POSITIVE_INFINITY);
+    assert.deepEqual(m.getState().dense, before.dense, `${m.trainingPath?.kernels}: the diverged step changed nothing`);
+    assert.deepEqual(m.getState().tables, before.tables);
+    m.dispose();
+  }
+});
