@@ -73,11 +73,15 @@ test('a model the fast path does not cover trains on tfjs; metadata and the log 
   assert.match(r.log, /training on the tfjs graph: the fast path does not cover this model: dropout 0\.1/);
 });
 
-test('with every numeric statistic known, the first epoch trains while a thread reads: the same rows, the read logged and recorded', async () => {
+test('with every numeric statistic known, the first epoch trains while a thread reads: the same rows, the read logged and recorded, the same bytes twice with two threads', async () => {
   const before = await train('read-first', '1');
   assert.equal(before.meta.timings.readOverlapped, false, 'minmax statistics are computed by a read first');
-  const r = await train('read-ahead', '1', undefined, { numeric: [{ name: 'hour', transform: 'minmax', min: 0, max: 23 }] });
+  const known = { numeric: [{ name: 'hour', transform: 'minmax', min: 0, max: 23 }] };
+  const [r, again] = [await train('read-ahead', '2', undefined, known), await train('read-ahead-again', '2', undefined, known)];
   assert.equal(r.meta.timings.readOverlapped, true);
+  assert.equal(r.meta.trainingPath.threads, 2);
+  // Whatever the timing of the reading thread against the steps: one seed, the same bytes.
+  for (const f of weightFiles(r.dir)) assert.ok(r.files(f).equals(again.files(f)), `${f} differs between two runs reading alongside the first epoch`);
   assert.deepEqual(r.meta.rows, before.meta.rows);
   assert.deepEqual(r.meta.data, before.meta.data);
   assert.match(r.log, /read 2 files of 20260101, 20260102: \d+ training rows, \d+ validation rows, 0 bad rows \([\d.]+ s\), alongside the first epoch/);
