@@ -127,6 +127,10 @@ export const trainingSection = z
      * epoch; `auto`: memory when the rows fit the memory budget, else stream.
      */
     data: z.enum(['auto', 'memory', 'stream']).default('auto'),
+    /** Training threads of the fast path: `auto` = every core for runs long enough to pay for starting them. */
+    threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
+    /** `auto`: the fast path (wasm SIMD kernels) when it covers the model and its probe step agrees with tfjs; `tfjs`: always the tfjs graph. */
+    kernels: z.enum(['auto', 'tfjs']).default('auto'),
     optimizer: optimizer.default({}),
     /** Embedding tables: lazy (sparse) Adam / Adagrad on the rows a batch touches. */
     embeddingOptimizer: optimizer.partial().optional(),

@@ -5,7 +5,7 @@ import { formatLocation } from '../errors.js';
 import type { DataAccount } from './account.js';
 import { EncodedTable } from './encoded-table.js';
 import { encodeRows, newAccounting, type ReadOptions, type RowBlock } from './encode-rows.js';
-import { type MemoryBudget, MemoryBudgetError, mib } from './memory-budget.js';
+import { type MemoryBudget, MemoryBudgetError, overBudget } from './memory-budget.js';
 import { type FeatureSpec, missingNumericStats, transformNumeric } from './feature-spec.js';
 import { Holdout } from './holdout.js';
 import { weighSampled } from './negative-sampling.js';
@@ -78,8 +78,7 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
     const over = (): string | null => {
       const [table, raw] = isValid ? [valid, rawValid] : [train, rawTrain];
       const growth = (table.full ? 2 * table.heldBytes : 0) + (needStats && raw.full ? 2 * raw.heldBytes : 0);
-      if (held() + growth <= budget!.bytes) return null;
-      return `${mib(held())} held after ${(train.size + valid.size).toLocaleString('en-US')} rows, growing to ${mib(held() + growth)}, over the memory budget of ${mib(budget!.bytes)} (${budget!.source})`;
+      return overBudget(held(), growth, train.size + valid.size, budget!);
     };
     const where = { file: join(source.dataDir, block.file.path), line: block.lines[r]! };
     let why = over();

@@ -43,6 +43,15 @@ export function memoryBudget(flag: number | undefined): MemoryBudget {
   return flag === undefined ? defaultMemoryBudget() : { bytes: flag, source: `--memory-budget ${mib(flag)}` };
 }
 
+/**
+ * Why tables holding `held` bytes after `rows` rows cannot grow by `growth` within `budget`, or
+ * null when they can (what the readers that keep rows check before each growth).
+ */
+export function overBudget(held: number, growth: number, rows: number, budget: MemoryBudget): string | null {
+  if (held + growth <= budget.bytes) return null;
+  return `${mib(held)} held after ${rows.toLocaleString('en-US')} rows, growing to ${mib(held + growth)}, over the memory budget of ${mib(budget.bytes)} (${budget.source})`;
+}
+
 /** The data of a run does not fit its memory budget (exit 3: too much input for the budget). */
 export class MemoryBudgetError extends DataError {}
 

@@ -10,7 +10,7 @@ import type { RegressionMetrics } from '../metrics/regression.js';
 import type { OperatingPoint } from '../metrics/precision-recall.js';
 import type { EvalOutcome, EvalTimings, ThresholdChoice } from './eval-job.js';
 import type { PairCorrelation, TaskReport } from './evaluator.js';
-import type { ModelInfo } from './model-dir.js';
+import type { ModelInfo } from '../scoring/model-dir.js';
 import type { QualityGateResult } from './quality-gate.js';
 
 /** 2: per-task thresholds (`threshold`, `thresholdRule`, `options.threshold` may be "auto"), confusion matrix, average precision, PR curve, threshold sweep, AUC interval, `model.training`. */

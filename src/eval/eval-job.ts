@@ -10,10 +10,10 @@ import { estimateInput, type MemoryBudget, MemoryBudgetError, mib } from '../dat
 import { type DataSource, findPartitions } from '../data/partitions.js';
 import { DataError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { InOrder, labelsOf, type Scored } from './batch-scorer.js';
+import { InOrder, labelsOf, type Scored } from '../scoring/batch-scorer.js';
 import { type EvalReport, Evaluator } from './evaluator.js';
-import { type ModelInfo, type OpenedModel } from './model-dir.js';
-import { RowBatcher, SCORING_BATCH_ROWS } from './row-batcher.js';
+import { type ModelInfo, type OpenedModel } from '../scoring/model-dir.js';
+import { RowBatcher, SCORING_BATCH_ROWS } from '../scoring/row-batcher.js';
 
 export interface EvalJob {
   model: OpenedModel;

@@ -13,7 +13,7 @@ import type { MetricValue } from '../metrics/metric-value.js';
 import type { RegressionMetrics } from '../metrics/regression.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
 import type { Scorer } from '../model/folded-scorer.js';
-import { type Scored, scoreNow } from './batch-scorer.js';
+import { type Scored, scoreNow } from '../scoring/batch-scorer.js';
 
 export interface TaskReport {
   task: string;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { trainingSection } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { resolveModelDir } from '../eval/model-dir.js';
+import { resolveModelDir } from '../scoring/model-dir.js';
 import { loadModel, readArchitecture } from '../model/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { EXPORT_FILES, EXPORT_FORMATS, type ExportFormat, SIGNATURE_JSON, writeKeras, writeOnnx } from './index.js';

@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.js';
 import { type FeatureSpec, featureSpecFromConfig } from '../data/feature-spec.js';
 import { MmoeError, UsageError } from '../errors.js';
-import { openModel } from '../eval/model-dir.js';
+import { openModel } from '../scoring/model-dir.js';
 
 /** Differences between two specs in what serving depends on: input columns, buckets, transforms, tasks. */
 export function servingDifferences(saved: FeatureSpec, wanted: FeatureSpec): string[] {

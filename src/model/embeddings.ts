@@ -27,23 +27,55 @@ interface Table {
   undo: UndoLog | null;
 }
 
+/** One shard's block and block gradient ([batch.size, stride] row-major, the first `width` columns used). */
+export interface ShardGradient {
+  batch: Batch;
+  dx: Float32Array;
+  block: Float32Array;
+  stride: number;
+}
+
+/**
+ * The rows of every table a thread updates: blocks of OWNER_BLOCK rows dealt round-robin, so hot
+ * rows spread over the threads whatever the ids, and threads rarely write one cache line.
+ */
+export interface RowOwner {
+  index: number;
+  of: number;
+}
+
+const OWNER_SHIFT = 4; // blocks of 16 rows
+
 export class EmbeddingTables {
   private readonly tables = new Map<string, Table>();
+  /** Scratch: one field's ids of a batch (saveForCheckpoint). */
+  private ids = new Int32Array(0);
 
-  /** `slotsPerWeight`: optimizer state kept per weight (Adam 2, Adagrad 1). */
+  /**
+   * `slotsPerWeight`: optimizer state kept per weight (Adam 2, Adagrad 1). `shared`: tables in
+   * SharedArrayBuffers, so that training threads read and update the one copy (`stores()`).
+   */
   constructor(
     readonly layout: BlockLayout,
     slotsPerWeight: number,
-    rng: Rng,
+    rng: Rng | null,
+    options: { shared?: boolean; stores?: Float32Array[] } = {},
   ) {
-    for (const t of layout.tables) {
+    layout.tables.forEach((t, i) => {
       const stride = t.dim * (1 + slotsPerWeight);
-      const store = new Float32Array(t.rows * stride);
-      for (let r = 0; r < t.rows; r++)
-        for (let k = 0; k < t.dim; k++) store[r * stride + k] = (rng.next() * 2 - 1) * INIT_RANGE;
+      let store = options.stores?.[i];
+      if (!store) {
+        store = options.shared ? new Float32Array(new SharedArrayBuffer(t.rows * stride * 4)) : new Float32Array(t.rows * stride);
+        for (let r = 0; r < t.rows; r++) for (let k = 0; k < t.dim; k++) store[r * stride + k] = (rng!.next() * 2 - 1) * INIT_RANGE;
+      }
       const fields = layout.fields.filter((f) => f.table === t).length;
       this.tables.set(t.name, { layout: t, store, stride, fields, slots: new RowSlots(t.dim), undo: null });
-    }
+    });
+  }
+
+  /** The tables' storage in layout order (what another thread attaches to with `options.stores`). */
+  stores(): Float32Array[] {
+    return this.layout.tables.map((t) => this.get(t.name).store);
   }
 
   /**
@@ -105,11 +137,12 @@ export class EmbeddingTables {
   }
 
   /**
-   * Fills `out` ([batch.size, width] row-major) with embeddings, crosses and numerics. One field
-   * at a time (its table's page-table entries stay cached), its rows touched first (touch.ts).
+   * Fills `out` ([batch.size, outStride] row-major, outStride >= width) with embeddings, crosses and
+   * numerics. One field at a time (its table's page-table entries stay cached), its rows touched
+   * first (touch.ts).
    */
-  gather(batch: Batch, out: Float32Array): void {
-    const { fields, crosses, width, numericOffset, numeric } = this.layout;
+  gather(batch: Batch, out: Float32Array, outStride = this.layout.width): void {
+    const { fields, crosses, numericOffset, numeric } = this.layout;
     const nCat = fields.length;
     const nNum = numeric.length;
     const n = batch.size;
@@ -123,7 +156,7 @@ export class EmbeddingTables {
       touchRows(store, stride, dim - 1, batch.cat, f, nCat, n);
       for (let b = 0; b < n; b++) {
         const src = batch.cat[b * nCat + f] * stride;
-        const dst = b * width + field.offset;
+        const dst = b * outStride + field.offset;
         for (let k = 0; k < dim; k++) out[dst + k] = store[src + k];
       }
     });
@@ -132,11 +165,11 @@ export class EmbeddingTables {
       const oa = fields[x.a].offset;
       const ob = fields[x.b].offset;
       for (let b = 0; b < n; b++) {
-        const o = b * width;
+        const o = b * outStride;
         for (let k = 0; k < x.dim; k++) out[o + x.offset + k] = out[o + oa + k] * out[o + ob + k];
       }
     }
-    for (let b = 0; b < n; b++) for (let j = 0; j < nNum; j++) out[b * width + numericOffset + j] = batch.num[b * nNum + j];
+    for (let b = 0; b < n; b++) for (let j = 0; j < nNum; j++) out[b * outStride + numericOffset + j] = batch.num[b * nNum + j];
   }
 
   /**
@@ -145,34 +178,52 @@ export class EmbeddingTables {
    * The result stays valid until the next `accumulate`.
    */
   accumulate(batch: Batch, dx: Float32Array, block: Float32Array): Map<string, SparseGradient> {
-    const { fields, crosses, width } = this.layout;
+    return this.accumulateShards([{ batch, dx, block, stride: this.layout.width }]);
+  }
+
+  /**
+   * `accumulate` over the shards of one batch in order, keeping only the rows `owner` updates
+   * (RowOwner): every row's gradient is summed in batch row order, however the batch was split,
+   * and threads with different owners touch disjoint rows.
+   */
+  accumulateShards(shards: ShardGradient[], owner: RowOwner = { index: 0, of: 1 }): Map<string, SparseGradient> {
+    const { fields, crosses } = this.layout;
     const nCat = fields.length;
-    for (const t of this.tables.values()) t.slots.reset(Math.min(t.layout.rows, batch.size * t.fields));
+    const total = shards.reduce((n, s) => n + s.batch.size, 0);
+    for (const t of this.tables.values()) t.slots.reset(Math.min(Math.ceil(t.layout.rows / owner.of) + (1 << OWNER_SHIFT), total * t.fields));
     const slots = fields.map((f) => this.get(f.table.name).slots);
-    const n = batch.size;
-    // One field at a time, like gather: one row set and one hash in the inner loop.
-    fields.forEach((field, f) => {
-      const s = slots[f];
-      const { dim, grads } = s;
-      for (let b = 0; b < n; b++) {
-        const at = s.offset(batch.cat[b * nCat + f]);
-        const src = b * width + field.offset;
-        for (let k = 0; k < dim; k++) grads[at + k] += dx[src + k];
-      }
-    });
-    for (const x of crosses) {
-      const sa = slots[x.a];
-      const sb = slots[x.b];
-      const oa = fields[x.a].offset;
-      const ob = fields[x.b].offset;
-      for (let b = 0; b < n; b++) {
-        const o = b * width;
-        const ga = sa.offset(batch.cat[b * nCat + x.a]);
-        const gb = sb.offset(batch.cat[b * nCat + x.b]);
-        for (let k = 0; k < x.dim; k++) {
-          const d = dx[o + x.offset + k];
-          sa.grads[ga + k] += d * block[o + ob + k];
-          sb.grads[gb + k] += d * block[o + oa + k];
+    const { index, of } = owner;
+    const mine = (row: number) => of === 1 || (row >> OWNER_SHIFT) % of === index;
+    for (const { batch, dx, block, stride } of shards) {
+      const n = batch.size;
+      // One field at a time, like gather: one row set and one hash in the inner loop.
+      fields.forEach((field, f) => {
+        const s = slots[f]!;
+        const { dim, grads } = s;
+        for (let b = 0; b < n; b++) {
+          const row = batch.cat[b * nCat + f]!;
+          if (!mine(row)) continue;
+          const at = s.offset(row);
+          const src = b * stride + field.offset;
+          for (let k = 0; k < dim; k++) grads[at + k] += dx[src + k]!;
+        }
+      });
+      for (const x of crosses) {
+        const [sa, sb] = [slots[x.a]!, slots[x.b]!];
+        const oa = fields[x.a]!.offset;
+        const ob = fields[x.b]!.offset;
+        for (let b = 0; b < n; b++) {
+          const o = b * stride;
+          const rowA = batch.cat[b * nCat + x.a]!;
+          const rowB = batch.cat[b * nCat + x.b]!;
+          if (mine(rowA)) {
+            const ga = sa.offset(rowA);
+            for (let k = 0; k < x.dim; k++) sa.grads[ga + k] += dx[o + x.offset + k]! * block[o + ob + k]!;
+          }
+          if (mine(rowB)) {
+            const gb = sb.offset(rowB);
+            for (let k = 0; k < x.dim; k++) sb.grads[gb + k] += dx[o + x.offset + k]! * block[o + oa + k]!;
+          }
         }
       }
     }
@@ -199,6 +250,22 @@ export class EmbeddingTables {
       t.undo ??= new UndoLog(t.layout.rows, t.stride);
       t.undo.clear();
     }
+  }
+
+  /**
+   * While a checkpoint is kept: saves the rows `batch` reads (every field's, so every row a step
+   * on it may change) that are not saved yet. For steps whose updates are made elsewhere: the
+   * fast path's threads each update the rows they own, with tables of their own.
+   */
+  saveForCheckpoint(batch: Batch): void {
+    const nCat = this.layout.fields.length;
+    if (this.ids.length < batch.size) this.ids = new Int32Array(batch.size);
+    this.layout.fields.forEach((field, f) => {
+      const t = this.get(field.table.name);
+      if (!t.undo) return;
+      for (let b = 0; b < batch.size; b++) this.ids[b] = batch.cat[b * nCat + f]!;
+      t.undo.save(t.store, this.ids, batch.size);
+    });
   }
 
   /** Puts back every row changed since the checkpoint, which stays kept. */

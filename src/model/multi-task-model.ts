@@ -1,6 +1,9 @@
 // A trainable multi-task model: embedding tables in JS (sparse updates), the dense network in
 // tfjs. One training step: gather the block, forward, gradients of the dense weights AND of the
 // block, dense optimizer step, then lazy updates of only the embedding rows the batch touched.
+// The step runs on the fast path (fast/: wasm SIMD kernels, worker threads) when it covers the
+// model and agrees with tfjs on a probe step, else on the tfjs graph; the tfjs variables stay the
+// model that is validated, saved and exported, brought up to date whenever they are read.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSection, TrainingSection } from '../config/schema.js';
 import type { Batch } from '../data/batch.js';
@@ -12,6 +15,9 @@ import { EmbeddingTables } from './embeddings.js';
 import { blockLayout, type BlockLayout } from './layout.js';
 import { combine, l2Penalty, taskLoss } from './losses.js';
 import { getArchitecture } from './registry.js';
+import type { FastGradients } from './fast/fast-trainer.js';
+import type { FastTrainer } from './fast/fast-trainer.js';
+import { chooseTrainingPath, PROBE_TOLERANCE, type TrainingPath } from './fast/probe.js';
 import { optimizerSlots, SparseOptimizer } from './sparse-optimizer.js';
 import { useFastWasmKernels } from './wasm-kernels.js';
 
@@ -41,38 +47,87 @@ export interface ModelState {
   logVariances: number[];
 }
 
+export interface ModelOptions {
+  /** For scoring only: embedding tables without optimizer slots (a third of an Adam model's table memory); training throws. */
+  inferenceOnly?: boolean;
+  /** Training threads of the fast path (the embedding tables are then shared memory). Default 1. */
+  threads?: number;
+  /** `tfjs`: never the fast path. Default `auto`: the fast path when it covers the model and its probe agrees. */
+  kernels?: 'auto' | 'tfjs';
+  /** Largest deviation the probe step accepts (tests force a fallback with a negative one). */
+  probeTolerance?: number;
+  /** false: the fast path's kernels without fused multiply-adds even where the engine has them. */
+  fma?: boolean;
+}
+
 export class MultiTaskModel {
   readonly layout: BlockLayout;
   readonly tables: EmbeddingTables;
-  readonly net: DenseNet;
-  readonly logVariances: tf.Variable[] | null;
+  private readonly dense: DenseNet;
+  private readonly logVars: tf.Variable[] | null;
   private readonly denseOptimizer: DenseOptimizer;
   private readonly sparseOptimizer: SparseOptimizer;
   /** Embedding learning rate / dense learning rate, kept when the trainer decays the rate. */
   private readonly sparseRatio: number;
+  private learningRate: number;
   private block = new Float32Array(0);
   /** The dense side of the checkpoint (checkpoint()); the tables keep their own. */
   private kept: { dense: Float32Array[]; logVariances: number[]; optimizer: { steps: number; slots: Float32Array }; embeddingSteps: number } | null = null;
+  /** Chosen at the first training step. */
+  private path: TrainingPath | undefined;
+  private fast: FastTrainer | null = null;
+  /** The fast path has trained since the tfjs variables were last written. */
+  private stale = false;
 
   constructor(
     readonly spec: FeatureSpec,
     readonly model: ModelSection,
     readonly training: TrainingSection,
     seed = training.seed,
-    /** For scoring only: embedding tables without optimizer slots (a third of an Adam model's table memory); training throws. */
-    readonly options: { inferenceOnly?: boolean } = {},
+    readonly options: ModelOptions = {},
   ) {
     useFastWasmKernels();
     this.layout = blockLayout(spec);
     const arch = getArchitecture(model.type);
-    this.net = buildDenseNet(arch, { spec, model }, this.layout.width, seed);
+    this.dense = buildDenseNet(arch, { spec, model }, this.layout.width, seed);
     const o = training.optimizer;
     const e = { ...o, ...training.embeddingOptimizer };
-    this.tables = new EmbeddingTables(this.layout, options.inferenceOnly ? 0 : optimizerSlots(e.name), new Rng(seed).fork(1));
+    const shared = (options.threads ?? 1) > 1 && !options.inferenceOnly;
+    this.tables = new EmbeddingTables(this.layout, options.inferenceOnly ? 0 : optimizerSlots(e.name), new Rng(seed).fork(1), { shared });
     this.sparseOptimizer = new SparseOptimizer(e.name, e.learningRate);
     this.sparseRatio = e.learningRate / o.learningRate;
-    this.logVariances = training.uncertaintyWeighting ? spec.tasks.map(() => tf.variable(tf.scalar(0))) : null;
+    this.learningRate = o.learningRate;
+    this.logVars = training.uncertaintyWeighting ? spec.tasks.map(() => tf.variable(tf.scalar(0))) : null;
     this.denseOptimizer = new DenseOptimizer(this.denseVariables(), o.name, o.learningRate, o.clipNorm);
+  }
+
+  /** The dense network's tfjs graphs and layers, with the weights the fast path trained. */
+  get net(): DenseNet {
+    this.syncWeights();
+    return this.dense;
+  }
+
+  /** Learned uncertainty log variances (uncertainty weighting), up to date. */
+  get logVariances(): tf.Variable[] | null {
+    this.syncWeights();
+    return this.logVars;
+  }
+
+  /** Seconds each fast-path thread spent in each phase of its steps (null on the tfjs path); `reset` zeroes them. */
+  trainingPhases(reset = false): Record<string, number>[] | null {
+    return this.fast?.phaseSeconds(reset) ?? null;
+  }
+
+  /** What trains the dense network (known after the first training step). */
+  get trainingPath(): TrainingPath | undefined {
+    return this.path;
+  }
+
+  /** Writes the fast path's weights into the tfjs variables when it has trained since. */
+  private syncWeights(): void {
+    if (!this.stale || !this.fast) return;
+    this.stale = false;
+    this.fast.pushWeights();
   }
 
   get taskNames(): string[] {
@@ -81,13 +136,23 @@ export class MultiTaskModel {
 
   /** Sets the dense learning rate; the embedding rate follows in its configured proportion. */
   setLearningRate(lr: number): void {
+    this.learningRate = lr;
     this.denseOptimizer.learningRate = lr;
     this.sparseOptimizer.learningRate = lr * this.sparseRatio;
+    if (this.fast) this.fast.learningRate = lr;
   }
 
   trainStep(batch: Batch): StepResult {
     if (this.options.inferenceOnly) throw new Error('this model was opened for scoring only (no optimizer state): it cannot train');
     if (batch.size === 0) return this.noLoss();
+    if (!this.path) this.choosePath(batch);
+    if (this.fast) {
+      // The threads update the rows they own: the rows a checkpoint must keep are saved here first.
+      this.tables.saveForCheckpoint(batch);
+      const r = this.fast.step(batch);
+      this.stale = true;
+      return { loss: r.loss, taskLosses: Object.fromEntries(this.spec.tasks.map((t, i) => [t.name, r.taskLosses[i]!])) };
+    }
     const g = this.gradients(batch);
     // A diverged step changes nothing, so the caller still holds the last good weights.
     if (Number.isFinite(g.result.loss) && Object.values(g.result.taskLosses).every(Number.isFinite)) {
@@ -108,6 +173,50 @@ export class MultiTaskModel {
       result = this.readLosses(total, losses);
     });
     return result!;
+  }
+
+  /** Starts the fast path when it covers the model and its probe step agrees with tfjs on `batch`. */
+  private choosePath(batch: Batch): void {
+    if (this.options.kernels === 'tfjs') {
+      this.path = { kernels: 'tfjs', threads: 1, reason: 'the fast path is turned off (kernels "tfjs")' };
+      return;
+    }
+    const parts = {
+      net: this.dense,
+      spec: this.spec,
+      layout: this.layout,
+      tables: this.tables,
+      training: this.training,
+      logVariances: this.logVars,
+      sparse: this.sparseOptimizer,
+      threads: this.options.threads ?? 1,
+      batchRows: Math.max(batch.size, this.training.batchSize),
+      fma: this.options.fma,
+    };
+    const chosen = chooseTrainingPath(parts, batch, (probe) => this.referenceGradients(probe), this.options.probeTolerance ?? PROBE_TOLERANCE);
+    this.path = chosen.path;
+    this.fast = chosen.trainer;
+    if (this.fast) {
+      this.fast.learningRate = this.learningRate;
+      this.fast.setOptimizerState(this.denseOptimizer.getState());
+    }
+  }
+
+  /** Losses and gradients of the tfjs graph on a batch, as the fast path reports them (the probe's reference); nothing is updated. */
+  referenceGradients(batch: Batch): FastGradients {
+    const g = this.gradients(batch);
+    const dense = this.denseVariables().map((v) => {
+      const t = g.dense[v.name];
+      return t ? (t.dataSync() as Float32Array).slice() : new Float32Array(v.size);
+    });
+    tf.dispose(Object.values(g.dense));
+    return { loss: g.result.loss, taskLosses: this.spec.tasks.map((t) => g.result.taskLosses[t.name]!), dense, dx: g.dx };
+  }
+
+  /** The fast path's losses and gradients on a batch (null when it does not train this model; chooses the path first); nothing is updated. */
+  fastGradients(batch: Batch): FastGradients | null {
+    if (!this.path) this.choosePath(batch);
+    return this.fast?.gradients(batch) ?? null;
   }
 
   /**
@@ -202,7 +311,7 @@ export class MultiTaskModel {
   /** Both optimizers' state, tables' slots copied (small models and tests; persist.ts streams big ones). */
   getOptimizerState(): OptimizerState {
     return {
-      dense: this.denseOptimizer.getState(),
+      dense: this.denseState(),
       embeddings: {
         name: this.sparseOptimizer.name,
         steps: this.sparseOptimizer.steps,
@@ -213,18 +322,26 @@ export class MultiTaskModel {
 
   /** The dense optimizer's state (its slots are one copy of the dense weights' size) and the embedding optimizer's name and steps. */
   optimizerHeader(): { dense: { name: string; steps: number; slots: Float32Array }; embeddings: { name: string; steps: number } } {
-    return { dense: this.denseOptimizer.getState(), embeddings: { name: this.sparseOptimizer.name, steps: this.sparseOptimizer.steps } };
+    return { dense: this.denseState(), embeddings: { name: this.sparseOptimizer.name, steps: this.sparseOptimizer.steps } };
+  }
+
+  /** The dense optimizer's state, from the fast path when it trains. */
+  private denseState(): { name: string; steps: number; slots: Float32Array } {
+    if (this.fast) this.denseOptimizer.setState(this.fast.optimizerState());
+    return this.denseOptimizer.getState();
   }
 
   /** Sets the dense optimizer's state and the embedding optimizer's steps; the tables' slots are set through `tables`. */
   setOptimizerHeader(dense: { steps: number; slots: Float32Array }, embeddingSteps: number): void {
     this.denseOptimizer.setState(dense);
+    this.fast?.setOptimizerState(dense);
     this.sparseOptimizer.steps = embeddingSteps;
   }
 
   /** Fresh optimizers (after a restore that failed half way). */
   resetOptimizers(): void {
     this.denseOptimizer.reset();
+    this.fast?.resetOptimizer();
     this.sparseOptimizer.steps = 0;
     this.tables.clearSlots();
   }
@@ -242,14 +359,16 @@ export class MultiTaskModel {
   }
 
   setState(s: ModelState): void {
-    this.net.train.weights.forEach((v, i) => {
+    this.stale = false; // every weight is replaced
+    this.dense.train.weights.forEach((v, i) => {
       const t = tf.tensor(s.dense[i], v.shape as number[]);
       v.write(t);
       t.dispose();
     });
     for (const [k, a] of s.tables) this.tables.write(k, a);
-    this.logVariances?.forEach((v, i) => tf.tidy(() => v.assign(tf.scalar(s.logVariances[i]))));
+    this.logVars?.forEach((v, i) => tf.tidy(() => v.assign(tf.scalar(s.logVariances[i]))));
     this.denseOptimizer.reload();
+    this.fast?.pullWeights();
   }
 
   /**
@@ -259,7 +378,7 @@ export class MultiTaskModel {
    */
   checkpoint(): void {
     const { dense, logVariances } = this.getDenseState();
-    this.kept = { dense, logVariances, optimizer: this.denseOptimizer.getState(), embeddingSteps: this.sparseOptimizer.steps };
+    this.kept = { dense, logVariances, optimizer: this.denseState(), embeddingSteps: this.sparseOptimizer.steps };
     this.tables.checkpoint();
   }
 
@@ -267,8 +386,7 @@ export class MultiTaskModel {
   restoreCheckpoint(): void {
     if (!this.kept) throw new Error('no checkpoint to restore');
     this.setState({ dense: this.kept.dense, tables: new Map(), logVariances: this.kept.logVariances });
-    this.denseOptimizer.setState(this.kept.optimizer);
-    this.sparseOptimizer.steps = this.kept.embeddingSteps;
+    this.setOptimizerHeader(this.kept.optimizer, this.kept.embeddingSteps); // both paths' dense optimizer
     this.tables.rollback();
   }
 
@@ -280,8 +398,10 @@ export class MultiTaskModel {
 
   dispose(): void {
     this.dropCheckpoint();
-    for (const v of this.net.train.weights) v.dispose();
-    tf.dispose(this.logVariances ?? []);
+    this.fast?.dispose();
+    this.fast = null;
+    for (const v of this.dense.train.weights) v.dispose();
+    tf.dispose(this.logVars ?? []);
   }
 
   private blockTensor(batch: Batch): tf.Tensor2D {
@@ -321,6 +441,6 @@ export class MultiTaskModel {
 }
 
 /** Builds a fresh model: architecture by model.type, random tables and weights from `seed`. */
-export function buildModel(spec: FeatureSpec, model: ModelSection, training: TrainingSection, seed = training.seed, options: { inferenceOnly?: boolean } = {}): MultiTaskModel {
+export function buildModel(spec: FeatureSpec, model: ModelSection, training: TrainingSection, seed = training.seed, options: ModelOptions = {}): MultiTaskModel {
   return new MultiTaskModel(spec, model, training, seed, options);
 }

@@ -8,7 +8,7 @@ import { ConfigError, ModelError } from '../errors.js';
 import { writeAtomicWith, writeFileAtomic } from '../util/atomic-file.js';
 import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
-import { buildModel, type MultiTaskModel } from './multi-task-model.js';
+import { buildModel, type ModelOptions, type MultiTaskModel } from './multi-task-model.js';
 import { portableArtifacts } from './portable.js';
 import { readModelFile, readModelJson, readWeightShards } from './weight-files.js';
 
@@ -261,7 +261,7 @@ export async function loadModel(
   model: ModelSection,
   training: TrainingSection,
   seed = training.seed,
-  options: { inferenceOnly?: boolean; checkFinite?: boolean } = {},
+  options: ModelOptions & { checkFinite?: boolean } = {},
 ): Promise<MultiTaskModel> {
   const saved = readArchitecture(dir);
   const problems = incompatibilities(saved, { spec, model });

@@ -13,11 +13,18 @@ export interface SparseGradient {
   count: number;
 }
 
-// tfjs defaults, so dense and sparse parts of one model follow the same rule.
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-7;
-const ADAGRAD_INITIAL = 0.1;
+// tfjs defaults, so dense and sparse parts of one model follow the same rule (the fast path's
+// kernels too).
+export const BETA1 = 0.9;
+export const BETA2 = 0.999;
+export const EPSILON = 1e-7;
+export const ADAGRAD_INITIAL = 0.1;
+
+/** Adam's step size at step t (1-based) with its bias correction folded in. */
+export function adamStepSize(learningRate: number, t: number): number {
+  const n = Math.max(t, 1);
+  return (learningRate * Math.sqrt(1 - BETA2 ** n)) / (1 - BETA1 ** n);
+}
 
 /** Optimizer slots stored per weight after the weights of a row. */
 export function optimizerSlots(name: SparseOptimizerName): number {
@@ -55,8 +62,7 @@ export class SparseOptimizer {
   }
 
   private adam(store: Float32Array, stride: number, dim: number, g: SparseGradient): void {
-    const t = Math.max(this.step, 1);
-    const lr = (this.learningRate * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
+    const lr = adamStepSize(this.learningRate, this.step);
     for (let i = 0; i < g.count; i++) {
       const w = g.rows[i] * stride;
       const gb = i * dim;

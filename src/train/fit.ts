@@ -6,7 +6,7 @@ import type { EncodedTable } from '../data/encoded-table.js';
 import { InterruptedError, TrainingDivergedError } from '../errors.js';
 import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
-import type { MultiTaskModel } from '../model/index.js';
+import type { MultiTaskModel, TrainingPath } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { epochFields, epochMessage } from './messages.js';
 import type { RunLog } from './run-log.js';
@@ -35,6 +35,8 @@ export interface FitResult {
   stoppedEarly: boolean;
   steps: number;
   trainSeconds: number;
+  /** What trained the dense network (chosen at the first step). */
+  trainingPath?: TrainingPath;
 }
 
 export interface FitDeps {
@@ -84,7 +86,8 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   const { logger, runLog, progress } = deps;
   const now = deps.now ?? (() => performance.now());
   const tc = cfg.training;
-  const monitor = valid.size > 0 ? monitorOf(cfg) : null;
+  // Known once the first epoch has read its rows (validation rows may arrive with them: read-ahead.ts).
+  let monitor: FitResult['monitor'] | undefined;
   const stopper = new EarlyStopping(tc.earlyStopping.patience);
   const history: EpochRecord[] = [];
   let best: { report: EvalReport; epoch: number } | null = null;
@@ -111,6 +114,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
         throw new InterruptedError(`interrupted at epoch ${epoch + 1}, step ${step + 1}; nothing was published and the previous model is untouched`);
       }
       const r = model.trainStep(batch);
+      if (step === 0) logPath(logger, model.trainingPath);
       if (!Number.isFinite(r.loss)) {
         progress?.stop();
         const parts = Object.entries(r.taskLosses).map(([t, v]) => `${t}=${v}`).join(', ');
@@ -136,6 +140,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
       seconds,
     };
     runLog.trainEpoch(step, rec.trainLoss, rec.trainTaskLosses, rec.examplesPerSecond);
+    monitor ??= valid.size > 0 ? monitorOf(cfg) : null;
     if (monitor) {
       const v = validate(model, valid, lr);
       lastReport = v.report;
@@ -168,10 +173,17 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   return {
     history,
     bestEpoch: best?.epoch ?? history.length,
-    monitor,
+    monitor: monitor ?? null,
     validation: best?.report ?? lastReport,
     stoppedEarly,
     steps: step,
     trainSeconds: (now() - started) / 1000,
+    trainingPath: model.trainingPath,
   };
+}
+
+function logPath(logger: Logger, p: TrainingPath | undefined): void {
+  if (!p) return;
+  if (p.kernels === 'fast') logger.info({ trainingPath: p }, `training on the fast path (wasm SIMD kernels${p.fma ? ' with fused multiply-adds' : ''}, ${p.threads} thread${p.threads > 1 ? 's' : ''})`);
+  else logger.info({ trainingPath: p }, `training on the tfjs graph: ${p.reason}`);
 }

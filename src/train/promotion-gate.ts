@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { findPartitions, type DataSource } from '../data/partitions.js';
 import { MmoeError, UsageError } from '../errors.js';
 import { BaselineDataError, runEval } from '../eval/eval-job.js';
-import { inputBytes, openModel, type OpenedModel } from '../eval/model-dir.js';
+import { inputBytes, openModel, type OpenedModel } from '../scoring/model-dir.js';
 import { aucGate, type AucCheck } from '../eval/quality-gate.js';
 import type { Logger } from '../logger.js';
 import { danglingLatest, latestName } from '../model-root/links.js';

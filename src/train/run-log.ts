@@ -1,7 +1,7 @@
 // TensorBoard logging of a training run: logs/<run>/train and logs/<run>/validation event files,
 // each created with its first event, so a run that fails before logging anything leaves no empty
 // TensorBoard run behind (only its mmoe.log, which ends with the error).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalReport } from '../eval/evaluator.js';
 import { headline } from '../eval/evaluator.js';
@@ -80,5 +80,13 @@ export class RunLog {
   close(): void {
     this.trainWriter?.close();
     this.validationWriter?.close();
+  }
+
+  /** Closes and removes the event files written so far (a run that starts its training over). */
+  discard(): void {
+    this.close();
+    for (const w of [this.trainWriter, this.validationWriter]) if (w) rmSync(w.file, { force: true });
+    this.trainWriter = undefined;
+    this.validationWriter = undefined;
   }
 }

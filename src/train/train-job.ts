@@ -7,12 +7,15 @@ import type { Config } from '../config/schema.js';
 import type { DataAccount } from '../data/account.js';
 import { DataError, InterruptedError, MmoeError, UsageError, WriteError } from '../errors.js';
 import { checkExports, exportFormats, writeExports } from '../export/index.js';
-import { featureSpecFromConfig, type FeatureSpec } from '../data/feature-spec.js';
-import { loadEncoded } from '../data/load-encoded.js';
+import { featureSpecFromConfig, type FeatureSpec, missingNumericStats } from '../data/feature-spec.js';
+import { loadEncoded, type LoadedData } from '../data/load-encoded.js';
+import { ReadAhead, ReadAheadOutgrew } from '../data/read-ahead.js';
+import { EncodedTable } from '../data/encoded-table.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
 import type { MemoryBudget } from '../data/memory-budget.js';
+import { localStorage } from '../data/storage/index.js';
 import { type LogFile, type Logger, silentLogger } from '../logger.js';
 import { buildModel, checkPortableGraph, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
@@ -24,6 +27,7 @@ import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { publishedMessage, readMessage } from './messages.js';
 import { RunLog } from './run-log.js';
+import { trainingThreads } from './threads.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
 export interface TrainJob {
@@ -166,42 +170,104 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       if (err instanceof InterruptedError) checkAbort('while reading the data');
       throw err;
     };
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped);
-    const streaming = !data.kept;
-    const dataMode = { requested: cfg.training.data, used: streaming ? 'stream' : 'memory', reason: data.dropped ? `${mode.reason}; then ${data.dropped}: the days are read again every epoch` : mode.reason };
-    spec = data.spec;
-    let valid = data.valid;
+    const tc = cfg.training;
+    // Rows kept in memory with every numeric statistic known beforehand: the first epoch trains
+    // while a thread reads (read-ahead.ts), within the same memory budget; with training.data
+    // "auto", rows that outgrow it make the run start over, streaming. Local files only: an
+    // object store's client settings do not cross to a thread.
+    const overlap = mode.keepTrain !== false && missingNumericStats(spec).length === 0 && sourceStorage(job.source) === localStorage;
+    const readLine = (d: LoadedData, validRows: number, seconds: number, used: string, overlapped: boolean) => {
+      const read = { trainRows: d.trainRows, validRows, badRows: d.account.badRows.total, seconds };
+      const message = readMessage({ ...read, files: d.account.files.length, dates: job.source.dates, validDate });
+      logger.info({ ...read, data: used, overlapped }, overlapped ? `${message}, alongside the first epoch` : message);
+    };
+    let result: FitResult;
+    let data: LoadedData;
+    let valid = EncodedTable.forSpec(spec, 1);
     let validAccount: DataAccount | undefined;
-    if (validDate) {
-      const room = { bytes: Math.max(0, job.memoryBudget.bytes - data.heldBytes), source: `${job.memoryBudget.source}, less the training rows held` };
-      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
+    let tLoaded = t0;
+    let optimizerReason: string | null = null;
+    let dataMode = { requested: cfg.training.data, used: 'memory', reason: mode.reason };
+    let ahead: ReadAhead | null = null;
+    let loaded: LoadedData | null = null;
+    /** Reads the validation day within what the training rows leave of the budget; returns the bytes it holds. */
+    const readValidDay = async (trainHeld: number): Promise<number> => {
+      const room = { bytes: Math.max(0, job.memoryBudget.bytes - trainHeld), source: `${job.memoryBudget.source}, less the training rows held` };
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate!] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
       valid = v.train;
       validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
-    }
-    checkAbort('while reading the data');
-    const tLoaded = now();
-    const read = { trainRows: data.trainRows, validRows: valid.size, badRows: data.account.badRows.total, seconds: (tLoaded - t0) / 1000 };
-    logger.info({ ...read, data: dataMode.used }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
-    if (data.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
-
-    const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, cfg.training) : buildModel(spec, cfg.model, cfg.training);
-    const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
-    if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
-    let result: FitResult;
-    try {
-      const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer, sampling) : data.train;
-      result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
-      checkAbort('after training');
+      return v.heldBytes;
+    };
+    /** Reads the days once (keeping the training rows as `keepTrain` says) before training. */
+    const readFirst = async (keepTrain: boolean | 'auto'): Promise<LoadedData> => {
+      const d = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: tc.seed, keepTrain, negativeSampling: sampling }).catch(stopped);
+      spec = d.spec;
+      if (!validDate) valid = d.valid;
+      else if (!validAccount) await readValidDay(d.heldBytes);
+      checkAbort('while reading the data');
+      tLoaded = now();
+      readLine(d, valid.size, (tLoaded - t0) / 1000, d.kept ? 'memory' : 'stream', false);
+      if (d.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
+      return d;
+    };
+    /** Trains a fresh (or warm-started) model on `train` and stages it. */
+    const trainAndStage = async (train: TrainRows, rows: number): Promise<FitResult> => {
+      const options = { threads: trainingThreads(tc.threads, { rows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
+      const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, tc, tc.seed, options) : buildModel(spec, cfg.model, tc, tc.seed, options);
+      const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
+      if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
+      optimizerReason = optimizerState?.reason ?? null;
       try {
-        staging = stagingDir(job.modelRoot, job.curDate);
-        await saveModel(model, staging);
-        await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
-      } catch (err) {
-        throw unpublished(err);
+        const r = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal }).catch((err: unknown) => {
+          // Interrupted while the thread still read the first epoch's rows: the read was stopped.
+          if (err instanceof InterruptedError && ahead && !ahead.complete) checkAbort('while reading the data');
+          throw err;
+        });
+        checkAbort('after training');
+        try {
+          staging = stagingDir(job.modelRoot, job.curDate);
+          await saveModel(model, staging);
+          await writeExports(model, staging, exportFormats(cfg.export), { gates: cfg.export.gates, version: deps.version }); // signature.json, and model.onnx/.keras when configured
+        } catch (err) {
+          throw unpublished(err);
+        }
+        return r;
+      } finally {
+        model.dispose();
       }
+    };
+    const streamed = (d: LoadedData) => streamedRows(spec, job.source, d.trainRows, { validRatio, seed: tc.seed }, tc.shuffleBuffer, sampling);
+    try {
+      if (overlap) {
+        const elsewhere = validDate ? await readValidDay(0) : 0;
+        const aheadOpts = { validRatio, seed: tc.seed, maxBadRows: job.maxBadRows, logger, shuffleBuffer: tc.shuffleBuffer, negativeSampling: sampling };
+        ahead = await ReadAhead.start(spec, job.source, { ...aheadOpts, memoryBudget: job.memoryBudget, keepTrain: mode.keepTrain as true | 'auto', heldElsewhere: elsewhere, overBudgetAdvice: advice, signal: deps.signal });
+        if (!validDate) valid = ahead.valid;
+        try {
+          result = await trainAndStage(ahead, ahead.estimatedRows);
+        } catch (err) {
+          if (!(err instanceof ReadAheadOutgrew)) throw err;
+          // training.data "auto" and a low estimate: what trained so far is dropped, and the run
+          // starts over on rows read again every epoch (as a read before training would have).
+          await ahead.close();
+          ahead = null;
+          logger.warn({ budgetMb: Math.round(job.memoryBudget.bytes / 2 ** 20) }, `${err.message}: training starts over, reading the days again every epoch`);
+          runLog.discard();
+          dataMode = { ...dataMode, used: 'stream', reason: `${mode.reason}; then ${err.message}: the days are read again every epoch` };
+          loaded = await readFirst(false);
+          result = await trainAndStage(streamed(loaded), loaded.trainRows);
+        }
+      } else {
+        loaded = await readFirst(mode.keepTrain);
+        dataMode = { ...dataMode, used: loaded.kept ? 'memory' : 'stream', reason: loaded.dropped ? `${mode.reason}; then ${loaded.dropped}: the days are read again every epoch` : mode.reason };
+        result = await trainAndStage(loaded.kept ? loaded.train : streamed(loaded), loaded.trainRows);
+      }
+      data = loaded ?? (await ahead!.done);
+      if (ahead) readLine(data, valid.size, ahead.seconds, dataMode.used, true);
     } finally {
-      model.dispose();
+      await ahead?.close();
     }
+    if (staging === undefined) throw new Error('no model was staged'); // trainAndStage stages it or throws
     for (const w of result.validation?.gateWarnings ?? []) logger.warn({ gate: w.code, tasks: w.tasks, causes: w.causes }, w.message);
     const metadata = {
       format: 'mmoe-model',
@@ -212,7 +278,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       modelType: cfg.model.type,
       tasks: cfg.tasks.map((t) => t.name),
       configFile: job.configFile,
-      warmStart: { from: warm.dir ?? null, reason: warm.reason, optimizer: optimizerState?.reason ?? null },
+      warmStart: { from: warm.dir ?? null, reason: warm.reason, optimizer: optimizerReason },
       data: data.account,
       dataMode: { ...dataMode, memoryBudget: { bytes: job.memoryBudget.bytes, source: job.memoryBudget.source } },
       validation: validDate
@@ -227,9 +293,11 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       history: result.history,
       backend: job.backend.name,
       backendChoice: { requested: job.backend.requested, source: job.backend.source, reason: job.backend.reason, skipped: job.backend.skipped },
+      trainingPath: result.trainingPath ?? null,
       versions: { node: process.version, tfjs: tf.version.tfjs, ...(job.backend.tensorflowVersion ? { tensorflow: job.backend.tensorflowVersion } : {}) },
       seed: cfg.training.seed,
-      timings: { readSeconds: (tLoaded - t0) / 1000, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
+      // With read-ahead the read ran alongside the first epoch: readSeconds is its own duration.
+      timings: { readSeconds: ahead ? ahead.seconds : (tLoaded - t0) / 1000, readOverlapped: ahead !== null, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
       resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       logDir: job.runDir,
     };

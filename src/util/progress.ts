@@ -81,11 +81,15 @@ export class ProgressBar {
     this.draw();
   }
 
-  /** Sets progress to `done` units; fields are merged into the ones shown. Throttled. */
+  /**
+   * Sets progress to `done` units; fields are merged into the ones shown. Throttled, except the
+   * frame that reaches a known total (an epoch shorter than the interval still shows its 100%).
+   */
   update(done: number, fields: ProgressFields = {}): void {
     this.done = done;
     Object.assign(this.fields, fields);
-    if (this.now() - this.lastDraw >= this.minIntervalMs) this.draw();
+    const last = this.total > 0 && done >= this.total && this.lastDraw !== Number.POSITIVE_INFINITY;
+    if (last || this.now() - this.lastDraw >= this.minIntervalMs) this.draw();
   }
 
   /** Erases the bar (e.g. before a log line); the next update draws it again. */

@@ -3,7 +3,7 @@
 // not, and switches to streaming when a low estimate is found out while reading; "memory" stops
 // cleanly instead of growing; eval refuses before reading, or as soon as its buffers would outgrow.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -59,6 +59,10 @@ test('auto switches to streaming when a low estimate is found out while reading 
   assert.equal(r.meta.dataMode.used, 'stream');
   assert.match(r.meta.dataMode.reason, /within the memory budget .* kept in memory; then the training rows outgrew the memory budget at .*part-00000\.csv:\d+ \(.* over the memory budget of 1\.0 MiB .*\): the days are read again every epoch/);
   assert.equal(r.meta.rows.train + r.meta.rows.valid, 2 * ROWS);
+  // The statistics are in the config, so the first epoch had started while a thread read: it
+  // started over on streamed rows, with one TensorBoard event file.
+  assert.equal(r.meta.timings.readOverlapped, false);
+  assert.equal(readdirSync(join(r.meta.logDir, 'train')).length, 1, 'one event file');
 });
 
 test('training.data "memory" over the budget stops cleanly: exit 3 naming file and line, and what to change', async () => {

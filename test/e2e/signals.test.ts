@@ -97,3 +97,24 @@ test('SIGINT to train during its data read stops the read at the next chunk, not
   assert.match(log().trim().split('\n').at(-1)!, /"exitCode":130,.*"msg":"mmoe train failed \(exit 130\): interrupted while reading the data/);
   assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json'), [], 'no model, no staging, no lock');
 });
+
+test('SIGINT to train while two training threads run: exit 130 at the next step, no thread left running', async () => {
+  // minmax statistics to compute: the whole read comes first, so the signal arrives during the steps.
+  const threaded = join(root, 'threaded.json');
+  const numeric = [{ name: 'hour', transform: 'minmax' }];
+  writeFileSync(threaded, JSON.stringify({ ...TINY_CONFIG, features: { ...TINY_CONFIG.features, numeric }, training: { ...TINY_CONFIG.training, epochs: 20 } }));
+  const logs = join(root, 'logs-threads');
+  const models = join(root, 'models-threads');
+  const p = mmoeProcess('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', threaded, '--model-output-dir', models, '--log-dir', logs, '--backend', 'cpu', '--threads', '2', '--quiet');
+  const log = () => {
+    const run = existsSync(logs) ? readdirSync(logs)[0] : undefined;
+    return run && existsSync(join(logs, run, 'mmoe.log')) ? readFileSync(join(logs, run, 'mmoe.log'), 'utf8') : '';
+  };
+  await waitFor(() => /training on the fast path \(wasm SIMD kernels[^)]*, 2 threads\)/.test(log()), 'the training threads to start', 60_000);
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /interrupted at epoch \d+, step \d+; nothing was published and the previous model is untouched/);
+  // It exited by itself (bin/mmoe.js never calls process.exit): no reading or training thread kept it alive.
+  assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json'), [], 'no model, no staging, no lock');
+});

@@ -14,24 +14,11 @@ import { nodeFileSystem } from '../../src/model/index.js';
 import { readScalars } from '../../src/tensorboard/reader.js';
 import { fakeEnv } from '../cli/fake-env.js';
 import { childEnv, TEST_BACKEND } from '../test-backend.js';
+import { tinyConfig } from './tiny-config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-e2e-'));
 const data = join(root, 'data');
 const config = join(root, 'tiny.json');
-
-const tinyConfig = {
-  features: {
-    categorical: ['adid', 'site_id', 'app_id', 'device_type'].map((name) => ({ name, buckets: 500, embeddingDim: 4 })),
-    numeric: [{ name: 'hour', transform: 'minmax' }],
-    crosses: [{ name: 'adid_x_site', fields: ['adid', 'site_id'] }],
-  },
-  tasks: [
-    { name: 'ctr', label: 'click', type: 'binary' },
-    { name: 'ctcvr', label: 'conversion', type: 'binary' },
-  ],
-  model: { type: 'mmoe', experts: { count: 3, units: [8] }, towers: { units: [4] } },
-  training: { epochs: 3, batchSize: 256, optimizer: { learningRate: 0.01 }, validation: { validRatio: 0.2 } },
-};
 
 after(() => rmSync(root, { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { DataAccounting } from '../../src/data/account.js';
 import { type FeatureSpec, featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import type { EvalOutcome } from '../../src/eval/eval-job.js';
-import type { ModelInfo } from '../../src/eval/model-dir.js';
+import type { ModelInfo } from '../../src/scoring/model-dir.js';
 import type { TrainingFacts } from '../../src/eval/model-facts.js';
 import { binaryReport } from '../../src/metrics/binary-report.js';
 import { gateStats } from '../../src/metrics/gate.js';

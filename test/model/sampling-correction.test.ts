@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend.js';
 import { corrected } from '../../src/data/negative-sampling.js';
-import { openModel } from '../../src/eval/model-dir.js';
+import { openModel } from '../../src/scoring/model-dir.js';
 import { buildModel, nodeFileSystem, saveModel } from '../../src/model/index.js';
 import { maxAbsDiff, portableInputs, syntheticBatch, tinyModel, tinySpec, tinyTraining } from './fixtures.js';
 

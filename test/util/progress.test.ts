@@ -41,6 +41,25 @@ test('throttles redraws to the minimum interval', () => {
   assert.match(writes.at(-1)!, /500 rows  1\.0k rows\/s$/);
 });
 
+test('the frame that reaches the total is drawn whatever the interval (a short epoch shows its 100%), but not after stop()', () => {
+  let clock = 0;
+  const { writes, stream } = fakeTerminal();
+  const bar = new ProgressBar(stream, { now: () => clock, minIntervalMs: 100 });
+  bar.start(300);
+  clock += 10;
+  bar.update(200);
+  const n = writes.length;
+  clock += 10;
+  bar.update(300);
+  assert.equal(writes.length, n + 1);
+  assert.match(writes.at(-1)!, / 100% 300\/300 rows /);
+  bar.start(300);
+  bar.stop();
+  const stopped = writes.length;
+  bar.update(300);
+  assert.equal(writes.length, stopped);
+});
+
 test('is a no-op when the stream is not a terminal', () => {
   const { writes, stream } = fakeTerminal(false);
   const bar = new ProgressBar(stream);

@@ -8,7 +8,8 @@ import { BAD_ROW_REASONS, type BadRowReason, type BadRowSummary } from '../../da
 import { findPartitions } from '../../data/partitions.js';
 import { localStorage, type Storage } from '../../data/storage/index.js';
 import { UsageError, formatLocation } from '../../errors.js';
-import { inputBytes, openModel, scoringLine } from '../../eval/model-dir.js';
+import { inputBytes, openModel } from '../../scoring/model-dir.js';
+import { scoringLine } from '../../scoring/scoring-info.js';
 import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
 import type { CliEnv } from '../context.js';
 import { inputStorage } from '../data-flags.js';

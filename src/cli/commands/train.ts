@@ -48,6 +48,7 @@ export interface TrainFlags extends DataFlags {
   /** --backend; unset: MMOE_BACKEND, else auto. */
   backend?: BackendName;
   warmStart: string;
+  threads?: number | 'auto';
   quiet?: boolean;
   gate?: GateFlag;
   gateDates?: string[];
@@ -62,7 +63,7 @@ export interface TrainFlags extends DataFlags {
 }
 
 /** The config with command-line overrides applied, validated again as a whole. */
-export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate' | 'gate' | 'keepModels' | 'keepLogs'>): Config {
+export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'batchSize' | 'seed' | 'learningRate' | 'validDate' | 'gate' | 'keepModels' | 'keepLogs' | 'threads'>): Config {
   const cfg = loadConfig(flags.config);
   const t = cfg.training;
   return parseConfig(
@@ -73,6 +74,7 @@ export function effectiveConfig(flags: Pick<TrainFlags, 'config' | 'epochs' | 'b
         epochs: flags.epochs ?? t.epochs,
         batchSize: flags.batchSize ?? t.batchSize,
         seed: flags.seed ?? t.seed,
+        threads: flags.threads ?? t.threads,
         optimizer: { ...t.optimizer, learningRate: flags.learningRate ?? t.optimizer.learningRate },
         validation: flags.validDate ? { ...t.validation, date: flags.validDate } : t.validation,
       },
@@ -164,6 +166,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--valid-date <YYYYMMDD>', 'validate on this day instead of the hash hold-out', parseDate)
     .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
     .option('--memory-budget <size>', 'memory the encoded rows may take, e.g. 4G or 512M (default: half of the machine or cgroup memory); training.data "auto" streams past it', parseMemoryBudget)
+    .option('--threads <n|auto>', 'override training.threads: training threads (auto: every core for runs of 200 steps or more)', parseTrainingThreads)
     .option('--quiet', 'no progress bar and no console log (the log file is still written)', false)
     .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
     .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList)
@@ -173,6 +176,10 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--metrics-file <path.prom>', "also write the run's status as Prometheus gauges (node_exporter textfile collector), atomically")
     .option('--pushgateway <url>', "also push the run's status as Prometheus gauges to this Pushgateway (job mmoe); a failed push is a warning", parseHttpUrl)
     .option('--metrics-instance <name>', 'group the pushed gauges under instance=<name> instead of the model root', parseLabelValue);
+}
+
+function parseTrainingThreads(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : parsePositiveInt(value);
 }
 
 export function register(program: Command, env: CliEnv): void {

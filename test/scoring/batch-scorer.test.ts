@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/batch.js';
-import { type BatchScorer, finiteScores, InOrder, type Scored, withHelpingCaller } from '../../src/eval/batch-scorer.js';
+import { type BatchScorer, finiteScores, InOrder, type Scored, withHelpingCaller } from '../../src/scoring/batch-scorer.js';
 import { ModelError } from '../../src/errors.js';
 import type { Scorer } from '../../src/model/folded-scorer.js';
 

@@ -5,7 +5,8 @@ import { selectBackend } from '../backend.js';
 import { gatePartial } from '../metrics/gate.js';
 import { scoreNow } from './batch-scorer.js';
 import { openModel } from './model-dir.js';
-import { toFailure, type WorkerInit, type WorkerReply, type WorkerRequest } from './scoring-pool.js';
+import { toFailure } from '../util/thread-failure.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './scoring-pool.js';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RowBatcher } from '../../src/eval/row-batcher.js';
+import { RowBatcher } from '../../src/scoring/row-batcher.js';
 import { smallSpec } from '../data/fixtures.js';
 
 test('RowBatcher fills fixed-size batches in order, with tags, and hands out the partial rest', () => {

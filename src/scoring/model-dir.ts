@@ -12,8 +12,9 @@ import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { checkFeatureSpec, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
 import { type BatchScorer, finiteScores, inProcess, withHelpingCaller } from './batch-scorer.js';
-import { readModelFacts, type TrainingFacts } from './model-facts.js';
+import { readModelFacts, type TrainingFacts } from '../eval/model-facts.js';
 import { ScoringPool } from './scoring-pool.js';
+import type { ScoringInfo } from './scoring-info.js';
 
 /** What a report says about a model: where it is and what it is. */
 export interface ModelInfo {
@@ -29,24 +30,6 @@ export interface ModelInfo {
   scoring: ScoringInfo;
   /** How it was trained (metadata.json, config.json); null for a directory without metadata. */
   training: TrainingFacts | null;
-}
-
-/** How rows are scored: folded first layers (wasm) or the plain graph, and why. */
-export interface ScoringInfo {
-  backend: string;
-  /** Why this backend (what `--backend auto` measured for scoring, or who asked for it); null where not known (a scoring thread's own view). */
-  backendReason: string | null;
-  engine: 'folded' | 'graph';
-  /** Fields whose embedding lookup is folded into the first layers. */
-  foldedFields: string[];
-  /** Fields left to the matrix product, each with the reason. */
-  unfoldedFields: { name: string; reason: string }[];
-  /** MiB of projected tables held for scoring. */
-  foldedMib: number;
-  /** Why the plain graph scores (engine "graph"). */
-  reason: string | null;
-  /** Worker threads scoring while the main thread reads (0: the main thread scores). */
-  threads: number;
 }
 
 export interface OpenedModel {
@@ -65,14 +48,6 @@ export interface OpenedModel {
   learningRate?: number;
   /** Per binary task: the F1-maximising threshold on the validation rows (metadata.json), when recorded. */
   thresholds: Record<string, number>;
-}
-
-/** One log line on how a model scores. */
-export function scoringLine(s: ScoringInfo): string {
-  const where = s.threads > 0 ? `${s.threads} scoring thread(s)` : 'the main thread';
-  if (s.engine === 'graph') return `scoring with the plain graph on ${s.backend} in ${where} (${s.reason})`;
-  const left = s.unfoldedFields.length ? `; not folded: ${s.unfoldedFields.map((f) => f.name).join(', ')}` : '';
-  return `scoring on ${s.backend} in ${where} with ${s.foldedFields.length} field(s) folded into the first layers (${s.foldedMib} MiB of projected tables per scoring thread)${left}`;
 }
 
 export interface OpenOptions {

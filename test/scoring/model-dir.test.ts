@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { inputBytes, resolveThreads, THREADS_MIN_INPUT_BYTES } from '../../src/eval/model-dir.js';
+import { inputBytes, resolveThreads, THREADS_MIN_INPUT_BYTES } from '../../src/scoring/model-dir.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmoe-model-dir-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,9 +7,10 @@ import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
 import type { Batch } from '../data/batch.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
-import { DataError, ScoringThreadError, UsageError } from '../errors.js';
+import { ScoringThreadError } from '../errors.js';
+import { fromFailure as threadFailure, type WorkerFailure } from '../util/thread-failure.js';
 import type { BatchScorer, Scored } from './batch-scorer.js';
-import type { ScoringInfo } from './model-dir.js';
+import type { ScoringInfo } from './scoring-info.js';
 
 export interface PoolOptions {
   modelDir: string;
@@ -27,13 +28,6 @@ export interface WorkerInit {
   foldBudgetMib: number;
 }
 
-/** A failure in a worker, in a form that crosses threads. */
-export interface WorkerFailure {
-  kind: 'data' | 'usage' | 'other';
-  message: string;
-  location?: DataError['location'];
-}
-
 export type WorkerReply =
   | { type: 'ready'; scoring: ScoringInfo; spec: string }
   | ({ type: 'scored'; id: number } & Scored)
@@ -41,21 +35,8 @@ export type WorkerReply =
 
 export type WorkerRequest = { type: 'score'; id: number; size: number; cat: Int32Array; num: Float32Array; gates: boolean };
 
-export function toFailure(err: unknown): WorkerFailure {
-  if (err instanceof DataError) return { kind: 'data', message: err.message, location: err.location };
-  if (err instanceof UsageError) return { kind: 'usage', message: err.message };
-  return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
-}
-
 function fromFailure(f: WorkerFailure): Error {
-  if (f.kind === 'usage') return new UsageError(f.message);
-  if (f.kind === 'data') {
-    // The message already starts with the location; keep it as it was.
-    const e = new DataError('', f.location);
-    e.message = f.message;
-    return e;
-  }
-  return new ScoringThreadError(`scoring thread: ${f.message}`);
+  return threadFailure(f, (message) => new ScoringThreadError(`scoring thread: ${message}`));
 }
 
 interface Pending {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { selectBackend } from '../../src/backend.js';
-import { ScoringPool } from '../../src/eval/scoring-pool.js';
+import { ScoringPool } from '../../src/scoring/scoring-pool.js';
 import { gatePartial } from '../../src/metrics/gate.js';
-import { openModel } from '../../src/eval/model-dir.js';
+import { openModel } from '../../src/scoring/model-dir.js';
 import { syntheticBatch } from '../model/fixtures.js';
-import { saveUntrained, TINY_CONFIG } from './fixtures.js';
+import { saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-pool-'));
 const dir = join(root, 'model');

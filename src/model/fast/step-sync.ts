@@ -1,0 +1,135 @@
+// How the training threads hand a step to each other, through a few words of the shared memory:
+// the main thread publishes a step (its parameters, then a new generation number), every thread
+// works on its shard, and barriers separate the phases of a step. Atomics only: no messages per
+// step, so a step costs two or three wake-ups, not a round trip through the event loop.
+
+/** Int32 words of the control block. */
+const GENERATION = 0;
+const ARRIVED = 1;
+const BARRIER = 2;
+const COMMAND = 3;
+const ROWS = 4;
+const FAILED = 5;
+const READY = 6;
+/** Float64 step parameters start at this byte offset of the control block. */
+const PARAMS_BYTE = 64;
+/** The first failure's message (UTF-8, length-prefixed) starts here. */
+const MESSAGE_BYTE = 128;
+/** Bytes of the control block (plan.ts reserves them). */
+export const CONTROL_BYTES = 1024;
+
+export const COMMAND_STEP = 1;
+export const COMMAND_STOP = 2;
+
+/** A step's parameters, as every thread reads them. */
+export interface StepParams {
+  /** Rows of the whole batch. */
+  rows: number;
+  /** Dense optimizer step size (Adam: with bias correction) and the embedding optimizer's rate. */
+  denseStep: number;
+  sparseRate: number;
+  /** The embedding optimizer's step count once this step is applied. */
+  sparseSteps: number;
+  clipNorm: number;
+}
+
+/** Waits longer than any step could take mean that a thread is gone. */
+const STALL_MS = 600_000;
+/** Polls before sleeping: a barrier is often only microseconds away. */
+const SPINS = 2000;
+
+export class StepSync {
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly message: Uint8Array;
+
+  constructor(
+    buffer: ArrayBufferLike,
+    at: number,
+    readonly threads: number,
+  ) {
+    this.i32 = new Int32Array(buffer, at, PARAMS_BYTE / 4);
+    this.f64 = new Float64Array(buffer, at + PARAMS_BYTE, 8);
+    this.message = new Uint8Array(buffer, at + MESSAGE_BYTE, CONTROL_BYTES - MESSAGE_BYTE);
+  }
+
+  /** Main thread: publishes a step or a stop to the workers. */
+  publish(command: number, p?: StepParams): void {
+    if (p) {
+      Atomics.store(this.i32, ROWS, p.rows);
+      this.f64.set([p.denseStep, p.sparseRate, p.sparseSteps, p.clipNorm]);
+    }
+    Atomics.store(this.i32, COMMAND, command);
+    Atomics.add(this.i32, GENERATION, 1);
+    Atomics.notify(this.i32, GENERATION);
+  }
+
+  /** Worker: waits for the generation after `seen`; returns the command. */
+  next(seen: number): number {
+    this.waitWhile(GENERATION, seen);
+    return Atomics.load(this.i32, COMMAND);
+  }
+
+  get generation(): number {
+    return Atomics.load(this.i32, GENERATION);
+  }
+
+  params(): StepParams {
+    const [denseStep, sparseRate, sparseSteps, clipNorm] = this.f64;
+    return { rows: Atomics.load(this.i32, ROWS), denseStep: denseStep!, sparseRate: sparseRate!, sparseSteps: sparseSteps!, clipNorm: clipNorm! };
+  }
+
+  /** Every thread calls it; returns once all `threads` have. */
+  barrier(): void {
+    const gen = Atomics.load(this.i32, BARRIER);
+    if (Atomics.add(this.i32, ARRIVED, 1) === this.threads - 1) {
+      Atomics.store(this.i32, ARRIVED, 0);
+      Atomics.add(this.i32, BARRIER, 1);
+      Atomics.notify(this.i32, BARRIER);
+      return;
+    }
+    this.waitWhile(BARRIER, gen);
+  }
+
+  /** A thread records that it failed and why; the step still completes its barriers. The first failure is kept. */
+  fail(thread: number, err: unknown): void {
+    if (Atomics.compareExchange(this.i32, FAILED, 0, thread + 1) !== 0) return;
+    const text = new TextEncoder().encode(err instanceof Error ? err.message : String(err)).subarray(0, this.message.length - 4);
+    new DataView(this.message.buffer, this.message.byteOffset).setInt32(0, text.length, true);
+    this.message.set(text, 4);
+  }
+
+  /** The first failure of this run: the thread and its message, or null. */
+  failure(): { thread: number; message: string } | null {
+    const t = Atomics.load(this.i32, FAILED) - 1;
+    if (t < 0) return null;
+    const n = new DataView(this.message.buffer, this.message.byteOffset).getInt32(0, true);
+    return { thread: t, message: new TextDecoder().decode(this.message.slice(4, 4 + n)) };
+  }
+
+  /** Worker: counts itself ready. Main: waits until every worker is. */
+  ready(): void {
+    Atomics.add(this.i32, READY, 1);
+    Atomics.notify(this.i32, READY);
+  }
+
+  waitReady(workers: number, timeoutMs: number): boolean {
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const n = Atomics.load(this.i32, READY);
+      if (n >= workers) return true;
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.i32, READY, n, left);
+    }
+  }
+
+  private waitWhile(word: number, value: number): void {
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(this.i32, word) !== value) return;
+    const until = performance.now() + STALL_MS;
+    while (Atomics.load(this.i32, word) === value) {
+      if (Atomics.wait(this.i32, word, value, 1000) === 'timed-out' && performance.now() > until)
+        throw new Error(`a training thread stopped responding (no progress for ${STALL_MS / 1000} s)`);
+    }
+  }
+}

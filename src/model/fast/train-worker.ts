@@ -1,0 +1,29 @@
+// A training thread: attaches to the shared memory and embedding tables, then runs its part of
+// every step the main thread publishes (shard.ts) until told to stop. It loads no tfjs.
+import { workerData } from 'node:worker_threads';
+import { EmbeddingTables } from '../embeddings.js';
+import { SparseOptimizer } from '../sparse-optimizer.js';
+import { runPhases, ShardRunner } from './shard.js';
+import { COMMAND_STOP, StepSync } from './step-sync.js';
+import type { WorkerInit } from './fast-trainer.js';
+
+const init = workerData as WorkerInit;
+const sync = new StepSync(init.memory.buffer, init.plan.control, init.plan.threads.length);
+const runner = new ShardRunner({
+  plan: init.plan,
+  thread: init.thread,
+  memory: init.memory,
+  tables: new EmbeddingTables(init.layout, init.slotsPerWeight, null, { stores: init.stores }),
+  tasks: init.tasks,
+  dims: init.dims,
+  denseOptimizer: init.denseOptimizer,
+  sparse: new SparseOptimizer(init.sparseOptimizer, 0),
+  kernels: init.kernels,
+});
+let seen = sync.generation;
+sync.ready();
+for (;;) {
+  if (sync.next(seen) === COMMAND_STOP) break;
+  seen++;
+  runPhases(runner, init.thread, sync, sync.params());
+}

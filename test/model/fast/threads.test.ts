@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { selectBackend } from '../../../src/backend.js';
+import type { FeatureSpec } from '../../../src/data/feature-spec.js';
+import { deviation } from '../../../src/model/fast/probe.js';
+import { buildModel, type ModelState, type OptimizerState } from '../../../src/model/index.js';
+import { syntheticBatch, tinyModel, tinySpec, tinyTraining } from '../fixtures.js';
+
+before(async () => {
+  await selectBackend('wasm');
+});
+
+const spec = tinySpec();
+/** Batch sizes include one smaller than the thread count (a thread with no rows) and odd splits. */
+const SIZES = [64, 37, 1, 3, 64, 50];
+
+function train(s: FeatureSpec, threads: number, training: Record<string, unknown>, type: 'mmoe' | 'ple' = 'mmoe'): { state: ModelState; opt: OptimizerState; losses: number[]; path: string } {
+  const m = buildModel(s, tinyModel({ type, taskExperts: type === 'ple' ? 1 : 0 }), tinyTraining({ batchSize: 64, ...training }), 7, { threads });
+  const losses = SIZES.map((n, i) => m.trainStep(syntheticBatch(s, n, 100 + i)).loss);
+  const out = { state: m.getState(), opt: m.getOptimizerState(), losses, path: `${m.trainingPath?.kernels} x${m.trainingPath?.threads}` };
+  m.dispose();
+  return out;
+}
+
+for (const training of [{}, { uncertaintyWeighting: true, optimizer: { name: 'adagrad', clipNorm: 0.05, learningRate: 0.05 } }]) {
+  test(`two threads train the same model twice, to the last bit, and one thread within float rounding of it ${JSON.stringify(training)}`, () => {
+    const [a, b] = [train(spec, 2, training), train(spec, 2, training)];
+    assert.equal(a.path, 'fast x2');
+    assert.deepEqual(a.losses, b.losses);
+    assert.deepEqual(a.state.dense, b.state.dense);
+    assert.deepEqual(a.state.tables, b.state.tables);
+    assert.deepEqual(a.state.logVariances, b.state.logVariances);
+    assert.deepEqual(a.opt, b.opt);
+    const one = train(spec, 1, training);
+    assert.equal(one.path, 'fast x1');
+    one.state.dense.forEach((w, i) => assert.ok(deviation(w, a.state.dense[i]!) < 1e-4, `weight ${i}: ${deviation(w, a.state.dense[i]!)}`));
+    for (const [k, t] of one.state.tables) assert.ok(deviation(t, a.state.tables.get(k)!) < 1e-4, `table ${k}`);
+    assert.ok(deviation(one.losses, a.losses) < 1e-5);
+  });
+}
+
+test('three threads (more than the cores of a small machine) with PLE and row weights', () => {
+  const s = { ...spec, rowWeight: 'w' };
+  const run = (threads: number) => {
+    const m = buildModel(s, tinyModel({ type: 'ple', taskExperts: 1 }), tinyTraining({ batchSize: 64 }), 7, { threads });
+    for (const [i, n] of SIZES.entries()) {
+      const b = syntheticBatch(s, n, 200 + i);
+      b.weights = Float32Array.from({ length: n }, (_, r) => (r % 4) / 3);
+      m.trainStep(b);
+    }
+    const st = m.getState();
+    assert.equal(m.trainingPath?.threads, threads);
+    m.dispose();
+    return st;
+  };
+  const [one, three] = [run(1), run(3)];
+  one.dense.forEach((w, i) => assert.ok(deviation(w, three.dense[i]!) < 1e-4, `weight ${i}`));
+  for (const [k, t] of one.tables) assert.ok(deviation(t, three.tables.get(k)!) < 1e-4, `table ${k}`);
+});
+
+test('a checkpoint with two threads: restoring it puts back every row either thread changed, the weights and the optimizer state, bit for bit', () => {
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining({ batchSize: 64 }), 7, { threads: 2 });
+  for (const [i, n] of SIZES.entries()) m.trainStep(syntheticBatch(spec, n, 300 + i));
+  assert.equal(m.trainingPath?.threads, 2);
+  m.checkpoint();
+  const [state, opt] = [m.getState(), m.getOptimizerState()];
+  for (const [i, n] of SIZES.entries()) m.trainStep(syntheticBatch(spec, n, 400 + i));
+  assert.notDeepEqual(m.getState().tables, state.tables);
+  m.restoreCheckpoint();
+  assert.deepEqual(m.getState(), state);
+  assert.deepEqual(m.getOptimizerState(), opt);
+  // Training goes on from the checkpoint as a model that never left it.
+  const twin = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining({ batchSize: 64 }), 7, { threads: 2 });
+  for (const [i, n] of SIZES.entries()) twin.trainStep(syntheticBatch(spec, n, 300 + i));
+  for (const model of [m, twin]) model.trainStep(syntheticBatch(spec, 64, 500));
+  assert.deepEqual(m.getState(), twin.getState());
+  m.dropCheckpoint();
+  m.dispose();
+  twin.dispose();
+});
