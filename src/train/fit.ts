@@ -8,6 +8,7 @@ import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
 import type { MultiTaskModel } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
+import { firstNonFiniteWeight } from './finite-weights.js';
 import { epochFields, epochMessage } from './messages.js';
 import type { RunLog } from './run-log.js';
 import { EarlyStopping, learningRateAt } from './schedule.js';
@@ -125,6 +126,14 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
       step++;
       if (step % LOG_EVERY_STEPS === 0) runLog.trainStep(step, r.loss, r.taskLosses, lr);
       progress?.update(seen, { loss: lossSum / seen });
+    }
+    const bad = firstNonFiniteWeight(model);
+    if (bad) {
+      progress?.stop();
+      throw new TrainingDivergedError(
+        `training diverged in epoch ${epoch + 1}: ${bad.weight} holds ${bad.count} non-finite value(s), the first ${bad.value} at index ${bad.index}, although the loss stayed finite; nothing was published. ` +
+          'Look for numeric inputs of extreme size (transform "none" passes them on as they are), lower the learning rate, or set training.optimizer.clipNorm',
+      );
     }
     const seconds = (now() - t0) / 1000;
     const rec: EpochRecord = {
