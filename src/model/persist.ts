@@ -10,6 +10,7 @@ import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
 import { portableArtifacts } from './portable.js';
+import { optimizerSlots, type SparseOptimizerName } from './sparse-optimizer.js';
 import { readModelFile, readModelJson, readWeightShards } from './weight-files.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
@@ -117,6 +118,10 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
   let h: SavedOptimizer;
   try {
     h = JSON.parse(readFileSync(json, 'utf8')) as SavedOptimizer;
+  } catch (err) {
+    return fresh(`${OPTIMIZER_JSON}: ${(err as Error).message}`);
+  }
+  try {
     checkHeader(h, m, statSync(bin).size);
   } catch (err) {
     return fresh((err as Error).message);
@@ -125,6 +130,7 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
   try {
     const dense = new Float32Array(h.dense.length);
     readFloats(fd, dense, h.dense.offset * 4);
+    checkSlots(dense, h.dense.name as SparseOptimizerName, 'the dense weights');
     m.setOptimizerHeader({ steps: h.dense.steps, slots: dense }, h.embeddings.steps);
     for (const t of h.embeddings.tables) {
       const width = m.tables.slotWidth(t.name);
@@ -136,6 +142,7 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
         const n = Math.min(rowsPerChunk, rows - r);
         const part = buf.subarray(0, n * width);
         readFloats(fd, part, (t.offset + r * width) * 4);
+        checkSlots(part, h.embeddings.name as SparseOptimizerName, `table '${t.name}'`, width);
         m.tables.setSlotRows(t.name, r, part);
       }
     }
@@ -146,6 +153,24 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
     closeSync(fd);
   }
   return { restored: true, reason: `optimizer state restored from ${dir} (${h.dense.name}, step ${h.dense.steps})` };
+}
+
+/**
+ * Throws a RangeError unless `values` can be optimizer moments: finite, and Adam's second moments
+ * and Adagrad's sums not negative (their square roots divide the step). Rows of `dim` weights lie
+ * as [m (dim) | v (dim)] for Adam, [sum (dim)] for Adagrad. A damaged optimizer.bin would
+ * otherwise write NaN into every weight it touches, or make every warm start diverge. The dense
+ * weights are one row.
+ */
+function checkSlots(values: Float32Array, name: SparseOptimizerName, what: string, rowWidth = values.length): void {
+  const dim = rowWidth / optimizerSlots(name);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const squares = name === 'adagrad' || i % (2 * dim) >= dim;
+    if (v - v === 0 && !(squares && v < 0)) continue;
+    const slot = name === 'adagrad' ? 'squared-gradient sums' : squares ? 'second moments' : 'first moments';
+    throw new RangeError(`${OPTIMIZER_BIN} holds ${v} among the ${name} ${slot} of ${what}, which ${v - v === 0 ? 'cannot be negative' : 'must be finite'}: the file is damaged`);
+  }
 }
 
 /** Throws a RangeError unless the saved optimizer state fits `m` exactly and the file holds all of it. */

@@ -64,6 +64,41 @@ test('--warm-start auto: a damaged newest model is skipped with its reason; the 
   assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), []);
 });
 
+test('--warm-start from a model whose optimizer.bin is damaged (NaN moments, negative second moments): fresh moments saying why, never NaN weights or a diverged night', async () => {
+  const models = join(root, 'models-opt');
+  const logs = join(root, 'logs-opt');
+  const first = await train(models, logs, '--cur-date', '20260101', '--days', '1');
+  assert.equal(first.code, 0, first.err);
+  const saved = join(models, '20260101');
+  const header = JSON.parse(readFileSync(join(saved, 'optimizer.json'), 'utf8'));
+  const pristine = readFileSync(join(saved, 'optimizer.bin'));
+  const cases: [string, (f: Float32Array) => void, RegExp][] = [
+    // Adam's dense slots are [first moments | second moments].
+    ['negative second moments', (f) => f.fill(-5, header.dense.offset + header.dense.length / 2, header.dense.offset + header.dense.length), /optimizer\.bin holds -5 among the adam second moments of the dense weights, which cannot be negative/],
+    ['NaN first moments', (f) => f.fill(Number.NaN, header.embeddings.tables[0].offset, header.embeddings.tables[0].offset + 8), new RegExp(`optimizer\\.bin holds NaN among the adam first moments of table '${header.embeddings.tables[0].name}', which must be finite`)],
+  ];
+  for (const [what, harm, reason] of cases) {
+    const bytes = Buffer.from(pristine);
+    harm(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+    writeFileSync(join(saved, 'optimizer.bin'), bytes);
+    rmSync(join(models, '20260102'), { recursive: true, force: true });
+    const r = await train(models, logs, '--warm-start', 'auto');
+    assert.equal(r.code, 0, `${what}: ${r.err}`);
+    const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+    assert.equal(meta.warmStart.from, saved);
+    assert.ok(meta.warmStart.optimizer.startsWith(`saved optimizer state in ${saved} not used (`), meta.warmStart.optimizer);
+    assert.match(meta.warmStart.optimizer, reason);
+    assert.match(meta.warmStart.optimizer, /: fresh optimizer moments$/);
+    await loads(join(models, 'latest')); // its weights are finite (a NaN weight is refused at open)
+  }
+  writeFileSync(join(saved, 'optimizer.json'), 'hello');
+  rmSync(join(models, '20260102'), { recursive: true, force: true });
+  const r = await train(models, logs, '--warm-start', 'auto');
+  assert.equal(r.code, 0, r.err);
+  const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+  assert.match(meta.warmStart.optimizer, /not used \(optimizer\.json: Unexpected token/);
+});
+
 /** Publishes 20260101 into `models` (the previous model of the tests below). */
 async function previousModel(models: string): Promise<void> {
   const r = await train(models, join(root, 'logs-prev'), '--cur-date', '20260101', '--days', '1');
