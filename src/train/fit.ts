@@ -43,7 +43,7 @@ export interface FitDeps {
   runLog: RunLog;
   progress?: ProgressBar;
   now?: () => number;
-  /** Checked before every step: an aborted run stops with InterruptedError and publishes nothing. */
+  /** Checked before every step and validation batch: an aborted run stops with InterruptedError and publishes nothing. */
   signal?: AbortSignal;
 }
 
@@ -54,14 +54,28 @@ export function monitorOf(cfg: Config): { task: string; metric: 'auc' | 'mse' } 
   return { task: t.name, metric: t.type === 'binary' ? 'auc' : 'mse' };
 }
 
+/** Lets pending events (a SIGINT handler, log writes) run between steps of the synchronous loop. */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const EVAL_BATCH = 4096;
 const LOG_EVERY_STEPS = 20;
 
-export function validate(model: MultiTaskModel, valid: EncodedTable, learningRate?: number): { report: EvalReport; loss: number; taskLosses: Record<string, number> } {
+/**
+ * Metrics and losses of `model` on the validation rows. Between batches it lets pending events run
+ * and stops on `signal`: a big validation day takes minutes, and a SIGTERM must not wait for it.
+ */
+export async function validate(
+  model: MultiTaskModel,
+  valid: EncodedTable,
+  learningRate?: number,
+  signal?: AbortSignal,
+): Promise<{ report: EvalReport; loss: number; taskLosses: Record<string, number> }> {
   const ev = new Evaluator(model.spec, { weighted: valid.weights !== null }, model);
   let loss = 0;
   const taskLosses: Record<string, number> = Object.fromEntries(model.taskNames.map((t) => [t, 0]));
   for (const b of valid.sequentialBatches(EVAL_BATCH)) {
+    await yieldToEvents();
+    if (signal?.aborted) throw new InterruptedError('interrupted while validating; nothing was published and the previous model is untouched');
     ev.add(b);
     const r = model.evaluate(b);
     loss += r.loss * b.size;
@@ -71,9 +85,6 @@ export function validate(model: MultiTaskModel, valid: EncodedTable, learningRat
   for (const t of model.taskNames) taskLosses[t]! /= n;
   return { report: ev.report({ learningRate }), loss: loss / n, taskLosses };
 }
-
-/** Lets pending events (a SIGINT handler, log writes) run between steps of the synchronous loop. */
-const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The training rows: every row once per epoch, in an order fixed by the seed (an EncodedTable, or streamed reads). */
 export interface TrainRows {
@@ -146,7 +157,10 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
     };
     runLog.trainEpoch(step, rec.trainLoss, rec.trainTaskLosses, rec.examplesPerSecond);
     if (monitor) {
-      const v = validate(model, valid, lr);
+      const v = await validate(model, valid, lr, deps.signal).catch((err: unknown) => {
+        progress?.stop();
+        throw err;
+      });
       lastReport = v.report;
       rec.validLoss = v.loss;
       rec.validTaskLosses = v.taskLosses;

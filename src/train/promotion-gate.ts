@@ -68,9 +68,10 @@ function curDateOf(modelRoot: string, name: string): string | undefined {
  * A model for a day older than latest's (a rerun or a backfill) is never promoted automatically:
  * latest would move back in time. Without a gate, or without a latest model (the first night, or a
  * latest whose directory was deleted: the new model repairs serving), it passes. A current model that cannot be opened, or cannot read the gate's rows, cannot be
- * compared, so the new one is refused (promote it by hand with `mmoe promote`).
+ * compared, so the new one is refused (promote it by hand with `mmoe promote`). `signal` stops the
+ * gate's read at its next chunk (InterruptedError).
  */
-export async function judgeModel(newDir: string, modelRoot: string, curDate: string, gate: GateJob | undefined, logger: Logger): Promise<Promotion> {
+export async function judgeModel(newDir: string, modelRoot: string, curDate: string, gate: GateJob | undefined, logger: Logger, signal?: AbortSignal): Promise<Promotion> {
   const decidedAt = () => new Date().toISOString();
   const gone = danglingLatest(modelRoot);
   const against = gone === undefined ? (latestName(modelRoot) ?? null) : null;
@@ -130,7 +131,7 @@ export async function judgeModel(newDir: string, modelRoot: string, curDate: str
     let run;
     try {
       run = await runEval(
-        { model, baseline, source: plan.source, maxBadRows: gate.maxBadRows, threshold: 0.5, gates: false, ...(plan.rows ? { rows: plan.rows } : {}) },
+        { model, baseline, source: plan.source, maxBadRows: gate.maxBadRows, threshold: 0.5, gates: false, signal, ...(plan.rows ? { rows: plan.rows } : {}) },
         logger,
       );
     } catch (err) {

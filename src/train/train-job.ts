@@ -134,7 +134,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     const latest = latestName(job.modelRoot);
     return new WriteError(`${e.message}; nothing was published${latest ? `, latest still points at ${latest}` : ''}`, { cause: err });
   };
-  const checkAbort = (when: string) => {
+  const checkAbort = async (when: string) => {
+    await new Promise((resolve) => setImmediate(resolve)); // a signal that came during synchronous work is handled first
     if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
     // A run log that can no longer be written fails the run now, not after hours of training.
     if (deps.logFile?.failure) throw unpublished(deps.logFile.failure);
@@ -162,11 +163,11 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     // Streaming: this first read counts the training rows and computes statistics; only the
     // validation rows are kept, and every epoch reads the days again. An interrupt stops the read
     // at its next chunk (not after reading every day).
-    const stopped = (err: unknown): never => {
-      if (err instanceof InterruptedError) checkAbort('while reading the data');
+    const stopped = (when: string) => async (err: unknown): Promise<never> => {
+      if (err instanceof InterruptedError) await checkAbort(when);
       throw err;
     };
-    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped);
+    const data = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: cfg.training.seed, keepTrain: mode.keepTrain, negativeSampling: sampling }).catch(stopped('while reading the data'));
     const streaming = !data.kept;
     const dataMode = { requested: cfg.training.data, used: streaming ? 'stream' : 'memory', reason: data.dropped ? `${mode.reason}; then ${data.dropped}: the days are read again every epoch` : mode.reason };
     spec = data.spec;
@@ -174,11 +175,11 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     let validAccount: DataAccount | undefined;
     if (validDate) {
       const room = { bytes: Math.max(0, job.memoryBudget.bytes - data.heldBytes), source: `${job.memoryBudget.source}, less the training rows held` };
-      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped('while reading the data'));
       valid = v.train;
       validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
     }
-    checkAbort('while reading the data');
+    await checkAbort('while reading the data');
     const tLoaded = now();
     const read = { trainRows: data.trainRows, validRows: valid.size, badRows: data.account.badRows.total, seconds: (tLoaded - t0) / 1000 };
     logger.info({ ...read, data: dataMode.used }, readMessage({ ...read, files: data.account.files.length, dates: job.source.dates, validDate }));
@@ -191,7 +192,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     try {
       const train = streaming ? streamedRows(spec, job.source, data.trainRows, { validRatio, seed: cfg.training.seed }, cfg.training.shuffleBuffer, sampling) : data.train;
       result = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal });
-      checkAbort('after training');
+      await checkAbort('after training');
       try {
         staging = stagingDir(job.modelRoot, job.curDate);
         await saveModel(model, staging);
@@ -238,13 +239,13 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     } catch (err) {
       throw unpublished(err);
     }
-    checkAbort('before the promotion gate');
-    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger);
+    await checkAbort('before the promotion gate');
+    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger, deps.signal).catch(stopped('during the promotion gate'));
     const promoted = promotion.status === 'promoted';
     let modelDir: string;
     try {
       writeFileAtomic(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
-      checkAbort('before publishing');
+      await checkAbort('before publishing');
       // Every log write of the run must have succeeded before it publishes: afterwards nothing
       // may fail it (exit 1 means nothing was published).
       runLog.close();
