@@ -12,7 +12,7 @@ import { loadEncoded } from '../data/load-encoded.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
-import type { MemoryBudget } from '../data/memory-budget.js';
+import { type MemoryBudget, mib } from '../data/memory-budget.js';
 import { type LogFile, type Logger, silentLogger } from '../logger.js';
 import { buildModel, checkPortableGraph, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
 import { writeFailure, writeFileAtomic } from '../util/atomic-file.js';
@@ -240,7 +240,10 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       throw unpublished(err);
     }
     await checkAbort('before the promotion gate');
-    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger, deps.signal).catch(stopped('during the promotion gate'));
+    // The gate's scores share the budget with the rows still held (the tables of this run).
+    const held = data.heldBytes + (validDate ? valid.heldBytes : 0);
+    const gateBudget = { bytes: Math.max(0, job.memoryBudget.bytes - held), source: `${job.memoryBudget.source}, less the ${mib(held)} of rows held` };
+    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger, { signal: deps.signal, memoryBudget: gateBudget }).catch(stopped('during the promotion gate'));
     const promoted = promotion.status === 'promoted';
     let modelDir: string;
     try {
