@@ -10,6 +10,7 @@ import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
 import { portableArtifacts } from './portable.js';
+import { ARCHITECTURES } from './registry.js';
 import { optimizerSlots, type SparseOptimizerName } from './sparse-optimizer.js';
 import { readModelFile, readModelJson, readWeightShards } from './weight-files.js';
 
@@ -232,6 +233,8 @@ export function readArchitecture(dir: string): SavedArchitecture {
   if (a?.format !== 'mmoe-architecture' || a.version !== 1)
     throw new ModelError(`unknown architecture format ${JSON.stringify(a?.format)} version ${JSON.stringify(a?.version)}; expected mmoe-architecture 1`, { file });
   if (!a.spec || !a.model) throw new ModelError('has no feature spec or model section: the model is damaged; republish it or roll back', { file });
+  if (!ARCHITECTURES.includes(a.model.type))
+    throw new ModelError(`model.type ${JSON.stringify(a.model.type)} is not an architecture this mmoe knows (${ARCHITECTURES.join(', ')}): the model is damaged or made by another mmoe; republish it or roll back`, { file });
   return { ...a, spec: upgraded(a.spec, file) }; // models saved before feature spec version 2 load as they are
 }
 
@@ -292,7 +295,7 @@ export async function loadModel(
   const problems = incompatibilities(saved, { spec, model });
   if (problems.length)
     throw new ConfigError(`the model in ${dir} does not fit this config: ${problems.join('; ')}. Start fresh (--warm-start none) or use the config it was trained with`);
-  const weights = decodeFloat32Weights(await nodeFileSystem(dir, { checkFinite: options.checkFinite }).load!());
+  const weights = decodeFloat32Weights(await nodeFileSystem(dir, { checkFinite: options.checkFinite }).load!(), join(dir, MODEL_JSON));
   const m = buildModel(spec, model, training, seed, options);
   // Weights are stored under the saved model's graph names (the same as now for a compatible model).
   for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${saved.spec.graphNames.tables[t.name] ?? t.graphName}/embeddings`, dir, [t.rows, t.dim]).values);
