@@ -195,6 +195,23 @@ test(`a read-only log dir (${diskKind === 'tmpfs' ? 'tmpfs mounted read-only' : 
   untouched(models, '20260101');
 });
 
+test(`a model output directory on a read-only disk (${diskKind === 'tmpfs' ? 'tmpfs mounted read-only' : 'skipped part: cannot mount'}) is exit 1 naming EROFS, not exit 2 with ENOENT`, async (t) => {
+  if (diskKind !== 'tmpfs') return t.diagnostic('read-only mount not possible here');
+  const ro = mkdtempSync(join(root, 'ro-models-'));
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]);
+  t.after(() => execFileSync('umount', ['-l', ro]));
+  const r = await train(join(ro, 'models'), join(root, 'logs-romodels'));
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(`mmoe: cannot create the model output directory ${ro}/models: read-only file system (EROFS)`), r.err);
+  // A file in the way is still a wrong flag.
+  const file = join(root, 'not-a-dir');
+  writeFileSync(file, '');
+  const flag = await train(file, join(root, 'logs-romodels'));
+  assert.equal(flag.code, 2, flag.err);
+  assert.ok(flag.err.includes(`--model-output-dir ${file}: cannot be used as a directory (EEXIST)`), flag.err);
+});
+
 test('EACCES as another user (a real child process): a log dir or a model dir it may not write is exit 1 naming the path; nothing left behind', async (t) => {
   if (process.getuid?.() !== 0) return t.diagnostic('not root: cannot run the CLI as another user here');
   const models = join(root, 'models-eacces');
