@@ -34,8 +34,10 @@ export interface EvalJob {
   rows?: (relPath: string) => (line: number) => boolean;
   /** Aborted on SIGINT/SIGTERM: the read stops at its next chunk (exit 130). */
   signal?: AbortSignal;
-  /** What the metric buffers may hold: checked against an estimate before reading, and as rows come. */
+  /** What the metric buffers may hold: checked against an estimate before reading (unless `rows` picks some), and as rows come. */
   memoryBudget?: MemoryBudget;
+  /** What to do about a refusal by the memory budget (default: eval's flags). */
+  overBudgetAdvice?: string;
 }
 
 /** Seconds spent per stage (they add up to about `total`). */
@@ -188,9 +190,10 @@ export async function runEval(job: EvalJob, logger: Logger): Promise<EvalOutcome
   const perRow = evaluators.reduce((s, e) => s + e.bytesPerRow, 0);
   const est = await estimateInput(await findPartitions(job.source));
   const budget = job.memoryBudget;
-  const advice = 'evaluate fewer days, leave out --group-by or --baseline, or raise --memory-budget';
+  const advice = job.overBudgetAdvice ?? 'evaluate fewer days, leave out --group-by or --baseline, or raise --memory-budget';
   logger.info({ estimatedRows: est.rows, bytesPerRow: perRow, memoryBudgetMb: budget ? Math.round(budget.bytes / 2 ** 20) : null }, `the metrics will hold about ${mib(est.rows * perRow)} (about ${est.rows.toLocaleString('en-US')} rows x ${perRow} bytes)`);
-  if (budget && est.rows * perRow > budget.bytes)
+  // The estimate counts every row of the files: only without a choice of rows is it an estimate of those kept.
+  if (budget && !job.rows && est.rows * perRow > budget.bytes)
     throw new MemoryBudgetError(
       `eval would hold about ${mib(est.rows * perRow)} for its metrics (about ${est.rows.toLocaleString('en-US')} rows estimated from ${mib(est.bytes)} of CSV${est.unestimated ? `, Parquet files not counted` : ''}, ${perRow} bytes per row), over the memory budget of ${mib(budget.bytes)} (${budget.source}); ${advice}`,
       { file: job.source.dataDir },

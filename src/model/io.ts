@@ -3,7 +3,7 @@
 // do), so tf.loadLayersModel and browsers read it unchanged.
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../errors.js';
+import { ModelError } from '../errors.js';
 import { ensureDirectory, writeFileAtomic } from '../util/atomic-file.js';
 import { MODEL_JSON, type ModelJson, readModelJson, readWeightShards, SHARD_BYTES } from './weight-files.js';
 
@@ -74,14 +74,14 @@ export function nodeFileSystem(dir: string, options: { checkFinite?: boolean } =
   };
 }
 
-/** Float32 weights by name, read straight from the bytes (no tensors: tables may be huge). */
-export function decodeFloat32Weights(artifacts: tf.io.ModelArtifacts): Map<string, { shape: number[]; values: Float32Array }> {
+/** Float32 weights by name, read straight from the bytes (no tensors: tables may be huge); `file` is the model.json they were listed in. */
+export function decodeFloat32Weights(artifacts: tf.io.ModelArtifacts, file = MODEL_JSON): Map<string, { shape: number[]; values: Float32Array }> {
   const all = new tf.io.CompositeArrayBuffer(artifacts.weightData ?? []);
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
   let offset = 0;
   for (const spec of artifacts.weightSpecs ?? []) {
     if (spec.dtype !== 'float32' || spec.quantization)
-      throw new DataError(`weight '${spec.name}' is ${spec.quantization ? 'quantized' : spec.dtype}; only float32 models saved by mmoe can be restored`, { file: MODEL_JSON });
+      throw new ModelError(`weight '${spec.name}' is ${spec.quantization ? 'quantized' : spec.dtype}; only float32 models saved by mmoe can be restored`, { file });
     const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
     out.set(spec.name, { shape: spec.shape, values: new Float32Array(all.slice(offset, offset + bytes)) });
     offset += bytes;

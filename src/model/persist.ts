@@ -10,6 +10,8 @@ import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type ModelOptions, type MultiTaskModel } from './multi-task-model.js';
 import { portableArtifacts } from './portable.js';
+import { ARCHITECTURES } from './registry.js';
+import { optimizerSlots, type SparseOptimizerName } from './sparse-optimizer.js';
 import { readModelFile, readModelJson, readWeightShards } from './weight-files.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
@@ -117,6 +119,10 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
   let h: SavedOptimizer;
   try {
     h = JSON.parse(readFileSync(json, 'utf8')) as SavedOptimizer;
+  } catch (err) {
+    return fresh(`${OPTIMIZER_JSON}: ${(err as Error).message}`);
+  }
+  try {
     checkHeader(h, m, statSync(bin).size);
   } catch (err) {
     return fresh((err as Error).message);
@@ -125,6 +131,7 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
   try {
     const dense = new Float32Array(h.dense.length);
     readFloats(fd, dense, h.dense.offset * 4);
+    checkSlots(dense, h.dense.name as SparseOptimizerName, 'the dense weights');
     m.setOptimizerHeader({ steps: h.dense.steps, slots: dense }, h.embeddings.steps);
     for (const t of h.embeddings.tables) {
       const width = m.tables.slotWidth(t.name);
@@ -136,6 +143,7 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
         const n = Math.min(rowsPerChunk, rows - r);
         const part = buf.subarray(0, n * width);
         readFloats(fd, part, (t.offset + r * width) * 4);
+        checkSlots(part, h.embeddings.name as SparseOptimizerName, `table '${t.name}'`, width);
         m.tables.setSlotRows(t.name, r, part);
       }
     }
@@ -146,6 +154,24 @@ export function restoreOptimizer(m: MultiTaskModel, dir: string): { restored: bo
     closeSync(fd);
   }
   return { restored: true, reason: `optimizer state restored from ${dir} (${h.dense.name}, step ${h.dense.steps})` };
+}
+
+/**
+ * Throws a RangeError unless `values` can be optimizer moments: finite, and Adam's second moments
+ * and Adagrad's sums not negative (their square roots divide the step). Rows of `dim` weights lie
+ * as [m (dim) | v (dim)] for Adam, [sum (dim)] for Adagrad. A damaged optimizer.bin would
+ * otherwise write NaN into every weight it touches, or make every warm start diverge. The dense
+ * weights are one row.
+ */
+function checkSlots(values: Float32Array, name: SparseOptimizerName, what: string, rowWidth = values.length): void {
+  const dim = rowWidth / optimizerSlots(name);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const squares = name === 'adagrad' || i % (2 * dim) >= dim;
+    if (v - v === 0 && !(squares && v < 0)) continue;
+    const slot = name === 'adagrad' ? 'squared-gradient sums' : squares ? 'second moments' : 'first moments';
+    throw new RangeError(`${OPTIMIZER_BIN} holds ${v} among the ${name} ${slot} of ${what}, which ${v - v === 0 ? 'cannot be negative' : 'must be finite'}: the file is damaged`);
+  }
 }
 
 /** Throws a RangeError unless the saved optimizer state fits `m` exactly and the file holds all of it. */
@@ -207,6 +233,8 @@ export function readArchitecture(dir: string): SavedArchitecture {
   if (a?.format !== 'mmoe-architecture' || a.version !== 1)
     throw new ModelError(`unknown architecture format ${JSON.stringify(a?.format)} version ${JSON.stringify(a?.version)}; expected mmoe-architecture 1`, { file });
   if (!a.spec || !a.model) throw new ModelError('has no feature spec or model section: the model is damaged; republish it or roll back', { file });
+  if (!ARCHITECTURES.includes(a.model.type))
+    throw new ModelError(`model.type ${JSON.stringify(a.model.type)} is not an architecture this mmoe knows (${ARCHITECTURES.join(', ')}): the model is damaged or made by another mmoe; republish it or roll back`, { file });
   return { ...a, spec: upgraded(a.spec, file) }; // models saved before feature spec version 2 load as they are
 }
 
@@ -267,7 +295,7 @@ export async function loadModel(
   const problems = incompatibilities(saved, { spec, model });
   if (problems.length)
     throw new ConfigError(`the model in ${dir} does not fit this config: ${problems.join('; ')}. Start fresh (--warm-start none) or use the config it was trained with`);
-  const weights = decodeFloat32Weights(await nodeFileSystem(dir, { checkFinite: options.checkFinite }).load!());
+  const weights = decodeFloat32Weights(await nodeFileSystem(dir, { checkFinite: options.checkFinite }).load!(), join(dir, MODEL_JSON));
   const m = buildModel(spec, model, training, seed, options);
   // Weights are stored under the saved model's graph names (the same as now for a compatible model).
   for (const t of m.layout.tables) m.tables.write(t.name, take(weights, `emb_${saved.spec.graphNames.tables[t.name] ?? t.graphName}/embeddings`, dir, [t.rows, t.dim]).values);

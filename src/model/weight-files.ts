@@ -79,10 +79,11 @@ export function readWeightShards(dir: string, json: ModelJson, options: { checkF
 /** Names the shard whose length breaks the manifest: tfjs fills every shard but the last to SHARD_BYTES. */
 function checkLengths(dir: string, paths: string[], sizes: number[], expected: number): void {
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (total === expected) return;
   const k = paths.length;
   const last = expected - (k - 1) * SHARD_BYTES;
   const want = k > 1 && last > 0 && last <= SHARD_BYTES ? sizes.map((_, i) => (i < k - 1 ? SHARD_BYTES : last)) : k === 1 ? [expected] : null;
+  // The right total is not enough: two shards swapped (renamed, copied over each other) add up too.
+  if (total === expected && (want === null || sizes.every((s, i) => s === want[i]))) return;
   const i = want ? sizes.findIndex((s, j) => s !== want[j]) : sizes.findIndex((s) => s % 4 !== 0);
   const culprit = i >= 0 ? i : k - 1;
   const detail = want ? `should hold ${want[culprit]} bytes` : `the ${k} weight files should hold ${expected} bytes together, they hold ${total}`;

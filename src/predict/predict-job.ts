@@ -15,7 +15,7 @@ import type { OpenedModel } from '../scoring/model-dir.js';
 import { InOrder } from '../scoring/batch-scorer.js';
 import { RowBatcher, SCORING_BATCH_ROWS } from '../scoring/row-batcher.js';
 import type { Logger } from '../logger.js';
-import { AtomicFile, sweepTemporaries } from '../util/atomic-file.js';
+import { AtomicFile, sweepTemporaries, writeTarget } from '../util/atomic-file.js';
 import { csvField, formatScore } from './csv-out.js';
 
 export type PredictInput = { source: DataSource } | { file: string; storage?: Storage };
@@ -69,7 +69,7 @@ export async function runPredict(job: PredictJob, logger: Logger): Promise<Predi
   const encodeSpec = featuresOnly(spec);
   const batcher = new RowBatcher<string[]>(encodeSpec, job.batchSize ?? SCORING_BATCH_ROWS);
   // What a predict killed outright (SIGKILL, OOM) left next to the output goes first.
-  const swept = sweepTemporaries(dirname(job.output) || '.');
+  const swept = sweepTemporaries(dirname(writeTarget(job.output)) || '.');
   if (swept.length) logger.warn({ swept }, `removed temporary output left by a killed run: ${swept.join(', ')}`);
   const out = new AtomicFile(job.output);
   let written = 0;

@@ -2,7 +2,7 @@
 // tfjs-node: one file per writer, events buffered in memory and appended on flush.
 // Checked once outside this project: Debian's python3-protobuf 3.21 (protoc-compiled subset of
 // event/summary.proto) and crcmod's crc-32c decoded a written file and re-serialized it identically.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ensureDirectory, writeFailure } from '../util/atomic-file.js';
@@ -46,6 +46,7 @@ export class SummaryWriter {
     try {
       writeFileSync(this.file, frameRecord(encodeEvent({ wallTime: t / 1000, step: 0, fileVersion: FILE_VERSION })), { flag: 'wx' });
     } catch (err) {
+      rmSync(this.file, { force: true }); // created, then the write failed (disk full): no empty run
       throw writeFailure(this.file, err);
     }
     this.lastFlush = t;

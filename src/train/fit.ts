@@ -8,6 +8,7 @@ import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
 import type { MultiTaskModel, TrainingPath } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
+import { firstNonFiniteWeight } from './finite-weights.js';
 import { epochFields, epochMessage } from './messages.js';
 import type { RunLog } from './run-log.js';
 import { EarlyStopping, learningRateAt } from './schedule.js';
@@ -44,7 +45,7 @@ export interface FitDeps {
   runLog: RunLog;
   progress?: ProgressBar;
   now?: () => number;
-  /** Checked before every step: an aborted run stops with InterruptedError and publishes nothing. */
+  /** Checked before every step and validation batch: an aborted run stops with InterruptedError and publishes nothing. */
   signal?: AbortSignal;
 }
 
@@ -55,14 +56,28 @@ export function monitorOf(cfg: Config): { task: string; metric: 'auc' | 'mse' } 
   return { task: t.name, metric: t.type === 'binary' ? 'auc' : 'mse' };
 }
 
+/** Lets pending events (a SIGINT handler, log writes) run between steps of the synchronous loop. */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const EVAL_BATCH = 4096;
 const LOG_EVERY_STEPS = 20;
 
-export function validate(model: MultiTaskModel, valid: EncodedTable, learningRate?: number): { report: EvalReport; loss: number; taskLosses: Record<string, number> } {
+/**
+ * Metrics and losses of `model` on the validation rows. Between batches it lets pending events run
+ * and stops on `signal`: a big validation day takes minutes, and a SIGTERM must not wait for it.
+ */
+export async function validate(
+  model: MultiTaskModel,
+  valid: EncodedTable,
+  learningRate?: number,
+  signal?: AbortSignal,
+): Promise<{ report: EvalReport; loss: number; taskLosses: Record<string, number> }> {
   const ev = new Evaluator(model.spec, { weighted: valid.weights !== null }, model);
   let loss = 0;
   const taskLosses: Record<string, number> = Object.fromEntries(model.taskNames.map((t) => [t, 0]));
   for (const b of valid.sequentialBatches(EVAL_BATCH)) {
+    await yieldToEvents();
+    if (signal?.aborted) throw new InterruptedError('interrupted while validating; nothing was published and the previous model is untouched');
     ev.add(b);
     const r = model.evaluate(b);
     loss += r.loss * b.size;
@@ -72,9 +87,6 @@ export function validate(model: MultiTaskModel, valid: EncodedTable, learningRat
   for (const t of model.taskNames) taskLosses[t]! /= n;
   return { report: ev.report({ learningRate }), loss: loss / n, taskLosses };
 }
-
-/** Lets pending events (a SIGINT handler, log writes) run between steps of the synchronous loop. */
-const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The training rows: every row once per epoch, in an order fixed by the seed (an EncodedTable, or streamed reads). */
 export interface TrainRows {
@@ -130,6 +142,14 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
       if (step % LOG_EVERY_STEPS === 0) runLog.trainStep(step, r.loss, r.taskLosses, lr);
       progress?.update(seen, { loss: lossSum / seen });
     }
+    const bad = firstNonFiniteWeight(model);
+    if (bad) {
+      progress?.stop();
+      throw new TrainingDivergedError(
+        `training diverged in epoch ${epoch + 1}: ${bad.weight} holds ${bad.count} non-finite value(s), the first ${bad.value} at index ${bad.index}, although the loss stayed finite; nothing was published. ` +
+          'Look for numeric inputs of extreme size (transform "none" passes them on as they are), lower the learning rate, or set training.optimizer.clipNorm',
+      );
+    }
     const seconds = (now() - t0) / 1000;
     const rec: EpochRecord = {
       epoch: epoch + 1,
@@ -142,7 +162,10 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
     runLog.trainEpoch(step, rec.trainLoss, rec.trainTaskLosses, rec.examplesPerSecond);
     monitor ??= valid.size > 0 ? monitorOf(cfg) : null;
     if (monitor) {
-      const v = validate(model, valid, lr);
+      const v = await validate(model, valid, lr, deps.signal).catch((err: unknown) => {
+        progress?.stop();
+        throw err;
+      });
       lastReport = v.report;
       rec.validLoss = v.loss;
       rec.validTaskLosses = v.taskLosses;

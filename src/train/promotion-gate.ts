@@ -4,6 +4,7 @@
 // --max-auc-drop`, quality-gate.ts: an AUC that cannot be computed refuses).
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { type MemoryBudget, MemoryBudgetError } from '../data/memory-budget.js';
 import { findPartitions, type DataSource } from '../data/partitions.js';
 import { MmoeError, UsageError } from '../errors.js';
 import { BaselineDataError, runEval } from '../eval/eval-job.js';
@@ -68,9 +69,18 @@ function curDateOf(modelRoot: string, name: string): string | undefined {
  * A model for a day older than latest's (a rerun or a backfill) is never promoted automatically:
  * latest would move back in time. Without a gate, or without a latest model (the first night, or a
  * latest whose directory was deleted: the new model repairs serving), it passes. A current model that cannot be opened, or cannot read the gate's rows, cannot be
- * compared, so the new one is refused (promote it by hand with `mmoe promote`).
+ * compared, so the new one is refused (promote it by hand with `mmoe promote`); so are rows whose
+ * scores would not fit `limits.memoryBudget`. `limits.signal` stops the gate's read at its next chunk
+ * (InterruptedError).
  */
-export async function judgeModel(newDir: string, modelRoot: string, curDate: string, gate: GateJob | undefined, logger: Logger): Promise<Promotion> {
+export async function judgeModel(
+  newDir: string,
+  modelRoot: string,
+  curDate: string,
+  gate: GateJob | undefined,
+  logger: Logger,
+  limits: { signal?: AbortSignal; memoryBudget?: MemoryBudget } = {},
+): Promise<Promotion> {
   const decidedAt = () => new Date().toISOString();
   const gone = danglingLatest(modelRoot);
   const against = gone === undefined ? (latestName(modelRoot) ?? null) : null;
@@ -130,10 +140,30 @@ export async function judgeModel(newDir: string, modelRoot: string, curDate: str
     let run;
     try {
       run = await runEval(
-        { model, baseline, source: plan.source, maxBadRows: gate.maxBadRows, threshold: 0.5, gates: false, ...(plan.rows ? { rows: plan.rows } : {}) },
+        {
+          model,
+          baseline,
+          source: plan.source,
+          maxBadRows: gate.maxBadRows,
+          threshold: 0.5,
+          gates: false,
+          signal: limits.signal,
+          memoryBudget: limits.memoryBudget,
+          overBudgetAdvice: 'pass --gate-dates with fewer rows, or raise --memory-budget',
+          ...(plan.rows ? { rows: plan.rows } : {}),
+        },
         logger,
       );
     } catch (err) {
+      if (err instanceof MemoryBudgetError)
+        return {
+          status: 'refused',
+          reason: `the promotion gate cannot score ${on} within the memory budget (${err.message}); promote the new model by hand if it should serve`,
+          against,
+          gate: { maxAucDrop: gate.maxAucDrop, passed: false, on, rows: 0, rule, checks: [] },
+          ...(warnings ? { warnings } : {}),
+          decidedAt: decidedAt(),
+        };
       if (!(err instanceof BaselineDataError)) throw err;
       return uncompared(`cannot score the gate's rows (${err.message})`);
     }

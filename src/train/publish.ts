@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { ensureDirectory } from '../util/atomic-file.js';
 import { repoint } from '../model-root/links.js';
 
 const suffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -15,9 +16,12 @@ const suffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
  */
 export function checkModelRoot(modelRoot: string): void {
   try {
-    mkdirSync(modelRoot, { recursive: true });
+    ensureDirectory(modelRoot, 'create the model output directory');
   } catch (err) {
-    throw new UsageError(`--model-output-dir ${modelRoot}: cannot be used as a directory (${(err as NodeJS.ErrnoException).code})`);
+    // A file in the way is a wrong flag; a disk that refuses (read-only, no permission) is exit 1 with its cause.
+    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--model-output-dir ${modelRoot}: cannot be used as a directory (${code})`);
+    throw err;
   }
   // stat, not lstat: a symlink to a directory is a directory here (only `latest` must be a link).
   if (!statSync(modelRoot).isDirectory()) throw new UsageError(`--model-output-dir ${modelRoot}: not a directory`);

@@ -4,7 +4,7 @@
 // under the root's lock (the run's own, or taken for the purpose, waiting a moment for a promote or
 // rollback that holds it); a run refused by the lock writes nothing, since the run holding it will.
 import { resolve } from 'node:path';
-import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode } from '../errors.js';
+import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode, WriteError } from '../errors.js';
 import { acquireLockWithin } from '../model-root/lock.js';
 import { writeMetricsFile } from '../model-root/metrics-file.js';
 import { type PushTarget, pushMetrics } from '../model-root/pushgateway.js';
@@ -90,6 +90,13 @@ async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRec
 }
 
 /** Runs `run`, records how it ended, releases the run's locks, then returns or throws as `run` did. */
+/** The failure to record a run whose model was published: exit 1 never hides that the model serves. */
+function publishedAnyway(err: unknown, outcome: TrainOutcome): WriteError {
+  const message = (err as Error)?.message ?? String(err);
+  const where = outcome.promotion.status === 'promoted' ? `latest points at ${outcome.modelDir}` : `${outcome.modelDir} is kept (${outcome.promotion.status})`;
+  return new WriteError(`${message}; the run itself succeeded and its model was published all the same: ${where}`, { cause: err });
+}
+
 export async function recordRun(opts: RecordOptions, scope: RunScope, run: () => Promise<TrainOutcome>): Promise<TrainOutcome> {
   const started = new Date();
   let outcome: TrainOutcome | undefined;
@@ -102,8 +109,9 @@ export async function recordRun(opts: RecordOptions, scope: RunScope, run: () =>
   try {
     if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error, scope));
   } catch (err) {
-    // A status that cannot be written fails a run that had succeeded; after a failure, the run's own error is the one to report.
-    if (error === undefined) error = err;
+    // A status that cannot be written fails a run that had succeeded (exit 1, though its model is
+    // published: the message says so); after a failure, the run's own error is the one to report.
+    if (error === undefined) error = outcome ? publishedAnyway(err, outcome) : err;
     else opts.warn(`the status could not be written: ${(err as Error)?.message ?? String(err)}`);
   } finally {
     scope.lock?.release();

@@ -14,7 +14,7 @@ import { EncodedTable } from '../data/encoded-table.js';
 import { type NegativeSampling, samplingOf } from '../data/negative-sampling.js';
 import { readBatches } from '../data/read-batches.js';
 import { type DataSource, findPartition, findPartitions, sourceStorage } from '../data/partitions.js';
-import type { MemoryBudget } from '../data/memory-budget.js';
+import { type MemoryBudget, mib } from '../data/memory-budget.js';
 import { localStorage } from '../data/storage/index.js';
 import { type LogFile, type Logger, silentLogger } from '../logger.js';
 import { buildModel, checkPortableGraph, loadModel, readArchitecture, restoreOptimizer, saveModel } from '../model/index.js';
@@ -138,7 +138,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     const latest = latestName(job.modelRoot);
     return new WriteError(`${e.message}; nothing was published${latest ? `, latest still points at ${latest}` : ''}`, { cause: err });
   };
-  const checkAbort = (when: string) => {
+  const checkAbort = async (when: string) => {
+    await new Promise((resolve) => setImmediate(resolve)); // a signal that came during synchronous work is handled first
     if (deps.signal?.aborted) throw new InterruptedError(`interrupted ${when}; nothing was published and the previous model is untouched`);
     // A run log that can no longer be written fails the run now, not after hours of training.
     if (deps.logFile?.failure) throw unpublished(deps.logFile.failure);
@@ -166,8 +167,8 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     // Streaming: this first read counts the training rows and computes statistics; only the
     // validation rows are kept, and every epoch reads the days again. An interrupt stops the read
     // at its next chunk (not after reading every day).
-    const stopped = (err: unknown): never => {
-      if (err instanceof InterruptedError) checkAbort('while reading the data');
+    const stopped = (when: string) => async (err: unknown): Promise<never> => {
+      if (err instanceof InterruptedError) await checkAbort(when);
       throw err;
     };
     const tc = cfg.training;
@@ -193,18 +194,18 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     /** Reads the validation day within what the training rows leave of the budget; returns the bytes it holds. */
     const readValidDay = async (trainHeld: number): Promise<number> => {
       const room = { bytes: Math.max(0, job.memoryBudget.bytes - trainHeld), source: `${job.memoryBudget.source}, less the training rows held` };
-      const v = await loadEncoded(spec, { ...job.source, dates: [validDate!] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped);
+      const v = await loadEncoded(spec, { ...job.source, dates: [validDate!] }, { ...readOpts, memoryBudget: room, overBudgetAdvice: { train: advice.valid, valid: advice.valid } }).catch(stopped('while reading the data'));
       valid = v.train;
       validAccount = { ...v.account, validRows: v.train.size }; // every row of the validation day is a validation row
       return v.heldBytes;
     };
     /** Reads the days once (keeping the training rows as `keepTrain` says) before training. */
     const readFirst = async (keepTrain: boolean | 'auto'): Promise<LoadedData> => {
-      const d = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: tc.seed, keepTrain, negativeSampling: sampling }).catch(stopped);
+      const d = await loadEncoded(spec, job.source, { ...readOpts, validRatio, seed: tc.seed, keepTrain, negativeSampling: sampling }).catch(stopped('while reading the data'));
       spec = d.spec;
       if (!validDate) valid = d.valid;
       else if (!validAccount) await readValidDay(d.heldBytes);
-      checkAbort('while reading the data');
+      await checkAbort('while reading the data');
       tLoaded = now();
       readLine(d, valid.size, (tLoaded - t0) / 1000, d.kept ? 'memory' : 'stream', false);
       if (d.trainRows === 0) throw new DataError(`no training rows in ${job.source.dates.join(', ')}`, { file: job.source.dataDir });
@@ -218,12 +219,12 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);
       optimizerReason = optimizerState?.reason ?? null;
       try {
-        const r = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal }).catch((err: unknown) => {
+        const r = await fit(model, cfg, train, valid, { logger, runLog, progress: deps.progress, now, signal: deps.signal }).catch(async (err: unknown) => {
           // Interrupted while the thread still read the first epoch's rows: the read was stopped.
-          if (err instanceof InterruptedError && ahead && !ahead.complete) checkAbort('while reading the data');
+          if (err instanceof InterruptedError && ahead && !ahead.complete) await checkAbort('while reading the data');
           throw err;
         });
-        checkAbort('after training');
+        await checkAbort('after training');
         try {
           staging = stagingDir(job.modelRoot, job.curDate);
           await saveModel(model, staging);
@@ -306,13 +307,16 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     } catch (err) {
       throw unpublished(err);
     }
-    checkAbort('before the promotion gate');
-    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger);
+    await checkAbort('before the promotion gate');
+    // The gate's scores share the budget with the rows still held (the tables of this run).
+    const held = data.heldBytes + (validDate ? valid.heldBytes : 0);
+    const gateBudget = { bytes: Math.max(0, job.memoryBudget.bytes - held), source: `${job.memoryBudget.source}, less the ${mib(held)} of rows held` };
+    const promotion = await judgeModel(staging, job.modelRoot, job.curDate, job.gate, logger, { signal: deps.signal, memoryBudget: gateBudget }).catch(stopped('during the promotion gate'));
     const promoted = promotion.status === 'promoted';
     let modelDir: string;
     try {
       writeFileAtomic(join(staging, 'metadata.json'), `${JSON.stringify({ ...metadata, promotion }, null, 2)}\n`);
-      checkAbort('before publishing');
+      await checkAbort('before publishing');
       // Every log write of the run must have succeeded before it publishes: afterwards nothing
       // may fail it (exit 1 means nothing was published).
       runLog.close();

@@ -2,13 +2,15 @@
 // file) appears whole or not at all: it is written under a temporary name in the same directory
 // (same file system, so the rename is atomic), flushed to disk, then renamed into place. A write
 // that fails (disk full, no permission, read-only file system) throws a WriteError naming the path
-// and the cause, after removing what it half wrote. Temporaries of killed processes are swept.
+// and the cause, after removing what it half wrote. Temporaries of killed processes are swept. A
+// symlink is written through (its target replaced, the link kept); a path that is not a regular
+// file (/dev/stdout, a pipe, a device, a directory) is refused.
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, type WriteStream, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, createWriteStream, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, type Stats, statSync, type WriteStream, writeSync } from 'node:fs';
 import { once } from 'node:events';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { WriteError } from '../errors.js';
+import { UsageError, WriteError } from '../errors.js';
 import { processAlive } from './process.js';
 
 const CAUSES: Record<string, string> = {
@@ -109,13 +111,46 @@ function ensureDir(path: string): void {
   ensureDirectory(dirname(path) || '.');
 }
 
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a pipe';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The file a write to `path` replaces: the target of a symlink (the link stays, and then shows the
+ * new file), else `path` itself. Anything but a regular file is refused (exit 2): a temporary
+ * renamed over /dev/stdout, a pipe or a device would replace the node itself (as root, the system's
+ * /dev/stdout link), and a stream cannot appear whole or not at all.
+ */
+export function writeTarget(path: string): string {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    // Absent (the write creates it), or a link to something absent: the link's target is created.
+    try {
+      if (lstatSync(path).isSymbolicLink()) return resolve(dirname(path), readlinkSync(path));
+    } catch {
+      // absent: the path itself
+    }
+    return path;
+  }
+  if (!st.isFile())
+    throw new UsageError(`cannot write ${path}: it is ${kindOf(st)}; mmoe writes a whole file under a temporary name and renames it into place, so give the path of a file (e.g. scores.csv)`);
+  return realpathSync(path);
+}
+
 /**
  * Writes a file atomically: `fill` writes to the open temporary (one or many writeSync calls,
  * for files too large to hold at once), which is then flushed and renamed to `path`.
  */
 export function writeAtomicWith(path: string, fill: (fd: number) => void): void {
   ensureDir(path);
-  const tmp = temporaryFor(path);
+  const target = writeTarget(path);
+  const tmp = temporaryFor(target);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
@@ -123,7 +158,7 @@ export function writeAtomicWith(path: string, fill: (fd: number) => void): void 
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
@@ -143,12 +178,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export class AtomicFile {
   private readonly stream: WriteStream;
   private readonly tmp: string;
+  private readonly target: string;
   private done = false;
   private error: WriteError | null = null;
 
   constructor(readonly path: string) {
     ensureDir(path);
-    this.tmp = temporaryFor(path);
+    this.target = writeTarget(path);
+    this.tmp = temporaryFor(this.target);
     this.stream = createWriteStream(this.tmp, { flags: 'wx' });
     // Kept and rethrown by the next write or commit, rather than crashing the process.
     this.stream.on('error', (err) => (this.error ??= writeFailure(path, err)));
@@ -170,7 +207,7 @@ export class AtomicFile {
       const fd = openSync(this.tmp, 'r+');
       fsyncSync(fd);
       closeSync(fd);
-      renameSync(this.tmp, this.path);
+      renameSync(this.tmp, this.target);
     } catch (err) {
       throw writeFailure(this.path, err);
     }

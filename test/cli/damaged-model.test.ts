@@ -103,3 +103,32 @@ test('feature_spec.json that disagrees with architecture.json, or is missing: ex
   const gone = damaged('spec-missing', (d) => rmSync(join(d, 'feature_spec.json')));
   await refused(gone, join(gone, 'feature_spec.json'), /missing/);
 });
+
+test('architecture.json naming an unknown model type, model.json listing a weight of another dtype: exit 3 naming the file (not exit 2 or a bare "model.json")', async () => {
+  const type = damaged('arch-type', (d) => {
+    const a = JSON.parse(readFileSync(join(d, 'architecture.json'), 'utf8'));
+    a.model.type = 'bogus';
+    writeFileSync(join(d, 'architecture.json'), JSON.stringify(a));
+  });
+  await refused(type, join(type, 'architecture.json'), /model\.type "bogus" is not an architecture this mmoe knows/);
+  const dtype = damaged('dtype', (d) => {
+    const m = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8'));
+    m.weightsManifest[0].weights.at(-1).dtype = 'int32';
+    writeFileSync(join(d, 'model.json'), JSON.stringify(m));
+  });
+  await refused(dtype, join(dtype, 'model.json'), /weight '.+' is int32; only float32 models saved by mmoe can be restored/);
+});
+
+test('two weight shards swapped (the right total, each the wrong length): exit 3 naming the first one off, not garbage scores', async () => {
+  const swapped = damaged(
+    'swapped',
+    (d) => {
+      const [a, b] = ['group1-shard1of2.bin', 'group1-shard2of2.bin'].map((f) => join(d, f));
+      const first = readFileSync(a!);
+      writeFileSync(a!, readFileSync(b!));
+      writeFileSync(b!, first);
+    },
+    big,
+  );
+  await refused(swapped, join(swapped, 'group1-shard1of2.bin'), /holds \d+ bytes but should hold 4194304 bytes/);
+});

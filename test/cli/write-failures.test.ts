@@ -2,8 +2,8 @@
 // and 8): exit 1 naming the path and the cause; no truncated file under the final name, no
 // temporary left; a report that was there before stays as it was.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -65,4 +65,27 @@ test('predict --output into a directory it may not write (EACCES, a real process
   assert.equal(r.code, 1, r.err);
   assert.ok(r.err.includes(`mmoe: cannot write ${out}: permission denied (EACCES)`), r.err);
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('predict --output or eval --report naming a pipe (as /dev/stdout is) is exit 2 before any work, and the pipe stays; a symlink is written through', async () => {
+  const dir = mkdtempSync(join(root, 'nodes-'));
+  const fifo = join(dir, 'scores.csv');
+  execFileSync('mkfifo', [fifo]);
+  const pr = await mmoe('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', fifo);
+  assert.equal(pr.code, 2, pr.err);
+  assert.ok(pr.err.includes(`mmoe: cannot write ${fifo}: it is a pipe; mmoe writes a whole file under a temporary name`), pr.err);
+  const ev = await mmoe('eval', '--model', model, '--data-dir', data, '--dates', '20260102', '--report', fifo);
+  assert.equal(ev.code, 2, ev.err);
+  assert.equal(ev.out, '', 'refused before evaluating');
+  assert.ok(statSync(fifo).isFIFO(), 'not replaced by a regular file');
+  assert.deepEqual(readdirSync(dir), ['scores.csv']);
+  // A link (e.g. a stable name pointing into a dated directory) keeps pointing; its target gets the scores.
+  mkdirSync(join(dir, 'today'));
+  const link = join(dir, 'latest.csv');
+  symlinkSync(join('today', 'scores.csv'), link);
+  const ok = await mmoe('predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', link);
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(readlinkSync(link), join('today', 'scores.csv'));
+  assert.equal(readFileSync(join(dir, 'today', 'scores.csv'), 'utf8').trim().split('\n').length, 2001);
 });

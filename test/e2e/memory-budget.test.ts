@@ -84,3 +84,27 @@ test('eval says what its metrics need before reading, and stops as soon as a low
   assert.equal(late.code, 3, late.err);
   assert.match(late.err, /part-00000\.csv:\d+: eval's metrics would need more than 1\.\d MiB by this row \([\d,]+ rows x 69 bytes; the size estimate said [\d,]+ rows\), over the memory budget of 1\.0 MiB/);
 });
+
+test('the promotion gate keeps to --memory-budget: scores that would not fit refuse the new model (kept, latest stays); a hold-out that fits is not refused by an estimate of whole days', async () => {
+  const config = join(root, 'gate.json');
+  writeFileSync(config, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
+  const models = join(root, 'models-gate');
+  const night = (curDate: string, days: string, ...extra: string[]) =>
+    mmoe('train', '--train-data-dir', data, '--cur-date', curDate, '--days', days, '--config', config, '--model-output-dir', models, '--log-dir', join(root, 'logs'), '--quiet', ...extra);
+  const first = await night('20260101', '1');
+  assert.equal(first.code, 0, first.err);
+  // Both models' scores of the 12,000 rows of 20260102: about 1.6 MiB, over a budget of 1 MiB.
+  const over = await night('20260101', '1', '--gate', 'max-auc-drop=0.5', '--gate-dates', '20260102', '--memory-budget', '1M');
+  assert.equal(over.code, 4, over.err);
+  assert.match(over.err, /the promotion gate cannot score 20260102 within the memory budget \(.*eval would hold about 1\.\d MiB for its metrics .* 138 bytes per row\), over the memory budget of .* \(--memory-budget 1\.0 MiB, less the .* of rows held\); pass --gate-dates with fewer rows, or raise --memory-budget\); promote the new model by hand/);
+  assert.match(over.err, /latest still points at 20260101, the refused model is kept in .*20260101-refused/);
+  const status = JSON.parse(readFileSync(join(models, 'status.json'), 'utf8'));
+  assert.equal(status.latest, '20260101');
+  assert.equal(status.lastAttempt.outcome, 'refused');
+  // The hold-out of two days: whole days would estimate 24,000 rows (3.2 MiB), the held-out tenth is about 0.3 MiB.
+  const holdout = await night('20260102', '2', '--gate', 'max-auc-drop=0.5', '--memory-budget', '2M');
+  assert.equal(holdout.code, 0, holdout.err);
+  const passed = JSON.parse(readFileSync(join(models, 'status.json'), 'utf8')).lastAttempt;
+  assert.equal(passed.outcome, 'promoted');
+  assert.match(passed.reason, /passed the promotion gate/);
+});

@@ -4,7 +4,7 @@
 // and a metrics file on a full disk.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import parsePrometheus from 'parse-prometheus-text-format';
@@ -172,6 +172,9 @@ test('a metrics file that cannot be written (ENOSPC on a full tmpfs) fails the r
     const r = await n.night(models, '20260102', { untrained: true }, '--metrics-file', prom);
     assert.equal(r.code, 1, r.err);
     assert.match(r.err, disk ? /cannot write .*mmoe\.prom: no space left on the device \(ENOSPC\)/ : /cannot write .*mmoe\.prom: .*\((EEXIST|ENOTDIR)\)/);
+    // Exit 1, but the model of the night serves: the message must not let anyone think otherwise.
+    assert.ok(r.err.includes(`; the run itself succeeded and its model was published all the same: latest points at ${join(models, '20260102')}`), r.err);
+    assert.equal(readlinkSync(join(models, 'latest')), '20260102');
     if (disk) assert.deepEqual(readdirSync(disk.dir), ['filler'], 'no temporary file left');
   } finally {
     disk?.unmount();

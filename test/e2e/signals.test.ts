@@ -3,7 +3,7 @@
 // SIGKILL left behind is swept by the next predict.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,8 +17,9 @@ const data = join(root, 'data');
 const model = join(root, 'model');
 const config = join(root, 'tiny.json');
 const BIG_ROWS = 300_000;
-// Killed predict and eval runs take cpu, the slowest engine: they are still reading the big day when
-// the signal is sent (signals are handled by the read, the same on every engine). Others take the suite's.
+// Killed predict and eval runs (and train's validation and promotion gate) take cpu, the slowest
+// engine: they are still reading or scoring the big day when the signal is sent (signals are
+// handled between chunks and batches, the same on every engine). Others take the suite's.
 const SLOW = ['--backend', 'cpu'];
 
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -117,4 +118,41 @@ test('SIGINT to train while two training threads run: exit 130 at the next step,
   assert.match(r.err, /interrupted at epoch \d+, step \d+; nothing was published and the previous model is untouched/);
   // It exited by itself (bin/mmoe.js never calls process.exit): no reading or training thread kept it alive.
   assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json'), [], 'no model, no staging, no lock');
+});
+
+test('SIGINT to train while it validates on a big day stops the validation at its next batch', async (t) => {
+  const logs = join(root, 'logs-valid');
+  const models = join(root, 'models-valid');
+  // Trains on the small day in one step, validates on the big one (seconds). The epoch's training
+  // curve goes to TensorBoard before the validation starts: with one step, the train/ event file
+  // appears at that moment.
+  const args = ['--train-data-dir', data, '--cur-date', '20260101', '--days', '1', '--valid-date', '20260102', '--config', config, '--batch-size', '2048'];
+  const p = mmoeProcess('train', ...args, '--model-output-dir', models, '--log-dir', logs, ...SLOW, '--quiet');
+  t.after(() => void (p.child.exitCode === null && p.child.kill('SIGKILL'))); // a failed wait must not leave it running
+  const trainEvents = () => (existsSync(logs) ? readdirSync(logs).some((run) => existsSync(join(logs, run, 'train'))) : false);
+  await waitFor(trainEvents, 'the epoch\'s training to end', 60_000);
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /interrupted while validating; nothing was published/);
+  assert.deepEqual(readdirSync(models).filter((f) => f !== 'status.json'), [], 'no model, no staging, no lock');
+});
+
+test('SIGTERM to train during its promotion gate stops the gate\'s read; latest stays', async (t) => {
+  const logs = join(root, 'logs-gate');
+  const models = join(root, 'models-gate');
+  const night = ['--train-data-dir', data, '--cur-date', '20260101', '--days', '1', '--config', config, '--model-output-dir', models, '--log-dir', logs, ...SLOW];
+  const first = mmoeProcess('train', ...night, '--quiet');
+  assert.equal((await first.done).code, 0, first.stderr());
+  const latest = readlinkSync(join(models, 'latest'));
+  // The same night again, gated on the big day neither model trained on.
+  const p = mmoeProcess('train', ...night, '--gate', 'max-auc-drop=0.5', '--gate-dates', '20260102');
+  t.after(() => void (p.child.exitCode === null && p.child.kill('SIGKILL')));
+  await waitFor(() => /promotion gate: scoring the new model and latest/.test(p.stderr()), 'the gate to start', 60_000);
+  p.child.kill('SIGTERM');
+  const r = await p.done;
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /interrupted during the promotion gate; nothing was published/);
+  assert.equal(readlinkSync(join(models, 'latest')), latest);
+  assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), [], 'no staging, no lock');
 });

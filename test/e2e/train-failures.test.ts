@@ -64,6 +64,41 @@ test('--warm-start auto: a damaged newest model is skipped with its reason; the 
   assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), []);
 });
 
+test('--warm-start from a model whose optimizer.bin is damaged (NaN moments, negative second moments): fresh moments saying why, never NaN weights or a diverged night', async () => {
+  const models = join(root, 'models-opt');
+  const logs = join(root, 'logs-opt');
+  const first = await train(models, logs, '--cur-date', '20260101', '--days', '1');
+  assert.equal(first.code, 0, first.err);
+  const saved = join(models, '20260101');
+  const header = JSON.parse(readFileSync(join(saved, 'optimizer.json'), 'utf8'));
+  const pristine = readFileSync(join(saved, 'optimizer.bin'));
+  const cases: [string, (f: Float32Array) => void, RegExp][] = [
+    // Adam's dense slots are [first moments | second moments].
+    ['negative second moments', (f) => f.fill(-5, header.dense.offset + header.dense.length / 2, header.dense.offset + header.dense.length), /optimizer\.bin holds -5 among the adam second moments of the dense weights, which cannot be negative/],
+    ['NaN first moments', (f) => f.fill(Number.NaN, header.embeddings.tables[0].offset, header.embeddings.tables[0].offset + 8), new RegExp(`optimizer\\.bin holds NaN among the adam first moments of table '${header.embeddings.tables[0].name}', which must be finite`)],
+  ];
+  for (const [what, harm, reason] of cases) {
+    const bytes = Buffer.from(pristine);
+    harm(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+    writeFileSync(join(saved, 'optimizer.bin'), bytes);
+    rmSync(join(models, '20260102'), { recursive: true, force: true });
+    const r = await train(models, logs, '--warm-start', 'auto');
+    assert.equal(r.code, 0, `${what}: ${r.err}`);
+    const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+    assert.equal(meta.warmStart.from, saved);
+    assert.ok(meta.warmStart.optimizer.startsWith(`saved optimizer state in ${saved} not used (`), meta.warmStart.optimizer);
+    assert.match(meta.warmStart.optimizer, reason);
+    assert.match(meta.warmStart.optimizer, /: fresh optimizer moments$/);
+    await loads(join(models, 'latest')); // its weights are finite (a NaN weight is refused at open)
+  }
+  writeFileSync(join(saved, 'optimizer.json'), 'hello');
+  rmSync(join(models, '20260102'), { recursive: true, force: true });
+  const r = await train(models, logs, '--warm-start', 'auto');
+  assert.equal(r.code, 0, r.err);
+  const meta = JSON.parse(readFileSync(join(models, '20260102', 'metadata.json'), 'utf8'));
+  assert.match(meta.warmStart.optimizer, /not used \(optimizer\.json: Unexpected token/);
+});
+
 /** Publishes 20260101 into `models` (the previous model of the tests below). */
 async function previousModel(models: string): Promise<void> {
   const r = await train(models, join(root, 'logs-prev'), '--cur-date', '20260101', '--days', '1');
@@ -158,6 +193,23 @@ test(`a read-only log dir (${diskKind === 'tmpfs' ? 'tmpfs mounted read-only' : 
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, new RegExp(`cannot create the log directory ${ro}/20260102-[^:]+: read-only file system \\(EROFS\\)`));
   untouched(models, '20260101');
+});
+
+test(`a model output directory on a read-only disk (${diskKind === 'tmpfs' ? 'tmpfs mounted read-only' : 'skipped part: cannot mount'}) is exit 1 naming EROFS, not exit 2 with ENOENT`, async (t) => {
+  if (diskKind !== 'tmpfs') return t.diagnostic('read-only mount not possible here');
+  const ro = mkdtempSync(join(root, 'ro-models-'));
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]);
+  t.after(() => execFileSync('umount', ['-l', ro]));
+  const r = await train(join(ro, 'models'), join(root, 'logs-romodels'));
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(`mmoe: cannot create the model output directory ${ro}/models: read-only file system (EROFS)`), r.err);
+  // A file in the way is still a wrong flag.
+  const file = join(root, 'not-a-dir');
+  writeFileSync(file, '');
+  const flag = await train(file, join(root, 'logs-romodels'));
+  assert.equal(flag.code, 2, flag.err);
+  assert.ok(flag.err.includes(`--model-output-dir ${file}: cannot be used as a directory (EEXIST)`), flag.err);
 });
 
 test('EACCES as another user (a real child process): a log dir or a model dir it may not write is exit 1 naming the path; nothing left behind', async (t) => {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readEvents, readScalars } from '../../src/tensorboard/reader.js';
 import { SummaryWriter } from '../../src/tensorboard/writer.js';
+import { WriteError } from '../../src/errors.js';
+import { diskKind, smallDisk } from '../util/small-disk.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'mmoe-tb-'));
@@ -76,4 +78,20 @@ test('two writers in one directory and second never share a file', () => {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test(`a disk too full for the first event (${diskKind}) is a WriteError naming the file, and leaves no empty event file`, (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'mmoe-tb-full-'));
+  const disk = smallDisk(root, 256 * 1024);
+  t.after(() => {
+    disk.release();
+    rmSync(root, { recursive: true, force: true });
+  });
+  mkdirSync(join(disk.dir, 'train'));
+  disk.leave(0);
+  assert.throws(
+    () => new SummaryWriter(join(disk.dir, 'train')),
+    (e: unknown) => e instanceof WriteError && /cannot write .*\/train\/events\.out\.tfevents\.[^:]+: no space left on the device \(ENOSPC\)/.test(e.message),
+  );
+  assert.deepEqual(readdirSync(join(disk.dir, 'train')), []);
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { WriteError } from '../../src/errors.js';
-import { AtomicFile, sweepTemporaries, temporaryFor, writeFileAtomic } from '../../src/util/atomic-file.js';
+import { UsageError, WriteError } from '../../src/errors.js';
+import { AtomicFile, sweepTemporaries, temporaryFor, writeFileAtomic, writeTarget } from '../../src/util/atomic-file.js';
 import { waitFor } from '../wait-for.js';
 import { diskKind, smallDisk } from './small-disk.js';
 
@@ -98,4 +99,39 @@ test('a temporary with this process\'s PID but older than the process is a lefto
   writeFileSync(mine, 'in progress');
   assert.deepEqual(sweepTemporaries(dir), [`.out.csv.tmp-${process.pid}-0123abcd`]);
   assert.deepEqual(readdirSync(dir), [mine.split('/').pop()]);
+});
+
+test('a symlink is written through: its target is replaced, the link stays a link (also a link to a file not yet there)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-atomic-link-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'real'));
+  writeFileSync(join(dir, 'real', 'scores.csv'), 'old\n');
+  symlinkSync(join('real', 'scores.csv'), join(dir, 'scores.csv'));
+  const a = new AtomicFile(join(dir, 'scores.csv'));
+  await a.write('new\n');
+  await a.commit();
+  assert.equal(readlinkSync(join(dir, 'scores.csv')), join('real', 'scores.csv'));
+  assert.equal(readFileSync(join(dir, 'real', 'scores.csv'), 'utf8'), 'new\n');
+  symlinkSync(join('real', 'report.html'), join(dir, 'report.html'));
+  writeFileAtomic(join(dir, 'report.html'), 'r');
+  assert.ok(lstatSync(join(dir, 'report.html')).isSymbolicLink());
+  assert.equal(readFileSync(join(dir, 'real', 'report.html'), 'utf8'), 'r');
+  assert.deepEqual(readdirSync(join(dir, 'real')).sort(), ['report.html', 'scores.csv'], 'no temporary left');
+});
+
+test('a pipe, a device or a directory is refused (exit 2) and left as it is: a rename would replace the node itself', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-atomic-node-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = join(dir, 'scores.csv');
+  execFileSync('mkfifo', [fifo]);
+  const link = join(dir, 'stdout');
+  symlinkSync(fifo, link); // as /dev/stdout -> /proc/self/fd/1 -> a pipe
+  const refused = (path: string, kind: string) => (e: unknown) => e instanceof UsageError && e.message.startsWith(`cannot write ${path}: it is ${kind}; `);
+  assert.throws(() => new AtomicFile(fifo), refused(fifo, 'a pipe'));
+  assert.throws(() => writeFileAtomic(link, 'x'), refused(link, 'a pipe'));
+  assert.throws(() => writeTarget('/dev/null'), refused('/dev/null', 'a device'));
+  assert.throws(() => writeFileAtomic(dir, 'x'), refused(dir, 'a directory'));
+  assert.ok(statSync(fifo).isFIFO());
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.deepEqual(readdirSync(dir).sort(), ['scores.csv', 'stdout']);
 });

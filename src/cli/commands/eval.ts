@@ -13,7 +13,7 @@ import { renderHtmlReport } from '../../eval/html-report.js';
 import { inputBytes, openModel } from '../../scoring/model-dir.js';
 import { scoringLine } from '../../scoring/scoring-info.js';
 import { aucGate, gateFailureMessage } from '../../eval/quality-gate.js';
-import { writeFileAtomic } from '../../util/atomic-file.js';
+import { writeFileAtomic, writeTarget } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { parseChoice, parseMemoryBudget, parseRatio } from '../options.js';
@@ -81,6 +81,7 @@ export function evalContext(f: EvalFlags): EvalContext {
 }
 
 export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<EvalDocument> {
+  if (ctx.report) writeTarget(ctx.report); // a --report that cannot be a file fails now, not after the evaluation
   const backend = await selectScoringBackend(ctx, env);
   const logger = env.makeLogger({ console: !ctx.quiet });
   logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason }, backendLine(backend));

@@ -19,6 +19,7 @@ import { resolveDates } from '../../data/partitions.js';
 import type { TrainOutcome } from '../../train/train-job.js';
 import { parseWarmStart } from '../../train/warm-start.js';
 import { ProgressBar } from '../../util/progress.js';
+import { writeTarget } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
@@ -93,6 +94,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   if (flags.metricsInstance !== undefined && !flags.pushgateway) throw new UsageError('--metrics-instance names the group of the pushed gauges: add --pushgateway <url>');
   if (flags.gateDates && !config.publish.gate) throw new UsageError('--gate-dates chooses the rows of the promotion gate: add --gate max-auc-drop=<d> (or publish.gate in the config)');
   const source = dataSourceFromFlags(flags);
+  if (flags.metricsFile) writeTarget(flags.metricsFile); // not a file (a pipe, a directory): fail now, not after the night
   const runDir = createRunDir(flags.logDir, flags.curDate, new Date());
   // The run log is opened first: a log dir that cannot be created or written is a WriteError
   // naming it and the cause, before any lock is taken (createRunDir names its failures too).
