@@ -6,7 +6,7 @@ import { trainingSection } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { resolveModelDir } from '../scoring/model-dir.js';
 import { loadModel, readArchitecture } from '../model/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { EXPORT_FILES, EXPORT_FORMATS, type ExportFormat, SIGNATURE_JSON, writeKeras, writeOnnx } from './index.js';
 import { type Signature, signatureJson, signatureOf } from './signature.js';
 

@@ -6,7 +6,7 @@ import { featureSpecFromConfig } from '../data/feature-spec.js';
 import { UsageError } from '../errors.js';
 import { blockLayout } from '../model/layout.js';
 import { buildModel, type MultiTaskModel } from '../model/multi-task-model.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { KERAS_MAX_WEIGHT_BYTES, kerasTooBig, writeKerasArchive } from './keras-archive.js';
 import { kerasModel } from './keras.js';
 import { encodeModel } from './onnx-proto.js';

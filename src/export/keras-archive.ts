@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import h5wasm from 'h5wasm/node';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { KerasModel } from './keras.js';
 
 /** The Keras version whose archive layout this follows (checked with TensorFlow 2.21's Keras). */

@@ -166,11 +166,11 @@ export function writeAtomicWith(path: string, fill: (fd: number) => void): void 
   }
 }
 
-/** Writes text or bytes to `path` atomically (see the module comment). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+/** Writes text or bytes (or a list of byte chunks) to `path` atomically (see the module comment). */
+export function writeFileAtomic(path: string, data: string | Uint8Array | Uint8Array[]): void {
+  const chunks = typeof data === 'string' ? [Buffer.from(data)] : Array.isArray(data) ? data : [data];
   writeAtomicWith(path, (fd) => {
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    for (const bytes of chunks) for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
   });
 }
 

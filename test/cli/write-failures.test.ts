@@ -89,3 +89,25 @@ test('predict --output or eval --report naming a pipe (as /dev/stdout is) is exi
   assert.equal(readlinkSync(link), join('today', 'scores.csv'));
   assert.equal(readFileSync(join(dir, 'today', 'scores.csv'), 'utf8').trim().split('\n').length, 2001);
 });
+
+test(`export on a full disk (${diskKind}): exit 1 naming the file and ENOSPC; nothing left beside it`, async (t) => {
+  const disk = smallDisk(root, 1 << 20);
+  t.after(() => disk.release());
+  t.diagnostic(`disk: ${disk.how}`);
+  disk.leave(4 * 1024); // the tiny model's ONNX file is tens of KB
+  const out = join(disk.dir, 'model.onnx');
+  const r = await mmoe('export', '--model', model, '--format', 'onnx', '--output', out);
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.err.includes(`mmoe: cannot write ${out}: no space left on the device (ENOSPC)`), r.err);
+  assert.deepEqual(readdirSync(disk.dir).filter((f) => f !== '.filler'), []);
+});
+
+test('export --output onto a pipe is refused (exit 2) and the pipe stays a pipe', async () => {
+  const fifo = join(root, 'serving.onnx');
+  execFileSync('mkfifo', [fifo]);
+  const r = await mmoe('export', '--model', model, '--format', 'onnx', '--output', fifo);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /cannot write .*serving\.onnx: it is /);
+  assert.ok(lstatSync(fifo).isFIFO());
+  rmSync(fifo);
+});
