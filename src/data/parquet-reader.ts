@@ -42,7 +42,7 @@ export function checkColumnTypes(file: string, types: Map<string, string>, colum
     const type = types.get(c.name);
     if (type === undefined) continue; // a missing column is the encoder's message
     const kind = columnKind(type);
-    const categorical = c.role === 'categorical feature';
+    const categorical = c.role.startsWith('categorical feature');
     const ok = categorical ? kind === 'string' || kind === 'integer' || kind === 'boolean' : kind === 'integer' || kind === 'float' || kind === 'boolean';
     if (!ok)
       throw new DataError(

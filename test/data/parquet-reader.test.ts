@@ -104,6 +104,15 @@ test('a column of the wrong type is a DataError naming the file, the column and 
     })(),
     (e: unknown) => e instanceof DataError && e.message.includes("column 'ad'") && /Parquet type DOUBLE, which a categorical feature cannot use/.test(e.message),
   );
+  // A categorical reading a column under another name is a categorical all the same: a float id
+  // would hash as the text of a double.
+  const renamed = smallSpec({ features: { categorical: [{ name: 'site', buckets: 100, embeddingDim: 4 }, { name: 'price_id', column: 'price', buckets: 50, embeddingDim: 4 }], numeric: [] } });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of encodeRows(renamed, { dataDir: d, dates: ['20240101'] }));
+    })(),
+    (e: unknown) => e instanceof DataError && e.message.includes("column 'price'") && /Parquet type DOUBLE, which a categorical feature 'price_id' cannot use/.test(e.message),
+  );
 });
 
 test('a damaged Parquet file is a DataError naming it', async (t) => {
