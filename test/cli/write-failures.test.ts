@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ctrDays, mmoe, saveUntrained, TINY_CONFIG } from '../eval/fixtures.js';
 import { diskKind, smallDisk } from '../util/small-disk.js';
+import { nodeForOtherUser, NOBODY } from '../other-user.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-write-fail-'));
 const data = join(root, 'data');
@@ -57,7 +58,7 @@ test('predict --output into a directory it may not write (EACCES, a real process
   const out = join(dir, 'scores.csv');
   const args = ['bin/mmoe.js', 'predict', '--model', model, '--data-dir', data, '--dates', '20260102', '--output', out, ...asNobody];
   const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
-    const child = spawn(process.execPath, args, { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(nodeForOtherUser(), args, { ...NOBODY, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => resolve({ code, err }));

@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { ctrDays, mmoe, TINY_CONFIG } from '../eval/fixtures.js';
 import { fakeEnv } from '../cli/fake-env.js';
 import { diskKind, injectedDisk, smallDisk } from '../util/small-disk.js';
+import { nodeForOtherUser, NOBODY } from '../other-user.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-train-fail-'));
 const data = join(root, 'data');
@@ -224,7 +225,7 @@ test('EACCES as another user (a real child process): a log dir or a model dir it
       // cpu: the child runs as nobody, who may not read a TensorFlow library built under root's
       // home (docs/backends.md); the engine plays no part in a write failure.
       const args = ['bin/mmoe.js', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', config, '--model-output-dir', models, '--log-dir', logs, '--quiet', '--backend', 'cpu'];
-      const child = spawn(process.execPath, args, { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(nodeForOtherUser(), args, { ...NOBODY, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('exit', (code) => resolve({ code, err }));

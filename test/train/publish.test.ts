@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { latestName, readLink } from '../../src/model-root/links.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from '../../src/train/publish.js';
+import { nodeForOtherUser, NOBODY } from '../other-user.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-publish-'));
 after(() => rmSync(parent, { recursive: true, force: true }));
@@ -91,7 +92,7 @@ test('a leftover the sweep cannot remove is reported, not thrown (a real process
   const script = `import { sweepStale } from ${JSON.stringify(module)}; console.log(JSON.stringify(sweepStale(${JSON.stringify(r)})));`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+  const child = spawn(asRoot ? nodeForOtherUser() : process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? NOBODY : {}) });
   let out = '';
   let err = '';
   child.stdout.on('data', (b) => (out += b));
