@@ -3,12 +3,16 @@
 //     rows as plain CSV, CSV.gz and Parquet (row groups of 122,880 and 1M rows); the records layer
 //     alone for DuckDB and for hyparquet (the pure-JS reader it was chosen over); peak RSS at 1M
 //     and 10M rows and at both row-group sizes.
+//   --suite instructions: the consumer's instructions per row (valgrind's callgrind, all threads)
+//     for CSV and Parquet: the comparison that the load of a shared machine does not move.
 //   --suite s3: the consumer reading the same CSV.gz and Parquet partitions from local disk and
 //     from an S3-compatible server (--s3-endpoint; credentials from AWS_ACCESS_KEY_ID/SECRET), and
 //     peak RSS from S3 at 1M and 10M rows.
+// `records` is the records layer alone: CSV's string records, Parquet's typed columns as the
+// encoder reads them (strings and integers as dictionary codes, other numbers as numbers).
 // Every measurement is its own process; rounds interleave the modes; figures are medians.
 //
-//   node dist/bench/data-sources.js --suite parquet|s3 [--rows 1000000] [--big-rows 10000000] [--rounds 5] [--rss-reps 2]
+//   node dist/bench/data-sources.js --suite parquet|instructions|s3 [--rows 1000000] [--big-rows 10000000] [--rounds 5] [--rss-reps 2]
 //     [--dir /tmp/mmoe-bench-sources] [--s3-endpoint http://127.0.0.1:7480] [--bucket mmoe-bench]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { featureSpecFromConfig } from '../src/data/feature-spec.js';
 import { generateCtr } from '../src/data/generate-ctr.js';
 import { findPartitions } from '../src/data/partitions.js';
 import { readBatches } from '../src/data/read-batches.js';
+import { columnKind } from '../src/data/parquet-reader.js';
 import { openRecords } from '../src/data/records.js';
 import { storageFor } from '../src/data/storage/index.js';
 import { fmt, median } from './figures.js';
@@ -130,7 +135,18 @@ async function child(mode: Mode, dataDir: string, endpoint: string | undefined):
   } else {
     const files = (await findPartitions(source)).flatMap((p) => p.files.map((f) => f.path));
     if (mode === 'hyparquet-records') rows = await hyparquetRecords(files);
-    else for (const f of files) for await (const c of (await openRecords(f, storage)).chunks()) rows += c.records.length;
+    else
+      for (const f of files) {
+        // What the encoder reads: Parquet's typed columns (text and integers as codes, other
+        // numbers as numbers), CSV's string records.
+        const file = await openRecords(f, storage);
+        const coded = file.header.map((h) => ['string', 'integer'].includes(columnKind(file.columnTypes?.get(h) ?? 'VARCHAR')));
+        for await (const c of file.chunks()) {
+          const cols = c.columns;
+          if (cols) coded.forEach((code, j) => (code ? cols.dictionary(j) : cols.numbers(j)));
+          rows += c.lines.length;
+        }
+      }
   }
   const cpu = process.cpuUsage(c0);
   return { rows, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 };
@@ -141,6 +157,16 @@ function spawn(mode: Mode, dataDir: string, endpoint?: string): Result {
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   if (r.status !== 0) throw new Error(`${mode} ${dataDir} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Result;
+}
+
+/** Instructions a consumer run executes (all threads), from callgrind's summary. */
+function instructions(dataDir: string): number {
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, fileURLToPath(import.meta.url), '--child', 'consumer', '--data', dataDir];
+  const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const m = /Collected : (\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m) throw new Error(`valgrind ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+  process.stderr.write(`${dataDir}: ${m[1]} instructions\n`);
+  return Number(m[1]);
 }
 
 interface Case {
@@ -257,6 +283,22 @@ async function main(): Promise<void> {
         { label: 'records, hyparquet, 1M-row group', mode: 'hyparquet-records', data: pq1m },
       ], reps),
     );
+  } else if (values.suite === 'instructions') {
+    // Instructions per row under valgrind's callgrind, every thread counted (DuckDB's and the
+    // garbage collector's too): a measure the load of a shared machine does not move. The fixed
+    // cost (start-up, module loading, DuckDB's instance) is taken out by a run on 3,000 rows.
+    const small = 3000;
+    const sets = async (n: number) => [
+      { label: 'consumer CSV', data: await ensureCsv(dir, n, false) },
+      { label: 'consumer Parquet, 122,880-row groups', data: await ensureParquet(dir, n, 122_880) },
+    ];
+    const [big, base] = [await sets(rows), await sets(small)];
+    const per = big.map((c, i) => (instructions(c.data) - instructions(base[i]!.data)) / (rows - small));
+    lines.push(
+      `| consumer, instructions per row (callgrind, ${fmt(rows)} rows less ${fmt(small)}) | instructions per row | against CSV |`,
+      '|---|---:|---:|',
+      ...big.map((c, i) => `| ${c.label} | ${fmt(per[i]!)} | ${(per[i]! / per[0]!).toFixed(2)}x |`),
+    );
   } else if (values.suite === 's3') {
     const endpoint = values['s3-endpoint'];
     if (!endpoint) throw new Error('--suite s3 needs --s3-endpoint (and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
@@ -284,7 +326,7 @@ async function main(): Promise<void> {
         { label: 'consumer Parquet from S3', mode: 'consumer', data: s3pqBig, endpoint },
       ], reps),
     );
-  } else throw new Error(`--suite parquet or s3, not ${values.suite}`);
+  } else throw new Error(`--suite parquet, instructions or s3, not ${values.suite}`);
   const cpu = cpus();
   process.stdout.write(
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}; load average at the end ${loadavg()[0]!.toFixed(2)}.\n\n${lines.join('\n')}\n`,

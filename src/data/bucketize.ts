@@ -34,5 +34,11 @@ export class Bucketizer {
     return s.trim() === '' ? this.buckets : -1;
   }
 
+  /** The bucket of a typed value (a null takes `buckets`), -1 for one that is not finite, as bucket() on its text. */
+  bucketNumber(x: number, isNull: boolean): number {
+    if (isNull) return this.buckets;
+    return x - x === 0 ? bucketOf(this.boundaries, x) : -1;
+  }
+
   review(): void {}
 }

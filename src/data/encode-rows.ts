@@ -8,6 +8,7 @@ import { Encoder, type EncoderOptions, type FileEncoder, type RowTarget } from '
 import type { FeatureSpec } from './feature-spec.js';
 import { type DataSource, findPartitions, type Partition } from './partitions.js';
 import { keepsNegative, type NegativeSampling, samplingFileKey } from './negative-sampling.js';
+import type { RecordChunk } from './fast-lines.js';
 import { checkRecordTypes, openRecords } from './records.js';
 
 export interface ReadOptions {
@@ -40,7 +41,8 @@ export interface RowBlock extends RowTarget {
   lines: Int32Array;
   /** The file's header, the chunk's raw records, and which record each row came from. */
   header: string[];
-  records: string[][];
+  /** Made on first use for a typed file (Parquet): read it before asking for the next block. */
+  readonly records: string[][];
   recordIndex: Int32Array;
 }
 
@@ -53,7 +55,7 @@ class GrowableBlock implements RowBlock {
   raw: Float64Array | null = null;
   lines = new Int32Array(0);
   header: string[] = [];
-  records: string[][] = [];
+  chunk: RecordChunk = { records: [], lines: [] };
   recordIndex = new Int32Array(0);
   file!: FileAccount;
   fileIndex = 0;
@@ -62,6 +64,10 @@ class GrowableBlock implements RowBlock {
     private readonly enc: Encoder,
     private readonly withRaw: boolean,
   ) {}
+
+  get records(): string[][] {
+    return this.chunk.records;
+  }
 
   ensure(rows: number): void {
     if (this.lines.length >= rows) return;
@@ -115,12 +121,15 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
       try {
         for await (const chunk of csv.chunks()) {
           if (opts.signal?.aborted) throw new InterruptedError(`interrupted while reading ${path}`);
-          const { records, lines } = chunk;
-          const n = records.length;
+          const { lines, columns } = chunk;
+          // A typed chunk is encoded from its columns; its string records are made only if asked for.
+          const records = columns ? null : chunk.records;
+          const n = columns ? columns.size : records!.length;
+          if (columns) fe.bindColumns(columns);
           block.ensure(n);
           let k = 0;
           for (let i = 0; i < n; i++) {
-            const reason = fe.encode(records[i]!, block, k);
+            const reason = records === null ? fe.encodeColumns(i, block, k) : fe.encode(records[i]!, block, k);
             if (reason === null) {
               if (sampling && block.labels[k * labelStride + sampling.task] === 0 && !keepsNegative(sampleKey, lines[i]!, sampling.rate)) {
                 account.sampledOut!++;
@@ -142,7 +151,7 @@ export async function* encodeRows(spec: FeatureSpec, source: DataSource, opts: R
           fa.rows += n;
           account.rowsRead += n;
           block.size = k;
-          block.records = records;
+          block.chunk = chunk;
           if (k > 0) yield block;
         }
       } finally {

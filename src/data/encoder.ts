@@ -1,25 +1,19 @@
 // The encoder layer: a CSV record becomes one row of typed arrays (bucket ids, transformed
 // numerics, labels, weight), or a bad-row reason. No allocation per row on the good path.
+//
+// A typed file (Parquet) takes another way in, bindColumns + encodeColumns (column-encoder.ts).
 import { DataError } from '../errors.js';
 import type { BadRowReason } from './bad-rows.js';
 import { fitsFloat32, OUTSIDE_FLOAT32, parseBinaryLabel, parseDecimal } from './decimal.js';
 import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
 import { Bucketizer } from './bucketize.js';
+import { ColumnEncoder } from './column-encoder.js';
+import type { ColumnIndex, RowTarget } from './row-target.js';
 import { FrontCache } from './front-cache.js';
+import type { TypedColumns } from './typed-columns.js';
 import type { Task } from '../config/schema.js';
 
-/** Where encoded values go: row `row` of these row-major arrays (the Batch layout). */
-export interface RowTarget {
-  cat: Int32Array;
-  num: Float32Array;
-  labels: Float32Array;
-  weights: Float32Array | null;
-  /**
-   * When present, each numeric's parsed value before its transform, in float64 (same layout as
-   * `num`). Statistics are computed from these: float32 would round 1e8 + x to steps of 8.
-   */
-  raw?: Float64Array | null;
-}
+export type { ColumnIndex, RowTarget };
 
 export interface EncoderOptions {
   /** Read and check label columns (default true). Predict passes false: labels become NaN. */
@@ -88,13 +82,6 @@ export class Encoder {
   }
 }
 
-interface ColumnIndex {
-  cat: number[];
-  num: number[];
-  labels: number[];
-  weight: number;
-}
-
 function isBlank(s: string): boolean {
   return s.length === 0 || s.trim() === '';
 }
@@ -109,6 +96,7 @@ export class FileEncoder {
   private readonly tasks: Task[];
   private readonly binary: boolean[];
   private readonly log1pLabel: boolean[];
+  private typed: ColumnEncoder | null = null;
 
   constructor(
     private readonly enc: Encoder,
@@ -189,5 +177,16 @@ export class FileEncoder {
       t.weights[row] = w;
     }
     return null;
+  }
+
+  /** Binds one chunk of a typed file (columns in header order); encodeColumns then reads its rows. */
+  bindColumns(cols: TypedColumns): void {
+    this.typed ??= new ColumnEncoder(this.enc.spec, this.fronts, this.col, (reason, column, value, detail) => this.bad(reason, column, value, detail));
+    this.typed.bind(cols);
+  }
+
+  /** encode() for row r of the bound typed chunk: the same row, or the same bad-row reason, column and value. */
+  encodeColumns(r: number, t: RowTarget, row: number): BadRowReason | null {
+    return this.typed!.encode(r, t, row);
   }
 }

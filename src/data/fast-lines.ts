@@ -10,11 +10,15 @@
 // '\r\n' in a '\n' file even counts as two lines, so we leave every such file to csv-parse. ',' and
 // '\n' never occur inside a multi-byte UTF-8 character, so decoding a line and splitting it equals
 // decoding each field.
+import type { TypedColumns } from './typed-columns.js';
 
 /** The records parsed from one input chunk. Arrays are fresh per chunk. */
 export interface RecordChunk {
-  records: string[][];
+  /** For a typed format (columns present), made on first use, before the next chunk is asked for. */
+  readonly records: string[][];
   lines: number[];
+  /** Typed formats (Parquet): the same rows as columns, which the encoder reads instead of records. */
+  columns?: TypedColumns;
 }
 
 /** Where csv-parse takes over: the bytes not yet parsed, from the start of a line. */

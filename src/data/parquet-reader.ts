@@ -1,16 +1,20 @@
-// The records layer for Parquet: a file's rows as the same string records the CSV reader yields
-// (header = the file's columns; null = the empty string, a missing value), so one encoder, one
-// bad-row accounting and one shuffle buffer serve both formats. Row numbers stand in for lines.
+// The records layer for Parquet: a file's rows as typed columns (parquet-columns.ts) that the
+// encoder reads directly, and as the same string records the CSV reader yields for readers that
+// want text (header = the file's columns; null = the empty string, a missing value), so one
+// encoder, one bad-row accounting and one shuffle buffer serve both formats. Row numbers stand in
+// for lines.
 //
 // DuckDB (@duckdb/node-api, its native library inside the npm package) scans the file a vector of
 // 2048 rows at a time whatever the row-group size, so memory stays flat; the next vector is
-// fetched while this one is converted. Why DuckDB rather than a pure-JS reader, measured: see
+// fetched while this one is read. Why DuckDB rather than a pure-JS reader, measured: see
 // docs/data.md. An s3:// object is first copied to a temporary local file (DuckDB's own S3
 // reader, httpfs, is an extension it downloads at run time), one file at a time.
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import { DataError } from '../errors.js';
 import type { CsvFile, CsvRecord, RecordChunk } from './csv-reader.js';
+import { parquetColumns, type VectorKind } from './parquet-columns.js';
 import type { LocalCopy, Storage } from './storage/index.js';
+import { recordsOf } from './typed-columns.js';
 
 /** What a column holds, from its Parquet (DuckDB) type. */
 export type ColumnKind = 'string' | 'integer' | 'float' | 'boolean' | 'other';
@@ -72,14 +76,24 @@ function duckdb(): Promise<DuckDBInstance> {
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const quoteString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
-/** How each column is selected: DuckDB formats what JavaScript numbers cannot hold exactly. */
-function selectExpr(name: string, type: string): string {
+/** Decimals with at most 15 digits cast to double exactly (unscaled value and 10^scale exact, one rounding). */
+const EXACT_DECIMAL = /^DECIMAL\((\d+),\d+\)$/;
+
+/**
+ * How each column is selected and how it then arrives: numbers JavaScript holds exactly come as
+ * they are; booleans as 0/1; wider decimals and integers, and other types, as DuckDB's text.
+ */
+function selectExpr(name: string, type: string): { expr: string; kind: VectorKind } {
   const kind = columnKind(type);
   const col = quoteIdent(name);
-  if (kind === 'string' || SMALL_INTEGER.test(type)) return col;
-  if (kind === 'boolean') return `CAST(${col} AS TINYINT)`;
-  if (kind === 'float') return `CAST(${col} AS DOUBLE)`;
-  return `CAST(${col} AS VARCHAR)`;
+  if (kind === 'string') return { expr: col, kind: 'text' };
+  if (SMALL_INTEGER.test(type)) return { expr: col, kind: 'int' };
+  if (type === 'BIGINT') return { expr: col, kind: 'int64' };
+  if (type === 'UBIGINT') return { expr: col, kind: 'uint64' };
+  if (kind === 'boolean') return { expr: `CAST(${col} AS TINYINT)`, kind: 'int' };
+  if (type === 'FLOAT' || type === 'DOUBLE' || Number(EXACT_DECIMAL.exec(type)?.[1] ?? 99) <= 15) return { expr: `CAST(${col} AS DOUBLE)`, kind: 'double' };
+  if (kind === 'float') return { expr: `CAST(${col} AS VARCHAR)`, kind: 'decimal-text' };
+  return { expr: `CAST(${col} AS VARCHAR)`, kind: 'text' };
 }
 
 function readProblem(path: string, err: unknown): DataError {
@@ -99,6 +113,7 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
   };
   let header: string[];
   let result: DuckDBResult;
+  let selects: { expr: string; kind: VectorKind }[];
   const columnTypes = new Map<string, string>();
   try {
     conn = await (await duckdb()).connect();
@@ -110,16 +125,18 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
     const rows = described.getRowObjects() as { column_name: string; column_type: string }[];
     header = rows.map((r) => r.column_name);
     for (const r of rows) columnTypes.set(r.column_name, r.column_type);
-    result = await conn.stream(`SELECT ${rows.map((r) => selectExpr(r.column_name, r.column_type)).join(', ')} FROM ${scan}`);
+    selects = rows.map((r) => selectExpr(r.column_name, r.column_type));
+    result = await conn.stream(`SELECT ${selects.map((c) => c.expr).join(', ')} FROM ${scan}`);
   } catch (err) {
     await close();
     throw readProblem(path, err);
   }
   let rowsRead = 0;
-  const strings = header.map(() => new StringColumn());
+  const columns = parquetColumns(selects.map((c) => c.kind));
+  const width = header.length;
 
   async function* chunks(): AsyncGenerator<RecordChunk> {
-    // DuckDB decodes the next vector while this one is converted; a fetch still running when the
+    // DuckDB decodes the next vector while this one is read; a fetch still running when the
     // reader stops is awaited before the connection closes under it.
     let next: Promise<DuckDBDataChunk | null> | null = result.fetchChunk();
     try {
@@ -131,17 +148,20 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
         if (chunk === null || chunk.rowCount === 0) return;
         next = result.fetchChunk();
         const n = chunk.rowCount;
-        const columns = strings.map((s, j) => s.convert(chunk.getColumnVector(j), n));
-        const records: string[][] = new Array(n);
+        columns.set(chunk);
         const lines: number[] = new Array(n);
-        const width = columns.length;
-        for (let i = 0; i < n; i++) {
-          const fields: string[] = new Array(width);
-          for (let j = 0; j < width; j++) fields[j] = columns[j]![i]!;
-          records[i] = fields;
-          lines[i] = ++rowsRead;
-        }
-        yield { records, lines };
+        for (let i = 0; i < n; i++) lines[i] = ++rowsRead;
+        // String records only for readers that ask (--keep, --group-by, statistics); the encoder
+        // reads the typed columns.
+        let records: string[][] | null = null;
+        yield {
+          lines,
+          columns,
+          get records(): string[][] {
+            if (records === null && columns.chunk !== chunk) throw new Error('records of a Parquet chunk asked for after the next chunk was read');
+            return (records ??= recordsOf(columns, width));
+          },
+        };
       }
     } finally {
       await next?.catch(() => null);
@@ -152,97 +172,4 @@ export async function openParquet(path: string, storage: Storage): Promise<Parqu
     for await (const c of chunks()) for (let i = 0; i < c.records.length; i++) yield { file: path, line: c.lines[i]!, fields: c.records[i]! };
   }
   return { path, header, columnTypes, chunks, records, linesRead: () => rowsRead, close };
-}
-
-/** The internals of @duckdb/node-api's vectors the fast paths read (each checked before use). */
-interface VectorInternals {
-  items?: ArrayLike<number>;
-  dataView?: DataView;
-  validity?: { data?: BigUint64Array | null };
-  getItem(i: number): unknown;
-}
-
-const SMALL_INTS = Array.from({ length: 1024 }, (_, i) => String(i));
-const CACHE_SLOTS = 4096;
-
-/**
- * One column's values as strings, vector by vector. Repeated short strings (most categorical
- * values) come from a direct-mapped cache keyed by their 12 inline bytes instead of being decoded
- * again: about a third of the reader's time on the CTR benchmark.
- */
-class StringColumn {
-  private out: string[] = [];
-  private readonly keys = new Int32Array(CACHE_SLOTS * 4);
-  private readonly vals: (string | null)[] = new Array<string | null>(CACHE_SLOTS).fill(null);
-
-  convert(vector: DuckDBVector, n: number): string[] {
-    if (this.out.length < n) this.out = new Array<string>(n);
-    const out = this.out;
-    const v = vector as unknown as VectorInternals;
-    const bits = validityWords(v, n);
-    const valid = (i: number): boolean => bits === null || (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
-    if (v.dataView instanceof DataView && v.dataView.byteLength >= n * 16) this.strings(v, n, valid);
-    else if (v.items && typeof v.items.length === 'number') {
-      const items = v.items;
-      for (let i = 0; i < n; i++) {
-        const x = items[i]!;
-        out[i] = !valid(i) ? '' : x >= 0 && x < 1024 && x === (x | 0) ? SMALL_INTS[x]! : String(x);
-      }
-    } else
-      for (let i = 0; i < n; i++) {
-        const x = v.getItem(i);
-        out[i] = x === null || x === undefined ? '' : String(x);
-      }
-    return out;
-  }
-
-  /** VARCHAR: 16 bytes per value, the length then up to 12 bytes inline (else a pointer). */
-  private strings(v: VectorInternals, n: number, valid: (i: number) => boolean): void {
-    const dv = v.dataView!;
-    const words = new Int32Array(dv.buffer, dv.byteOffset, n * 4);
-    const bytes = Buffer.from(dv.buffer, dv.byteOffset, n * 16);
-    const { keys, vals, out } = this;
-    for (let i = 0; i < n; i++) {
-      if (!valid(i)) {
-        out[i] = '';
-        continue;
-      }
-      const o = i * 4;
-      const len = words[o]!;
-      if (len > 12) {
-        out[i] = v.getItem(i) as string;
-        continue;
-      }
-      const a = words[o + 1]!;
-      const b = len > 4 ? words[o + 2]! : 0;
-      const c = len > 8 ? words[o + 3]! : 0;
-      let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ len, 0xc2b2ae35);
-      h = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
-      const k = h * 4;
-      const hit = vals[h];
-      if (hit !== null && keys[k] === len && keys[k + 1] === a && keys[k + 2] === b && keys[k + 3] === c) {
-        out[i] = hit!;
-        continue;
-      }
-      const s = bytes.toString('utf8', o * 4 + 4, o * 4 + 4 + len);
-      keys[k] = len;
-      keys[k + 1] = a;
-      keys[k + 2] = b;
-      keys[k + 3] = c;
-      vals[h] = s;
-      out[i] = s;
-    }
-  }
-}
-
-/** The vector's validity mask as 32-bit words, or null when every value is valid. */
-function validityWords(v: VectorInternals, n: number): Uint32Array | null {
-  const data = v.validity?.data;
-  if (data === undefined) {
-    // Unknown internals: ask item by item.
-    const words = new Uint32Array(Math.ceil(n / 32));
-    for (let i = 0; i < n; i++) if (v.getItem(i) !== null) words[i >>> 5]! |= 1 << (i & 31);
-    return words;
-  }
-  return data === null ? null : new Uint32Array(data.buffer, data.byteOffset, Math.ceil(n / 64) * 2);
 }

@@ -1,0 +1,361 @@
+// DuckDB's column vectors as the encoder's typed columns (typed-columns.ts): numbers read straight
+// from the vector's memory; strings and integers as a per-chunk dictionary, so the encoder hashes
+// each distinct value of a chunk once and never touches text per row; text made only for the
+// columns and chunks that ask for it. The text of a value is the one docs/data.md gives for
+// Parquet: integers as their decimal digits, floats and decimals as the shortest text that reads
+// back to the same double, booleans as 1 and 0, strings as they are, null as ''. A number is the
+// value of that text as the CSV path parses it.
+//
+// It reads internals of @duckdb/node-api's vectors (typed arrays over the vector's memory); each is
+// checked before use, and an unknown layout falls back to the public getItem().
+import type { DuckDBDataChunk } from '@duckdb/node-api';
+import { parseDecimal } from './decimal.js';
+import type { Dictionary, TypedColumns } from './typed-columns.js';
+
+/**
+ * How a column arrives from DuckDB (the reader's SELECT casts to these): text, 8 to 32-bit
+ * integers (booleans as 0/1), 64-bit integers signed or not, doubles, or a decimal too wide for
+ * an exact cast to double, read as its digits and parsed.
+ */
+export type VectorKind = 'text' | 'int' | 'int64' | 'uint64' | 'double' | 'decimal-text';
+
+/** The internals of @duckdb/node-api's vectors the fast paths read (each checked before use). */
+interface VectorInternals {
+  items?: unknown;
+  dataView?: DataView;
+  validity?: { data?: BigUint64Array | null };
+  getItem(i: number): unknown;
+}
+
+const VECTOR = 2048;
+const SMALL_INTS = Array.from({ length: 1024 }, (_, i) => String(i));
+const SLOTS = 4096;
+const TWO_32 = 4294967296;
+
+/** The columns of the chunk being read; set() moves to the next chunk. */
+export class ParquetColumns implements TypedColumns {
+  size = 0;
+  /** The chunk being read. */
+  chunk: DuckDBDataChunk | null = null;
+  private epoch = 0;
+
+  constructor(private readonly columns: VectorColumn[]) {}
+
+  set(chunk: DuckDBDataChunk): void {
+    this.chunk = chunk;
+    this.size = chunk.rowCount;
+    this.epoch++;
+  }
+
+  private vector(j: number): VectorInternals {
+    return this.chunk!.getColumnVector(j) as unknown as VectorInternals;
+  }
+
+  text(j: number): readonly string[] {
+    return this.columns[j]!.text(this.vector(j), this.size, this.epoch);
+  }
+
+  dictionary(j: number): Dictionary {
+    return this.columns[j]!.dictionary(this.vector(j), this.size, this.epoch);
+  }
+
+  numbers(j: number): Float64Array {
+    return this.columns[j]!.numbers(this.vector(j), this.size, this.epoch);
+  }
+
+  nulls(j: number): Uint8Array | null {
+    return this.columns[j]!.nulls(this.vector(j), this.size, this.epoch);
+  }
+}
+
+type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+function isIntArray(x: unknown): x is IntArray {
+  return x instanceof Int8Array || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Int32Array || x instanceof Uint32Array;
+}
+
+/** Dictionary codes: cache slots [0, SLOTS), then null's code, then one-chunk entries. */
+const NULL_CODE = SLOTS;
+const FIRST_SPARE = SLOTS + 1;
+const CODES = SLOTS + 1 + VECTOR;
+
+/** Chunks a column whose values rarely repeat is read without the cache before it is tried again. */
+const BYPASS_CHUNKS = 32;
+
+/** A column's dictionary: slot codes (values kept across chunks) and spare codes (this chunk's). */
+class ColumnDictionary implements Dictionary {
+  readonly codes = new Int32Array(VECTOR);
+  readonly used = new Int32Array(CODES);
+  usedCount = 0;
+  readonly versions = new Int32Array(CODES);
+  /** Values of the cache slots: long-lived. */
+  readonly slots = new Array<string>(SLOTS).fill('');
+  /** Values of this chunk's spare codes: a fresh array each chunk, so they die young. */
+  spares: string[] = [];
+
+  value(code: number): string {
+    return code < SLOTS ? this.slots[code]! : code === NULL_CODE ? '' : this.spares[code - FIRST_SPARE]!;
+  }
+}
+
+/** One column's conversions, each made at most once per chunk into arrays reused across chunks. */
+export class VectorColumn {
+  private readonly textOut: string[] = new Array<string>(VECTOR).fill('');
+  private readonly numOut = new Float64Array(VECTOR);
+  private readonly nullOut = new Uint8Array(VECTOR);
+  private textEpoch = 0;
+  private numEpoch = 0;
+  private nullEpoch = 0;
+  private dictEpoch = 0;
+  private numView: Float64Array = this.numOut;
+  private nullView: Uint8Array | null = null;
+  /**
+   * The dictionary (typed-columns.ts). Codes below SLOTS are the slots of a direct-mapped cache
+   * of recent values that lives across chunks, keyed by their 12 inline bytes (strings) or their
+   * 64 bits (integers): a slot keeps its code while its value stays, and its version changes when
+   * the value does. A slot a row of this chunk uses is not replaced before the next chunk: a
+   * colliding value takes a spare code for this chunk instead.
+   */
+  private readonly dict = new ColumnDictionary();
+  private readonly keys = new Int32Array(SLOTS * 4).fill(-1);
+  private readonly slotEpoch = new Int32Array(SLOTS);
+  private version = 1;
+  /** Chunks left to read without the cache (a column whose values rarely repeat), and misses in this chunk. */
+  private bypass = 0;
+  private misses = 0;
+
+  constructor(readonly kind: VectorKind) {
+    this.dict.versions[NULL_CODE] = this.version++;
+  }
+
+  nulls(v: VectorInternals, n: number, epoch: number): Uint8Array | null {
+    if (this.nullEpoch === epoch) return this.nullView;
+    this.nullEpoch = epoch;
+    const data = v.validity?.data;
+    if (data === null) return (this.nullView = null);
+    const out = this.nullOut;
+    let any = 0;
+    if (data instanceof BigUint64Array) {
+      const words = new Uint32Array(data.buffer, data.byteOffset, Math.ceil(n / 64) * 2);
+      for (let i = 0; i < n; i++) any |= out[i] = ((words[i >>> 5]! >>> (i & 31)) & 1) ^ 1;
+    } else for (let i = 0; i < n; i++) any |= out[i] = v.getItem(i) === null ? 1 : 0;
+    return (this.nullView = any === 0 ? null : out.subarray(0, n));
+  }
+
+  numbers(v: VectorInternals, n: number, epoch: number): Float64Array {
+    if (this.numEpoch === epoch) return this.numView;
+    this.numEpoch = epoch;
+    const out = this.numOut;
+    const items = v.items;
+    const kind = this.kind;
+    if (kind === 'double' && items instanceof Float64Array && items.length >= n) return (this.numView = items.subarray(0, n));
+    if (kind === 'int' && isIntArray(items) && items.length >= n) {
+      for (let i = 0; i < n; i++) out[i] = items[i]!;
+    } else if ((kind === 'int64' || kind === 'uint64') && (items instanceof BigInt64Array || items instanceof BigUint64Array) && items.length >= n) {
+      // Two 32-bit halves: hi * 2^32 is exact and one rounded addition gives the nearest double,
+      // the value the digits parse to (without a BigInt per value).
+      const words = new Int32Array(items.buffer, items.byteOffset, n * 2);
+      if (kind === 'int64') for (let i = 0; i < n; i++) out[i] = words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0);
+      else for (let i = 0; i < n; i++) out[i] = (words[2 * i + 1]! >>> 0) * TWO_32 + (words[2 * i]! >>> 0);
+    } else if (kind === 'text') {
+      const d = this.dictionary(v, n, epoch);
+      for (let i = 0; i < n; i++) out[i] = parseDecimal(d.value(d.codes[i]!));
+    } else
+      // decimal-text (DuckDB's digits of a wide decimal), or an unknown layout.
+      for (let i = 0; i < n; i++) {
+        const x = v.getItem(i);
+        out[i] = typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : typeof x === 'string' ? parseDecimal(x) : 0;
+      }
+    return (this.numView = out.subarray(0, n));
+  }
+
+  text(v: VectorInternals, n: number, epoch: number): readonly string[] {
+    const out = this.textOut;
+    if (this.textEpoch === epoch) return out;
+    this.textEpoch = epoch;
+    if (this.kind === 'double' || this.kind === 'decimal-text') {
+      // The shortest text of the number; a decimal's digits as DuckDB gives them are not it.
+      const nulls = this.nulls(v, n, epoch);
+      const x = this.numbers(v, n, epoch);
+      for (let i = 0; i < n; i++) {
+        const y = x[i]!;
+        out[i] = nulls !== null && nulls[i] === 1 ? '' : y >= 0 && y < 1024 && y === (y | 0) ? SMALL_INTS[y]! : String(y);
+      }
+    } else {
+      const d = this.dictionary(v, n, epoch);
+      for (let i = 0; i < n; i++) out[i] = d.value(d.codes[i]!);
+    }
+    return out;
+  }
+
+  dictionary(v: VectorInternals, n: number, epoch: number): Dictionary {
+    const d = this.dict;
+    if (this.dictEpoch === epoch) return d;
+    this.dictEpoch = epoch;
+    const nulls = this.nulls(v, n, epoch);
+    d.usedCount = 0;
+    d.spares = [];
+    if (nulls !== null) d.used[d.usedCount++] = NULL_CODE;
+    const items = v.items;
+    this.misses = 0;
+    if (this.kind === 'text' && v.dataView instanceof DataView && v.dataView.byteLength >= n * 16) this.stringCodes(v, n, nulls, epoch);
+    else if (this.kind === 'int' && isIntArray(items) && items.length >= n) this.intCodes(items, null, n, nulls, epoch);
+    else if ((this.kind === 'int64' || this.kind === 'uint64') && (items instanceof BigInt64Array || items instanceof BigUint64Array) && items.length >= n)
+      this.intCodes(items, new Int32Array(items.buffer, items.byteOffset, n * 2), n, nulls, epoch);
+    else {
+      // Doubles and decimals (no categorical reads them: checkColumnTypes), or an unknown layout.
+      const text = this.kind === 'double' || this.kind === 'decimal-text' ? this.text(v, n, epoch) : null;
+      for (let i = 0; i < n; i++) {
+        const x = text === null ? v.getItem(i) : text[i];
+        d.codes[i] = nulls !== null && nulls[i] === 1 ? NULL_CODE : this.spareCode(typeof x === 'string' ? x : x === null || x === undefined ? '' : String(x));
+      }
+    }
+    // A column that misses on most rows (ids seen once or twice) reads around the cache for a
+    // while: caching those values would only cost lookups and old-generation garbage.
+    if (this.bypass > 0) this.bypass--;
+    else if (this.misses > n >> 1) this.bypass = BYPASS_CHUNKS;
+    return d;
+  }
+
+  /** A code for this chunk only (a value not cached). */
+  private spareCode(value: string): number {
+    const d = this.dict;
+    const c = FIRST_SPARE + d.spares.length;
+    d.spares.push(value);
+    d.versions[c] = this.version++;
+    d.used[d.usedCount++] = c;
+    return c;
+  }
+
+  /** Slot h as a code of this chunk: listed in `used` on its first use. */
+  private slotCode(h: number, epoch: number): number {
+    if (this.slotEpoch[h] !== epoch) {
+      this.slotEpoch[h] = epoch;
+      this.dict.used[this.dict.usedCount++] = h;
+    }
+    return h;
+  }
+
+  /** Puts a new value in slot h (free, or not used by this chunk). */
+  private fill(h: number, value: string): void {
+    this.dict.slots[h] = value;
+    this.dict.versions[h] = this.version++;
+  }
+
+  /**
+   * VARCHAR: 16 bytes per value, the length then up to 12 bytes inline (else a pointer). Short
+   * strings (most categorical values) are looked up by their inline bytes, decoded only on a miss.
+   * A null's slot may hold anything: it is not read.
+   */
+  private stringCodes(v: VectorInternals, n: number, nulls: Uint8Array | null, epoch: number): void {
+    const dv = v.dataView!;
+    const words = new Int32Array(dv.buffer, dv.byteOffset, n * 4);
+    const bytes = Buffer.from(dv.buffer, dv.byteOffset, n * 16);
+    const { keys, slotEpoch } = this;
+    const codes = this.dict.codes;
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) {
+        codes[i] = NULL_CODE;
+        continue;
+      }
+      const o = i * 4;
+      const len = words[o]!;
+      if (len > 12 || len < 0) {
+        const x = v.getItem(i);
+        codes[i] = this.spareCode(typeof x === 'string' ? x : '');
+        continue;
+      }
+      if (this.bypass > 0) {
+        codes[i] = this.spareCode(bytes.toString('utf8', o * 4 + 4, o * 4 + 4 + len));
+        continue;
+      }
+      const a = words[o + 1]!;
+      const b = len > 4 ? words[o + 2]! : 0;
+      const c = len > 8 ? words[o + 3]! : 0;
+      let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ len, 0xc2b2ae35);
+      h = (h ^ (h >>> 15)) & (SLOTS - 1);
+      let k = h * 4;
+      if (keys[k] !== len || keys[k + 1] !== a || keys[k + 2] !== b || keys[k + 3] !== c) {
+        // Two-way: the value may sit in the pair's other slot; a new value takes the one this chunk
+        // does not use.
+        const k2 = (h ^ 1) * 4;
+        if (keys[k2] === len && keys[k2 + 1] === a && keys[k2 + 2] === b && keys[k2 + 3] === c) h ^= 1;
+        else {
+          const value = bytes.toString('utf8', o * 4 + 4, o * 4 + 4 + len);
+          this.misses++;
+          if (slotEpoch[h] === epoch) {
+            if (slotEpoch[h ^ 1] === epoch) {
+              codes[i] = this.spareCode(value);
+              continue;
+            }
+            h ^= 1;
+            k = k2;
+          }
+          keys[k] = len;
+          keys[k + 1] = a;
+          keys[k + 2] = b;
+          keys[k + 3] = c;
+          this.fill(h, value);
+        }
+      }
+      codes[i] = this.slotCode(h, epoch);
+    }
+  }
+
+  /**
+   * Integers: their digits, cached by their bits (ids repeat). `words` holds 64-bit values as
+   * pairs of 32-bit halves; without it, `items` are 8 to 32-bit. A BigInt only beyond 2^53.
+   */
+  private intCodes(items: IntArray | BigInt64Array | BigUint64Array, words: Int32Array | null, n: number, nulls: Uint8Array | null, epoch: number): void {
+    const signed = this.kind !== 'uint64';
+    const { keys, slotEpoch } = this;
+    const codes = this.dict.codes;
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) {
+        codes[i] = NULL_CODE;
+        continue;
+      }
+      let lo: number;
+      let hi: number;
+      if (words === null) {
+        const x = (items as IntArray)[i]!;
+        lo = x | 0;
+        hi = x < 0 ? -1 : 0;
+      } else {
+        lo = words[2 * i]!;
+        hi = words[2 * i + 1]!;
+      }
+      let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+      h = (h ^ (h >>> 15)) & (SLOTS - 1);
+      let k = h * 4;
+      // keys[k + 2] is 0 for a filled slot, -1 for an empty one. Two-way, as for strings.
+      if (keys[k] !== lo || keys[k + 1] !== hi || keys[k + 2] !== 0) {
+        const k2 = (h ^ 1) * 4;
+        if (keys[k2] === lo && keys[k2 + 1] === hi && keys[k2 + 2] === 0) h ^= 1;
+        else {
+          const x = words === null ? (items as IntArray)[i]! : (signed ? hi : hi >>> 0) * TWO_32 + (lo >>> 0);
+          const value = x >= 0 && x < 1024 ? SMALL_INTS[x]! : Number.isSafeInteger(x) ? String(x) : String((items as BigInt64Array | BigUint64Array)[i]);
+          this.misses++;
+          if (this.bypass > 0 || (slotEpoch[h] === epoch && slotEpoch[h ^ 1] === epoch)) {
+            codes[i] = this.spareCode(value);
+            continue;
+          }
+          if (slotEpoch[h] === epoch) {
+            h ^= 1;
+            k = k2;
+          }
+          keys[k] = lo;
+          keys[k + 1] = hi;
+          keys[k + 2] = 0;
+          this.fill(h, value);
+        }
+      }
+      codes[i] = this.slotCode(h, epoch);
+    }
+  }
+}
+
+/** The columns of one file, by how each arrives. */
+export function parquetColumns(kinds: VectorKind[]): ParquetColumns {
+  return new ParquetColumns(kinds.map((k) => new VectorColumn(k)));
+}
