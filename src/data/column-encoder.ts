@@ -5,6 +5,7 @@
 // row, or the bad-row reason, column and value, equal encode()'s on the row's text: checked value
 // by value for every type in test/data/parquet-columns.test.ts.
 import type { BadRowReason } from './bad-rows.js';
+import { fitsFloat32, OUTSIDE_FLOAT32 } from './decimal.js';
 import type { Bucketizer } from './bucketize.js';
 import { type FeatureSpec, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
 import { FrontCache } from './front-cache.js';
@@ -132,16 +133,20 @@ export class ColumnEncoder {
     for (let i = 0; i < nNum; i++) {
       const n = this.numeric[i]!;
       const nulls = this.numNull[i]!;
+      const missing = nulls !== null && nulls[r] === 1;
       let x: number;
-      if (nulls !== null && nulls[r] === 1) {
+      if (missing) {
         if (n.fillEmpty === undefined) return this.report('numeric_unparsable', n.column, '', 'empty and the feature has no fillEmpty');
         x = n.fillEmpty;
       } else {
         x = this.numVal[i]![r]! + 0;
         if (x - x !== 0) return this.report('numeric_unparsable', n.column, this.cell(numCols[i]!, r), '');
       }
+      if (!fitsFloat32(x)) return this.report('numeric_out_of_range', n.name, missing ? '' : this.cell(numCols[i]!, r), OUTSIDE_FLOAT32);
+      const v = transformNumeric(n, x);
+      if (!fitsFloat32(v)) return this.report('numeric_out_of_range', n.name, missing ? '' : this.cell(numCols[i]!, r), `its ${n.transform} transform gives ${v}, ${OUTSIDE_FLOAT32}`);
       if (raw !== null) raw[numBase + i] = x;
-      t.num[numBase + i] = transformNumeric(n, x);
+      t.num[numBase + i] = v;
     }
 
     const nTasks = this.spec.tasks.length;
@@ -156,6 +161,7 @@ export class ColumnEncoder {
         t.labels[labelBase + i] = y;
       } else {
         if (y - y !== 0) return this.report('label_not_number', this.tasks[i]!.label, missing ? '' : this.cell(labelCols[i]!, r), '');
+        if (!fitsFloat32(y)) return this.report('label_not_number', this.tasks[i]!.label, this.cell(labelCols[i]!, r), OUTSIDE_FLOAT32);
         if (y < 0 && this.log1pLabel[i]) return this.report('label_out_of_range', this.tasks[i]!.label, this.cell(labelCols[i]!, r), 'negative label, labelTransform log1p');
         t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
       }
@@ -166,6 +172,7 @@ export class ColumnEncoder {
       const missing = nulls !== null && nulls[r] === 1;
       const w = missing ? Number.NaN : this.weightVal[r]! + 0;
       if (!(w >= 0 && w - w === 0)) return this.report('weight_invalid', this.spec.rowWeight!, missing ? '' : this.cell(this.col.weight, r), '');
+      if (!fitsFloat32(w)) return this.report('weight_invalid', this.spec.rowWeight!, this.cell(this.col.weight, r), OUTSIDE_FLOAT32);
       t.weights[row] = w;
     }
     return null;

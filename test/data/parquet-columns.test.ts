@@ -10,8 +10,9 @@ import type { TypedColumns } from '../../src/data/typed-columns.js';
 import { tempDir } from './fixtures.js';
 import { writeParquet } from './parquet-fixtures.js';
 
-// Every Parquet type the encoder reads (DuckDB writes HUGEINT as DOUBLE, so there is none), with nulls (empty cells), NaN, infinities, -0, integers past
-// 2^53 and decimals too wide for an exact cast to double, cycled so that a chunk holds them all.
+// Every Parquet type the encoder reads (DuckDB writes HUGEINT as DOUBLE, so there is none), with
+// nulls (empty cells), NaN, infinities, -0, values beyond float32, integers past 2^53 and decimals
+// too wide for an exact cast to double, cycled so that a chunk holds them all.
 const TYPES = {
   s: 'VARCHAR',
   i8: 'TINYINT',
@@ -42,7 +43,7 @@ const CELLS: Record<keyof typeof TYPES, string[]> = {
   d38: ['123456789012345678.12345678901234567890', '0.1', '', '-0.00000000000000000001', '9007199254740993.5'],
   y: ['0', '1', '2', '', '1', '0', '-1'],
   yr: ['0', '2.5', '-1', '', 'Infinity', '1e300', '-0'],
-  w: ['1', '0.5', '', '-1', 'Infinity', '0', '-0', 'NaN'],
+  w: ['1', '0.5', '', '-1', 'Infinity', '0', '-0', 'NaN', '1e300'],
 };
 const COLUMNS = Object.keys(TYPES) as (keyof typeof TYPES)[];
 
@@ -129,7 +130,7 @@ test('Parquet columns read as the documented text of each type, and encode from 
   }
   assert.equal(row, rows);
   // The cycle reaches every path: good rows and each kind of bad row.
-  for (const r of ['hashed weighted: null', 'hashed: label_not_binary', 'hashed: label_not_number', 'hashed: label_out_of_range', 'hashed weighted: weight_invalid', 'bucketized no labels: numeric_unparsable', 'bucketized no labels: null', 'numeric no labels: numeric_unparsable', 'numeric no labels: null', 'strict no labels: numeric_unparsable', 'strict no labels: null'])
+  for (const r of ['hashed weighted: null', 'hashed: label_not_binary', 'hashed: label_not_number', 'hashed: label_out_of_range', 'hashed weighted: weight_invalid', 'bucketized no labels: numeric_unparsable', 'bucketized no labels: null', 'numeric no labels: numeric_unparsable', 'numeric no labels: numeric_out_of_range', 'numeric no labels: null', 'strict no labels: numeric_out_of_range', 'strict no labels: numeric_unparsable', 'strict no labels: null'])
     assert.ok((reasons.get(r) ?? 0) > 0, `no row for ${r}: ${JSON.stringify([...reasons])}`);
 });
 
