@@ -10,6 +10,7 @@ import type { Batch } from '../src/data/batch.js';
 import { buildModel, type MultiTaskModel } from '../src/model/index.js';
 import { setFastWasmKernels } from '../src/model/wasm-kernels.js';
 import { batches, CENSUS, type Ids, type Shape, spec, WIDE } from './step-fixtures.js';
+import { median } from './figures.js';
 
 interface Run {
   model: MultiTaskModel;
@@ -36,11 +37,6 @@ function steps(run: Run, n: number, record: boolean): void {
     const d = process.cpuUsage(c);
     run.cpu.push((d.user + d.system) / 1000);
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Median CPU and wall ms/step of each run, measured in alternating rounds after a warm-up. */
