@@ -12,6 +12,7 @@ import { latestName, readLink, type Repoint, repoint } from './links.js';
 import { acquireLock } from './lock.js';
 import { readPromotion, recordPromotion } from './promotion-record.js';
 import { checkServable } from './servable.js';
+import { checkIsDirectory } from '../scoring/model-dir.js';
 import { refreshLinks } from './status.js';
 
 export interface SwitchJob {
@@ -26,7 +27,8 @@ export async function promoteModel(modelDir: string, job: SwitchJob, logger: Log
   const name = basename(dir);
   if (name === 'latest' || name === 'previous' || name.startsWith('.'))
     throw new UsageError(`mmoe promote ${modelDir}: name a model directory such as ${join(modelDir, '..', '<YYYYMMDD>')}, not a link or a temporary directory`);
-  if (!existsSync(dir) || !lstatSync(dir).isDirectory()) throw new UsageError(`mmoe promote ${modelDir}: no such model directory`);
+  if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UsageError(`mmoe promote ${modelDir}: a symlink; name the model directory itself`);
+  checkIsDirectory(modelDir, 'mmoe promote');
   checkModelRoot(root);
   const lock = acquireLock(root, `mmoe promote ${name}`);
   try {

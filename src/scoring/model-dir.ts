@@ -111,11 +111,26 @@ function scorerFor(model: MultiTaskModel, budgetMib: number, backendReason: stri
 }
 
 /**
+ * A UsageError (a wrong flag, exit 2) unless `path` is a directory (symlinks followed): a regular
+ * file given where a model directory is expected says so, rather than "no such directory".
+ */
+export function checkIsDirectory(path: string, flag: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError(`${flag} ${path}: no such directory`);
+  }
+  if (!st.isDirectory())
+    throw new UsageError(`${flag} ${path}: ${st.isFile() ? 'is a file, not a directory' : 'is not a directory'}; pass a model directory (the one holding ${MODEL_JSON}), e.g. models/latest`);
+}
+
+/**
  * The directory a `--model` flag names, symlinks resolved. Resolved once: `latest` may be
  * repointed by a publish meanwhile, and everything after must read the very directory checked here.
  */
 export function resolveModelDir(dir: string, flag = '--model'): string {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: no such directory`);
+  checkIsDirectory(dir, flag);
   if (!existsSync(join(dir, MODEL_JSON)) && existsSync(join(dir, 'latest', MODEL_JSON)))
     throw new UsageError(`${flag} ${dir} is a model root, not a model; pass ${join(dir, 'latest')} or ${join(dir, '<YYYYMMDD>')}`);
   return realpathSync(dir);

@@ -8,6 +8,7 @@ import { featureSpecFromConfig } from '../data/feature-spec.js';
 import { MmoeError, ModelError, UsageError } from '../errors.js';
 import { checkModelDir, incompatibilities, readArchitecture } from '../model/index.js';
 import { isRefused } from '../model-root/promotion-record.js';
+import { checkIsDirectory } from '../scoring/model-dir.js';
 
 export type WarmStartChoice = { kind: 'none' } | { kind: 'auto' } | { kind: 'path'; path: string };
 
@@ -48,7 +49,7 @@ function damageOf(dir: string): string | null {
 export function resolveWarmStart(choice: WarmStartChoice, modelRoot: string, curDate: string, cfg: Config): WarmStartResolution {
   if (choice.kind === 'none') return { reason: 'fresh start (--warm-start none)' };
   if (choice.kind === 'path') {
-    if (!existsSync(choice.path)) throw new UsageError(`--warm-start ${choice.path}: no such model directory`);
+    checkIsDirectory(choice.path, '--warm-start');
     checkModelDir(choice.path); // a damaged model is exit 3, naming the file
     const problems = problemsWith(choice.path, cfg);
     if (problems.length) throw new UsageError(`--warm-start ${choice.path}: incompatible model: ${problems.join('; ')}`);

@@ -2,7 +2,7 @@
 // `mmoe eval` and `mmoe predict` exit 3 with the damaged file named (never a hang, a raw ENOENT or
 // NaN rows), and predict leaves nothing behind.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -131,4 +131,39 @@ test('two weight shards swapped (the right total, each the wrong length): exit 3
     big,
   );
   await refused(swapped, join(swapped, 'group1-shard1of2.bin'), /holds \d+ bytes but should hold 4194304 bytes/);
+});
+
+/** TINY_CONFIG as a file, for promote and train. */
+function configFile(): string {
+  const file = join(root, 'tiny.json');
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ ...TINY_CONFIG, training: { ...TINY_CONFIG.training, epochs: 1 } }));
+  return file;
+}
+
+test('a regular file where a model directory is expected: exit 2 saying it is not a directory (not "no such directory")', async () => {
+  const file = join(root, 'a-file');
+  writeFileSync(file, '{}');
+  const notDir = new RegExp(`${file}: is a file, not a directory`);
+  for (const [args, flag] of [
+    [['eval', '--model', file, '--data-dir', data, '--dates', '20260102'], '--model'],
+    [['eval', '--model', good, '--baseline', file, '--data-dir', data, '--dates', '20260102'], '--baseline'],
+    [['predict', '--model', file, '--data-dir', data, '--dates', '20260102', '--output', join(root, 'file.csv')], '--model'],
+    [['train', '--train-data-dir', data, '--cur-date', '20260102', '--config', configFile(), '--model-output-dir', join(root, 'models-file'), '--log-dir', join(root, 'logs-file'), '--quiet', '--warm-start', file], '--warm-start'],
+  ] as const) {
+    const r = await mmoe(...args);
+    assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
+    assert.match(r.err, new RegExp(`${flag} ${notDir.source}`), r.err);
+    assert.doesNotMatch(r.err, /no such/);
+  }
+  const models = join(root, 'models-promote-file');
+  mkdirSync(models);
+  writeFileSync(join(models, '20260101'), 'not a model');
+  const p = await mmoe('promote', join(models, '20260101'), '--config', configFile());
+  assert.equal(p.code, 2, p.err);
+  assert.match(p.err, new RegExp(`mmoe promote ${join(models, '20260101')}: is a file, not a directory`));
+  assert.doesNotMatch(p.err, /no such/);
+  // A missing one still says so.
+  const gone = await mmoe('eval', '--model', join(root, 'gone'), '--data-dir', data, '--dates', '20260102');
+  assert.equal(gone.code, 2, gone.err);
+  assert.match(gone.err, /--model .*gone: no such directory/);
 });
