@@ -1,9 +1,10 @@
 // Reading a saved model's model.json and weight shards with every kind of damage named by file: a
 // missing or unreadable file, invalid JSON, a shard of the wrong length (which would otherwise
 // surface as a shape error naming some other weight), and weights that are NaN or infinite (a
-// model that outputs NaN must be refused when opened, not found out by its scores).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// model that outputs NaN must be refused when opened, not found out by its scores). Weight paths
+// never leave the model directory: model.json is input, and `../../etc/passwd` is not a weight.
+import { readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep, win32 } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors.js';
 
@@ -60,12 +61,14 @@ export function readModelJson(dir: string): ModelJson {
 export function readWeightShards(dir: string, json: ModelJson, options: { checkFinite?: boolean } = {}): ArrayBuffer[] {
   const paths = json.weightsManifest.flatMap((g) => g.paths);
   const entries = json.weightsManifest.flatMap((g) => g.weights);
+  const within = realpathSync(dir); // models/latest -> 20260101: its weights lie in 20260101
   const buffers = paths.map((p) => {
-    const file = join(dir, p);
+    const file = join(dir, insideName(dir, p));
     let b: Buffer;
     try {
-      b = readFileSync(file);
+      b = readFileSync(confined(dir, within, p, realpathSync(file)));
     } catch (err) {
+      if (err instanceof ModelError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       throw new ModelError(code === 'ENOENT' ? `weight file listed in ${MODEL_JSON} is missing; republish the model or roll back` : `cannot read weight file (${code})`, { file }, { cause: err });
     }
@@ -74,6 +77,27 @@ export function readWeightShards(dir: string, json: ModelJson, options: { checkF
   checkLengths(dir, paths, buffers.map((b) => b.byteLength), entries.reduce((s, w) => s + entryBytes(w), 0));
   if (options.checkFinite ?? true) checkFinite(dir, paths, buffers, entries);
   return buffers;
+}
+
+function pathRefused(dir: string, p: unknown, why: string): ModelError {
+  return new ModelError(`weightsManifest path ${JSON.stringify(p)} ${why}: weight files lie in the model directory; the model is damaged or not one mmoe saved; republish it or roll back`, {
+    file: join(dir, MODEL_JSON),
+  });
+}
+
+/** A manifest path as a name relative to the model directory: not absolute, no `..`. */
+function insideName(dir: string, p: unknown): string {
+  if (typeof p !== 'string' || p === '') throw pathRefused(dir, p, 'is not a file name');
+  if (isAbsolute(p) || win32.isAbsolute(p)) throw pathRefused(dir, p, 'is absolute');
+  if (p.split(/[\\/]/).includes('..')) throw pathRefused(dir, p, 'contains ".."');
+  return p;
+}
+
+/** `real` (a weight file, symlinks resolved) when it lies inside `within` (the model directory, resolved). */
+function confined(dir: string, within: string, p: string, real: string): string {
+  const rel = relative(within, real);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw pathRefused(dir, p, `resolves to ${real}, outside ${dir}`);
+  return real;
 }
 
 /** Names the shard whose length breaks the manifest: tfjs fills every shard but the last to SHARD_BYTES. */

@@ -2,7 +2,7 @@
 // `mmoe eval` and `mmoe predict` exit 3 with the damaged file named (never a hang, a raw ENOENT or
 // NaN rows), and predict leaves nothing behind.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -166,4 +166,45 @@ test('a regular file where a model directory is expected: exit 2 saying it is no
   const gone = await mmoe('eval', '--model', join(root, 'gone'), '--data-dir', data, '--dates', '20260102');
   assert.equal(gone.code, 2, gone.err);
   assert.match(gone.err, /--model .*gone: no such directory/);
+});
+
+test('weight paths in model.json that leave the model directory (.., absolute, a symlink out): exit 3 naming model.json and the path (they were read, and scored); a symlinked model directory still loads', async () => {
+  const outside = join(root, 'outside.bin'); // the right bytes: read, it would score (exit 0)
+  cpSync(join(good, SHARD), outside);
+  const withPath = (name: string, path: string) =>
+    damaged(name, (d) => {
+      const m = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8'));
+      m.weightsManifest[0].paths = [path];
+      writeFileSync(join(d, 'model.json'), JSON.stringify(m));
+    });
+  const up = withPath('path-dotdot', '../outside.bin');
+  await refused(up, join(up, 'model.json'), /weightsManifest path "\.\.\/outside\.bin" contains "\.\."/);
+  const abs = withPath('path-absolute', outside);
+  await refused(abs, join(abs, 'model.json'), new RegExp(`weightsManifest path "${outside}" is absolute`));
+  const link = damaged('path-symlink', (d) => {
+    rmSync(join(d, SHARD));
+    symlinkSync(outside, join(d, SHARD));
+  });
+  await refused(link, join(link, 'model.json'), new RegExp(`weightsManifest path "${SHARD}" resolves to ${outside}, outside ${link}`));
+  // A shard linked to a file inside the directory, and the directory itself reached through a link (models/latest), load.
+  const inside = damaged('path-symlink-inside', (d) => {
+    renameSync(join(d, SHARD), join(d, 'weights.bin'));
+    symlinkSync('weights.bin', join(d, SHARD));
+  });
+  const latest = join(root, 'latest-link');
+  symlinkSync(inside, latest);
+  for (const dir of [inside, latest]) {
+    const r = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', join(root, 'linked.csv'));
+    assert.equal(r.code, 0, r.err);
+  }
+  // The warm start refuses it too (exit 3, before any data is read), and promote (exit 2: a model that does not load).
+  const warm = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', configFile(), '--model-output-dir', join(root, 'models-path'), '--log-dir', join(root, 'logs-path'), '--quiet', '--warm-start', up);
+  assert.equal(warm.code, 3, warm.err);
+  assert.ok(warm.err.includes(`${join(up, 'model.json')}: weightsManifest path "../outside.bin" contains ".."`), warm.err);
+  const models = join(root, 'models-promote-path');
+  mkdirSync(models);
+  cpSync(abs, join(models, '20260101'), { recursive: true });
+  const p = await mmoe('promote', join(models, '20260101'), '--config', configFile());
+  assert.equal(p.code, 2, p.err);
+  assert.ok(p.err.includes(`${join(models, '20260101', 'model.json')}: weightsManifest path "${outside}" is absolute`), p.err);
 });
