@@ -9,10 +9,10 @@ import { writeAtomicWith, writeFileAtomic } from '../util/atomic-file.js';
 import { jsonDifferences } from '../util/json-diff.js';
 import { decodeFloat32Weights, MODEL_JSON, nodeFileSystem } from './io.js';
 import { buildModel, type ModelOptions, type MultiTaskModel } from './multi-task-model.js';
-import { portableArtifacts } from './portable.js';
+import { comparableTopology, expectedTopology, portableArtifacts } from './portable.js';
 import { ARCHITECTURES } from './registry.js';
 import { optimizerSlots, type SparseOptimizerName } from './sparse-optimizer.js';
-import { readModelFile, readModelJson, readWeightShards } from './weight-files.js';
+import { type ModelJson, readModelFile, readModelJson, readWeightShards } from './weight-files.js';
 
 /** Next to model.json: what a warm start needs beyond the weights. */
 export const ARCHITECTURE_JSON = 'architecture.json';
@@ -270,13 +270,37 @@ export function checkFeatureSpec(dir: string, spec: FeatureSpec): void {
 }
 
 /**
- * Checks every file of the model in `dir` as opening it would (JSON, shard lengths, finite
- * weights, feature_spec.json) without building it; throws the ModelError naming the first damage.
+ * Checks that model.json's modelTopology (the network serving runs: tf.loadLayersModel reads it)
+ * is the one architecture.json builds (what eval scores and a warm start trains). A model.json
+ * copied from another model whose weights have the same shapes (other activations, say) loads
+ * without complaint, so serving would run another network than the one evaluated.
+ */
+export function checkTopology(dir: string, saved: { spec: FeatureSpec; model: ModelSection }, json: ModelJson = readModelJson(dir)): void {
+  const file = join(dir, MODEL_JSON);
+  const saidLayers = (json.modelTopology as { config?: { layers?: unknown } } | null)?.config?.layers;
+  if (!Array.isArray(saidLayers)) throw new ModelError('has no modelTopology with config.layers: not a tfjs layers model; republish the model or roll back', { file });
+  const expected = expectedTopology(saved.spec, saved.model) as { config: { layers: { config: { name: string } }[] } };
+  // `config.layers[28].config.activation` reads better as `layer "tower_ctr_1": config.activation`.
+  const layer = (i: string) => `layer ${JSON.stringify(expected.config.layers[Number(i)]?.config.name ?? `#${i}`)}: config`;
+  const diff = jsonDifferences(comparableTopology(json.modelTopology), expected).map((d) => d.replace(/^config\.layers\[(\d+)\]\.config/, (_, i: string) => layer(i)));
+  if (diff.length)
+    throw new ModelError(
+      `modelTopology disagrees with ${ARCHITECTURE_JSON}, which eval and warm starts build the network from (${diff.join('; ')}): serving would run another network; republish the model or roll back`,
+      { file },
+    );
+}
+
+/**
+ * Checks every file of the model in `dir` as opening it would (JSON, topology, shard lengths,
+ * finite weights, feature_spec.json) without building it; throws the ModelError naming the first
+ * damage.
  */
 export function checkModelDir(dir: string): void {
   const saved = readArchitecture(dir);
   checkFeatureSpec(dir, saved.spec);
-  readWeightShards(dir, readModelJson(dir));
+  const json = readModelJson(dir);
+  checkTopology(dir, saved, json);
+  readWeightShards(dir, json);
 }
 
 /**

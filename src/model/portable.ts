@@ -3,12 +3,12 @@
 // the same dense layers, with outputs named after the tasks. Built-in layers only, so plain tfjs
 // loads it (ONNX and Keras exports: src/export).
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSection, TrainingSection } from '../config/schema.js';
+import { type ModelSection, type TrainingSection, trainingSection } from '../config/schema.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
 import { ConfigError } from '../errors.js';
 import type { LayerCache } from './blocks.js';
 import { call } from './blocks.js';
-import type { TableLayout } from './layout.js';
+import { blockLayout, type TableLayout } from './layout.js';
 import { buildModel, type MultiTaskModel } from './multi-task-model.js';
 
 type ST = tf.SymbolicTensor;
@@ -59,11 +59,7 @@ function portableGraph(m: MultiTaskModel, layers: LayerCache, rowsOf: (t: TableL
 export function portableArtifacts(m: MultiTaskModel, generatedBy = GENERATED_BY): tf.io.ModelArtifacts {
   const { model, embeddings } = portableGraph(m, m.net.layers, () => 1);
   const tables = new Map(m.layout.tables.map((t) => [`emb_${t.graphName}`, t]));
-  const topology = model.toJSON(null, false) as unknown as Topology;
-  for (const l of topology.config.layers) {
-    const t = tables.get(l.config.name);
-    if (l.class_name === 'Embedding' && t) l.config.input_dim = t.rows;
-  }
+  const topology = graphTopology(model, m.layout.tables);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const weightData: ArrayBuffer[] = [];
   for (const v of model.weights) {
@@ -75,6 +71,49 @@ export function portableArtifacts(m: MultiTaskModel, generatedBy = GENERATED_BY)
   // Weights directly: a shared table's layer is applied twice, so Layer.dispose() would keep it.
   for (const e of embeddings) for (const w of e.weights) w.dispose();
   return { modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'], format: 'layers-model', generatedBy, convertedBy: null, weightSpecs, weightData };
+}
+
+/** The graph's topology as model.json holds it, each Embedding as long as its table in `tables`. */
+function graphTopology(model: tf.LayersModel, tables: TableLayout[]): Topology {
+  const byLayer = new Map(tables.map((t) => [`emb_${t.graphName}`, t]));
+  const topology = model.toJSON(null, false) as unknown as Topology;
+  for (const l of topology.config.layers) {
+    const t = byLayer.get(l.config.name);
+    if (l.class_name === 'Embedding' && t) l.config.input_dim = t.rows;
+  }
+  return topology;
+}
+
+/** A model of this spec on one-row tables: the whole graph without the tables' memory. */
+function oneRowModel(spec: FeatureSpec, model: ModelSection, training: TrainingSection): MultiTaskModel {
+  return buildModel({ ...spec, categorical: spec.categorical.map((c) => ({ ...c, buckets: 1 })) }, model, training, training.seed, { inferenceOnly: true });
+}
+
+/**
+ * The topology model.json holds for a model of `spec` and `model`, in the form two topologies are
+ * compared in: its class and config without initializers (they only seed fresh weights, and
+ * differ from one build to the next). Built on one-row tables: milliseconds, whatever the tables.
+ */
+export function expectedTopology(spec: FeatureSpec, model: ModelSection): unknown {
+  const m = oneRowModel(spec, model, trainingSection.parse({}));
+  try {
+    const { model: graph, embeddings } = portableGraph(m, m.net.layers, () => 1);
+    for (const e of embeddings) for (const w of e.weights) w.dispose();
+    return comparableTopology(graphTopology(graph, blockLayout(spec).tables));
+  } finally {
+    m.dispose();
+  }
+}
+
+/** A saved topology as expectedTopology gives it: class and config, no initializers, no version stamps. */
+export function comparableTopology(topology: unknown): unknown {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).filter(([k]) => !k.endsWith('_initializer')).map(([k, x]) => [k, strip(x)]));
+  };
+  const t = topology as { class_name?: unknown; config?: unknown } | null;
+  return { class_name: t?.class_name, config: strip(t?.config) };
 }
 
 /** The exported model in memory: exactly what plain tfjs gets from the saved directory. */
@@ -90,7 +129,7 @@ export async function toPortableModel(m: MultiTaskModel, generatedBy = GENERATED
  * never ends in it.
  */
 export function checkPortableGraph(spec: FeatureSpec, model: ModelSection, training: TrainingSection): void {
-  const m = buildModel({ ...spec, categorical: spec.categorical.map((c) => ({ ...c, buckets: 1 })) }, model, training, training.seed, { inferenceOnly: true });
+  const m = oneRowModel(spec, model, training);
   try {
     const { embeddings } = portableGraph(m, m.net.layers, () => 1);
     for (const e of embeddings) for (const w of e.weights) w.dispose();

@@ -10,7 +10,7 @@ import type { FeatureSpec } from '../data/feature-spec.js';
 import type { StoredFile } from '../data/storage/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
-import { checkFeatureSpec, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
+import { checkFeatureSpec, checkTopology, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
 import { type BatchScorer, finiteScores, inProcess, withHelpingCaller } from './batch-scorer.js';
 import { readModelFacts, type TrainingFacts } from '../eval/model-facts.js';
 import { ScoringPool } from './scoring-pool.js';
@@ -145,6 +145,7 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const resolvedPath = resolveModelDir(dir, flag); // scoring threads open this very directory
   const saved = readArchitecture(resolvedPath);
   checkFeatureSpec(resolvedPath, saved.spec);
+  if (!options.weightsChecked) checkTopology(resolvedPath, saved); // a scoring thread: the main thread did
   const facts = readModelFacts(resolvedPath);
   // Training options only shape optimizers, which scoring never runs: the defaults do, and the
   // tables get no optimizer slots (two thirds of an Adam model's table memory).

@@ -208,3 +208,19 @@ test('weight paths in model.json that leave the model directory (.., absolute, a
   assert.equal(p.code, 2, p.err);
   assert.ok(p.err.includes(`${join(models, '20260101', 'model.json')}: weightsManifest path "${outside}" is absolute`), p.err);
 });
+
+test('model.json whose topology disagrees with architecture.json (copied from a model with other tower activations, same weights): exit 3 naming model.json and the difference', async () => {
+  const other = join(root, 'tanh-towers');
+  await saveUntrained(other, { ...TINY_CONFIG, model: { ...TINY_CONFIG.model, towers: { units: [8], activation: 'tanh' } } });
+  const copied = damaged('topology', (d) => cpSync(join(other, 'model.json'), join(d, 'model.json')));
+  await refused(copied, join(copied, 'model.json'), /modelTopology disagrees with architecture\.json, .*\(layer "[^"]+": config\.activation: "tanh" vs "relu"; /);
+  const warm = await mmoe('train', '--train-data-dir', data, '--cur-date', '20260102', '--config', configFile(), '--model-output-dir', join(root, 'models-topology'), '--log-dir', join(root, 'logs-topology'), '--quiet', '--warm-start', copied);
+  assert.equal(warm.code, 3, warm.err);
+  assert.ok(warm.err.includes(`${join(copied, 'model.json')}: modelTopology disagrees with architecture.json`), warm.err);
+  const models = join(root, 'models-promote-topology');
+  mkdirSync(models);
+  cpSync(copied, join(models, '20260101'), { recursive: true });
+  const p = await mmoe('promote', join(models, '20260101'), '--config', configFile());
+  assert.equal(p.code, 2, p.err);
+  assert.ok(p.err.includes(`${join(models, '20260101', 'model.json')}: modelTopology disagrees with architecture.json`), p.err);
+});

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
 import { ModelError, UsageError } from '../../src/errors.js';
+import { expectedTopology } from '../../src/model/portable.js';
 import { parseWarmStart, resolveWarmStart } from '../../src/train/warm-start.js';
 
 const parent = mkdtempSync(join(tmpdir(), 'mmoe-ws-'));
@@ -20,14 +21,14 @@ const cfg = (buckets = 10, transforms: { numeric?: 'none' | 'log1p' | 'standardi
     ],
   });
 
-/** The files the choice reads (architecture, feature spec, a model.json without weights). */
+/** The files the choice reads (architecture, feature spec, a model.json with its topology, without weights). */
 function fakeModel(root: string, name: string, buckets: number, transforms: Parameters<typeof cfg>[1] = {}): void {
   mkdirSync(join(root, name), { recursive: true });
   const c = cfg(buckets, transforms);
   const arch = { format: 'mmoe-architecture', version: 1, spec: featureSpecFromConfig(c), model: c.model, logVariances: {} };
   writeFileSync(join(root, name, 'architecture.json'), JSON.stringify(arch));
   writeFileSync(join(root, name, 'feature_spec.json'), JSON.stringify(arch.spec));
-  writeFileSync(join(root, name, 'model.json'), '{"modelTopology": {}, "weightsManifest": []}');
+  writeFileSync(join(root, name, 'model.json'), JSON.stringify({ modelTopology: expectedTopology(arch.spec, c.model), weightsManifest: [] }));
 }
 
 test('auto picks the newest compatible model strictly before cur-date', () => {
