@@ -74,10 +74,9 @@ function withLinks(root: string, s: Pick<Status, 'lastAttempt' | 'lastSuccess'>)
 
 /**
  * The status with `attempt` as the last attempt (and the last success when it promoted its model;
- * a backfill that exits 0 without serving leaves it).
+ * a backfill that exits 0 without serving leaves it); `before` is the status the run found.
  */
-export function statusWith(root: string, attempt: RunRecord): Status {
-  const before = readStatus(root);
+export function statusWith(root: string, attempt: RunRecord, before: Status | undefined = readStatus(root)): Status {
   return withLinks(root, {
     lastAttempt: attempt,
     lastSuccess: attempt.exitCode === 0 && attempt.outcome === 'promoted' ? attempt : (before?.lastSuccess ?? null),

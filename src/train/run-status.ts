@@ -8,7 +8,7 @@ import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode, W
 import { acquireLockWithin } from '../model-root/lock.js';
 import { writeMetricsFile } from '../model-root/metrics-file.js';
 import { type PushTarget, pushMetrics } from '../model-root/pushgateway.js';
-import { type RunRecord, statusWith, writeStatus } from '../model-root/status.js';
+import { type RunRecord, readStatus, statusWith, writeStatus } from '../model-root/status.js';
 import type { RunScope } from './nightly.js';
 import type { TrainOutcome } from './train-job.js';
 
@@ -68,25 +68,44 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
   };
 }
 
-async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRecord): Promise<void> {
+/**
+ * Writes status.json, then the metrics file. A metrics file that fails after status.json said
+ * exit 0 fails the run (exit 1): `failed` gives the record of that ending, and status.json is
+ * rewritten with it, so it never says otherwise than the process exits with.
+ */
+async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRecord, failed: (err: unknown) => RunRecord | undefined): Promise<void> {
   if (!scope.lock) {
     const waitMs = opts.lockWaitMs ?? STATUS_LOCK_WAIT_MS;
     scope.lock = await acquireLockWithin(opts.modelRoot, `mmoe train ${opts.curDate} (status)`, waitMs);
     // Held all that time: another train, whose record will be the newer one.
     if (!scope.lock) throw new Error(`another run held the lock of ${opts.modelRoot} for ${waitMs / 1000} s, so this run's record was not written (that run writes its own)`);
   }
-  let status = statusWith(opts.modelRoot, record);
+  const before = readStatus(opts.modelRoot);
+  let status = statusWith(opts.modelRoot, record, before);
   if (opts.push) {
     try {
       await pushMetrics(opts.push, status);
     } catch (err) {
       const warning = `could not push the metrics to the Pushgateway ${opts.push.url}: ${(err as Error)?.message ?? String(err)}`;
       opts.warn(warning);
-      status = statusWith(opts.modelRoot, { ...record, warnings: [...record.warnings, warning] });
+      status = statusWith(opts.modelRoot, { ...record, warnings: [...record.warnings, warning] }, before);
     }
   }
   writeStatus(opts.modelRoot, status);
-  if (opts.metricsFile) await writeMetricsFile(opts.metricsFile, status);
+  if (!opts.metricsFile) return;
+  try {
+    await writeMetricsFile(opts.metricsFile, status);
+  } catch (err) {
+    const ending = failed(err);
+    if (ending) {
+      try {
+        writeStatus(opts.modelRoot, statusWith(opts.modelRoot, { ...ending, warnings: status.lastAttempt?.warnings ?? ending.warnings }, before));
+      } catch (again) {
+        opts.warn(`status.json still says exit ${record.exitCode}: it could not be rewritten (${(again as Error)?.message ?? String(again)})`);
+      }
+    }
+    throw err;
+  }
 }
 
 /** Runs `run`, records how it ended, releases the run's locks, then returns or throws as `run` did. */
@@ -106,8 +125,16 @@ export async function recordRun(opts: RecordOptions, scope: RunScope, run: () =>
   } catch (err) {
     error = err;
   }
+  const finished = new Date();
+  const record = runRecord(opts, started, finished, outcome ?? scope.outcome, error, scope);
+  // A run that succeeded fails when its metrics file cannot be written: exit 1, its model published.
+  const failedAfter = (err: unknown): RunRecord | undefined => {
+    if (error !== undefined || !outcome) return undefined; // the run's own error is the one reported
+    const failure = publishedAnyway(err, outcome);
+    return { ...record, exitCode: failure.exitCode, reason: failure.message };
+  };
   try {
-    if (!(error instanceof LockedError)) await writeRecords(opts, scope, runRecord(opts, started, new Date(), outcome ?? scope.outcome, error, scope));
+    if (!(error instanceof LockedError)) await writeRecords(opts, scope, record, failedAfter);
   } catch (err) {
     // A status that cannot be written fails a run that had succeeded (exit 1, though its model is
     // published: the message says so); after a failure, the run's own error is the one to report.

@@ -176,6 +176,13 @@ test('a metrics file that cannot be written (ENOSPC on a full tmpfs) fails the r
     assert.ok(r.err.includes(`; the run itself succeeded and its model was published all the same: latest points at ${join(models, '20260102')}`), r.err);
     assert.equal(readlinkSync(join(models, 'latest')), '20260102');
     if (disk) assert.deepEqual(readdirSync(disk.dir), ['filler'], 'no temporary file left');
+    // status.json says what the process exited with, and why (it said exit 0); the model is promoted all the same.
+    const s = JSON.parse(readFileSync(join(models, 'status.json'), 'utf8'));
+    assert.equal(s.lastAttempt.exitCode, 1);
+    assert.equal(s.lastAttempt.reason, r.err.replace(/^mmoe: /, '').trimEnd());
+    assert.equal(s.lastAttempt.outcome, 'promoted');
+    assert.equal(s.latest, '20260102');
+    assert.equal(s.lastSuccess.curDate, '20260101', 'the last run that exited 0');
   } finally {
     disk?.unmount();
   }
