@@ -23,6 +23,11 @@ export interface RunScope {
   warnings: string[];
   /** What retention deleted, and what it could not (status.json's `retention`). */
   retention?: Retention;
+  /**
+   * The run could not use the model root (create it, write its lock, or take the lock from another
+   * run): it did nothing, so its run directory goes too (the error is on stderr).
+   */
+  rootRefused?: boolean;
 }
 
 export interface Retention {
@@ -71,11 +76,19 @@ function applyRetention(job: NightlyJob, outcome: TrainOutcome, logger: Logger, 
 }
 
 export async function runNightly(job: NightlyJob, deps: TrainDeps, scope: RunScope): Promise<TrainOutcome> {
-  checkModelRoot(job.modelRoot);
+  const ofRoot = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (err) {
+      scope.rootRefused = true;
+      throw err;
+    }
+  };
+  ofRoot(() => checkModelRoot(job.modelRoot));
   // Waiting holds no lock: an operator can still promote or roll back meanwhile.
   if (job.waitForDataMs) await waitForPartitions(neededData(job), { timeoutMs: job.waitForDataMs, logger: deps.logger, signal: deps.signal });
   if (job.gate) await findPartitions(job.gate.rows.source); // missing gate days fail now, not after training
-  scope.lock = acquireLock(job.modelRoot, `mmoe train ${job.curDate}`);
+  scope.lock = ofRoot(() => acquireLock(job.modelRoot, `mmoe train ${job.curDate}`));
   const outcome = await runTrainJob(job, deps);
   scope.outcome = outcome;
   // Retention runs after a refused model too: refused models take disk like any other.

@@ -213,7 +213,7 @@ test(`a model output directory on a read-only disk (${diskKind === 'tmpfs' ? 'tm
   assert.ok(flag.err.includes(`--model-output-dir ${file}: cannot be used as a directory (EEXIST)`), flag.err);
 });
 
-test('EACCES as another user (a real child process): a log dir or a model dir it may not write is exit 1 naming the path; nothing left behind', async (t) => {
+test('EACCES as another user (a real child process): a log dir or a model dir it may not write is exit 1 naming the path; nothing left behind, in the model root or the log dir', async (t) => {
   if (process.getuid?.() !== 0) return t.diagnostic('not root: cannot run the CLI as another user here');
   const models = join(root, 'models-eacces');
   await previousModel(models);
@@ -236,6 +236,8 @@ test('EACCES as another user (a real child process): a log dir or a model dir it
   const noModel = await run(writable);
   assert.equal(noModel.code, 1, noModel.err);
   assert.ok(noModel.err.includes(`cannot write ${join(models, '.lock')}: permission denied (EACCES)`), noModel.err);
+  // The run never got to the model root: no run directory (it held an mmoe.log and nothing else).
+  assert.deepEqual(readdirSync(writable), [], 'no run directory left in the log dir');
   untouched(models, '20260101');
   await loads(join(models, 'latest'));
 });

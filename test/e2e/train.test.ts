@@ -117,10 +117,12 @@ test('bad input exits 3 and a held lock exits 75, both leaving the published mod
   assert.equal(r.code, 3);
   assert.match(r.env.err(), /20260104/);
   const held = acquireLock(models, 'another run');
+  const runs = readdirSync(logs);
   const locked = await train(models, logs);
   held.release();
   assert.equal(locked.code, 75);
   assert.match(locked.env.err(), /another run holds the lock/);
+  assert.deepEqual(readdirSync(logs), runs, 'a run that could not take the lock leaves no run directory');
   assert.ok(existsSync(join(models, 'latest', 'model.json')));
 });
 

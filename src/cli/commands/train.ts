@@ -1,4 +1,5 @@
 // `mmoe train`: the nightly job. Parses flags into a TrainJob and hands it to the core.
+import { rmSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { backendLine, type BackendName, backendRequest, selectBackend } from '../../backend.js';
@@ -146,6 +147,18 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
     throw err;
   } finally {
     logFile.close();
+    if (scope.rootRefused) discardRunDir(runDir, scope);
+  }
+}
+
+/** Removes the run directory of a run that never got to its model root (it holds only mmoe.log and the run's lock). */
+function discardRunDir(runDir: string, scope: RunScope): void {
+  scope.runLock?.release();
+  scope.runLock = undefined;
+  try {
+    rmSync(runDir, { recursive: true, force: true });
+  } catch {
+    // Left as it is: its mmoe.log ends with the error, which stderr reports too.
   }
 }
 
