@@ -10,14 +10,16 @@
 // checked before use, and an unknown layout falls back to the public getItem().
 import type { DuckDBDataChunk } from '@duckdb/node-api';
 import { parseDecimal } from './decimal.js';
+import { float32Value, Float32Values } from './float32-text.js';
 import type { Dictionary, TypedColumns } from './typed-columns.js';
 
 /**
  * How a column arrives from DuckDB (the reader's SELECT casts to these): text, 8 to 32-bit
- * integers (booleans as 0/1), 64-bit integers signed or not, doubles, or a decimal too wide for
- * an exact cast to double, read as its digits and parsed.
+ * integers (booleans as 0/1), 64-bit integers signed or not, 32-bit floats (read as the value of
+ * their shortest text: float32-text.ts), doubles, or a decimal too wide for an exact cast to
+ * double, read as its digits and parsed.
  */
-export type VectorKind = 'text' | 'int' | 'int64' | 'uint64' | 'double' | 'decimal-text';
+export type VectorKind = 'text' | 'int' | 'int64' | 'uint64' | 'float32' | 'double' | 'decimal-text';
 
 /** The internals of @duckdb/node-api's vectors the fast paths read (each checked before use). */
 interface VectorInternals {
@@ -109,6 +111,7 @@ export class VectorColumn {
   private dictEpoch = 0;
   private numView: Float64Array = this.numOut;
   private nullView: Uint8Array | null = null;
+  private floats: Float32Values | null = null;
   /**
    * The dictionary (typed-columns.ts). Codes below SLOTS are the slots of a direct-mapped cache
    * of recent values that lives across chunks, keyed by their 12 inline bytes (strings) or their
@@ -157,14 +160,17 @@ export class VectorColumn {
       const words = new Int32Array(items.buffer, items.byteOffset, n * 2);
       if (kind === 'int64') for (let i = 0; i < n; i++) out[i] = words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0);
       else for (let i = 0; i < n; i++) out[i] = (words[2 * i + 1]! >>> 0) * TWO_32 + (words[2 * i]! >>> 0);
+    } else if (kind === 'float32' && items instanceof Float32Array && items.length >= n) {
+      const f = (this.floats ??= new Float32Values());
+      for (let i = 0; i < n; i++) out[i] = f.value(items[i]!);
     } else if (kind === 'text') {
       const d = this.dictionary(v, n, epoch);
       for (let i = 0; i < n; i++) out[i] = parseDecimal(d.value(d.codes[i]!));
     } else
-      // decimal-text (DuckDB's digits of a wide decimal), or an unknown layout.
+      // decimal-text (DuckDB's digits of a wide decimal), or an unknown layout (a FLOAT's item is its float32 value).
       for (let i = 0; i < n; i++) {
         const x = v.getItem(i);
-        out[i] = typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : typeof x === 'string' ? parseDecimal(x) : 0;
+        out[i] = typeof x === 'number' ? (kind === 'float32' ? float32Value(x) : x) : typeof x === 'bigint' ? Number(x) : typeof x === 'string' ? parseDecimal(x) : 0;
       }
     return (this.numView = out.subarray(0, n));
   }
@@ -173,7 +179,7 @@ export class VectorColumn {
     const out = this.textOut;
     if (this.textEpoch === epoch) return out;
     this.textEpoch = epoch;
-    if (this.kind === 'double' || this.kind === 'decimal-text') {
+    if (this.kind === 'double' || this.kind === 'float32' || this.kind === 'decimal-text') {
       // The shortest text of the number; a decimal's digits as DuckDB gives them are not it.
       const nulls = this.nulls(v, n, epoch);
       const x = this.numbers(v, n, epoch);
@@ -204,7 +210,7 @@ export class VectorColumn {
       this.intCodes(items, new Int32Array(items.buffer, items.byteOffset, n * 2), n, nulls, epoch);
     else {
       // Doubles and decimals (no categorical reads them: checkColumnTypes), or an unknown layout.
-      const text = this.kind === 'double' || this.kind === 'decimal-text' ? this.text(v, n, epoch) : null;
+      const text = this.kind === 'double' || this.kind === 'float32' || this.kind === 'decimal-text' ? this.text(v, n, epoch) : null;
       for (let i = 0; i < n; i++) {
         const x = text === null ? v.getItem(i) : text[i];
         d.codes[i] = nulls !== null && nulls[i] === 1 ? NULL_CODE : this.spareCode(typeof x === 'string' ? x : x === null || x === undefined ? '' : String(x));

@@ -91,7 +91,8 @@ function selectExpr(name: string, type: string): { expr: string; kind: VectorKin
   if (type === 'BIGINT') return { expr: col, kind: 'int64' };
   if (type === 'UBIGINT') return { expr: col, kind: 'uint64' };
   if (kind === 'boolean') return { expr: `CAST(${col} AS TINYINT)`, kind: 'int' };
-  if (type === 'FLOAT' || type === 'DOUBLE' || Number(EXACT_DECIMAL.exec(type)?.[1] ?? 99) <= 15) return { expr: `CAST(${col} AS DOUBLE)`, kind: 'double' };
+  if (type === 'FLOAT') return { expr: col, kind: 'float32' };
+  if (type === 'DOUBLE' || Number(EXACT_DECIMAL.exec(type)?.[1] ?? 99) <= 15) return { expr: `CAST(${col} AS DOUBLE)`, kind: 'double' };
   if (kind === 'float') return { expr: `CAST(${col} AS VARCHAR)`, kind: 'decimal-text' };
   return { expr: `CAST(${col} AS VARCHAR)`, kind: 'text' };
 }

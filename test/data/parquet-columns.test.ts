@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { Encoder, type RowTarget } from '../../src/data/encoder.js';
 import { featureSpecFromConfig } from '../../src/data/feature-spec.js';
+import { float32Value } from '../../src/data/float32-text.js';
 import { openParquet } from '../../src/data/parquet-reader.js';
 import { localStorage } from '../../src/data/storage/index.js';
 import type { TypedColumns } from '../../src/data/typed-columns.js';
@@ -59,7 +60,7 @@ function expectedText(column: keyof typeof TYPES, cell: string): string {
   const type = TYPES[column];
   if (type === 'VARCHAR' || type.endsWith('INT')) return type === 'VARCHAR' ? cell : BigInt(cell).toString();
   if (type === 'BOOLEAN') return cell === 'true' ? '1' : '0';
-  if (type === 'FLOAT') return String(Math.fround(Number(cell)));
+  if (type === 'FLOAT') return String(float32Value(Math.fround(Number(cell)))); // the float32's shortest text ('0.1')
   return String(Number(cell)); // DOUBLE and decimals: the shortest text of the nearest double
 }
 
