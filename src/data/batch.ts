@@ -11,6 +11,26 @@ export interface Batch {
   labels: Float32Array;
   /** [size] per-row loss weights, or null when the config has no rowWeight column. */
   weights: Float32Array | null;
+  /**
+   * The table the rows were drawn from, when they were (encoded-table.ts): a consumer that copies
+   * the rows elsewhere anyway (the fast path's threads, each its own shard) takes them from there,
+   * and the arrays above are filled only if read.
+   */
+  source?: RowSource;
+}
+
+/** Row k of a batch is row `rows[k]` of `table` (whose arrays may be replaced as it grows: read them through it). */
+export interface RowSource {
+  table: RowColumns;
+  rows: Uint32Array;
+}
+
+/** Row-major columns of encoded rows, as a batch or a table holds them. */
+export interface RowColumns {
+  cat: Int32Array;
+  num: Float32Array;
+  labels: Float32Array;
+  weights: Float32Array | null;
 }
 
 export function emptyBatch(capacity: number, nCat: number, nNum: number, nTasks: number, weighted: boolean): Batch {

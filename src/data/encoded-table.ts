@@ -1,7 +1,7 @@
 // An in-memory columnar table of encoded rows, filled by one read and then served as batches:
 // shuffled per epoch (deterministic per seed) for training, in row order for evaluation.
 import { Rng } from '../util/random.js';
-import type { Batch } from './batch.js';
+import type { Batch, RowColumns, RowSource } from './batch.js';
 import type { RowTarget } from './encoder.js';
 import type { FeatureSpec } from './feature-spec.js';
 
@@ -12,6 +12,8 @@ export class EncodedTable implements RowTarget {
   labels: Float32Array;
   weights: Float32Array | null;
   private capacity: number;
+  /** Arrays on SharedArrayBuffers: threads read the rows where they are (the fast path's training threads). */
+  readonly shared: boolean;
 
   constructor(
     readonly nCat: number,
@@ -19,28 +21,35 @@ export class EncodedTable implements RowTarget {
     readonly nTasks: number,
     readonly weighted: boolean,
     capacity = 1024,
+    options: { shared?: boolean } = {},
   ) {
     this.capacity = capacity;
-    this.cat = new Int32Array(capacity * nCat);
-    this.num = new Float32Array(capacity * nNum);
-    this.labels = new Float32Array(capacity * nTasks);
-    this.weights = weighted ? new Float32Array(capacity) : null;
+    this.shared = options.shared ?? false;
+    this.cat = new Int32Array(this.bytes(capacity * nCat));
+    this.num = new Float32Array(this.bytes(capacity * nNum));
+    this.labels = new Float32Array(this.bytes(capacity * nTasks));
+    this.weights = weighted ? new Float32Array(this.bytes(capacity)) : null;
   }
 
-  static forSpec(spec: FeatureSpec, capacity = 1024): EncodedTable {
-    return new EncodedTable(spec.categorical.length, spec.numeric.length, spec.tasks.length, spec.rowWeight !== undefined, capacity);
+  /** `shared`: for training rows, which training threads copy into their shards themselves. */
+  static forSpec(spec: FeatureSpec, capacity = 1024, options: { shared?: boolean } = {}): EncodedTable {
+    return new EncodedTable(spec.categorical.length, spec.numeric.length, spec.tasks.length, spec.rowWeight !== undefined, capacity, options);
+  }
+
+  private bytes(values: number): ArrayBuffer | SharedArrayBuffer {
+    return this.shared ? new SharedArrayBuffer(values * 4) : new ArrayBuffer(values * 4);
   }
 
   private resize(capacity: number): void {
-    const grow = <T extends Int32Array | Float32Array>(a: T, width: number, make: (n: number) => T): T => {
-      const b = make(capacity * width);
+    const grow = <T extends Int32Array | Float32Array>(a: T, width: number, make: (b: ArrayBuffer | SharedArrayBuffer) => T): T => {
+      const b = make(this.bytes(capacity * width));
       b.set(a.subarray(0, Math.min(a.length, capacity * width)));
       return b;
     };
-    this.cat = grow(this.cat, this.nCat, (n) => new Int32Array(n));
-    this.num = grow(this.num, this.nNum, (n) => new Float32Array(n));
-    this.labels = grow(this.labels, this.nTasks, (n) => new Float32Array(n));
-    if (this.weights) this.weights = grow(this.weights, 1, (n) => new Float32Array(n));
+    this.cat = grow(this.cat, this.nCat, (b) => new Int32Array(b));
+    this.num = grow(this.num, this.nNum, (b) => new Float32Array(b));
+    this.labels = grow(this.labels, this.nTasks, (b) => new Float32Array(b));
+    if (this.weights) this.weights = grow(this.weights, 1, (b) => new Float32Array(b));
     this.capacity = capacity;
   }
 
@@ -78,17 +87,15 @@ export class EncodedTable implements RowTarget {
     return out;
   }
 
-  /** Every row once, in a random order fixed by `seed` (pass a different seed per epoch). */
+  /**
+   * Every row once, in a random order fixed by `seed` (pass a different seed per epoch). The
+   * batches name their rows (TableBatch): nothing is copied until a batch's arrays are read.
+   */
   *batches(batchSize: number, seed: number): Generator<Batch> {
     const order = new Uint32Array(this.size);
     for (let i = 0; i < order.length; i++) order[i] = i;
     new Rng(seed).shuffle(order);
-    for (let start = 0; start < this.size; start += batchSize) {
-      const size = Math.min(batchSize, this.size - start);
-      const b = newBatch(size, this.nCat, this.nNum, this.nTasks, this.weighted);
-      for (let k = 0; k < size; k++) copyRow(this, order[start + k]!, b, k, this.nCat, this.nNum, this.nTasks);
-      yield b;
-    }
+    for (let start = 0; start < this.size; start += batchSize) yield new TableBatch(this, order.subarray(start, Math.min(start + batchSize, this.size)));
   }
 
   /** Every row once, in row order; batches are views into the table (no copy). */
@@ -103,6 +110,58 @@ export class EncodedTable implements RowTarget {
         weights: this.weights ? this.weights.subarray(start, end) : null,
       };
     }
+  }
+}
+
+/** A batch of rows of a table by index: its own arrays are copied from the table when first read. */
+export class TableBatch implements Batch {
+  readonly size: number;
+  readonly source: RowSource;
+  private copy: RowColumns | null = null;
+
+  constructor(
+    private readonly table: EncodedTable,
+    rows: Uint32Array,
+  ) {
+    this.size = rows.length;
+    this.source = { table, rows };
+  }
+
+  get cat(): Int32Array {
+    return this.copied().cat;
+  }
+
+  get num(): Float32Array {
+    return this.copied().num;
+  }
+
+  get labels(): Float32Array {
+    return this.copied().labels;
+  }
+
+  get weights(): Float32Array | null {
+    return this.copied().weights;
+  }
+
+  private copied(): RowColumns {
+    if (this.copy) return this.copy;
+    const { nCat, nNum, nTasks, weighted } = this.table;
+    const b = newBatch(this.size, nCat, nNum, nTasks, weighted);
+    copyRows(this.table, this.source.rows, 0, this.size, b, { nCat, nNum, nTasks });
+    return (this.copy = b);
+  }
+}
+
+/** Rows `rows[k]` of `src` for k in [from, to) into rows k of `dst` (same layout), one column group at a time. */
+export function copyRows(src: RowColumns, rows: ArrayLike<number>, from: number, to: number, dst: RowColumns, dims: { nCat: number; nNum: number; nTasks: number }): void {
+  const { nCat, nNum, nTasks } = dims;
+  const [sc, sn, sl, sw, dc, dn, dl, dw] = [src.cat, src.num, src.labels, src.weights, dst.cat, dst.num, dst.labels, dst.weights];
+  for (let k = from; k < to; k++) {
+    const r = rows[k]!;
+    for (let i = 0, s = r * nCat, o = k * nCat; i < nCat; i++) dc[o + i] = sc[s + i]!;
+    for (let i = 0, s = r * nNum, o = k * nNum; i < nNum; i++) dn[o + i] = sn[s + i]!;
+    for (let i = 0, s = r * nTasks, o = k * nTasks; i < nTasks; i++) dl[o + i] = sl[s + i]!;
+    if (dw !== null && sw !== null) dw[k] = sw[r]!;
   }
 }
 

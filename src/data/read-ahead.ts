@@ -13,7 +13,7 @@ import { Rng } from '../util/random.js';
 import { fromFailure, type WorkerFailure } from '../util/thread-failure.js';
 import type { DataAccount } from './account.js';
 import type { Batch } from './batch.js';
-import { copyRow, EncodedTable, newBatch } from './encoded-table.js';
+import { EncodedTable, TableBatch } from './encoded-table.js';
 import type { FeatureSpec } from './feature-spec.js';
 import type { LoadedData } from './load-encoded.js';
 import { type MemoryBudget, MemoryBudgetError, overBudget } from './memory-budget.js';
@@ -106,7 +106,7 @@ export class ReadAhead {
     private readonly opts: ReadAheadOptions,
     estimatedRows: number,
   ) {
-    this.train = EncodedTable.forSpec(spec);
+    this.train = EncodedTable.forSpec(spec, 1024, { shared: true });
     this.valid = EncodedTable.forSpec(spec);
     this.estimatedRows = estimatedRows;
     const init: ReadAheadInit = { spec, source, validRatio: opts.validRatio, seed: opts.seed, maxBadRows: opts.maxBadRows, negativeSampling: opts.negativeSampling };
@@ -177,19 +177,19 @@ export class ReadAhead {
   }
 
   private async *firstEpoch(batchSize: number, seed: number): AsyncGenerator<Batch> {
-    const { nCat, nNum, nTasks, weighted } = this.train;
     const rng = new Rng(seed);
     const cap = Math.max(1, this.opts.shuffleBuffer);
     const parked = new Int32Array(cap);
     let filled = 0;
     let next = 0;
-    let batch = newBatch(batchSize, nCat, nNum, nTasks, weighted);
+    // Batches name their rows of the table (TableBatch), which grows under them: read through it.
+    let rows = new Uint32Array(batchSize);
     let k = 0;
     const emit = function* (this: ReadAhead, row: number): Generator<Batch> {
-      copyRow(this.train, row, batch, k++, nCat, nNum, nTasks);
+      rows[k++] = row;
       if (k < batchSize) return;
-      yield batch;
-      batch = newBatch(batchSize, nCat, nNum, nTasks, weighted);
+      yield new TableBatch(this.train, rows);
+      rows = new Uint32Array(batchSize);
       k = 0;
     }.bind(this);
     for (;;) {
@@ -209,7 +209,7 @@ export class ReadAhead {
     }
     rng.shuffle(parked.subarray(0, filled));
     for (let i = 0; i < filled; i++) yield* emit(parked[i]!);
-    if (k > 0) yield { ...batch, size: k, cat: batch.cat.subarray(0, k * nCat), num: batch.num.subarray(0, k * nNum), labels: batch.labels.subarray(0, k * nTasks), weights: batch.weights?.subarray(0, k) ?? null };
+    if (k > 0) yield new TableBatch(this.train, rows.subarray(0, k));
     if (this.train.size === 0) throw new DataError(`no training rows in ${this.source.dates.join(', ')}`, { file: this.source.dataDir });
   }
 

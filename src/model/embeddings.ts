@@ -260,10 +260,12 @@ export class EmbeddingTables {
   saveForCheckpoint(batch: Batch): void {
     const nCat = this.layout.fields.length;
     if (this.ids.length < batch.size) this.ids = new Int32Array(batch.size);
+    // A batch drawn from a table is read there (its own arrays may never be filled).
+    const [cat, rows] = batch.source ? [batch.source.table.cat, batch.source.rows] : [batch.cat, null];
     this.layout.fields.forEach((field, f) => {
       const t = this.get(field.table.name);
       if (!t.undo) return;
-      for (let b = 0; b < batch.size; b++) this.ids[b] = batch.cat[b * nCat + f]!;
+      for (let b = 0; b < batch.size; b++) this.ids[b] = cat[(rows ? rows[b]! : b) * nCat + f]!;
       t.undo.save(t.store, this.ids, batch.size);
     });
   }

@@ -3,10 +3,10 @@
 // wasm memory, starts the worker threads, and runs whole steps. The tfjs variables stay the model
 // that is validated and exported: weights go back to them on demand (pushWeights) and come from
 // them after a restore (pullWeights); optimizer state converts to and from DenseOptimizer's layout.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingSection } from '../../config/schema.js';
-import type { Batch } from '../../data/batch.js';
+import type { Batch, RowColumns } from '../../data/batch.js';
 import type { FeatureSpec } from '../../data/feature-spec.js';
 import type { DenseNet } from '../dense-net.js';
 import type { EmbeddingTables } from '../embeddings.js';
@@ -48,6 +48,14 @@ export interface WorkerInit {
   denseOptimizer: SparseOptimizerName;
   sparseOptimizer: SparseOptimizerName;
   kernels: KernelModule;
+  /** Where the tables whose rows steps name arrive (TableMessage), read synchronously when a step names a new one. */
+  tablePort: MessagePort;
+}
+
+/** A table of rows in shared memory that steps from now on name by `version` (StepParams.table). */
+export interface TableMessage {
+  version: number;
+  columns: RowColumns;
 }
 
 /** Losses of a step and the gradients it computed (what the probe compares with tfjs). */
@@ -58,6 +66,10 @@ export interface FastGradients {
   dense: Float32Array[];
   /** The input block's gradient [rows, width]. */
   dx: Float32Array;
+}
+
+function inSharedMemory(t: RowColumns): boolean {
+  return [t.cat, t.num, t.labels, t.weights ?? t.cat].every((a) => a.buffer instanceof SharedArrayBuffer);
 }
 
 /** Training threads started and not yet exited, in this process. */
@@ -84,6 +96,9 @@ export class FastTrainer {
   private readonly workers: Worker[] = [];
   private readonly f32: Float32Array;
   private readonly tasks: LossTask[];
+  private readonly tablePorts: MessagePort[] = [];
+  /** The table the threads copy rows from, as last sent to them (its arrays are replaced when it grows). */
+  private table: TableMessage | null = null;
 
   private constructor(
     private readonly parts: FastTrainerParts,
@@ -100,9 +115,12 @@ export class FastTrainer {
     const dims = { nCat: spec.categorical.length, nNum: spec.numeric.length, nTasks: spec.tasks.length, weighted: spec.rowWeight !== undefined };
     const kernels = kernelModule({ fma: parts.fma });
     this.fma = kernels.fma;
-    this.runner = new ShardRunner({ plan, thread: 0, memory: this.memory, tables: parts.tables, tasks: this.tasks, dims, denseOptimizer: training.optimizer.name, sparse: parts.sparse, kernels });
+    const tableFor = () => this.table!.columns;
+    this.runner = new ShardRunner({ plan, thread: 0, memory: this.memory, tables: parts.tables, tasks: this.tasks, dims, denseOptimizer: training.optimizer.name, sparse: parts.sparse, kernels, tableFor });
     this.pullWeights();
     for (let t = 1; t < plan.threads.length; t++) {
+      const { port1, port2 } = new MessageChannel();
+      this.tablePorts.push(port1);
       const init: WorkerInit = {
         thread: t,
         memory: this.memory,
@@ -115,8 +133,9 @@ export class FastTrainer {
         denseOptimizer: training.optimizer.name,
         sparseOptimizer: parts.sparse.name,
         kernels,
+        tablePort: port2,
       };
-      const w = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: init });
+      const w = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: init, transferList: [port2] });
       w.unref();
       running++;
       w.once('exit', () => running--);
@@ -155,7 +174,7 @@ export class FastTrainer {
 
   /** One training step on every thread: losses, gradients, dense and sparse updates (none when a loss is not finite). */
   step(batch: Batch): { loss: number; taskLosses: number[] } {
-    const p = this.params(batch);
+    const p = this.params(batch, true);
     const lv = this.runner.logVariances()?.slice() ?? null;
     if (this.workers.length) this.sync.publish(COMMAND_STEP, p);
     const r = runPhases(this.runner, 0, this.workers.length ? this.sync : null, p);
@@ -168,7 +187,7 @@ export class FastTrainer {
 
   /** Losses and gradients of a batch that fits one thread's shard, on the main thread, nothing updated. */
   gradients(batch: Batch): FastGradients {
-    const p = this.params(batch);
+    const p = this.params(batch, false);
     if (batch.size > this.plan.batch.rows / this.threads) throw new RangeError(`a gradient check takes at most ${this.plan.batch.rows / this.threads} rows`);
     const me = this.plan.threads[0]!;
     const lv = this.runner.logVariances()?.slice() ?? null;
@@ -252,11 +271,23 @@ export class FastTrainer {
     if (this.workers.length) this.sync.publish(COMMAND_STOP);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    for (const port of this.tablePorts) port.close();
+    this.tablePorts.length = 0;
   }
 
-  private params(batch: Batch): StepParams {
+  /**
+   * A step's parameters, with its rows in place: a batch drawn from a table (Batch.source) that
+   * every thread can read (its own, or shared memory) is left to the threads (`threadsCopy`),
+   * each copying its shard's rows by the indices written here; any other batch is copied now.
+   */
+  private params(batch: Batch, threadsCopy: boolean): StepParams {
     if (batch.size > this.plan.batch.rows) throw new RangeError(`a batch of ${batch.size} rows; the fast path was built for at most ${this.plan.batch.rows}`);
-    this.copyBatch(batch);
+    const src = batch.source;
+    let table = 0;
+    if (threadsCopy && src && (this.workers.length === 0 || inSharedMemory(src.table))) {
+      table = this.attach(src.table);
+      new Uint32Array(this.memory.buffer, this.plan.batch.index, batch.size).set(src.rows);
+    } else this.copyBatch(batch);
     const sparse = this.parts.sparse;
     return {
       rows: batch.size,
@@ -264,7 +295,17 @@ export class FastTrainer {
       sparseRate: sparse.learningRate,
       sparseSteps: sparse.steps + 1,
       clipNorm: this.parts.training.optimizer.clipNorm,
+      table,
     };
+  }
+
+  /** The version under which the threads know `t`'s current arrays: sent to them when they changed (a new table, or one that grew). */
+  private attach(t: RowColumns): number {
+    const known = this.table?.columns;
+    if (known && known.cat === t.cat && known.num === t.num && known.labels === t.labels && known.weights === t.weights) return this.table!.version;
+    this.table = { version: (this.table?.version ?? 0) + 1, columns: { cat: t.cat, num: t.num, labels: t.labels, weights: t.weights } };
+    for (const port of this.tablePorts) port.postMessage(this.table);
+    return this.table.version;
   }
 
   /** Adam's step size with bias correction at the next step; Adagrad's rate. */

@@ -29,6 +29,8 @@ export interface PlanOptions {
 /** Where the current batch sits, column arrays row-major like Batch. */
 export interface BatchArea {
   rows: number;
+  /** Uint32 per row: the row of the source table each batch row is (steps whose threads copy their rows from a table). */
+  index: number;
   cat: number;
   num: number;
   labels: number;
@@ -119,6 +121,7 @@ export function compilePlan(net: Net, o: PlanOptions): Plan {
   const rows = o.threads * o.rowsPerThread;
   const batch: BatchArea = {
     rows,
+    index: alloc(rows * 4),
     cat: alloc(rows * o.batch.nCat * 4),
     num: alloc(rows * o.batch.nNum * 4),
     labels: alloc(rows * o.tasks * 4),

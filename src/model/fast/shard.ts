@@ -2,7 +2,8 @@
 // gather its rows of the batch into its input block, forward, loss, backward (its gradients);
 // then, once every thread is done, the reduction and update of its share of the dense weights and
 // the lazy update of the embedding rows it owns. No tfjs here.
-import type { Batch } from '../../data/batch.js';
+import type { Batch, RowColumns } from '../../data/batch.js';
+import { copyRows } from '../../data/encoded-table.js';
 import type { EmbeddingTables, ShardGradient } from '../embeddings.js';
 import { ADAGRAD_INITIAL, BETA1, BETA2, EPSILON, type SparseOptimizer } from '../sparse-optimizer.js';
 import { type KernelModule, TrainingKernels } from '../wasm/training-kernels.js';
@@ -24,6 +25,8 @@ export interface ShardSetup {
   sparse: SparseOptimizer;
   /** The kernels every thread of a model runs (one variant for all, so threads agree). */
   kernels: KernelModule;
+  /** The table a step's `table` version names (steps whose threads copy their own rows: StepParams.table). */
+  tableFor?: (version: number) => RowColumns;
 }
 
 export class ShardRunner {
@@ -32,12 +35,29 @@ export class ShardRunner {
   private readonly buf: ArrayBufferLike;
   private readonly clock: Float64Array;
   private last = 0;
+  /** The whole batch area, and the source row of each batch row. */
+  private readonly area: Batch;
+  private readonly index: Uint32Array;
+  private table: { version: number; columns: RowColumns } | null = null;
 
   constructor(private readonly s: ShardSetup) {
     this.kernels = new TrainingKernels(s.memory, s.kernels);
     this.me = s.plan.threads[s.thread]!;
     this.buf = s.memory.buffer;
     this.clock = new Float64Array(this.buf, this.me.clock, PHASES.length);
+    this.area = this.batchView(0, s.plan.batch.rows);
+    this.index = new Uint32Array(this.buf, s.plan.batch.index, s.plan.batch.rows);
+  }
+
+  /**
+   * Copies this thread's shard of the step's rows from the table into the batch area (when the
+   * step names a table: StepParams.table), so that the threads share the copy, not the main thread.
+   */
+  fill(p: StepParams): void {
+    if (p.table === 0) return;
+    if (this.table?.version !== p.table) this.table = { version: p.table, columns: this.s.tableFor!(p.table) };
+    const [a, b] = ShardRunner.shard(p.rows, this.s.thread, this.s.plan.threads.length);
+    copyRows(this.table.columns, this.index, a, b, this.area, this.s.dims);
   }
 
   /** Rows [start, end) of a batch of `rows` rows are thread t's. */
@@ -192,7 +212,10 @@ export function runPhases(runner: ShardRunner, thread: number, sync: StepSync | 
     }
   };
   runner.startClock();
-  attempt(() => runner.compute(p.rows));
+  attempt(() => {
+    runner.fill(p);
+    runner.compute(p.rows);
+  });
   sync?.barrier();
   runner.lap(WAIT);
   const losses = runner.taskLosses(p.rows);

@@ -31,6 +31,11 @@ export interface StepParams {
   /** The embedding optimizer's step count once this step is applied. */
   sparseSteps: number;
   clipNorm: number;
+  /**
+   * 0: the batch area holds the batch. Else the version of the table the threads copy their
+   * shards' rows from, by the row indices in the batch area (fast-trainer.ts attaches tables).
+   */
+  table: number;
 }
 
 /** Waits longer than any step could take mean that a thread is gone. */
@@ -57,7 +62,7 @@ export class StepSync {
   publish(command: number, p?: StepParams): void {
     if (p) {
       Atomics.store(this.i32, ROWS, p.rows);
-      this.f64.set([p.denseStep, p.sparseRate, p.sparseSteps, p.clipNorm]);
+      this.f64.set([p.denseStep, p.sparseRate, p.sparseSteps, p.clipNorm, p.table]);
     }
     Atomics.store(this.i32, COMMAND, command);
     Atomics.add(this.i32, GENERATION, 1);
@@ -75,8 +80,8 @@ export class StepSync {
   }
 
   params(): StepParams {
-    const [denseStep, sparseRate, sparseSteps, clipNorm] = this.f64;
-    return { rows: Atomics.load(this.i32, ROWS), denseStep: denseStep!, sparseRate: sparseRate!, sparseSteps: sparseSteps!, clipNorm: clipNorm! };
+    const [denseStep, sparseRate, sparseSteps, clipNorm, table] = this.f64;
+    return { rows: Atomics.load(this.i32, ROWS), denseStep: denseStep!, sparseRate: sparseRate!, sparseSteps: sparseSteps!, clipNorm: clipNorm!, table: table! };
   }
 
   /** Every thread calls it; returns once all `threads` have. */

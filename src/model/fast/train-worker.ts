@@ -1,11 +1,11 @@
 // A training thread: attaches to the shared memory and embedding tables, then runs its part of
 // every step the main thread publishes (shard.ts) until told to stop. It loads no tfjs.
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { EmbeddingTables } from '../embeddings.js';
 import { SparseOptimizer } from '../sparse-optimizer.js';
 import { runPhases, ShardRunner } from './shard.js';
 import { COMMAND_STOP, StepSync } from './step-sync.js';
-import type { WorkerInit } from './fast-trainer.js';
+import type { TableMessage, WorkerInit } from './fast-trainer.js';
 
 const init = workerData as WorkerInit;
 const sync = new StepSync(init.memory.buffer, init.plan.control, init.plan.threads.length);
@@ -19,6 +19,14 @@ const runner = new ShardRunner({
   denseOptimizer: init.denseOptimizer,
   sparse: new SparseOptimizer(init.sparseOptimizer, 0),
   kernels: init.kernels,
+  // The main thread posts a table before publishing the first step that names it.
+  tableFor: (version) => {
+    for (;;) {
+      const m = receiveMessageOnPort(init.tablePort)?.message as TableMessage | undefined;
+      if (!m) throw new Error(`table ${version} of the training rows did not arrive`);
+      if (m.version === version) return m.columns;
+    }
+  },
 });
 let seen = sync.generation;
 sync.ready();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { selectBackend } from '../../../src/backend.js';
 import type { FeatureSpec } from '../../../src/data/feature-spec.js';
+import { EncodedTable } from '../../../src/data/encoded-table.js';
 import { deviation } from '../../../src/model/fast/probe.js';
 import { buildModel, type ModelState, type OptimizerState } from '../../../src/model/index.js';
 import { syntheticBatch, tinyModel, tinySpec, tinyTraining } from '../fixtures.js';
@@ -77,4 +78,34 @@ test('a checkpoint with two threads: restoring it puts back every row either thr
   m.dropCheckpoint();
   m.dispose();
   twin.dispose();
+});
+
+test('batches drawn from a table (each thread copies its own rows) train the same model, to the last bit, as the same rows handed over as arrays, through table growth and a checkpoint', () => {
+  const s = { ...spec, rowWeight: 'w' };
+  const run = (threads: number, fromTable: boolean, shared: boolean) => {
+    const rows = new EncodedTable(s.categorical.length, 2, s.tasks.length, true, 8, { shared });
+    const m = buildModel(s, tinyModel({ type: 'mmoe' }), tinyTraining({ batchSize: 64 }), 7, { threads });
+    for (const [i, n] of SIZES.entries()) {
+      // The table grows between steps (as read-ahead appends while the first epoch trains): its arrays change.
+      const fresh = syntheticBatch(s, n, 600 + i);
+      fresh.weights = Float32Array.from({ length: n }, (_, r) => (r % 4) / 3);
+      for (let r = 0; r < n; r++) rows.appendRow(fresh, r);
+      if (i === 3) m.checkpoint();
+      for (const b of rows.batches(64, i)) m.trainStep(fromTable ? b : { size: b.size, cat: b.cat.slice(), num: b.num.slice(), labels: b.labels.slice(), weights: b.weights!.slice() });
+    }
+    const out = { state: m.getState(), path: `${m.trainingPath?.kernels} x${m.trainingPath?.threads}` };
+    m.restoreCheckpoint();
+    const restored = m.getState();
+    m.dispose();
+    return { ...out, restored };
+  };
+  for (const threads of [1, 2]) {
+    const arrays = run(threads, false, true);
+    assert.equal(arrays.path, `fast x${threads}`);
+    for (const shared of [true, false]) {
+      const fromTable = run(threads, true, shared);
+      assert.deepEqual(fromTable.state, arrays.state, `threads ${threads}, shared ${shared}`);
+      assert.deepEqual(fromTable.restored, arrays.restored, `checkpoint, threads ${threads}, shared ${shared}`);
+    }
+  }
 });
