@@ -243,3 +243,27 @@ for (const [what, label] of [
     model.dispose();
   });
 }
+
+test('an abort while the steps run back to back stops the epoch within a few steps, naming the step', async () => {
+  const cfg = config({ epochs: 1, batchSize: 8 });
+  const t = table(cfg, 4000, 1);
+  const model = buildModel(featureSpecFromConfig(cfg), cfg.model, cfg.training);
+  const controller = new AbortController();
+  let steps = 0;
+  let abortedAt = -1;
+  const trainStep = model.trainStep.bind(model);
+  model.trainStep = (b) => {
+    // Aborted from an event, as a signal handler would: it runs only when fit lets events run.
+    if (++steps === 20) setImmediate(() => ((abortedAt = steps), controller.abort()));
+    return trainStep(b);
+  };
+  const runLog = new RunLog(join(dir, `abort-${runs++}`));
+  await assert.rejects(fit(model, cfg, t, table(cfg, 0, 2), { logger: silentLogger(), runLog, signal: controller.signal }), (e: unknown) => {
+    assert.match((e as Error).message, /^interrupted at epoch 1, step \d+; nothing was published/);
+    return true;
+  });
+  runLog.close();
+  assert.ok(abortedAt >= 20 && steps - abortedAt <= 1, `aborted after step ${abortedAt}, stopped after step ${steps}`);
+  assert.ok(steps < 500, `${steps} of 500 steps ran`);
+  model.dispose();
+});
