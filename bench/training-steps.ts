@@ -3,7 +3,9 @@
 import { modelSection, trainingSection, type ModelSection } from '../src/config/schema.js';
 import { selectBackend } from '../src/backend.js';
 import type { Batch } from '../src/data/batch.js';
+import { EncodedTable, TableBatch } from '../src/data/encoded-table.js';
 import type { FeatureSpec } from '../src/data/feature-spec.js';
+import { Rng } from '../src/util/random.js';
 import { buildModel, type MultiTaskModel } from '../src/model/index.js';
 import { fmt, median } from './figures.js';
 import { batches, CENSUS, DEFAULT, type Ids, type Shape, spec, WIDE } from './step-fixtures.js';
@@ -30,6 +32,15 @@ interface Split {
   sparse: number;
   /** Wall time of the step beyond thread 0's timed parts: handing the batch over, combining the losses. */
   serial: number;
+}
+
+/** The batches' rows in a shared table, shuffled, as `mmoe train` hands them to the fast path (each thread copies its shard's rows). */
+function inTable(s: FeatureSpec, data: Batch[]): Batch[] {
+  const t = EncodedTable.forSpec(s, data.length * BATCH, { shared: true });
+  for (const b of data) for (let r = 0; r < b.size; r++) t.appendRow(b, r);
+  const order = Uint32Array.from({ length: t.size }, (_, i) => i);
+  new Rng(1).shuffle(order);
+  return data.map((b, i) => new TableBatch(t, order.subarray(i * BATCH, i * BATCH + b.size)));
 }
 
 function measureSplit(s: FeatureSpec, model: Partial<ModelSection>, threads: number, data: Batch[]): Split {
@@ -63,10 +74,10 @@ function measureSplit(s: FeatureSpec, model: Partial<ModelSection>, threads: num
 export async function stepSplit(): Promise<string[]> {
   await selectBackend('wasm');
   const out = ['', '## A fast-path step split into its parts (wasm backend, batch 1024)', ''];
-  out.push(`In-process, ${STEPS} steps after 10 warm-up steps, wall milliseconds per step. "gather + compute" is a thread's input gather, forward, loss and backward; "reduction" the sum of the threads' gradients and the dense optimizer update of a thread's share; "sync" the time the fastest thread waited at the barriers; "sparse" the lazy update of the embedding rows a thread owns; "serial" the main thread's time outside them (handing over the batch, combining the losses). Rows for 8, 16 and 64 cores are projected from the measured 1 and 2 threads (bench/training-steps.ts says how), not measured.`);
+  out.push(`In-process, ${STEPS} steps after 10 warm-up steps, wall milliseconds per step. "gather + compute" is a thread's input gather, forward, loss and backward; "reduction" the sum of the threads' gradients and the dense optimizer update of a thread's share; "sync" the time the fastest thread waited at the barriers; "sparse" the lazy update of the embedding rows a thread owns; "serial" the main thread's time outside them (handing over the batch's row indices, saving checkpoint rows, combining the losses); the batches are rows of a shared table, which each thread copies into its shard (gather). Rows for 8, 16 and 64 cores are projected from the measured 1 and 2 threads (bench/training-steps.ts says how), not measured.`);
   for (const { shape, model } of MODELS) {
     const s = spec(shape, shape === DEFAULT ? 10_000 : 1000);
-    const data = batches(s, BATCH, 8, 'uniform');
+    const data = inTable(s, batches(s, BATCH, 8, 'uniform'));
     const [one, two] = [measureSplit(s, model, 1, data), measureSplit(s, model, 2, data)];
     out.push('', `${shape.name}, MMoE ${model.experts!.count} experts x ${model.experts!.units!.join('x')}, towers ${model.towers!.units!.join('x')}:`, '');
     out.push(row(['threads', 'ms/step', 'samples/s', 'gather + compute per sample (µs)', 'reduction ms', 'sync ms', 'sparse ms', 'serial ms']));
