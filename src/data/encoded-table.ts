@@ -12,7 +12,12 @@ export class EncodedTable implements RowTarget {
   labels: Float32Array;
   weights: Float32Array | null;
   private capacity: number;
-  /** Arrays on SharedArrayBuffers: threads read the rows where they are (the fast path's training threads). */
+  /**
+   * Compacted into SharedArrayBuffers: threads read the rows where they are (the fast path's
+   * training threads). A table grows in ordinary memory: a SharedArrayBuffer it outgrew is freed
+   * only when every thread that saw it collects its garbage (a training thread allocates almost
+   * nothing), so growing in shared memory kept each outgrown copy, about the table's size again.
+   */
   readonly shared: boolean;
 
   constructor(
@@ -25,24 +30,20 @@ export class EncodedTable implements RowTarget {
   ) {
     this.capacity = capacity;
     this.shared = options.shared ?? false;
-    this.cat = new Int32Array(this.bytes(capacity * nCat));
-    this.num = new Float32Array(this.bytes(capacity * nNum));
-    this.labels = new Float32Array(this.bytes(capacity * nTasks));
-    this.weights = weighted ? new Float32Array(this.bytes(capacity)) : null;
+    this.cat = new Int32Array(capacity * nCat);
+    this.num = new Float32Array(capacity * nNum);
+    this.labels = new Float32Array(capacity * nTasks);
+    this.weights = weighted ? new Float32Array(capacity) : null;
   }
 
-  /** `shared`: for training rows, which training threads copy into their shards themselves. */
+  /** `shared`: for training rows, which training threads copy into their shards themselves once the table is complete. */
   static forSpec(spec: FeatureSpec, capacity = 1024, options: { shared?: boolean } = {}): EncodedTable {
     return new EncodedTable(spec.categorical.length, spec.numeric.length, spec.tasks.length, spec.rowWeight !== undefined, capacity, options);
   }
 
-  private bytes(values: number): ArrayBuffer | SharedArrayBuffer {
-    return this.shared ? new SharedArrayBuffer(values * 4) : new ArrayBuffer(values * 4);
-  }
-
-  private resize(capacity: number): void {
+  private resize(capacity: number, shared = false): void {
     const grow = <T extends Int32Array | Float32Array>(a: T, width: number, make: (b: ArrayBuffer | SharedArrayBuffer) => T): T => {
-      const b = make(this.bytes(capacity * width));
+      const b = make(shared ? new SharedArrayBuffer(capacity * width * 4) : new ArrayBuffer(capacity * width * 4));
       b.set(a.subarray(0, Math.min(a.length, capacity * width)));
       return b;
     };
@@ -75,9 +76,9 @@ export class EncodedTable implements RowTarget {
     this.size++;
   }
 
-  /** Releases the spare capacity left by growth (call once loading is done). */
+  /** Releases the spare capacity left by growth, into shared memory if `shared` (call once loading is done). */
   compact(): void {
-    if (this.capacity > this.size) this.resize(Math.max(this.size, 1));
+    if (this.capacity > this.size || (this.shared && !(this.cat.buffer instanceof SharedArrayBuffer))) this.resize(Math.max(this.size, 1), this.shared);
   }
 
   /** One task's labels, in row order. */

@@ -55,7 +55,7 @@ export async function loadEncoded(spec: FeatureSpec, source: DataSource, opts: L
   const account = opts.account ?? newAccounting(source, opts.logger);
   const needStats = missingNumericStats(spec).length > 0;
   const readSpec = needStats ? rawSpecForStats(spec) : spec;
-  let train = EncodedTable.forSpec(spec, 1024, { shared: true }); // training threads read its rows where they are
+  let train = EncodedTable.forSpec(spec, 1024, { shared: true }); // training threads read its rows where they are, once compacted
   const valid = EncodedTable.forSpec(spec);
   // While statistics are missing, the raw values of those numerics wait here in float64.
   const pending = needStats ? missingIndexes(spec) : [];
