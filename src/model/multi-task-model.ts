@@ -78,6 +78,9 @@ export class MultiTaskModel {
   private fast: FastTrainer | null = null;
   /** The fast path has trained since the tfjs variables were last written. */
   private stale = false;
+  /** The training graph's dropout layers, each drawing a step's masks from (seed, step, layer). */
+  private readonly dropouts: tf.layers.Layer[];
+  private readonly seed: number;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -90,6 +93,8 @@ export class MultiTaskModel {
     this.layout = blockLayout(spec);
     const arch = getArchitecture(model.type);
     this.dense = buildDenseNet(arch, { spec, model }, this.layout.width, seed);
+    this.seed = seed;
+    this.dropouts = this.dense.train.layers.filter((l) => l.getClassName() === 'Dropout');
     const o = training.optimizer;
     const e = { ...o, ...training.embeddingOptimizer };
     const shared = (options.threads ?? 1) > 1 && !options.inferenceOnly;
@@ -236,11 +241,13 @@ export class MultiTaskModel {
     const x = tf.variable(block); // shares the block's data
     block.dispose();
     const kept: tf.Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const { total, losses } = this.objective(this.logits(this.net.train, x), batch);
-      kept.push(...losses.map((l) => tf.keep(l)));
-      return total;
-    }, [...this.denseVariables(), x]);
+    const { value, grads } = this.withDropoutMasks(() =>
+      tf.variableGrads(() => {
+        const { total, losses } = this.objective(this.logits(this.net.train, x, true), batch);
+        kept.push(...losses.map((l) => tf.keep(l)));
+        return total;
+      }, [...this.denseVariables(), x]),
+    );
     const dx = grads[x.name];
     delete grads[x.name];
     const result = this.readLosses(value, kept);
@@ -249,8 +256,29 @@ export class MultiTaskModel {
     return { result, dense: grads, dx: dxValues };
   }
 
-  private logits(m: tf.LayersModel, x: tf.Tensor): Record<string, tf.Tensor> {
-    const out = m.apply(x) as tf.Tensor | tf.Tensor[];
+  /**
+   * Runs `f` with each dropout layer seeded from (model seed, embedding optimizer step, layer): every
+   * step draws new masks, and a rerun with the same seed draws the same ones (tfjs's unseeded
+   * dropout would make two runs differ; one fixed seed would drop the same units every step). The
+   * seeds are cleared after the step, so model.json records none.
+   */
+  private withDropoutMasks<T>(f: () => T): T {
+    if (this.dropouts.length === 0) return f();
+    const step = this.sparseOptimizer.steps;
+    this.dropouts.forEach((l, i) => ((l as unknown as { seed?: number }).seed = dropoutSeed(this.seed, step, i)));
+    try {
+      return f();
+    } finally {
+      for (const l of this.dropouts) (l as unknown as { seed?: number }).seed = undefined;
+    }
+  }
+
+  /**
+   * `training`: dropout layers drop units. A graph node does not keep the flag it was wired with
+   * (tfjs takes it from the call), so the training graph is applied with it.
+   */
+  private logits(m: tf.LayersModel, x: tf.Tensor, training = false): Record<string, tf.Tensor> {
+    const out = m.apply(x, training ? { training: true } : undefined) as tf.Tensor | tf.Tensor[];
     const list = Array.isArray(out) ? out : [out];
     return Object.fromEntries(this.net.logitNames.map((n, i) => [n, list[i]]));
   }
@@ -438,6 +466,13 @@ export class MultiTaskModel {
       tf.dispose(outs);
     }
   }
+}
+
+/** A dropout layer's seed at a step: a 32-bit mix of the model seed, the step and the layer's index. */
+export function dropoutSeed(seed: number, step: number, layer: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35) ^ Math.imul(layer + 1, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return (h ^ (h >>> 15)) >>> 0;
 }
 
 /** Builds a fresh model: architecture by model.type, random tables and weights from `seed`. */

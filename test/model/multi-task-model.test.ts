@@ -52,6 +52,33 @@ test('getState / setState bring back the best weights', () => {
   m.dispose();
 });
 
+test('dropout drops units in training steps only: new masks every step, the same ones for the same seed, none recorded in the model', () => {
+  const spec = tinySpec();
+  const net = (dropout: number) => tinyModel({ type: 'shared_bottom', experts: { count: 1, units: [16], activation: 'relu', dropout, l2: 0 } });
+  const batch = syntheticBatch(spec, 64);
+  const tfjs = { kernels: 'tfjs' as const };
+  const a = buildModel(spec, net(0.5), tinyTraining(), undefined, tfjs);
+  const b = buildModel(spec, net(0.5), tinyTraining(), undefined, tfjs);
+  const none = buildModel(spec, net(0), tinyTraining(), undefined, tfjs);
+  // The same seed builds the same weights; evaluation has no dropout.
+  assert.deepEqual(a.evaluate(batch), none.evaluate(batch));
+  const steps = (m: typeof a) => [0, 1, 2].map(() => m.trainStep(batch).loss);
+  const la = steps(a);
+  assert.deepEqual(steps(b), la, 'the same seed draws the same masks');
+  assert.notEqual(steps(none)[0], la[0], 'dropout changes the training loss (it was ignored: the graph did not keep its training flag)');
+  // With the weights held still, only the masks change from step to step.
+  const still = buildModel(spec, net(0.5), tinyTraining(), undefined, tfjs);
+  still.setLearningRate(0);
+  const [s1, s2] = [still.trainStep(batch).loss, still.trainStep(batch).loss];
+  assert.notEqual(s1, s2, 'each step draws new masks');
+  const fresh = buildModel(spec, net(0), tinyTraining(), undefined, tfjs);
+  assert.deepEqual(still.evaluate(batch), fresh.evaluate(batch), 'learning rate 0 changed no weight');
+  const dropouts = a.net.train.layers.filter((x) => x.getClassName() === 'Dropout');
+  assert.equal(dropouts.length, 1);
+  for (const l of dropouts) assert.equal((l.getConfig() as { seed?: number }).seed, undefined);
+  for (const m of [a, b, none, still, fresh]) m.dispose();
+});
+
 test('regression tasks output unbounded values and learn; row weights of zero silence rows', () => {
   const spec = tinySpec([CTR_TASKS[0], { name: 'watch', label: 'watch_time', type: 'regression', labelTransform: 'log1p', lossWeight: 0.5 }]);
   const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining({ optimizer: { learningRate: 0.05, clipNorm: 1 } }));
