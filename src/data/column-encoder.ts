@@ -2,8 +2,9 @@
 // rows FileEncoder.encode() makes from text, without the text. Numbers are read as numbers; a hashed
 // field's values come through the chunk's dictionary of its column, each code's bucket kept across
 // chunks while its value stays, so a value is hashed once per file rather than once per row. The
-// row, or the bad-row reason, column and value, equal encode()'s on the row's text: checked value
-// by value for every type in test/data/parquet-columns.test.ts.
+// row, or the bad-row reason, column and value, equal encode()'s on the row's text (but a boolean
+// read as a number is 1 or 0, where the text true/false would be a bad row: docs/data.md): checked
+// value by value for every type in test/data/parquet-columns.test.ts.
 import type { BadRowReason } from './bad-rows.js';
 import { fitsFloat32, OUTSIDE_FLOAT32 } from './decimal.js';
 import type { Bucketizer } from './bucketize.js';

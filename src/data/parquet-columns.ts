@@ -2,9 +2,10 @@
 // from the vector's memory; strings and integers as a per-chunk dictionary, so the encoder hashes
 // each distinct value of a chunk once and never touches text per row; text made only for the
 // columns and chunks that ask for it. The text of a value is the one docs/data.md gives for
-// Parquet: integers as their decimal digits, floats and decimals as the shortest text that reads
-// back to the same double, booleans as 1 and 0, strings as they are, null as ''. A number is the
-// value of that text as the CSV path parses it.
+// Parquet: integers (decimals of scale 0 included) as their decimal digits, floats and other
+// decimals as the shortest text that reads back to the same double, booleans as true and false,
+// strings as they are, null as ''. A number is the value of that text as the CSV path parses it,
+// except a boolean's, which is 1 or 0 (the one number a CSV cell's text would not give).
 //
 // It reads internals of @duckdb/node-api's vectors (typed arrays over the vector's memory); each is
 // checked before use, and an unknown layout falls back to the public getItem().
@@ -15,11 +16,12 @@ import type { Dictionary, TypedColumns } from './typed-columns.js';
 
 /**
  * How a column arrives from DuckDB (the reader's SELECT casts to these): text, 8 to 32-bit
- * integers (booleans as 0/1), 64-bit integers signed or not, 32-bit floats (read as the value of
- * their shortest text: float32-text.ts), doubles, or a decimal too wide for an exact cast to
- * double, read as its digits and parsed.
+ * integers, booleans (as 8-bit 0/1), 64-bit integers signed or not, 128-bit integers (a decimal
+ * of scale 0 too wide for 64 bits), 32-bit floats (read as the value of their shortest text:
+ * float32-text.ts), doubles, or a decimal too wide for an exact cast to double, read as its
+ * digits and parsed.
  */
-export type VectorKind = 'text' | 'int' | 'int64' | 'uint64' | 'float32' | 'double' | 'decimal-text';
+export type VectorKind = 'text' | 'int' | 'boolean' | 'int64' | 'uint64' | 'int128' | 'float32' | 'double' | 'decimal-text';
 
 /** The internals of @duckdb/node-api's vectors the fast paths read (each checked before use). */
 interface VectorInternals {
@@ -33,6 +35,11 @@ const VECTOR = 2048;
 const SMALL_INTS = Array.from({ length: 1024 }, (_, i) => String(i));
 const SLOTS = 4096;
 const TWO_32 = 4294967296;
+/**
+ * An empty slot's top key word for 128-bit integers: they come only from decimals of scale 0
+ * (below 10^38 < 2^126.3 in magnitude), whose top 32 bits are never 0x7fffffff.
+ */
+const EMPTY_128 = 0x7fffffff;
 
 /** The columns of the chunk being read; set() moves to the next chunk. */
 export class ParquetColumns implements TypedColumns {
@@ -129,6 +136,7 @@ export class VectorColumn {
 
   constructor(readonly kind: VectorKind) {
     this.dict.versions[NULL_CODE] = this.version++;
+    if (kind === 'int128') for (let k = 3; k < this.keys.length; k += 4) this.keys[k] = EMPTY_128;
   }
 
   nulls(v: VectorInternals, n: number, epoch: number): Uint8Array | null {
@@ -152,7 +160,7 @@ export class VectorColumn {
     const items = v.items;
     const kind = this.kind;
     if (kind === 'double' && items instanceof Float64Array && items.length >= n) return (this.numView = items.subarray(0, n));
-    if (kind === 'int' && isIntArray(items) && items.length >= n) {
+    if ((kind === 'int' || kind === 'boolean') && isIntArray(items) && items.length >= n) {
       for (let i = 0; i < n; i++) out[i] = items[i]!;
     } else if ((kind === 'int64' || kind === 'uint64') && (items instanceof BigInt64Array || items instanceof BigUint64Array) && items.length >= n) {
       // Two 32-bit halves: hi * 2^32 is exact and one rounded addition gives the nearest double,
@@ -160,6 +168,14 @@ export class VectorColumn {
       const words = new Int32Array(items.buffer, items.byteOffset, n * 2);
       if (kind === 'int64') for (let i = 0; i < n; i++) out[i] = words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0);
       else for (let i = 0; i < n; i++) out[i] = (words[2 * i + 1]! >>> 0) * TWO_32 + (words[2 * i]! >>> 0);
+    } else if (kind === 'int128' && v.dataView instanceof DataView && v.dataView.byteLength >= n * 16) {
+      // A value that fits 64 bits as above; a wider one through its BigInt (correctly rounded).
+      const words = new Int32Array(v.dataView.buffer, v.dataView.byteOffset, n * 4);
+      for (let i = 0; i < n; i++) {
+        const hi = words[4 * i + 1]!;
+        const sign = hi >> 31;
+        out[i] = words[4 * i + 2] === sign && words[4 * i + 3] === sign ? hi * TWO_32 + (words[4 * i]! >>> 0) : Number(v.getItem(i) as bigint);
+      }
     } else if (kind === 'float32' && items instanceof Float32Array && items.length >= n) {
       const f = (this.floats ??= new Float32Values());
       for (let i = 0; i < n; i++) out[i] = f.value(items[i]!);
@@ -205,15 +221,17 @@ export class VectorColumn {
     const items = v.items;
     this.misses = 0;
     if (this.kind === 'text' && v.dataView instanceof DataView && v.dataView.byteLength >= n * 16) this.stringCodes(v, n, nulls, epoch);
-    else if (this.kind === 'int' && isIntArray(items) && items.length >= n) this.intCodes(items, null, n, nulls, epoch);
+    else if ((this.kind === 'int' || this.kind === 'boolean') && isIntArray(items) && items.length >= n) this.intCodes(v, items, null, n, nulls, epoch);
     else if ((this.kind === 'int64' || this.kind === 'uint64') && (items instanceof BigInt64Array || items instanceof BigUint64Array) && items.length >= n)
-      this.intCodes(items, new Int32Array(items.buffer, items.byteOffset, n * 2), n, nulls, epoch);
+      this.intCodes(v, items, new Int32Array(items.buffer, items.byteOffset, n * 2), n, nulls, epoch);
+    else if (this.kind === 'int128' && v.dataView instanceof DataView && v.dataView.byteLength >= n * 16)
+      this.intCodes(v, null, new Int32Array(v.dataView.buffer, v.dataView.byteOffset, n * 4), n, nulls, epoch);
     else {
       // Doubles and decimals (no categorical reads them: checkColumnTypes), or an unknown layout.
       const text = this.kind === 'double' || this.kind === 'float32' || this.kind === 'decimal-text' ? this.text(v, n, epoch) : null;
       for (let i = 0; i < n; i++) {
         const x = text === null ? v.getItem(i) : text[i];
-        d.codes[i] = nulls !== null && nulls[i] === 1 ? NULL_CODE : this.spareCode(typeof x === 'string' ? x : x === null || x === undefined ? '' : String(x));
+        d.codes[i] = nulls !== null && nulls[i] === 1 ? NULL_CODE : this.spareCode(typeof x === 'string' ? x : x === null || x === undefined ? '' : this.kind === 'boolean' ? (x === 0 ? 'false' : 'true') : String(x));
       }
     }
     // A column that misses on most rows (ids seen once or twice) reads around the cache for a
@@ -309,11 +327,14 @@ export class VectorColumn {
   }
 
   /**
-   * Integers: their digits, cached by their bits (ids repeat). `words` holds 64-bit values as
-   * pairs of 32-bit halves; without it, `items` are 8 to 32-bit. A BigInt only beyond 2^53.
+   * Integers: their digits (a boolean's true or false), cached by their bits (ids repeat). `words`
+   * holds 64-bit values as pairs of 32-bit halves, or 128-bit ones as quadruples (low word first);
+   * without it, `items` are 8 to 32-bit. A BigInt only beyond 2^53.
    */
-  private intCodes(items: IntArray | BigInt64Array | BigUint64Array, words: Int32Array | null, n: number, nulls: Uint8Array | null, epoch: number): void {
+  private intCodes(v: VectorInternals, items: IntArray | BigInt64Array | BigUint64Array | null, words: Int32Array | null, n: number, nulls: Uint8Array | null, epoch: number): void {
     const signed = this.kind !== 'uint64';
+    const wide = this.kind === 'int128';
+    const stride = wide ? 4 : 2;
     const { keys, slotEpoch } = this;
     const codes = this.dict.codes;
     for (let i = 0; i < n; i++) {
@@ -323,24 +344,31 @@ export class VectorColumn {
       }
       let lo: number;
       let hi: number;
+      // The upper 64 bits of a 128-bit value (0 for narrower ones, whose empty slots hold -1).
+      let w2 = 0;
+      let w3 = 0;
       if (words === null) {
         const x = (items as IntArray)[i]!;
         lo = x | 0;
         hi = x < 0 ? -1 : 0;
       } else {
-        lo = words[2 * i]!;
-        hi = words[2 * i + 1]!;
+        lo = words[stride * i]!;
+        hi = words[stride * i + 1]!;
+        if (wide) {
+          w2 = words[4 * i + 2]!;
+          w3 = words[4 * i + 3]!;
+        }
       }
       let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+      if (wide) h ^= Math.imul(w2 ^ w3, 0xc2b2ae35);
       h = (h ^ (h >>> 15)) & (SLOTS - 1);
       let k = h * 4;
-      // keys[k + 2] is 0 for a filled slot, -1 for an empty one. Two-way, as for strings.
-      if (keys[k] !== lo || keys[k + 1] !== hi || keys[k + 2] !== 0) {
+      // An empty slot matches no value (its keys are -1, or EMPTY_128 on top). Two-way, as for strings.
+      if (keys[k] !== lo || keys[k + 1] !== hi || keys[k + 2] !== w2 || keys[k + 3] !== w3) {
         const k2 = (h ^ 1) * 4;
-        if (keys[k2] === lo && keys[k2 + 1] === hi && keys[k2 + 2] === 0) h ^= 1;
+        if (keys[k2] === lo && keys[k2 + 1] === hi && keys[k2 + 2] === w2 && keys[k2 + 3] === w3) h ^= 1;
         else {
-          const x = words === null ? (items as IntArray)[i]! : (signed ? hi : hi >>> 0) * TWO_32 + (lo >>> 0);
-          const value = x >= 0 && x < 1024 ? SMALL_INTS[x]! : Number.isSafeInteger(x) ? String(x) : String((items as BigInt64Array | BigUint64Array)[i]);
+          const value = this.intText(v, items, i, lo, hi, w2, w3, signed);
           this.misses++;
           if (this.bypass > 0 || (slotEpoch[h] === epoch && slotEpoch[h ^ 1] === epoch)) {
             codes[i] = this.spareCode(value);
@@ -352,12 +380,24 @@ export class VectorColumn {
           }
           keys[k] = lo;
           keys[k + 1] = hi;
-          keys[k + 2] = 0;
+          keys[k + 2] = w2;
+          keys[k + 3] = w3;
           this.fill(h, value);
         }
       }
       codes[i] = this.slotCode(h, epoch);
     }
+  }
+
+  /** The text of row i of an integer column whose 32-bit words are lo, hi, w2, w3 (intCodes). */
+  private intText(v: VectorInternals, items: IntArray | BigInt64Array | BigUint64Array | null, i: number, lo: number, hi: number, w2: number, w3: number, signed: boolean): string {
+    if (this.kind === 'boolean') return lo === 0 ? 'false' : 'true';
+    const sign = hi >> 31;
+    if (items === null && (w2 !== sign || w3 !== sign)) return String(v.getItem(i)); // beyond 64 bits
+    const x = items !== null && !(items instanceof BigInt64Array || items instanceof BigUint64Array) ? items[i]! : (signed ? hi : hi >>> 0) * TWO_32 + (lo >>> 0);
+    if (x >= 0 && x < 1024) return SMALL_INTS[x]!;
+    if (Number.isSafeInteger(x)) return String(x);
+    return String(items === null ? v.getItem(i) : (items as BigInt64Array | BigUint64Array)[i]);
   }
 }
 

@@ -28,9 +28,12 @@ const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UI
 /** Integers JavaScript holds exactly as numbers (wider ones are formatted by DuckDB). */
 const SMALL_INTEGER = /^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/;
 
+/** DECIMAL(p,s): an id column when s is 0 (Snowflake unloads NUMBER(38,0) ids this way). */
+const DECIMAL = /^DECIMAL\((\d+),(\d+)\)$/;
+
 export function columnKind(type: string): ColumnKind {
   if (type === 'VARCHAR') return 'string';
-  if (INTEGER.test(type)) return 'integer';
+  if (INTEGER.test(type) || DECIMAL.exec(type)?.[2] === '0') return 'integer';
   if (type === 'FLOAT' || type === 'DOUBLE' || type.startsWith('DECIMAL')) return 'float';
   if (type === 'BOOLEAN') return 'boolean';
   return 'other';
@@ -38,8 +41,11 @@ export function columnKind(type: string): ColumnKind {
 
 /**
  * Checks the columns a reader uses against their Parquet types: a categorical feature takes
- * strings, integers or booleans; numeric features, labels and weights take numbers or booleans.
- * A float categorical would hash as '1.0' where a CSV export of the same value says '1'.
+ * strings, integers (decimals of scale 0 included) or booleans; numeric features, labels and
+ * weights take numbers or booleans. A float categorical would hash as '1.0' where a CSV export of
+ * the same value says '1'. A BLOB (Parquet BINARY without the string annotation) is refused for
+ * categoricals: DuckDB's cast to text escapes every non-ASCII byte (`h\xC3\xA9` for `hé`), and
+ * its UTF-8 decoding stops the whole scan at an invalid value without naming it (docs/data.md).
  */
 export function checkColumnTypes(file: string, types: Map<string, string>, columns: { name: string; role: string }[]): void {
   for (const c of columns) {
@@ -50,11 +56,15 @@ export function checkColumnTypes(file: string, types: Map<string, string>, colum
     const ok = categorical ? kind === 'string' || kind === 'integer' || kind === 'boolean' : kind === 'integer' || kind === 'float' || kind === 'boolean';
     if (!ok)
       throw new DataError(
-        `column has Parquet type ${type}, which a ${c.role} cannot use: it needs ${categorical ? 'a string, integer or boolean' : 'an integer, floating-point, decimal or boolean'} column. Fix the export's schema or the config`,
+        `column has Parquet type ${type}, which a ${c.role} cannot use: it needs ${categorical ? 'a string, integer or boolean' : 'an integer, floating-point, decimal or boolean'} column. ${categorical && type === 'BLOB' ? BLOB_ADVICE : "Fix the export's schema or the config"}`,
         { file, column: c.name },
       );
   }
 }
+
+const BLOB_ADVICE =
+  'A BLOB is Parquet BINARY without the string (UTF8) annotation, as older Hive and Impala writers store strings: write the column as a string ' +
+  '(Impala: SET PARQUET_ANNOTATE_STRINGS_UTF8=true before writing; Spark: read the files with spark.sql.parquet.binaryAsString=true and write them again)';
 
 let instance: Promise<DuckDBInstance> | null = null;
 
@@ -76,23 +86,24 @@ function duckdb(): Promise<DuckDBInstance> {
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const quoteString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
-/** Decimals with at most 15 digits cast to double exactly (unscaled value and 10^scale exact, one rounding). */
-const EXACT_DECIMAL = /^DECIMAL\((\d+),\d+\)$/;
-
 /**
  * How each column is selected and how it then arrives: numbers JavaScript holds exactly come as
- * they are; booleans as 0/1; wider decimals and integers, and other types, as DuckDB's text.
+ * they are; booleans as 0/1; decimals of scale 0 as integers (an id's digits, all of them); other
+ * decimals of at most 15 digits as doubles (the unscaled value and 10^scale are exact: one
+ * rounding); wider ones and integers, and other types, as DuckDB's text.
  */
 function selectExpr(name: string, type: string): { expr: string; kind: VectorKind } {
   const kind = columnKind(type);
   const col = quoteIdent(name);
+  const decimal = DECIMAL.exec(type);
   if (kind === 'string') return { expr: col, kind: 'text' };
   if (SMALL_INTEGER.test(type)) return { expr: col, kind: 'int' };
   if (type === 'BIGINT') return { expr: col, kind: 'int64' };
   if (type === 'UBIGINT') return { expr: col, kind: 'uint64' };
-  if (kind === 'boolean') return { expr: `CAST(${col} AS TINYINT)`, kind: 'int' };
+  if (decimal?.[2] === '0') return Number(decimal[1]) <= 18 ? { expr: `CAST(${col} AS BIGINT)`, kind: 'int64' } : { expr: `CAST(${col} AS HUGEINT)`, kind: 'int128' };
+  if (kind === 'boolean') return { expr: `CAST(${col} AS TINYINT)`, kind: 'boolean' };
   if (type === 'FLOAT') return { expr: col, kind: 'float32' };
-  if (type === 'DOUBLE' || Number(EXACT_DECIMAL.exec(type)?.[1] ?? 99) <= 15) return { expr: `CAST(${col} AS DOUBLE)`, kind: 'double' };
+  if (type === 'DOUBLE' || Number(decimal?.[1] ?? 99) <= 15) return { expr: `CAST(${col} AS DOUBLE)`, kind: 'double' };
   if (kind === 'float') return { expr: `CAST(${col} AS VARCHAR)`, kind: 'decimal-text' };
   return { expr: `CAST(${col} AS VARCHAR)`, kind: 'text' };
 }

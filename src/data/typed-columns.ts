@@ -4,7 +4,8 @@
 //
 // The text of a value is fixed by docs/data.md ("Parquet"), and everything here must agree with it:
 // the encoder's typed path gives exactly the row (or the bad-row reason, column and value) the
-// string path gives on the text records, which test/data/typed-columns.test.ts checks value by value.
+// string path gives on the text records (a boolean read as a number, 1 or 0, excepted), which
+// test/data/parquet-columns.test.ts checks value by value.
 
 /**
  * A text column as codes: each row's code stands for its value (`value(code)`). Rows with equal codes hold equal values

@@ -64,18 +64,21 @@ test('a Parquet file of several row groups with nulls encodes to the rows of the
 test('Parquet types: integers, floats, decimals, strings and booleans read as the CSV spelling of their value', async (t) => {
   const d = tempDir(t);
   const path = join(d, 't.parquet');
-  const csv = 'i8,i64,big,f32,f64,dec,s,b,n\n-3,9007199254740993,18446744073709551615,0.1,2.5e-7,12.50,héllo wörld long string,true,\n4,0,1,-1.5,3,0.00,x,false,\n';
-  await writeParquet(path, csv, { i8: 'TINYINT', i64: 'BIGINT', big: 'UBIGINT', f32: 'FLOAT', f64: 'DOUBLE', dec: 'DECIMAL(10,2)', b: 'BOOLEAN', n: 'INTEGER' });
+  const csv =
+    'i8,i64,big,f32,f64,dec,s,b,n,id,id18\n-3,9007199254740993,18446744073709551615,0.1,2.5e-7,12.50,héllo wörld long string,true,,12345678901234567890123456789012345678,900719925474099300\n4,0,1,-1.5,3,0.00,x,false,,-100000000000000000000,-5\n';
+  await writeParquet(path, csv, { i8: 'TINYINT', i64: 'BIGINT', big: 'UBIGINT', f32: 'FLOAT', f64: 'DOUBLE', dec: 'DECIMAL(10,2)', b: 'BOOLEAN', n: 'INTEGER', id: 'DECIMAL(38,0)', id18: 'DECIMAL(18,0)' });
   const f = await openParquet(path, localStorage);
-  assert.deepEqual(f.header, ['i8', 'i64', 'big', 'f32', 'f64', 'dec', 's', 'b', 'n']);
+  assert.deepEqual(f.header, ['i8', 'i64', 'big', 'f32', 'f64', 'dec', 's', 'b', 'n', 'id', 'id18']);
   assert.equal(f.columnTypes.get('dec'), 'DECIMAL(10,2)');
   const rows = [];
   for await (const r of f.records()) rows.push(r);
+  // Booleans as Spark's and DuckDB's CSV writers and tf.strings.as_string spell them; decimal ids
+  // (scale 0) with every digit, no exponent and no '.0'.
   assert.deepEqual(
     rows.map((r) => r.fields),
     [
-      ['-3', '9007199254740993', '18446744073709551615', '0.1', '2.5e-7', '12.5', 'héllo wörld long string', '1', ''],
-      ['4', '0', '1', '-1.5', '3', '0', 'x', '0', ''],
+      ['-3', '9007199254740993', '18446744073709551615', '0.1', '2.5e-7', '12.5', 'héllo wörld long string', 'true', '', '12345678901234567890123456789012345678', '900719925474099300'],
+      ['4', '0', '1', '-1.5', '3', '0', 'x', 'false', '', '-100000000000000000000', '-5'],
     ],
   );
   assert.deepEqual(
@@ -112,6 +115,29 @@ test('a column of the wrong type is a DataError naming the file, the column and 
       for await (const _ of encodeRows(renamed, { dataDir: d, dates: ['20240101'] }));
     })(),
     (e: unknown) => e instanceof DataError && e.message.includes("column 'price'") && /Parquet type DOUBLE, which a categorical feature 'price_id' cannot use/.test(e.message),
+  );
+  // A decimal id (scale 0) is an id; any other decimal is a float id.
+  await writeParquet(join(dir, 'a.parquet'), `${HEADER}\n1,2,12345678901234567890,s,1\n`, { click: 'INTEGER', watch: 'INTEGER', ad: 'DECIMAL(38,0)', price: 'DOUBLE' });
+  let rows = 0;
+  for await (const b of encodeRows(spec, { dataDir: d, dates: ['20240101'] })) rows += b.size;
+  assert.equal(rows, 1);
+  await writeParquet(join(dir, 'a.parquet'), `${HEADER}\n1,2,12,s,1\n`, { click: 'INTEGER', watch: 'INTEGER', ad: 'DECIMAL(18,2)', price: 'DOUBLE' });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of encodeRows(spec, { dataDir: d, dates: ['20240101'] }));
+    })(),
+    (e: unknown) => e instanceof DataError && e.message.includes("column 'ad'") && /Parquet type DECIMAL\(18,2\), which a categorical feature cannot use: it needs a string, integer or boolean column. Fix the export's schema or the config/.test(e.message),
+  );
+  // Strings written as plain BINARY (older Hive and Impala writers) read as BLOB: refused, saying how to fix the export.
+  await writeParquet(join(dir, 'a.parquet'), `${HEADER}\n1,2,a1,s,1\n`, { click: 'INTEGER', watch: 'INTEGER', ad: 'BLOB', price: 'DOUBLE' });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of encodeRows(spec, { dataDir: d, dates: ['20240101'] }));
+    })(),
+    (e: unknown) =>
+      e instanceof DataError &&
+      e.message.includes("column 'ad'") &&
+      /Parquet type BLOB, which a categorical feature cannot use: .* BINARY without the string \(UTF8\) annotation.*PARQUET_ANNOTATE_STRINGS_UTF8=true.*spark\.sql\.parquet\.binaryAsString=true/.test(e.message),
   );
 });
 
