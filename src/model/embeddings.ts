@@ -8,46 +8,26 @@ import type { Batch } from '../data/batch.js';
 import type { Rng } from '../util/random.js';
 import type { BlockLayout, TableLayout } from './layout.js';
 import { RowSlots } from './row-slots.js';
+import { accumulateTable, applyTable, type RowOwner, type ShardGradient, tableOwners, type UpdateTable } from './sparse-update.js';
 import { touchRows } from './touch.js';
 import { UndoLog } from './undo-log.js';
 import type { SparseGradient, SparseOptimizer } from './sparse-optimizer.js';
 
+export type { RowOwner, ShardGradient } from './sparse-update.js';
+
 /** Initial values: small and random, so rows start apart from each other. */
 const INIT_RANGE = 0.05;
 
-interface Table {
+interface Table extends UpdateTable {
   layout: TableLayout;
-  /** [rows, stride]: weights then optimizer slots. */
-  store: Float32Array;
-  stride: number;
-  /** Fields reading this table (its rows per step are at most batch x fields). */
-  fields: number;
-  slots: RowSlots;
-  /** While a checkpoint is kept: the rows changed since, as they were at it. */
-  undo: UndoLog | null;
 }
-
-/** One shard's block and block gradient ([batch.size, stride] row-major, the first `width` columns used). */
-export interface ShardGradient {
-  batch: Batch;
-  dx: Float32Array;
-  block: Float32Array;
-  stride: number;
-}
-
-/**
- * The rows of every table a thread updates: blocks of OWNER_BLOCK rows dealt round-robin, so hot
- * rows spread over the threads whatever the ids, and threads rarely write one cache line.
- */
-export interface RowOwner {
-  index: number;
-  of: number;
-}
-
-const OWNER_SHIFT = 4; // blocks of 16 rows
 
 export class EmbeddingTables {
   private readonly tables = new Map<string, Table>();
+  /** The tables in layout order. */
+  private readonly list: Table[] = [];
+  /** tableOwners() by thread count. */
+  private readonly owners = new Map<number, Int32Array>();
   /** Scratch: one field's ids of a batch (saveForCheckpoint). */
   private ids = new Int32Array(0);
 
@@ -68,8 +48,13 @@ export class EmbeddingTables {
         store = options.shared ? new Float32Array(new SharedArrayBuffer(t.rows * stride * 4)) : new Float32Array(t.rows * stride);
         for (let r = 0; r < t.rows; r++) for (let k = 0; k < t.dim; k++) store[r * stride + k] = (rng!.next() * 2 - 1) * INIT_RANGE;
       }
-      const fields = layout.fields.filter((f) => f.table === t).length;
-      this.tables.set(t.name, { layout: t, store, stride, fields, slots: new RowSlots(t.dim), undo: null });
+      const readers = layout.fields.filter((f) => f.table === t).map((f) => ({ column: f.column, offset: f.offset }));
+      const crosses = layout.crosses
+        .map((cross) => ({ cross, a: layout.fields[cross.a]!.column, b: layout.fields[cross.b]!.column, oa: layout.fields[cross.a]!.offset, ob: layout.fields[cross.b]!.offset, sideA: layout.fields[cross.a]!.table === t, sideB: layout.fields[cross.b]!.table === t }))
+        .filter((x) => x.sideA || x.sideB);
+      const table: Table = { layout: t, store, stride, dim: t.dim, rows: t.rows, readers, crosses, slots: new RowSlots(t.dim), undo: null };
+      this.tables.set(t.name, table);
+      this.list.push(table);
     });
   }
 
@@ -175,68 +160,37 @@ export class EmbeddingTables {
   /**
    * Sums the block gradient `dx` into per-table row gradients; `block` is the input the forward
    * pass saw (both [batch.size, width]). A cross passes dx * other factor to each of its two rows.
-   * The result stays valid until the next `accumulate`.
+   * The result stays valid until the next `accumulate` or `update`.
    */
   accumulate(batch: Batch, dx: Float32Array, block: Float32Array): Map<string, SparseGradient> {
-    return this.accumulateShards([{ batch, dx, block, stride: this.layout.width }]);
-  }
-
-  /**
-   * `accumulate` over the shards of one batch in order, keeping only the rows `owner` updates
-   * (RowOwner): every row's gradient is summed in batch row order, however the batch was split,
-   * and threads with different owners touch disjoint rows.
-   */
-  accumulateShards(shards: ShardGradient[], owner: RowOwner = { index: 0, of: 1 }): Map<string, SparseGradient> {
-    const { fields, crosses } = this.layout;
-    const nCat = fields.length;
-    const total = shards.reduce((n, s) => n + s.batch.size, 0);
-    for (const t of this.tables.values()) t.slots.reset(Math.min(Math.ceil(t.layout.rows / owner.of) + (1 << OWNER_SHIFT), total * t.fields));
-    const slots = fields.map((f) => this.get(f.table.name).slots);
-    const { index, of } = owner;
-    const mine = (row: number) => of === 1 || (row >> OWNER_SHIFT) % of === index;
-    for (const { batch, dx, block, stride } of shards) {
-      const n = batch.size;
-      // One field at a time, like gather: one row set and one hash in the inner loop.
-      fields.forEach((field, f) => {
-        const s = slots[f]!;
-        const { dim, grads } = s;
-        for (let b = 0; b < n; b++) {
-          const row = batch.cat[b * nCat + f]!;
-          if (!mine(row)) continue;
-          const at = s.offset(row);
-          const src = b * stride + field.offset;
-          for (let k = 0; k < dim; k++) grads[at + k] += dx[src + k]!;
-        }
-      });
-      for (const x of crosses) {
-        const [sa, sb] = [slots[x.a]!, slots[x.b]!];
-        const oa = fields[x.a]!.offset;
-        const ob = fields[x.b]!.offset;
-        for (let b = 0; b < n; b++) {
-          const o = b * stride;
-          const rowA = batch.cat[b * nCat + x.a]!;
-          const rowB = batch.cat[b * nCat + x.b]!;
-          if (mine(rowA)) {
-            const ga = sa.offset(rowA);
-            for (let k = 0; k < x.dim; k++) sa.grads[ga + k] += dx[o + x.offset + k]! * block[o + ob + k]!;
-          }
-          if (mine(rowB)) {
-            const gb = sb.offset(rowB);
-            for (let k = 0; k < x.dim; k++) sb.grads[gb + k] += dx[o + x.offset + k]! * block[o + oa + k]!;
-          }
-        }
-      }
-    }
+    const shards = [{ batch, dx, block, stride: this.layout.width }];
+    this.list.forEach((t, i) => accumulateTable(t, i, shards, this.layout.fields.length, { index: 0, of: 1 }, false));
     return new Map([...this.tables].map(([name, t]) => [name, t.slots]));
   }
 
   /** Lets `opt` update the rows gathered by the last `accumulate` (saving them first while a checkpoint is kept). */
   apply(opt: SparseOptimizer): void {
     opt.nextStep();
-    for (const t of this.tables.values()) {
-      if (t.slots.count === 0) continue;
-      t.undo?.save(t.store, t.slots.rows, t.slots.count);
-      opt.apply(t.store, t.stride, t.layout.dim, t.slots);
+    for (const t of this.list) applyTable(t, opt);
+  }
+
+  /**
+   * One step of `opt` on the rows `owner` updates (sparse-update.ts: tableOwners), from the
+   * block gradients of the shards of one batch in order: `accumulate` then `apply`, table by
+   * table. Every row's gradient is summed in the order one shard gives, however the batch was
+   * split, and threads with different owners touch disjoint rows.
+   */
+  update(shards: ShardGradient[], opt: SparseOptimizer, owner: RowOwner = { index: 0, of: 1 }): void {
+    opt.nextStep();
+    let owners = this.owners.get(owner.of);
+    if (!owners) this.owners.set(owner.of, (owners = tableOwners(this.list, owner.of)));
+    const nCat = this.layout.fields.length;
+    for (let i = 0; i < this.list.length; i++) {
+      const o = owners[i]!;
+      if (o !== owner.index && o !== -1) continue;
+      const t = this.list[i]!;
+      accumulateTable(t, i, shards, nCat, owner, o === -1);
+      applyTable(t, opt);
     }
   }
 

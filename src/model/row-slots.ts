@@ -44,7 +44,7 @@ export class RowSlots implements SparseGradient {
     this.slots[h] = s;
     this.rows[s] = row;
     const o = s * this.dim;
-    this.grads.fill(0, o, o + this.dim);
+    for (let k = 0; k < this.dim; k++) this.grads[o + k] = 0;
     return o;
   }
 }

@@ -175,10 +175,9 @@ export class ShardRunner {
         stride: t.block.ld,
       };
     });
-    this.s.tables.accumulateShards(shards, { index: this.s.thread, of: T });
     this.s.sparse.learningRate = p.sparseRate;
     this.s.sparse.steps = p.sparseSteps - 1;
-    this.s.tables.apply(this.s.sparse);
+    this.s.tables.update(shards, this.s.sparse, { index: this.s.thread, of: T });
   }
 }
 
