@@ -28,8 +28,6 @@ export class EmbeddingTables {
   private readonly list: Table[] = [];
   /** tableOwners() by thread count. */
   private readonly owners = new Map<number, Int32Array>();
-  /** Scratch: one field's ids of a batch (saveForCheckpoint). */
-  private ids = new Int32Array(0);
 
   /**
    * `slotsPerWeight`: optimizer state kept per weight (Adam 2, Adagrad 1). `shared`: tables in
@@ -52,7 +50,7 @@ export class EmbeddingTables {
       const crosses = layout.crosses
         .map((cross) => ({ cross, a: layout.fields[cross.a]!.column, b: layout.fields[cross.b]!.column, oa: layout.fields[cross.a]!.offset, ob: layout.fields[cross.b]!.offset, sideA: layout.fields[cross.a]!.table === t, sideB: layout.fields[cross.b]!.table === t }))
         .filter((x) => x.sideA || x.sideB);
-      const table: Table = { layout: t, store, stride, dim: t.dim, rows: t.rows, readers, crosses, slots: new RowSlots(t.dim), undo: null };
+      const table: Table = { layout: t, store, stride, dim: t.dim, rows: t.rows, readers, crosses, slots: new RowSlots(t.dim, t.rows), undo: null };
       this.tables.set(t.name, table);
       this.list.push(table);
     });
@@ -212,16 +210,18 @@ export class EmbeddingTables {
    * fast path's threads each update the rows they own, with tables of their own.
    */
   saveForCheckpoint(batch: Batch): void {
-    const nCat = this.layout.fields.length;
-    if (this.ids.length < batch.size) this.ids = new Int32Array(batch.size);
-    // A batch drawn from a table is read there (its own arrays may never be filled).
+    const fields = this.layout.fields;
+    const nCat = fields.length;
+    const undo = fields.map((f) => this.get(f.table.name).undo);
+    if (undo.every((u) => !u)) return;
+    const stores = fields.map((f) => this.get(f.table.name).store);
+    // A batch drawn from a table is read there (its own arrays may never be filled): row by row,
+    // as the table's rows are scattered.
     const [cat, rows] = batch.source ? [batch.source.table.cat, batch.source.rows] : [batch.cat, null];
-    this.layout.fields.forEach((field, f) => {
-      const t = this.get(field.table.name);
-      if (!t.undo) return;
-      for (let b = 0; b < batch.size; b++) this.ids[b] = cat[(rows ? rows[b]! : b) * nCat + f]!;
-      t.undo.save(t.store, this.ids, batch.size);
-    });
+    for (let b = 0; b < batch.size; b++) {
+      const at = (rows ? rows[b]! : b) * nCat;
+      for (let f = 0; f < nCat; f++) undo[f]?.saveRow(stores[f]!, cat[at + f]!);
+    }
   }
 
   /** Puts back every row changed since the checkpoint, which stays kept. */

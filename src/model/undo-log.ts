@@ -21,16 +21,18 @@ export class UndoLog {
 
   /** Saves the records of rows ids[0, n) of `store` that are not saved yet (call before changing them). */
   save(store: Float32Array, ids: Int32Array, n: number): void {
-    const { stride, saved } = this;
-    for (let i = 0; i < n; i++) {
-      const r = ids[i]!;
-      if (saved[r] === 1) continue;
-      saved[r] = 1;
-      if (this.count === this.rows.length) this.grow();
-      this.rows[this.count] = r;
-      this.records.set(store.subarray(r * stride, (r + 1) * stride), this.count * stride);
-      this.count++;
-    }
+    for (let i = 0; i < n; i++) this.saveRow(store, ids[i]!);
+  }
+
+  /** Saves row `r` of `store` unless it is saved already. */
+  saveRow(store: Float32Array, r: number): void {
+    if (this.saved[r] === 1) return;
+    this.saved[r] = 1;
+    if (this.count === this.rows.length) this.grow();
+    const { stride } = this;
+    this.rows[this.count] = r;
+    this.records.set(store.subarray(r * stride, (r + 1) * stride), this.count * stride);
+    this.count++;
   }
 
   /** Writes the saved records back into `store` (the table is as at the checkpoint) and empties the log. */
