@@ -8,12 +8,19 @@ import { type ShardGradient, tableOwners } from '../../src/model/sparse-update.j
 import { Rng } from '../../src/util/random.js';
 import { syntheticBatch, tinySpec } from './fixtures.js';
 
-/** tinySpec (a shared table, a cross) with `extra` more tables of dims 8, 16, 2, 4, ... */
-function spec(extra: number) {
+/** Crosses whose two sides share one table, in both orders, and a field crossed with itself: each row's two contributions are still summed in the 1-thread order. */
+const HARD_CROSSES = [
+  { name: 'item_x_prev', fields: ['item', 'prev_item'] },
+  { name: 'prev_x_item', fields: ['prev_item', 'item'] },
+  { name: 'dev_x_dev', fields: ['device', 'device'] },
+];
+
+/** tinySpec (a shared table, a cross) with `extra` more tables of dims 8, 16, 2, 4, ... (and `hard` crosses). */
+function spec(extra: number, hard = false) {
   const base = tinySpec();
   const dims = [8, 16, 2, 4];
   const more = Array.from({ length: extra }, (_, i) => ({ name: `x${i}`, buckets: 6 + 7 * i, embeddingDim: dims[i % dims.length]!, table: `x${i}` }));
-  return upgradeSpec({ ...base, categorical: [...base.categorical, ...more], crosses: [{ name: 'user_x_item', fields: ['user', 'item'] }] });
+  return upgradeSpec({ ...base, categorical: [...base.categorical, ...more], crosses: [{ name: 'user_x_item', fields: ['user', 'item'] }, ...(hard ? HARD_CROSSES : [])] });
 }
 
 /** Three steps of Adam on the same tables and gradients, each batch split into `cuts` shards and updated by `threads` owners in turn. */
@@ -42,7 +49,7 @@ function train(layout: BlockLayout, threads: number, cuts: number[], checkpoint:
 
 for (const extra of [0, 5])
   test(`every row's gradient is summed in one order however the batch is split and whichever threads own the rows (${3 + extra} tables)`, () => {
-    const layout = blockLayout(spec(extra));
+    const layout = blockLayout(spec(extra, true));
     const one = train(layout, 1, [], false);
     for (const [threads, cuts] of [[2, [18]], [3, [5, 20]], [2, [0, 36]]] as [number, number[]][])
       assert.deepEqual(train(layout, threads, cuts, false), one, `${threads} threads, cuts ${cuts}`);
