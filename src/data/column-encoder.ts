@@ -8,8 +8,9 @@
 import type { BadRowReason } from './bad-rows.js';
 import { fitsFloat32, OUTSIDE_FLOAT32 } from './decimal.js';
 import type { Bucketizer } from './bucketize.js';
-import { type FeatureSpec, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
+import { type FeatureSpec, type NumericSpec, transformLabel } from './feature-spec.js';
 import { FrontCache } from './front-cache.js';
+import { numericRangeDetail, regressionLabelProblem, storedNumeric } from './stored-values.js';
 import type { ColumnIndex, RowTarget } from './row-target.js';
 import type { TypedColumns } from './typed-columns.js';
 import type { Task } from '../config/schema.js';
@@ -23,7 +24,6 @@ export class ColumnEncoder {
   private readonly numeric: NumericSpec[];
   private readonly tasks: Task[];
   private readonly binary: boolean[];
-  private readonly log1pLabel: boolean[];
   private cols: TypedColumns | null = null;
   /** Per hashed field: each row's code in the chunk's dictionary of its column, and each code's bucket and the version it was hashed at. */
   private readonly catCodes: (Int32Array | null)[];
@@ -49,7 +49,6 @@ export class ColumnEncoder {
     this.numeric = spec.numeric;
     this.tasks = spec.tasks;
     this.binary = this.tasks.map((t) => t.type === 'binary');
-    this.log1pLabel = this.tasks.map((t) => t.labelTransform === 'log1p');
     this.catCodes = col.cat.map(() => null);
     this.catBuckets = col.cat.map(() => new Int32Array(0));
     this.catVersions = col.cat.map(() => new Int32Array(0));
@@ -143,9 +142,8 @@ export class ColumnEncoder {
         x = this.numVal[i]![r]! + 0;
         if (x - x !== 0) return this.report('numeric_unparsable', n.column, this.cell(numCols[i]!, r), '');
       }
-      if (!fitsFloat32(x)) return this.report('numeric_out_of_range', n.name, missing ? '' : this.cell(numCols[i]!, r), OUTSIDE_FLOAT32);
-      const v = transformNumeric(n, x);
-      if (!fitsFloat32(v)) return this.report('numeric_out_of_range', n.name, missing ? '' : this.cell(numCols[i]!, r), `its ${n.transform} transform gives ${v}, ${OUTSIDE_FLOAT32}`);
+      const v = storedNumeric(n, x);
+      if (v !== v) return this.report('numeric_out_of_range', n.name, missing ? '' : this.cell(numCols[i]!, r), numericRangeDetail(n, x));
       if (raw !== null) raw[numBase + i] = x;
       t.num[numBase + i] = v;
     }
@@ -162,8 +160,8 @@ export class ColumnEncoder {
         t.labels[labelBase + i] = y;
       } else {
         if (y - y !== 0) return this.report('label_not_number', this.tasks[i]!.label, missing ? '' : this.cell(labelCols[i]!, r), '');
-        if (!fitsFloat32(y)) return this.report('label_not_number', this.tasks[i]!.label, this.cell(labelCols[i]!, r), OUTSIDE_FLOAT32);
-        if (y < 0 && this.log1pLabel[i]) return this.report('label_out_of_range', this.tasks[i]!.label, this.cell(labelCols[i]!, r), 'negative label, labelTransform log1p');
+        const problem = regressionLabelProblem(this.tasks[i]!, y);
+        if (problem !== null) return this.report(problem[0], this.tasks[i]!.label, this.cell(labelCols[i]!, r), problem[1]);
         t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
       }
     }

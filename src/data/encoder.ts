@@ -5,8 +5,9 @@
 import { DataError } from '../errors.js';
 import type { BadRowReason } from './bad-rows.js';
 import { fitsFloat32, OUTSIDE_FLOAT32, parseBinaryLabel, parseDecimal } from './decimal.js';
-import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel, transformNumeric } from './feature-spec.js';
+import { type FeatureSpec, missingNumericStats, type NumericSpec, transformLabel } from './feature-spec.js';
 import { Bucketizer } from './bucketize.js';
+import { numericRangeDetail, regressionLabelProblem, storedNumeric } from './stored-values.js';
 import { ColumnEncoder } from './column-encoder.js';
 import type { ColumnIndex, RowTarget } from './row-target.js';
 import { FrontCache } from './front-cache.js';
@@ -95,7 +96,6 @@ export class FileEncoder {
   private readonly numeric: NumericSpec[];
   private readonly tasks: Task[];
   private readonly binary: boolean[];
-  private readonly log1pLabel: boolean[];
   private typed: ColumnEncoder | null = null;
 
   constructor(
@@ -107,7 +107,6 @@ export class FileEncoder {
     this.numeric = enc.spec.numeric;
     this.tasks = enc.spec.tasks;
     this.binary = this.tasks.map((t) => t.type === 'binary');
-    this.log1pLabel = this.tasks.map((t) => t.labelTransform === 'log1p');
   }
 
   private bad(reason: BadRowReason, column: string, value: string, detail = ''): BadRowReason {
@@ -144,9 +143,8 @@ export class FileEncoder {
           return this.bad('numeric_unparsable', n.column, s, isBlank(s) ? 'empty and the feature has no fillEmpty' : '');
         x = n.fillEmpty;
       }
-      if (!fitsFloat32(x)) return this.bad('numeric_out_of_range', n.name, s, OUTSIDE_FLOAT32);
-      const v = transformNumeric(n, x);
-      if (!fitsFloat32(v)) return this.bad('numeric_out_of_range', n.name, s, `its ${n.transform} transform gives ${v}, ${OUTSIDE_FLOAT32}`);
+      const v = storedNumeric(n, x);
+      if (v !== v) return this.bad('numeric_out_of_range', n.name, s, numericRangeDetail(n, x));
       if (raw !== null) raw[numBase + i] = x;
       t.num[numBase + i] = v;
     }
@@ -163,8 +161,8 @@ export class FileEncoder {
       } else {
         const y = parseDecimal(s);
         if (y !== y) return this.bad('label_not_number', this.tasks[i]!.label, s);
-        if (!fitsFloat32(y)) return this.bad('label_not_number', this.tasks[i]!.label, s, OUTSIDE_FLOAT32);
-        if (y < 0 && this.log1pLabel[i]) return this.bad('label_out_of_range', this.tasks[i]!.label, s, 'negative label, labelTransform log1p');
+        const problem = regressionLabelProblem(this.tasks[i]!, y);
+        if (problem !== null) return this.bad(problem[0], this.tasks[i]!.label, s, problem[1]);
         t.labels[labelBase + i] = transformLabel(this.tasks[i]!, y);
       }
     }
