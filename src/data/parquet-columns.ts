@@ -275,7 +275,6 @@ export class VectorColumn {
     const dv = v.dataView!;
     const words = new Int32Array(dv.buffer, dv.byteOffset, n * 4);
     const bytes = Buffer.from(dv.buffer, dv.byteOffset, n * 16);
-    const { keys, slotEpoch } = this;
     const codes = this.dict.codes;
     for (let i = 0; i < n; i++) {
       if (nulls !== null && nulls[i] === 1) {
@@ -298,31 +297,8 @@ export class VectorColumn {
       const c = len > 8 ? words[o + 3]! : 0;
       let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ len, 0xc2b2ae35);
       h = (h ^ (h >>> 15)) & (SLOTS - 1);
-      let k = h * 4;
-      if (keys[k] !== len || keys[k + 1] !== a || keys[k + 2] !== b || keys[k + 3] !== c) {
-        // Two-way: the value may sit in the pair's other slot; a new value takes the one this chunk
-        // does not use.
-        const k2 = (h ^ 1) * 4;
-        if (keys[k2] === len && keys[k2 + 1] === a && keys[k2 + 2] === b && keys[k2 + 3] === c) h ^= 1;
-        else {
-          const value = bytes.toString('utf8', o * 4 + 4, o * 4 + 4 + len);
-          this.misses++;
-          if (slotEpoch[h] === epoch) {
-            if (slotEpoch[h ^ 1] === epoch) {
-              codes[i] = this.spareCode(value);
-              continue;
-            }
-            h ^= 1;
-            k = k2;
-          }
-          keys[k] = len;
-          keys[k + 1] = a;
-          keys[k + 2] = b;
-          keys[k + 3] = c;
-          this.fill(h, value);
-        }
-      }
-      codes[i] = this.slotCode(h, epoch);
+      const slot = this.find(h, len, a, b, c);
+      codes[i] = slot >= 0 ? this.slotCode(slot, epoch) : this.admit(h, len, a, b, c, bytes.toString('utf8', o * 4 + 4, o * 4 + 4 + len), epoch);
     }
   }
 
@@ -335,7 +311,6 @@ export class VectorColumn {
     const signed = this.kind !== 'uint64';
     const wide = this.kind === 'int128';
     const stride = wide ? 4 : 2;
-    const { keys, slotEpoch } = this;
     const codes = this.dict.codes;
     for (let i = 0; i < n; i++) {
       if (nulls !== null && nulls[i] === 1) {
@@ -362,31 +337,39 @@ export class VectorColumn {
       let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
       if (wide) h ^= Math.imul(w2 ^ w3, 0xc2b2ae35);
       h = (h ^ (h >>> 15)) & (SLOTS - 1);
-      let k = h * 4;
-      // An empty slot matches no value (its keys are -1, or EMPTY_128 on top). Two-way, as for strings.
-      if (keys[k] !== lo || keys[k + 1] !== hi || keys[k + 2] !== w2 || keys[k + 3] !== w3) {
-        const k2 = (h ^ 1) * 4;
-        if (keys[k2] === lo && keys[k2 + 1] === hi && keys[k2 + 2] === w2 && keys[k2 + 3] === w3) h ^= 1;
-        else {
-          const value = this.intText(v, items, i, lo, hi, w2, w3, signed);
-          this.misses++;
-          if (this.bypass > 0 || (slotEpoch[h] === epoch && slotEpoch[h ^ 1] === epoch)) {
-            codes[i] = this.spareCode(value);
-            continue;
-          }
-          if (slotEpoch[h] === epoch) {
-            h ^= 1;
-            k = k2;
-          }
-          keys[k] = lo;
-          keys[k + 1] = hi;
-          keys[k + 2] = w2;
-          keys[k + 3] = w3;
-          this.fill(h, value);
-        }
-      }
-      codes[i] = this.slotCode(h, epoch);
+      // An empty slot matches no value (its keys are -1, or EMPTY_128 on top).
+      const slot = this.find(h, lo, hi, w2, w3);
+      codes[i] = slot >= 0 ? this.slotCode(slot, epoch) : this.admit(h, lo, hi, w2, w3, this.intText(v, items, i, lo, hi, w2, w3, signed), epoch);
     }
+  }
+
+  /** The slot holding the value keyed k0..k3, in the pair of slots h and h ^ 1 (two-way), or -1. */
+  private find(h: number, k0: number, k1: number, k2: number, k3: number): number {
+    const keys = this.keys;
+    const k = h * 4;
+    if (keys[k] === k0 && keys[k + 1] === k1 && keys[k + 2] === k2 && keys[k + 3] === k3) return h;
+    const k2nd = (h ^ 1) * 4;
+    if (keys[k2nd] === k0 && keys[k2nd + 1] === k1 && keys[k2nd + 2] === k2 && keys[k2nd + 3] === k3) return h ^ 1;
+    return -1;
+  }
+
+  /**
+   * The code of a value not cached: it takes the slot of its pair this chunk does not use (key and
+   * value replaced); a spare code when this chunk uses both or the column reads around the cache.
+   */
+  private admit(h: number, k0: number, k1: number, k2: number, k3: number, value: string, epoch: number): number {
+    this.misses++;
+    const slotEpoch = this.slotEpoch;
+    if (this.bypass > 0 || (slotEpoch[h] === epoch && slotEpoch[h ^ 1] === epoch)) return this.spareCode(value);
+    if (slotEpoch[h] === epoch) h ^= 1;
+    const keys = this.keys;
+    const k = h * 4;
+    keys[k] = k0;
+    keys[k + 1] = k1;
+    keys[k + 2] = k2;
+    keys[k + 3] = k3;
+    this.fill(h, value);
+    return this.slotCode(h, epoch);
   }
 
   /** The text of row i of an integer column whose 32-bit words are lo, hi, w2, w3 (intCodes). */
