@@ -7,6 +7,7 @@ import { EncodedTable, TableBatch } from '../src/data/encoded-table.js';
 import type { FeatureSpec } from '../src/data/feature-spec.js';
 import { Rng } from '../src/util/random.js';
 import { buildModel, type MultiTaskModel } from '../src/model/index.js';
+import { hugePageSupport, setHugePages } from '../src/model/huge-pages.js';
 import { fmt, median } from './figures.js';
 import { batches, CENSUS, DEFAULT, type Ids, type Shape, spec, WIDE } from './step-fixtures.js';
 
@@ -112,15 +113,30 @@ export async function bucketCost(large = 1_000_000): Promise<string[]> {
   const big = large === 1_000_000 ? '10^6' : large.toLocaleString('en-US');
   const out = ['', '## Step cost against table size (fast path, one thread, batch 1024)', ''];
   const gb = (spec(WIDE, large).categorical.reduce((n, c) => n + c.embeddingDim, 0) * 3 * 4 * large) / 1e9; // weights and two Adam slots, float32
-  out.push(`${WIDE.name}, MMoE 8 x 16, towers 8; ${big} buckets per field is ${gb.toFixed(1)} GB of tables with their Adam slots. CPU milliseconds of the process per step, median of ${STEPS} steps (runs of one row alternate in rounds); wall in parentheses. Target: 10^6 at most 1.25x 10^4.`, '');
-  out.push(row(['ids', '10^4 buckets', `${big} buckets`, `${big} / 10^4`]));
-  out.push(row(['---', '---', '---', '---']));
+  const pages = hugePageSupport();
+  out.push(
+    `${WIDE.name}, MMoE 8 x 16, towers 8; ${big} buckets per field is ${gb.toFixed(1)} GB of tables with their Adam slots. CPU milliseconds of the process per step, median of ${STEPS} steps (the runs of one row alternate in rounds); wall in parentheses. Target: 10^6 at most 1.25x 10^4.`,
+    '',
+    `Huge pages (what \`mmoe train\` does): ${pages.on ? `on (the kernel's policy is ${pages.policy}${pages.policy === 'madvise' ? '; native/huge-pages.c asks for them' : ''})` : `off: ${pages.reason}`}. The last two columns are the same ${big}-bucket tables in ordinary pages (MMOE_HUGE_PAGES=0), for comparison.`,
+    '',
+  );
+  out.push(row(['ids', '10^4 buckets', `${big} buckets`, `${big} / 10^4`, `${big}, ordinary pages`, 'ordinary / 10^4']));
+  out.push(row(['---', '---', '---', '---', '---', '---']));
   const model = MODELS[0]!.model;
+  // One set of models for both kinds of ids (three 10^6 tables sets would be 13 GB at once).
+  const models = [
+    { buckets: 10_000, huge: true },
+    { buckets: large, huge: true },
+    { buckets: large, huge: false },
+  ].map(({ buckets, huge }) => {
+    setHugePages(huge);
+    const s = spec(WIDE, buckets);
+    const m = build(s, model, 1);
+    setHugePages(true);
+    return { s, m };
+  });
   for (const ids of ['uniform', 'zipf'] as Ids[]) {
-    const runs = [10_000, large].map((buckets) => {
-      const s = spec(WIDE, buckets);
-      return { m: build(s, model, 1), data: batches(s, BATCH, 8, ids), cpu: [] as number[], wall: [] as number[], step: 0 };
-    });
+    const runs = models.map(({ s, m }) => ({ m, data: batches(s, BATCH, 8, ids), cpu: [] as number[], wall: [] as number[], step: 0 }));
     for (const r of runs) for (let i = 0; i < 5; i++) r.m.trainStep(r.data[r.step++ % 8]!);
     for (let round = 0; round < 5; round++)
       for (const r of runs)
@@ -132,10 +148,11 @@ export async function bucketCost(large = 1_000_000): Promise<string[]> {
           const d = process.cpuUsage(c);
           r.cpu.push((d.user + d.system) / 1000);
         }
-    for (const r of runs) r.m.dispose();
-    const [small, wide] = runs.map((r) => ({ cpu: median(r.cpu), wall: median(r.wall) }));
-    out.push(row([ids === 'zipf' ? 'Zipf(1.1)' : 'uniform', `${small!.cpu.toFixed(1)} (${small!.wall.toFixed(1)})`, `${wide!.cpu.toFixed(1)} (${wide!.wall.toFixed(1)})`, `${(wide!.cpu / small!.cpu).toFixed(2)}x`]));
+    const [small, wide, ordinary] = runs.map((r) => ({ cpu: median(r.cpu), wall: median(r.wall) }));
+    const ms = (x: { cpu: number; wall: number }) => `${x.cpu.toFixed(1)} (${x.wall.toFixed(1)})`;
+    out.push(row([ids === 'zipf' ? 'Zipf(1.1)' : 'uniform', ms(small!), ms(wide!), `${(wide!.cpu / small!.cpu).toFixed(2)}x`, ms(ordinary!), `${(ordinary!.cpu / small!.cpu).toFixed(2)}x`]));
   }
+  for (const { m } of models) m.dispose();
   return out;
 }
 

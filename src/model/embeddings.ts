@@ -9,6 +9,7 @@ import type { Rng } from '../util/random.js';
 import type { BlockLayout, TableLayout } from './layout.js';
 import { RowSlots } from './row-slots.js';
 import { accumulateTable, applyTable, type RowOwner, type ShardGradient, tableOwners, type UpdateTable } from './sparse-update.js';
+import { adviseHugePages } from './huge-pages.js';
 import { touchRows } from './touch.js';
 import { UndoLog } from './undo-log.js';
 import type { SparseGradient, SparseOptimizer } from './sparse-optimizer.js';
@@ -28,6 +29,8 @@ export class EmbeddingTables {
   private readonly list: Table[] = [];
   /** tableOwners() by thread count. */
   private readonly owners = new Map<number, Int32Array>();
+  /** Bytes of the tables (weights and optimizer slots) allocated here, and of those in huge pages. */
+  readonly pages = { bytes: 0, hugeBytes: 0 };
 
   /**
    * `slotsPerWeight`: optimizer state kept per weight (Adam 2, Adagrad 1). `shared`: tables in
@@ -44,6 +47,8 @@ export class EmbeddingTables {
       let store = options.stores?.[i];
       if (!store) {
         store = options.shared ? new Float32Array(new SharedArrayBuffer(t.rows * stride * 4)) : new Float32Array(t.rows * stride);
+        this.pages.bytes += store.byteLength;
+        if (adviseHugePages(store)) this.pages.hugeBytes += store.byteLength; // before the first write
         for (let r = 0; r < t.rows; r++) for (let k = 0; k < t.dim; k++) store[r * stride + k] = (rng!.next() * 2 - 1) * INIT_RANGE;
       }
       const readers = layout.fields.filter((f) => f.table === t).map((f) => ({ column: f.column, offset: f.offset }));

@@ -6,6 +6,7 @@ import type { EncodedTable } from '../data/encoded-table.js';
 import { InterruptedError, TrainingDivergedError } from '../errors.js';
 import { type EvalReport, Evaluator, headline } from '../eval/evaluator.js';
 import type { Logger } from '../logger.js';
+import { type TablePages, tablePages } from '../model/huge-pages.js';
 import type { MultiTaskModel, TrainingPath } from '../model/index.js';
 import type { ProgressBar } from '../util/progress.js';
 import { firstNonFiniteWeight } from './finite-weights.js';
@@ -38,6 +39,8 @@ export interface FitResult {
   trainSeconds: number;
   /** What trained the dense network (chosen at the first step). */
   trainingPath?: TrainingPath;
+  /** The embedding tables' size and pages (huge-pages.ts). */
+  tablePages: TablePages;
 }
 
 export interface FitDeps {
@@ -137,7 +140,10 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
         throw new InterruptedError(`interrupted at epoch ${epoch + 1}, step ${step + 1}; nothing was published and the previous model is untouched`);
       }
       const r = model.trainStep(batch);
-      if (step === 0) logPath(logger, model.trainingPath);
+      if (step === 0) {
+        logPath(logger, model.trainingPath);
+        logPages(logger, tablePages(model.tables.pages));
+      }
       if (!Number.isFinite(r.loss)) {
         progress?.stop();
         const parts = Object.entries(r.taskLosses).map(([t, v]) => `${t}=${v}`).join(', ');
@@ -213,7 +219,16 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
     steps: step,
     trainSeconds: (now() - started) / 1000,
     trainingPath: model.trainingPath,
+    tablePages: tablePages(model.tables.pages),
   };
+}
+
+/** Tables of a size where pages matter: how many bytes, and whether they are in huge pages. */
+function logPages(logger: Logger, p: TablePages): void {
+  if (p.hugePageBytes === 0 && p.ordinaryPagesReason === null) return; // no table of a size where pages matter
+  const gb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${Math.round(b / 1e6)} MB`);
+  if (p.ordinaryPagesReason === null) logger.info({ tablePages: p }, `embedding tables: ${gb(p.bytes)} with optimizer slots, ${gb(p.hugePageBytes)} in transparent huge pages`);
+  else logger.info({ tablePages: p }, `embedding tables: ${gb(p.bytes)} with optimizer slots in ordinary pages (${p.ordinaryPagesReason})`);
 }
 
 function logPath(logger: Logger, p: TrainingPath | undefined): void {

@@ -299,7 +299,7 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
       seed: cfg.training.seed,
       // With read-ahead the read ran alongside the first epoch: readSeconds is its own duration.
       timings: { readSeconds: ahead ? ahead.seconds : (tLoaded - t0) / 1000, readOverlapped: ahead !== null, trainSeconds: result.trainSeconds, totalSeconds: (now() - t0) / 1000 },
-      resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), tables: result.tablePages },
       logDir: job.runDir,
     };
     try {
