@@ -1,11 +1,10 @@
-// `mmoe export` core: opens a published model for reading only and writes the chosen formats and
-// signature.json, or just returns the signature.
+// `mmoe export` core: opens a published model for reading only, with the checks of eval (a damaged
+// or mismatched file is exit 3 naming it), and writes the chosen formats and signature.json, or
+// just returns the signature.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { trainingSection } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { resolveModelDir } from '../scoring/model-dir.js';
-import { loadModel, readArchitecture } from '../model/index.js';
+import { loadServedModel, resolveModelDir } from '../scoring/model-dir.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { EXPORT_FILES, EXPORT_FORMATS, type ExportFormat, SIGNATURE_JSON, writeKeras, writeOnnx } from './index.js';
 import { type Signature, signatureJson, signatureOf } from './signature.js';
@@ -43,10 +42,8 @@ function checkSharedSignature(dir: string, formats: ExportFormat[], text: string
 export async function runExport(job: ExportJob): Promise<ExportOutcome> {
   if (job.output !== undefined && job.formats.length !== 1) throw new UsageError(`--output names one file: give one --format with it (got ${job.formats.join(', ') || 'none'})`);
   const dir = resolveModelDir(job.model);
-  const saved = readArchitecture(dir);
-  // Scoring only: the training defaults shape optimizers, which an export never runs.
-  const defaults = trainingSection.parse({});
-  const m = await loadModel(dir, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true });
+  // Checked as eval checks it: what serving gets must be the network and inputs that were evaluated.
+  const { model: m } = await loadServedModel(dir);
   try {
     const options = { gates: job.gates, version: job.version };
     const signature = signatureOf(m, options);

@@ -29,7 +29,7 @@ interface SavedOptimizer {
   embeddings: { name: string; steps: number; tables: { name: string; offset: number; length: number }[] };
 }
 
-interface SavedArchitecture {
+export interface SavedArchitecture {
   format: 'mmoe-architecture';
   version: 1;
   spec: FeatureSpec;

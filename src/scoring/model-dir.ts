@@ -10,7 +10,7 @@ import type { FeatureSpec } from '../data/feature-spec.js';
 import type { StoredFile } from '../data/storage/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
-import { checkFeatureSpec, checkTopology, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture } from '../model/index.js';
+import { checkFeatureSpec, checkTopology, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture, type SavedArchitecture } from '../model/index.js';
 import { type BatchScorer, finiteScores, inProcess, withHelpingCaller } from './batch-scorer.js';
 import { readModelFacts, type TrainingFacts } from '../eval/model-facts.js';
 import { ScoringPool } from './scoring-pool.js';
@@ -137,20 +137,31 @@ export function resolveModelDir(dir: string, flag = '--model'): string {
 }
 
 /**
+ * The model of a resolved model directory, for reading only (scoring, export), once every file
+ * agrees with architecture.json: feature_spec.json (what serving builds inputs from), model.json's
+ * topology (the network serving runs), the weight files (confined to the directory, the lengths the
+ * manifest gives, finite unless `weightsChecked`). A damaged file is a ModelError naming it.
+ */
+export async function loadServedModel(resolvedPath: string, options: { weightsChecked?: boolean } = {}): Promise<{ saved: SavedArchitecture; model: MultiTaskModel }> {
+  const saved = readArchitecture(resolvedPath);
+  checkFeatureSpec(resolvedPath, saved.spec);
+  if (!options.weightsChecked) checkTopology(resolvedPath, saved); // a scoring thread: the main thread did
+  // Training options only shape optimizers, which scoring never runs: the defaults do, and the
+  // tables get no optimizer slots (two thirds of an Adam model's table memory).
+  const defaults = trainingSection.parse({});
+  const model = await loadModel(resolvedPath, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true, checkFinite: !options.weightsChecked });
+  return { saved, model };
+}
+
+/**
  * Loads the model in `dir` (a model directory, or a symlink such as models/latest). A damaged model
  * (a missing or broken file, weights cut short or not finite, feature_spec.json disagreeing with
  * architecture.json) is a ModelError naming the file; a model that scores NaN fails the batch.
  */
 export async function openModel(dir: string, flag = '--model', options: OpenOptions = {}): Promise<OpenedModel> {
   const resolvedPath = resolveModelDir(dir, flag); // scoring threads open this very directory
-  const saved = readArchitecture(resolvedPath);
-  checkFeatureSpec(resolvedPath, saved.spec);
-  if (!options.weightsChecked) checkTopology(resolvedPath, saved); // a scoring thread: the main thread did
-  const facts = readModelFacts(resolvedPath);
-  // Training options only shape optimizers, which scoring never runs: the defaults do, and the
-  // tables get no optimizer slots (two thirds of an Adam model's table memory).
-  const defaults = trainingSection.parse({});
-  const model = await loadModel(resolvedPath, saved.spec, saved.model, defaults, defaults.seed, { inferenceOnly: true, checkFinite: !options.weightsChecked });
+  const facts = readModelFacts(resolvedPath); // before loading: a broken metadata.json leaves no model to dispose
+  const { saved, model } = await loadServedModel(resolvedPath, options);
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
   const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes);

@@ -1,8 +1,9 @@
 // Issue 10 items 1, 3 and 10 through the CLI: every way a model directory can be damaged makes
-// `mmoe eval` and `mmoe predict` exit 3 with the damaged file named (never a hang, a raw ENOENT or
-// NaN rows), and predict leaves nothing behind.
+// `mmoe eval`, `mmoe predict` and `mmoe export` exit 3 with the damaged file named (never a hang, a
+// raw ENOENT or NaN rows), and predict and export leave nothing behind; `mmoe rollback` to such a
+// model refuses it (exit 2) and moves nothing.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,6 +20,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 before(async () => {
   await ctrDays(data, 300);
   await saveUntrained(good, TINY_CONFIG);
+  mkdirSync(join(root, 'ok-export'));
   // 300k buckets x 4 dims: two 4 MB weight shards.
   const wide = { ...TINY_CONFIG, features: { ...TINY_CONFIG.features, categorical: TINY_CONFIG.features.categorical.map((c, i) => (i === 0 ? { ...c, buckets: 300_000 } : c)) } };
   await saveUntrained(big, wide);
@@ -32,7 +34,7 @@ function damaged(name: string, harm: (dir: string) => void, from = good): string
   return dir;
 }
 
-/** eval and predict both exit 3 naming `file`; predict leaves no output and no temporary file. */
+/** eval, predict and export all exit 3 naming `file`; predict and export leave no output and no temporary file. */
 async function refused(dir: string, file: string, message: RegExp): Promise<void> {
   const ev = await mmoe('eval', '--model', dir, '--data-dir', data, '--dates', '20260102');
   assert.equal(ev.code, 3, ev.err);
@@ -45,12 +47,22 @@ async function refused(dir: string, file: string, message: RegExp): Promise<void
   assert.equal(pr.code, 3, pr.err);
   assert.ok(pr.err.includes(file), `predict names ${file}: ${pr.err}`);
   assert.deepEqual(existsSync(outDir) ? readdirSync(outDir) : [], [], 'predict wrote nothing');
+  // export reads the model as serving will: the same checks, before anything is written.
+  const files = readdirSync(dir).sort();
+  const ex = await mmoe('export', '--model', dir, '--format', 'onnx,keras');
+  assert.equal(ex.code, 3, ex.err);
+  assert.ok(ex.err.includes(file), `export names ${file}: ${ex.err}`);
+  assert.match(ex.err, message);
+  assert.doesNotMatch(ex.err, /unexpected error|ENOENT:/);
+  assert.deepEqual(readdirSync(dir).sort(), files, 'export wrote nothing into the model directory');
 }
 
 test('the undamaged fixtures score (the cases below are damage, not a broken fixture)', async () => {
   for (const dir of [good, big]) {
     const r = await mmoe('predict', '--model', dir, '--data-dir', data, '--dates', '20260102', '--output', join(root, 'ok.csv'));
     assert.equal(r.code, 0, r.err);
+    const ex = await mmoe('export', '--model', dir, '--format', 'onnx', '--output', join(root, 'ok-export', `${dir === good ? 'good' : 'big'}.onnx`));
+    assert.equal(ex.code, 0, ex.err);
   }
   assert.deepEqual(readdirSync(big).filter((f) => f.startsWith('group1-')).sort(), ['group1-shard1of2.bin', 'group1-shard2of2.bin']);
 });
@@ -223,4 +235,37 @@ test('model.json whose topology disagrees with architecture.json (copied from a 
   const p = await mmoe('promote', join(models, '20260101'), '--config', configFile());
   assert.equal(p.code, 2, p.err);
   assert.ok(p.err.includes(`${join(models, '20260101', 'model.json')}: modelTopology disagrees with architecture.json`), p.err);
+});
+
+test('mmoe rollback to a damaged previous model (NaN over a shard, model.json of another network, a shard missing): exit 2 naming the file; latest, previous, status.json and both metadata.json untouched', async () => {
+  const other = join(root, 'rollback-tanh-towers');
+  await saveUntrained(other, { ...TINY_CONFIG, model: { ...TINY_CONFIG.model, towers: { units: [8], activation: 'tanh' } } });
+  const cases: [string, (dir: string) => void, string, RegExp][] = [
+    ['nan', (d) => {
+      const bytes = readFileSync(join(d, SHARD));
+      new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).fill(Number.NaN);
+      writeFileSync(join(d, SHARD), bytes);
+    }, SHARD, /weight '.+' \(shape \[.*\]\) holds \d+ non-finite value\(s\), the first NaN/],
+    ['topology', (d) => cpSync(join(other, 'model.json'), join(d, 'model.json')), 'model.json', /modelTopology disagrees with architecture\.json/],
+    ['missing-shard', (d) => rmSync(join(d, SHARD)), SHARD, /weight file listed in model\.json is missing/],
+  ];
+  for (const [name, harm, file, message] of cases) {
+    const models = join(root, `models-rollback-${name}`);
+    mkdirSync(models);
+    for (const date of ['20260101', '20260102']) {
+      cpSync(good, join(models, date), { recursive: true });
+      const p = await mmoe('promote', join(models, date), '--config', configFile());
+      assert.equal(p.code, 0, `${name}: ${p.err}`);
+    }
+    harm(join(models, '20260101'));
+    const before = ['status.json', '20260101/metadata.json', '20260102/metadata.json'].map((f) => readFileSync(join(models, f), 'utf8'));
+    const r = await mmoe('rollback', '--model-output-dir', models, '--config', configFile());
+    assert.equal(r.code, 2, `${name}: ${r.err}`);
+    assert.ok(r.err.includes(`mmoe rollback: ${join(models, '20260101')} does not load, so it cannot serve: ${join(models, '20260101', file)}: `), `${name}: ${r.err}`);
+    assert.match(r.err, message);
+    assert.equal(r.out, '', `${name}: nothing moved, nothing said to have moved`);
+    assert.deepEqual([readlinkSync(join(models, 'latest')), readlinkSync(join(models, 'previous'))], ['20260102', '20260101'], name);
+    assert.deepEqual(['status.json', '20260101/metadata.json', '20260102/metadata.json'].map((f) => readFileSync(join(models, f), 'utf8')), before, `${name}: nothing rewritten`);
+    assert.deepEqual(readdirSync(models).filter((f) => f.startsWith('.')), [], `${name}: no lock or temporary link left`);
+  }
 });
