@@ -7,7 +7,7 @@ import { waitForPartitions } from '../data/wait-for-data.js';
 import { QualityGateError } from '../errors.js';
 import { acquireLock, type Lock } from '../model-root/lock.js';
 import { type Pruned, pruneLogs, pruneModels, type RetentionFailure } from '../model-root/retention.js';
-import type { Logger } from '../logger.js';
+import type { LogFile, Logger } from '../logger.js';
 import { comparisonLines } from './promotion-gate.js';
 import { runTrainJob, type TrainDeps, type TrainJob, type TrainOutcome } from './train-job.js';
 import { checkModelRoot } from './publish.js';
@@ -17,6 +17,8 @@ export interface RunScope {
   lock?: Lock;
   /** The lock in the run's log directory: retention (of this or another job) leaves it alone. */
   runLock?: Lock;
+  /** The run's directory and its mmoe.log, ended once the run's record is written (its exit code final). */
+  runLog?: { dir: string; file: LogFile };
   /** What the job produced, also when the gate refused it. */
   outcome?: TrainOutcome;
   /** What the operator should know about a run that did not fail (status.json's `warnings`). */

@@ -1,14 +1,15 @@
 // Every `mmoe train` that got past its flags leaves a record for monitoring, whatever its end:
 // status.json in the model root and, with --metrics-file or --pushgateway, the same as Prometheus
-// gauges (a push that fails is a warning in status.json: it never fails a run). Written
+// gauges, all saying the exit code the process ends with (a push that fails is a warning in
+// status.json: it never fails a run). Written
 // under the root's lock (the run's own, or taken for the purpose, waiting a moment for a promote or
 // rollback that holds it); a run refused by the lock writes nothing, since the run holding it will.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InterruptedError, LockedError, MmoeError, QualityGateError, ExitCode, WriteError } from '../errors.js';
 import { acquireLockWithin } from '../model-root/lock.js';
 import { writeMetricsFile } from '../model-root/metrics-file.js';
 import { type PushTarget, pushMetrics } from '../model-root/pushgateway.js';
-import { type RunRecord, readStatus, statusWith, writeStatus } from '../model-root/status.js';
+import { type RunRecord, readStatus, type Status, STATUS_FILE, statusWith, writeStatus } from '../model-root/status.js';
 import type { RunScope } from './nightly.js';
 import type { TrainOutcome } from './train-job.js';
 
@@ -69,9 +70,13 @@ export function runRecord(opts: RecordOptions, started: Date, finished: Date, ou
 }
 
 /**
- * Writes status.json, then the metrics file. A metrics file that fails after status.json said
- * exit 0 fails the run (exit 1): `failed` gives the record of that ending, and status.json is
- * rewritten with it, so it never says otherwise than the process exits with.
+ * Writes status.json and the metrics file, then pushes the same gauges. A file that cannot be
+ * written after a run that succeeded fails the run (exit 1; `failed` gives the record of that
+ * ending), and every record must then say exit 1: a file written before the failure is rewritten,
+ * and the push comes last, once the exit code is final. An operator alerting on the Pushgateway
+ * (`mmoe_last_run_exit_code != 0`) never sees 0 for a run that exited 1, which pushing first and
+ * again on failure would risk (the second push can fail); a push that fails changes no exit code,
+ * only adds a warning to status.json.
  */
 async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRecord, failed: (err: unknown) => RunRecord | undefined): Promise<void> {
   if (!scope.lock) {
@@ -81,34 +86,53 @@ async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRec
     if (!scope.lock) throw new Error(`another run held the lock of ${opts.modelRoot} for ${waitMs / 1000} s, so this run's record was not written (that run writes its own)`);
   }
   const before = readStatus(opts.modelRoot);
-  let status = statusWith(opts.modelRoot, record, before);
+  const status = (r: RunRecord) => statusWith(opts.modelRoot, r, before);
+  const files: { name: string; write: (s: Status) => Promise<void> | void }[] = [{ name: join(opts.modelRoot, STATUS_FILE), write: (s) => writeStatus(opts.modelRoot, s) }];
+  if (opts.metricsFile) files.push({ name: opts.metricsFile, write: (s) => writeMetricsFile(opts.metricsFile!, s) });
+  let final = record;
+  let failure: unknown;
+  let wroteStatus = false;
+  const saidBefore: typeof files = []; // written with `record`: to be rewritten if a later one fails
+  for (const f of files) {
+    try {
+      await f.write(status(final));
+      wroteStatus ||= f === files[0];
+      if (final === record) saidBefore.push(f);
+    } catch (err) {
+      if (failure !== undefined) {
+        opts.warn(`${f.name} could not be written either: ${(err as Error)?.message ?? String(err)}`);
+        continue;
+      }
+      failure = err;
+      final = failed(err) ?? record;
+    }
+  }
+  if (final !== record)
+    for (const f of saidBefore) {
+      try {
+        await f.write(status(final));
+      } catch (again) {
+        opts.warn(`${f.name} still says exit ${record.exitCode}: it could not be rewritten (${(again as Error)?.message ?? String(again)})`);
+      }
+    }
   if (opts.push) {
     try {
-      await pushMetrics(opts.push, status);
+      await pushMetrics(opts.push, status(final));
     } catch (err) {
       const warning = `could not push the metrics to the Pushgateway ${opts.push.url}: ${(err as Error)?.message ?? String(err)}`;
       opts.warn(warning);
-      status = statusWith(opts.modelRoot, { ...record, warnings: [...record.warnings, warning] }, before);
-    }
-  }
-  writeStatus(opts.modelRoot, status);
-  if (!opts.metricsFile) return;
-  try {
-    await writeMetricsFile(opts.metricsFile, status);
-  } catch (err) {
-    const ending = failed(err);
-    if (ending) {
-      try {
-        writeStatus(opts.modelRoot, statusWith(opts.modelRoot, { ...ending, warnings: status.lastAttempt?.warnings ?? ending.warnings }, before));
-      } catch (again) {
-        opts.warn(`status.json still says exit ${record.exitCode}: it could not be rewritten (${(again as Error)?.message ?? String(again)})`);
+      if (wroteStatus) {
+        try {
+          writeStatus(opts.modelRoot, status({ ...final, warnings: [...final.warnings, warning] }));
+        } catch (again) {
+          opts.warn(`${STATUS_FILE} does not list that warning: it could not be rewritten (${(again as Error)?.message ?? String(again)})`);
+        }
       }
     }
-    throw err;
   }
+  if (failure !== undefined) throw failure;
 }
 
-/** Runs `run`, records how it ended, releases the run's locks, then returns or throws as `run` did. */
 /** The failure to record a run whose model was published: exit 1 never hides that the model serves. */
 function publishedAnyway(err: unknown, outcome: TrainOutcome): WriteError {
   const message = (err as Error)?.message ?? String(err);
@@ -116,6 +140,11 @@ function publishedAnyway(err: unknown, outcome: TrainOutcome): WriteError {
   return new WriteError(`${message}; the run itself succeeded and its model was published all the same: ${where}`, { cause: err });
 }
 
+/**
+ * Runs `run`, records how it ended, releases the model root's lock, then returns or throws as the
+ * run ended: as `run` did, or with exit 1 when its record could not be written. The caller ends
+ * the run log (and releases the run directory's lock) after this, so its last line says so too.
+ */
 export async function recordRun(opts: RecordOptions, scope: RunScope, run: () => Promise<TrainOutcome>): Promise<TrainOutcome> {
   const started = new Date();
   let outcome: TrainOutcome | undefined;
@@ -127,7 +156,7 @@ export async function recordRun(opts: RecordOptions, scope: RunScope, run: () =>
   }
   const finished = new Date();
   const record = runRecord(opts, started, finished, outcome ?? scope.outcome, error, scope);
-  // A run that succeeded fails when its metrics file cannot be written: exit 1, its model published.
+  // A run that succeeded fails when its status or metrics file cannot be written: exit 1, its model published.
   const failedAfter = (err: unknown): RunRecord | undefined => {
     if (error !== undefined || !outcome) return undefined; // the run's own error is the one reported
     const failure = publishedAnyway(err, outcome);
@@ -142,7 +171,6 @@ export async function recordRun(opts: RecordOptions, scope: RunScope, run: () =>
     else opts.warn(`the status could not be written: ${(err as Error)?.message ?? String(err)}`);
   } finally {
     scope.lock?.release();
-    scope.runLock?.release();
   }
   if (error !== undefined) throw error;
   return outcome!;

@@ -99,66 +99,74 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
   const runDir = createRunDir(flags.logDir, flags.curDate, new Date());
   // The run log is opened first: a log dir that cannot be created or written is a WriteError
   // naming it and the cause, before any lock is taken (createRunDir names its failures too).
+  // endRunLog closes it, once the run's record has made its exit code final.
   const logFile = new LogFile(join(runDir, 'mmoe.log'));
+  scope.runLog = { dir: runDir, file: logFile };
   const logger = env.makeLogger({ file: logFile, console: !flags.quiet });
-  try {
-    scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
-    // auto weighs the dense network's size, worked out only when needed (it wires the network once).
-    const job = async () => ({ kind: 'train' as const, denseMacs: await denseMacsPerRow(featureSpecFromConfig(config), config.model) });
-    const backend = await selectBackend(backendRequest(flags.backend, env.backend), { job, debug: env.debug });
-    logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason, tfjs: backend.tfjsVersion }, backendLine(backend));
-    if (backend.skipped.length) logger.debug({ skipped: backend.skipped }, 'backends passed over');
-    logger.info(
-      { config: flags.config, model: config.model.type, dates: source.dates, runDir },
-      `mmoe train ${flags.curDate}: ${config.model.type} on ${source.dates.join(', ')}, config ${shortPath(flags.config)}; run log and TensorBoard files in ${runDir}`,
-    );
-    const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
-    const gate = config.publish.gate;
-    const outcome = await runNightly(
-      {
-        config,
-        configFile: flags.config,
-        source,
-        curDate: flags.curDate,
-        maxBadRows: flags.maxBadRows,
-        modelRoot: flags.modelOutputDir,
-        runDir,
-        warmStart: parseWarmStart(flags.warmStart),
-        backend,
-        gate: gate && { maxAucDrop: gate.maxAucDrop, rows: gateRowsFor(config, source, flags.gateDates), maxBadRows: flags.maxBadRows },
-        logRoot: flags.logDir,
-        keepModels: config.publish.keepModels,
-        keepLogs: config.publish.keepLogs,
-        waitForDataMs: flags.waitForData,
-        memoryBudget: memoryBudget(flags.memoryBudget),
-      },
-      { logger, progress, version: VERSION, signal: env.signal, logFile },
-      scope,
-    );
-    logFile.record('info', { exitCode: 0 }, 'mmoe train finished (exit 0)');
-    // The model is published: a log line that no longer fitted does not undo that (exit 0).
-    if (logFile.failure) env.stderr.write(`mmoe: warning: published ${outcome.modelDir}, but the run log is incomplete: ${logFile.failure.message}\n`);
-    return outcome;
-  } catch (err) {
-    // The run log ends with why the run failed and its exit code (stderr gets the error from main).
-    const code = exitCodeOf(err);
-    const message = (err as Error)?.message ?? String(err);
-    logFile.record('error', { exitCode: code, error: message }, `mmoe train failed (exit ${code}): ${message}`);
-    throw err;
-  } finally {
-    logFile.close();
-    if (scope.rootRefused) discardRunDir(runDir, scope);
-  }
+  scope.runLock = acquireLock(runDir, `mmoe train ${flags.curDate}`);
+  // auto weighs the dense network's size, worked out only when needed (it wires the network once).
+  const job = async () => ({ kind: 'train' as const, denseMacs: await denseMacsPerRow(featureSpecFromConfig(config), config.model) });
+  const backend = await selectBackend(backendRequest(flags.backend, env.backend), { job, debug: env.debug });
+  logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason, tfjs: backend.tfjsVersion }, backendLine(backend));
+  if (backend.skipped.length) logger.debug({ skipped: backend.skipped }, 'backends passed over');
+  logger.info(
+    { config: flags.config, model: config.model.type, dates: source.dates, runDir },
+    `mmoe train ${flags.curDate}: ${config.model.type} on ${source.dates.join(', ')}, config ${shortPath(flags.config)}; run log and TensorBoard files in ${runDir}`,
+  );
+  const progress = flags.quiet ? undefined : new ProgressBar(env.stderr as NodeJS.WriteStream);
+  const gate = config.publish.gate;
+  return runNightly(
+    {
+      config,
+      configFile: flags.config,
+      source,
+      curDate: flags.curDate,
+      maxBadRows: flags.maxBadRows,
+      modelRoot: flags.modelOutputDir,
+      runDir,
+      warmStart: parseWarmStart(flags.warmStart),
+      backend,
+      gate: gate && { maxAucDrop: gate.maxAucDrop, rows: gateRowsFor(config, source, flags.gateDates), maxBadRows: flags.maxBadRows },
+      logRoot: flags.logDir,
+      keepModels: config.publish.keepModels,
+      keepLogs: config.publish.keepLogs,
+      waitForDataMs: flags.waitForData,
+      memoryBudget: memoryBudget(flags.memoryBudget),
+    },
+    { logger, progress, version: VERSION, signal: env.signal, logFile },
+    scope,
+  );
 }
 
-/** Removes the run directory of a run that never got to its model root (it holds only mmoe.log and the run's lock). */
-function discardRunDir(runDir: string, scope: RunScope): void {
+/**
+ * Ends the run log with the exit code the process returns, given after the run's record was
+ * written (a status or metrics file that cannot be written turns exit 0 into exit 1), then lets
+ * the run directory go: its lock released, and the directory removed when the run never got to its
+ * model root (it holds only mmoe.log and the lock).
+ */
+export function endRunLog(scope: RunScope, ending: { outcome?: TrainOutcome; error?: unknown }, env: CliEnv): void {
+  const log = scope.runLog;
+  if (log) {
+    if (ending.error === undefined) {
+      log.file.record('info', { exitCode: 0 }, 'mmoe train finished (exit 0)');
+      // The model is published: a log line that no longer fitted does not undo that (exit 0).
+      if (log.file.failure) env.stderr.write(`mmoe: warning: published ${ending.outcome?.modelDir}, but the run log is incomplete: ${log.file.failure.message}\n`);
+    } else {
+      // Why the run failed and its exit code (stderr gets the error from main).
+      const code = exitCodeOf(ending.error);
+      const message = (ending.error as Error)?.message ?? String(ending.error);
+      log.file.record('error', { exitCode: code, error: message }, `mmoe train failed (exit ${code}): ${message}`);
+    }
+    log.file.close();
+  }
   scope.runLock?.release();
   scope.runLock = undefined;
-  try {
-    rmSync(runDir, { recursive: true, force: true });
-  } catch {
-    // Left as it is: its mmoe.log ends with the error, which stderr reports too.
+  if (log && scope.rootRefused) {
+    try {
+      rmSync(log.dir, { recursive: true, force: true });
+    } catch {
+      // Left as it is: its mmoe.log ends with the error, which stderr reports too.
+    }
   }
 }
 
@@ -212,6 +220,13 @@ export function register(program: Command, env: CliEnv): void {
       dates: resolveDates(flags.curDate, flags.days),
       warn: (m: string) => env.stderr.write(`mmoe: ${m}\n`),
     };
-    await recordRun(record, scope, () => runTrain(flags, env, scope));
+    const ending: { outcome?: TrainOutcome; error?: unknown } = {};
+    try {
+      ending.outcome = await recordRun(record, scope, () => runTrain(flags, env, scope));
+    } catch (err) {
+      ending.error = err;
+    }
+    endRunLog(scope, ending, env);
+    if (ending.error !== undefined) throw ending.error;
   });
 }
