@@ -64,8 +64,8 @@ export interface FastGradients {
   taskLosses: number[];
   /** In DenseOptimizer's order: the model's trainable weights, then the log variances. */
   dense: Float32Array[];
-  /** The input block's gradient [rows, width]. */
-  dx: Float32Array;
+  /** The input block's gradient [rows, width]; null where the fast path computes none (no embedding rows to update: numeric features only). */
+  dx: Float32Array | null;
 }
 
 function inSharedMemory(t: RowColumns): boolean {
@@ -212,8 +212,8 @@ export class FastTrainer {
     });
     const dxm = me.dblock;
     const width = this.parts.layout.width;
-    const dx = new Float32Array(batch.size * width);
-    if (dxm) for (let r = 0; r < batch.size; r++) dx.set(this.f32.subarray(dxm.at / 4 + r * dxm.ld, dxm.at / 4 + r * dxm.ld + width), r * width);
+    const dx = dxm ? new Float32Array(batch.size * width) : null;
+    if (dxm && dx) for (let r = 0; r < batch.size; r++) dx.set(this.f32.subarray(dxm.at / 4 + r * dxm.ld, dxm.at / 4 + r * dxm.ld + width), r * width);
     return { loss: total + penalty, taskLosses: own, dense: [...dense, ...dLogVariances.map((d) => Float32Array.of(d))], dx };
   }
 
