@@ -139,11 +139,16 @@ export class FastTrainer {
       w.unref();
       running++;
       w.once('exit', () => running--);
+      // A thread's uncaught error reaches the main thread as an event: without a listener it
+      // would end the process with a stack trace. Its failure is in the shared memory (sync).
+      w.on('error', () => {});
       this.workers.push(w);
     }
-    if (!this.sync.waitReady(this.workers.length, START_TIMEOUT_MS)) {
+    const ready = this.sync.waitReady(this.workers.length, START_TIMEOUT_MS);
+    const failure = this.sync.failure();
+    if (!ready || failure) {
       this.dispose();
-      throw new Error(`the training threads did not start within ${START_TIMEOUT_MS / 1000} s`);
+      throw new Error(failure ? `training thread ${failure.thread} did not start: ${failure.message}` : `the training threads did not start within ${START_TIMEOUT_MS / 1000} s`);
     }
   }
 

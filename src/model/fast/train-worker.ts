@@ -9,25 +9,33 @@ import type { TableMessage, WorkerInit } from './fast-trainer.js';
 
 const init = workerData as WorkerInit;
 const sync = new StepSync(init.memory.buffer, init.plan.control, init.plan.threads.length);
-const runner = new ShardRunner({
-  plan: init.plan,
-  thread: init.thread,
-  memory: init.memory,
-  tables: new EmbeddingTables(init.layout, init.slotsPerWeight, null, { stores: init.stores }),
-  tasks: init.tasks,
-  dims: init.dims,
-  denseOptimizer: init.denseOptimizer,
-  sparse: new SparseOptimizer(init.sparseOptimizer, 0),
-  kernels: init.kernels,
-  // The main thread posts a table before publishing the first step that names it.
-  tableFor: (version) => {
-    for (;;) {
-      const m = receiveMessageOnPort(init.tablePort)?.message as TableMessage | undefined;
-      if (!m) throw new Error(`table ${version} of the training rows did not arrive`);
-      if (m.version === version) return m.columns;
-    }
-  },
-});
+let runner: ShardRunner;
+try {
+  runner = new ShardRunner({
+    plan: init.plan,
+    thread: init.thread,
+    memory: init.memory,
+    tables: new EmbeddingTables(init.layout, init.slotsPerWeight, null, { stores: init.stores }),
+    tasks: init.tasks,
+    dims: init.dims,
+    denseOptimizer: init.denseOptimizer,
+    sparse: new SparseOptimizer(init.sparseOptimizer, 0),
+    kernels: init.kernels,
+    // The main thread posts a table before publishing the first step that names it.
+    tableFor: (version) => {
+      for (;;) {
+        const m = receiveMessageOnPort(init.tablePort)?.message as TableMessage | undefined;
+        if (!m) throw new Error(`table ${version} of the training rows did not arrive`);
+        if (m.version === version) return m.columns;
+      }
+    },
+  });
+} catch (err) {
+  // Said through the shared memory at once: the main thread waits for the threads to be ready.
+  sync.fail(init.thread, err);
+  sync.ready();
+  throw err;
+}
 let seen = sync.generation;
 sync.ready();
 for (;;) {

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { selectBackend } from '../../../src/backend.js';
 import type { FeatureSpec } from '../../../src/data/feature-spec.js';
@@ -108,4 +112,37 @@ test('batches drawn from a table (each thread copies its own rows) train the sam
       assert.deepEqual(fromTable.restored, arrays.restored, `checkpoint, threads ${threads}, shared ${shared}`);
     }
   }
+});
+
+test('a training thread that fails to start: the fast path is given up at once with the thread\'s error, and the process lives on', () => {
+  // In a child process: before the fix the main thread waited the 60 s start timeout, then the
+  // worker's unhandled 'error' event crashed the process with a stack trace.
+  const url = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  const script = `
+    const { selectBackend } = await import(${url('../../../src/backend.js')});
+    const { buildModel } = await import(${url('../../../src/model/index.js')});
+    const { chooseTrainingPath } = await import(${url('../../../src/model/fast/probe.js')});
+    const { SparseOptimizer } = await import(${url('../../../src/model/sparse-optimizer.js')});
+    const { syntheticBatch, tinyModel, tinySpec, tinyTraining } = await import(${url('../fixtures.js')});
+    await selectBackend('wasm');
+    const spec = tinySpec();
+    const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining(), 7, { threads: 2 });
+    // The worker is handed no table storage: its EmbeddingTables throws while the thread starts.
+    const tables = new Proxy(m.tables, { get: (t, k) => (k === 'stores' ? () => [] : typeof t[k] === 'function' ? t[k].bind(t) : t[k]) });
+    const parts = { net: m.net, spec, layout: m.layout, tables, training: m.training, logVariances: null, sparse: new SparseOptimizer('adam', 0.01), threads: 2, batchRows: 64 };
+    const chosen = chooseTrainingPath(parts, syntheticBatch(spec, 32), (b) => m.referenceGradients(b));
+    await new Promise((r) => setTimeout(r, 500));
+    m.dispose();
+    console.log(JSON.stringify(chosen.path));
+  `;
+  // A file, not --eval: workers inherit --input-type, which a worker's file refuses.
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-thread-start-'));
+  writeFileSync(join(dir, 'child.mjs'), script);
+  const r = spawnSync(process.execPath, [join(dir, 'child.mjs')], { encoding: 'utf8', timeout: 20_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.signal, null, 'the child finished within 20 s');
+  assert.equal(r.status, 0, r.stderr);
+  const path = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(path.kernels, 'tfjs');
+  assert.match(path.reason, /training thread 1 did not start: .*Cannot read properties of null/);
 });
