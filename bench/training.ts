@@ -68,6 +68,8 @@ interface Trained {
     timings: { readOverlapped?: boolean };
   };
   auc: Record<string, number>;
+  /** The test day's `mmoe eval` (whole command). */
+  evalT?: Timed;
 }
 
 /** `mmoe train` (then `mmoe eval` of the published model on the test day, not timed; no test day: no eval). */
@@ -78,9 +80,18 @@ function train(name: string, config: string, data: string, curDate: string, days
   const meta = JSON.parse(readFileSync(join(models, curDate, 'metadata.json'), 'utf8'));
   if (testDate === null) return { t, meta, auc: {} };
   const evalArgs = [mmoe, 'eval', '--model', join(models, 'latest'), '--data-dir', data, '--dates', testDate, '--format', 'json', '--no-gates'];
-  const ev = JSON.parse(execFileSync(process.execPath, evalArgs, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const evalT = timed(process.execPath, evalArgs);
+  const ev = JSON.parse(evalT.stdout);
   const auc = Object.fromEntries(ev.tasks.map((x: { name: string; binary: { auc: { value: number } } }) => [x.name, x.binary.auc.value]));
-  return { t, meta, auc };
+  return { t, meta, auc, evalT };
+}
+
+/** `mmoe predict` of the published model on `date` into a CSV file (whole command). */
+function predict(models: string, data: string, date: string): Timed {
+  const output = join(work, 'predictions.csv');
+  const t = timed(process.execPath, [mmoe, 'predict', '--model', join(models, 'latest'), '--data-dir', data, '--dates', date, '--output', output]);
+  rmSync(output, { force: true });
+  return t;
 }
 
 interface PeerRun {
@@ -185,12 +196,14 @@ if (only.has('ctr') || only.has('memory')) {
     const results: Record<string, Trained[]> = { today: [], one: [], two: [], auto: [] };
     const alone: Record<1 | 2, Trained[]> = { 1: [], 2: [] };
     const peerRuns: Record<string, PeerRun[]> = { sparse: [], dense: [] };
+    const predictions: Timed[] = [];
     for (let r = 0; r < runs; r++) {
       for (const threads of [1, 2] as const) alone[threads].push(train(`ctr-2e-${threads}-${r}`, twoEpochs, ctr, '20240101', 1, null, ['--threads', String(threads)]));
       results.today!.push(train(`ctr-tfjs-${r}`, plain, ctr, '20240101', 1, '20240103', ['--threads', '1']));
       results.one!.push(train(`ctr-1-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', '1']));
       const auto = train(`ctr-auto-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', 'auto']);
       results.auto!.push(auto);
+      predictions.push(predict(join(work, `ctr-auto-${r}`), ctr, '20240103'));
       // Where auto is 2 threads (a 2-core machine), its run is the --threads 2 run too.
       results.two!.push(auto.meta.trainingPath?.threads === 2 ? auto : train(`ctr-2-${r}`, fast, ctr, '20240101', 1, '20240103', ['--threads', '2']));
       if (!skipPeer) {
@@ -247,6 +260,18 @@ if (only.has('ctr') || only.has('memory')) {
     row(['---', '---', '---']);
     for (const t of [1, 2] as const) row([`fast path, --threads ${t} (${alone[t][0]!.meta.trainingPath?.kernels} x${alone[t][0]!.meta.trainingPath?.threads})`, fmt(epochRate(alone[t], 0)), fmt(epochRate(alone[t], 1))]);
     row(['--threads 2 / --threads 1', `${(epochRate(alone[2], 0) / epochRate(alone[1], 0)).toFixed(2)}x`, `${stepsAlone.toFixed(2)}x`]);
+    say();
+    // Issue 13 keeps scoring's throughput: the same model scoring the test day, whole commands.
+    const scoring = [
+      ['mmoe eval (--no-gates, JSON report)', results.auto!.map((x) => x.evalT!)],
+      ['mmoe predict (CSV output)', predictions],
+    ] as const;
+    say();
+    say(`Scoring the test day (${fmt(rows)} rows) with the threads-auto run's model, whole commands (start-up, model loading, reading included), defaults (backend auto, threads auto, folded first layers):`);
+    say();
+    row(['command', 'rows/s (wall)', 'wall s', 'CPU s', 'peak RSS MB']);
+    row(['---', '---', '---', '---', '---']);
+    for (const [what, ts] of scoring) row([what, fmt(mean(ts.map((t) => rows / t.wall))), range(ts.map((t) => t.wall), 1), range(ts.map((t) => t.cpu), 1), range(ts.map((t) => t.peakRssMb), 0)]);
     say();
     say(`Targets: threads auto >= 3x today (${(rate(results.auto!) / rate(results.today!)).toFixed(2)}x), >= 0.9x the peer with --sparse (${Number.isNaN(peerSparse) ? '-' : (rate(results.auto!) / peerSparse).toFixed(2)}x); --threads 2 >= 1.6x --threads 1: ${stepsAlone.toFixed(2)}x on the steps alone (second epochs), ${withReading.toFixed(2)}x in the one-epoch runs with the reading alongside.`);
     sectionTime('ctr');
