@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import { BACKEND_ENV } from '../backend.js';
 import { createLogger, type Logger, type LoggerOptions } from '../logger.js';
+import type { UsableCores } from '../util/cpus.js';
 
 export interface CliEnv {
   stdout: Writable;
@@ -16,6 +17,8 @@ export interface CliEnv {
   backend?: string;
   /** MMOE_DEBUG is set: stacks of unexpected errors, TensorFlow's info lines. */
   debug?: boolean;
+  /** The cores `--threads auto` sizes thread pools by; absent: read from the machine and its cgroup (util/cpus.ts). */
+  cores?: UsableCores;
 }
 
 export function defaultEnv(signal?: AbortSignal): CliEnv {

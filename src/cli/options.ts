@@ -2,6 +2,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { BACKEND_ENV, BACKENDS } from '../backend.js';
 import { parseMemorySize } from '../data/memory-budget.js';
+import { MAX_THREADS } from '../util/cpus.js';
 
 export function parseDate(value: string): string {
   if (!/^\d{8}$/.test(value) || Number.isNaN(Date.parse(`${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}`)))
@@ -20,6 +21,12 @@ export function parseDateList(value: string): string[] {
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive integer.`);
+  return n;
+}
+
+/** A thread count of --threads, already parsed as an integer: at most MAX_THREADS. */
+export function parseThreadCount(n: number): number {
+  if (n > MAX_THREADS) throw new InvalidArgumentError(`'${n}' is more than ${MAX_THREADS} threads; give at most ${MAX_THREADS}, or auto (the usable cores).`);
   return n;
 }
 

@@ -8,7 +8,10 @@ import { type DataSource, sourceForDays } from '../data/partitions.js';
 import { UsageError } from '../errors.js';
 import { addReadPolicyOptions, inputStorage } from './data-flags.js';
 import { DEFAULT_FOLD_BUDGET_MIB } from '../model/folded-scorer.js';
-import { addBackendOption, parseDate, parseDateList, parseNonNegativeInt, parsePositiveInt } from './options.js';
+import { addBackendOption, parseDate, parseDateList, parseNonNegativeInt, parsePositiveInt, parseThreadCount } from './options.js';
+import type { Logger } from '../logger.js';
+import { resolveThreads } from '../scoring/model-dir.js';
+import { beyondCores, coresFields, usableCores } from '../util/cpus.js';
 
 export interface ScoringDataFlags {
   dataDir?: string;
@@ -38,14 +41,26 @@ export function addScoringDataOptions(cmd: Command): Command {
     )
     .option(
       '--threads <n|auto>',
-      'worker threads that score while the main thread reads: auto = cores - 1 (at least 1, at most 4) on wasm for inputs of 24 MiB or more, else none; 0 scores in the main thread',
+      'worker threads that score while the main thread reads (at most 256): auto = usable cores - 1 (a cgroup CPU quota counts; at least 1, at most 4) on wasm for inputs of 24 MiB or more, else none; 0 scores in the main thread',
       parseThreads,
       'auto',
     );
 }
 
 function parseThreads(value: string): number | 'auto' {
-  return value === 'auto' ? 'auto' : parseNonNegativeInt(value);
+  return value === 'auto' ? 'auto' : parseThreadCount(parseNonNegativeInt(value));
+}
+
+/**
+ * The scoring threads of eval and predict (both models of an eval with --baseline get as many),
+ * logged with why; a count set above the usable cores is a warning.
+ */
+export function scoringThreads(threads: number | 'auto', backend: BackendInfo, inputBytes: number | undefined, logger: Logger, usable = usableCores()): number {
+  const choice = resolveThreads(threads, backend.name, inputBytes, usable);
+  logger.info({ threads: { setting: threads, chosen: choice.threads, ...coresFields(usable) } }, choice.message);
+  const beyond = beyondCores(threads, usable, '--threads');
+  if (beyond) logger.warn({ threads: { setting: threads, ...coresFields(usable) } }, `${beyond}: scoring threads beyond the cores take turns, each holding its own copy of the model; --threads auto sizes them to the cores`);
+  return choice.threads;
 }
 
 /** The days the flags name; exactly one of --dates and --cur-date, and --days only with --cur-date. */

@@ -1,5 +1,6 @@
 // The config file is the public API: every key is declared and documented here (docs/config.md).
 import { z } from 'zod';
+import { MAX_THREADS } from '../util/cpus.js';
 
 /** Names the config invents and the model's outputs carry (tasks): identifiers. */
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier: letters, digits and _');
@@ -127,8 +128,8 @@ export const trainingSection = z
      * epoch; `auto`: memory when the rows fit the memory budget, else stream.
      */
     data: z.enum(['auto', 'memory', 'stream']).default('auto'),
-    /** Training threads of the fast path: `auto` = every core for runs long enough to pay for starting them. */
-    threads: z.union([z.literal('auto'), positiveInt]).default('auto'),
+    /** Training threads of the fast path: `auto` = every usable core (a cgroup CPU quota counts) for runs long enough to pay for starting them. */
+    threads: z.union([z.literal('auto'), positiveInt.max(MAX_THREADS, `at most ${MAX_THREADS} threads`)]).default('auto'),
     /** `auto`: the fast path (wasm SIMD kernels) when it covers the model and its probe step agrees with tfjs; `tfjs`: always the tfjs graph. */
     kernels: z.enum(['auto', 'tfjs']).default('auto'),
     optimizer: optimizer.default({}),

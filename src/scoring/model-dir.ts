@@ -1,7 +1,6 @@
 // Opens a published model directory for scoring: the saved feature spec (never a config file, so
 // rows are encoded exactly as in training), the weights, and what metadata.json says about it.
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend.js';
@@ -9,12 +8,14 @@ import { trainingSection } from '../config/schema.js';
 import type { FeatureSpec } from '../data/feature-spec.js';
 import type { StoredFile } from '../data/storage/index.js';
 import { DataError, UsageError } from '../errors.js';
+import { mib } from '../data/memory-budget.js';
 import { DEFAULT_FOLD_BUDGET_MIB, FoldedScorer, type Scorer } from '../model/folded-scorer.js';
 import { checkFeatureSpec, checkTopology, loadModel, MODEL_JSON, type MultiTaskModel, readArchitecture, type SavedArchitecture } from '../model/index.js';
 import { type BatchScorer, finiteScores, inProcess, withHelpingCaller } from './batch-scorer.js';
 import { readModelFacts, type TrainingFacts } from '../eval/model-facts.js';
 import { ScoringPool } from './scoring-pool.js';
 import type { ScoringInfo } from './scoring-info.js';
+import { type ThreadChoice, type UsableCores, usableCores } from '../util/cpus.js';
 
 /** What a report says about a model: where it is and what it is. */
 export interface ModelInfo {
@@ -77,14 +78,17 @@ export function inputBytes(files: StoredFile[]): number {
 }
 
 /**
- * `auto`: on wasm (one compute thread per tfjs instance), one scoring thread per core besides the
- * main thread, which reads (at least 1, at most 4); none for small inputs; none on other backends
- * (tfjs-node has threads of its own).
+ * `auto`: on wasm (one compute thread per tfjs instance), one scoring thread per usable core
+ * (util/cpus.ts: a container's CPU quota counts) besides the main thread, which reads (at least 1,
+ * at most 4); none for small inputs; none on other backends (tfjs-node has threads of its own).
  */
-export function resolveThreads(threads: number | 'auto', backend: string, inputBytes?: number): number {
-  if (threads !== 'auto') return threads;
-  if (backend !== 'wasm' || (inputBytes !== undefined && inputBytes < THREADS_MIN_INPUT_BYTES)) return 0;
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+export function resolveThreads(threads: number | 'auto', backend: string, inputBytes?: number, usable: UsableCores = usableCores()): ThreadChoice {
+  if (threads !== 'auto') return { threads, message: `scoring threads ${threads} (as set; ${usable.reason})` };
+  if (backend !== 'wasm') return { threads: 0, message: `scoring threads auto: 0 (${backend} computes in threads of its own)` };
+  if (inputBytes !== undefined && inputBytes < THREADS_MIN_INPUT_BYTES)
+    return { threads: 0, message: `scoring threads auto: 0 (${mib(inputBytes)} of input, under ${mib(THREADS_MIN_INPUT_BYTES)}: starting a thread costs more than it saves)` };
+  const n = Math.max(1, Math.min(4, usable.cores - 1));
+  return { threads: n, message: `scoring threads auto: ${n} (one per usable core besides the main thread, which reads, at least 1 and at most 4; ${usable.reason})` };
 }
 
 function scorerFor(model: MultiTaskModel, budgetMib: number, backendReason: string | null): { scorer: Scorer; scoring: ScoringInfo; dispose(): void } {
@@ -164,7 +168,7 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const { saved, model } = await loadServedModel(resolvedPath, options);
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
-  const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes);
+  const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes).threads;
   const backendReason = options.backendReason ?? null;
   const info: ModelInfo = {
     path: dir,

@@ -27,7 +27,8 @@ import { type GateJob, judgeModel, type Promotion } from './promotion-gate.js';
 import { checkModelRoot, discardStaging, publish, stagingDir, sweepStale } from './publish.js';
 import { publishedMessage, readMessage } from './messages.js';
 import { RunLog } from './run-log.js';
-import { trainingThreads } from './threads.js';
+import { oversubscribed, trainingThreads } from './threads.js';
+import { coresFields, type UsableCores, usableCores } from '../util/cpus.js';
 import { resolveWarmStart, type WarmStartChoice } from './warm-start.js';
 
 export interface TrainJob {
@@ -56,6 +57,8 @@ export interface TrainDeps {
   version: string;
   /** The run log file: a write to it that failed stops the run before it publishes. */
   logFile?: LogFile;
+  /** The cores this process may use (`auto` threads); read from the machine and its cgroup when absent. */
+  cores?: UsableCores;
 }
 
 export interface TrainOutcome {
@@ -150,6 +153,9 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     const swept = sweepStale(job.modelRoot);
     if (swept.length) logger.warn({ swept }, `cleaned up after an earlier run that was killed: ${swept.join('; ')}`);
     if (validDate) await findPartition(job.source.dataDir, validDate, job.source.requireSuccess, sourceStorage(job.source)); // fail before the long read
+    const cores = deps.cores ?? usableCores();
+    const tooMany = cfg.training.kernels === 'tfjs' ? null : oversubscribed(cfg.training.threads, cores);
+    if (tooMany) logger.warn({ threads: { setting: cfg.training.threads, ...coresFields(cores) } }, tooMany);
     const warm = resolveWarmStart(job.warmStart, job.modelRoot, job.curDate, cfg);
     logger.info({ warmStart: warm.dir ?? null }, warm.reason);
     let spec = featureSpecFromConfig(cfg);
@@ -213,7 +219,10 @@ export async function runTrainJob(job: TrainJob, deps: TrainDeps): Promise<Train
     };
     /** Trains a fresh (or warm-started) model on `train` and stages it. */
     const trainAndStage = async (train: TrainRows, rows: number): Promise<FitResult> => {
-      const options = { threads: trainingThreads(tc.threads, { rows, batchSize: tc.batchSize, epochs: tc.epochs }), kernels: tc.kernels };
+      const threads = trainingThreads(tc.threads, { rows, batchSize: tc.batchSize, epochs: tc.epochs }, cores);
+      // kernels "tfjs": one thread, as the training path's line says
+      if (tc.kernels !== 'tfjs') logger.info({ threads: { setting: tc.threads, chosen: threads.threads, ...coresFields(cores) } }, threads.message);
+      const options = { threads: threads.threads, kernels: tc.kernels };
       const model = warm.dir ? await loadModel(warm.dir, spec, cfg.model, tc, tc.seed, options) : buildModel(spec, cfg.model, tc, tc.seed, options);
       const optimizerState = warm.dir ? restoreOptimizer(model, warm.dir) : null;
       if (optimizerState) logger.info({ restored: optimizerState.restored }, optimizerState.reason);

@@ -5,10 +5,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import pino from 'pino';
+import { main } from '../../src/cli/main.js';
 import { CTR_COLUMNS } from '../../src/data/ctr-world.js';
 import { overlappingTexts, renderInChromium } from '../eval/chromium.js';
 import { ctrDays, mmoe, pairwiseAuc, saveUntrained, TINY_CONFIG, trainTiny } from '../eval/fixtures.js';
+import { coresUnderQuota } from '../util/fake-cgroup.js';
+import { fakeEnv } from './fake-env.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmoe-eval-'));
 const data = join(root, 'data');
@@ -258,6 +263,26 @@ test('scoring threads give the same report and the same predict output, byte for
     assert.equal(r.code, 0, r.err);
   }
   assert.equal(readFileSync(out('2'), 'utf8'), readFileSync(out('0'), 'utf8'));
+});
+
+// wasm: where scoring threads run. One core usable (a cgroup CPU quota of 1 on 8 cores) and --threads 2.
+test('eval and predict log the scoring threads and why; more than the usable cores is one warning, also for two models', async () => {
+  const cores = coresUnderQuota(join(root, 'cgroup'), 1, 8);
+  const run = async (...args: string[]) => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, done) => (lines.push(JSON.parse(String(c))), done()) }));
+    const env = { ...fakeEnv(), makeLogger: () => logger, cores };
+    const code = await main(['node', 'mmoe', ...args, '--data-dir', data, '--dates', '20260102', '--backend', 'wasm'], env);
+    assert.equal(code, 0, env.err());
+    return lines;
+  };
+  const warning = /^threads 2 \(--threads\) is more than the 1 core usable \(cgroup CPU quota 1\.0 of 8 cores\): scoring threads beyond the cores take turns/;
+  const set = await run('eval', '--model', model, '--baseline', model, '--threads', '2', '--format', 'json');
+  assert.deepEqual(set.filter((l) => warning.test(l.msg)).map((l) => l.level), [40], set.map((l) => l.msg).join('\n'));
+  assert.ok(set.some((l) => l.level === 30 && l.msg === 'scoring threads 2 (as set; 1 core usable: cgroup CPU quota 1.0 of 8 cores)'));
+  const auto = await run('predict', '--model', model, '--output', join(root, 'threads-auto.csv'));
+  assert.ok(auto.some((l) => l.level === 30 && /^scoring threads auto: 0 \([\d.]+ MiB of input, under 24 MiB: starting a thread costs more than it saves\)$/.test(l.msg)), auto.map((l) => l.msg).join('\n'));
+  assert.ok(!auto.some((l) => l.level === 40 && /is more than the/.test(l.msg)));
 });
 
 // wasm: a scoring thread must be running when the baseline fails (see above).

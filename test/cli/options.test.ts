@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidArgumentError } from 'commander';
-import { parseDateList, parseDay, parseDuration } from '../../src/cli/options.js';
+import { main } from '../../src/cli/main.js';
+import { parseDateList, parseDay, parseDuration, parseThreadCount } from '../../src/cli/options.js';
+import { fakeEnv } from './fake-env.js';
 
 test('parseDateList keeps the order given and refuses a repeated date, naming it', () => {
   assert.deepEqual(parseDateList('20240103, 20240101'), ['20240103', '20240101']);
@@ -25,4 +27,20 @@ test('parseDay: YYYYMMDD, or today and yesterday in the local time zone, across 
   assert.equal(parseDay('today', new Date(2024, 2, 1, 23, 59)), '20240301');
   assert.equal(parseDay('yesterday', new Date(2025, 0, 1, 2, 30)), '20241231');
   assert.throws(() => parseDay('tomorrow'), /'tomorrow' is not a date in YYYYMMDD form/);
+});
+
+test('--threads above 256 is a usage error (exit 2) naming the flag and the value, for train, eval and predict', async () => {
+  assert.equal(parseThreadCount(256), 256);
+  assert.throws(() => parseThreadCount(257), (e: unknown) => e instanceof InvalidArgumentError && /'257' is more than 256 threads/.test(e.message));
+  const runs = [
+    ['train', '--train-data-dir', 'no-such-dir', '--cur-date', '20240101', '--threads', '257'],
+    ['eval', '--model', 'no-such-model', '--threads', '1000'],
+    ['predict', '--model', 'no-such-model', '--output', 'x.csv', '--threads', '300'],
+  ];
+  for (const args of runs) {
+    const env = fakeEnv();
+    assert.equal(await main(['node', 'mmoe', ...args], env), 2, args.join(' '));
+    const value = args.at(-1)!;
+    assert.match(env.err(), new RegExp(`option '--threads <n\\|auto>' argument '${value}' is invalid\\. '${value}' is more than 256 threads`), env.err());
+  }
 });

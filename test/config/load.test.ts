@@ -41,6 +41,8 @@ test('unknown keys, wrong types and missing keys are reported with their path', 
   );
   assert.throws(() => parseConfig({ features: {} }), /key 'tasks': value missing is required/);
   assert.throws(() => parseConfig({ ...minimal(), features: { categorical: [{ name: 'a', buckets: 2 ** 31 }] } }), /buckets': value 2147483648: bucket ids are int32: at most 2147483647 buckets/);
+  assert.throws(() => parseConfig({ ...minimal(), training: { threads: 300 } }), /key 'training\.threads': value 300: at most 256 threads/);
+  assert.equal(parseConfig({ ...minimal(), training: { threads: 256 } }).training.threads, 256);
 });
 
 test('cross-field rules: crosses, tasks, esmm, early stopping', () => {

@@ -58,7 +58,7 @@ interface CronJob {
         template: {
           spec: {
             restartPolicy: string;
-            containers: { command: string[]; args: string[]; volumeMounts: { name: string; mountPath: string }[] }[];
+            containers: { command: string[]; args: string[]; volumeMounts: { name: string; mountPath: string }[]; resources: { requests: { cpu?: string }; limits: { cpu?: string } } }[];
             volumes: { name: string; persistentVolumeClaim?: { claimName: string }; hostPath?: unknown }[];
           };
         };
@@ -143,6 +143,12 @@ test('the CronJob forbids overlapping runs, keeps the model root and the logs on
   }
   // A hostPath is the node's: other nodes keep stale files, and kubelet makes it root's (EACCES for uid 1000).
   assert.deepEqual(pod.volumes.filter((v) => v.hostPath).map((v) => v.name), []);
+});
+
+test('the CronJob limits its CPUs to what it requests: --threads auto trains on that many threads (the cgroup CPU quota), not one per core of the node', () => {
+  const { resources } = cronJob().spec.jobTemplate.spec.template.spec.containers[0]!;
+  assert.match(String(resources.requests.cpu), /^\d+$/, 'whole CPUs: a fraction is rounded down');
+  assert.equal(resources.limits.cpu, resources.requests.cpu);
 });
 
 const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });

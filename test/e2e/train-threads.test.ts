@@ -11,6 +11,8 @@ import { generateCtr } from '../../src/data/generate-ctr.js';
 import { trainingThreadsRunning } from '../../src/model/fast/fast-trainer.js';
 import { deviation } from '../../src/model/fast/probe.js';
 import { decodeFloat32Weights, nodeFileSystem } from '../../src/model/io.js';
+import type { UsableCores } from '../../src/util/cpus.js';
+import { coresUnderQuota } from '../util/fake-cgroup.js';
 import { fakeEnv } from '../cli/fake-env.js';
 import { waitFor } from '../wait-for.js';
 import { tinyConfig } from './tiny-config.js';
@@ -30,11 +32,11 @@ before(async () => {
   await generateCtr({ out: data, startDate: '20260101', days: 2, rowsPerDay: 2000, seed: 9 });
 });
 
-async function train(name: string, threads: string, model?: Record<string, unknown>, features?: Record<string, unknown>) {
+async function train(name: string, threads: string, model?: Record<string, unknown>, features?: Record<string, unknown>, cores?: UsableCores) {
   const cfg = join(root, `${name}.json`);
   writeFileSync(cfg, JSON.stringify({ ...config(model), ...(features ? { features: { ...tinyConfig.features, ...features } } : {}) }));
   const models = join(root, name);
-  const env = fakeEnv({ logFiles: true });
+  const env = { ...fakeEnv({ logFiles: true }), cores };
   const args = ['node', 'mmoe', 'train', '--train-data-dir', data, '--cur-date', '20260102', '--config', cfg, '--threads', threads];
   const code = await main([...args, '--model-output-dir', models, '--log-dir', join(root, `${name}-logs`), '--quiet', '--backend', 'cpu'], env);
   assert.equal(code, 0, env.err());
@@ -71,6 +73,19 @@ test('a model the fast path does not cover trains on tfjs; metadata and the log 
   assert.equal(r.meta.trainingPath.kernels, 'tfjs');
   assert.match(r.meta.trainingPath.reason, /dropout 0\.1/);
   assert.match(r.log, /training on the tfjs graph: the fast path does not cover this model: dropout 0\.1/);
+});
+
+test('--threads above the usable cores (a cgroup CPU quota of 1 on 8 cores) trains with that many threads and warns once; the log says how many and why', async () => {
+  const cores = coresUnderQuota(join(root, 'cgroup'), 1, 8);
+  const r = await train('oversubscribed', '2', undefined, undefined, cores);
+  assert.equal(r.meta.trainingPath.threads, 2);
+  const warnings = r.log.match(/threads 2 \(--threads or training\.threads\) is more than the 1 core usable \(cgroup CPU quota 1\.0 of 8 cores\): every training step waits/g) ?? [];
+  assert.equal(warnings.length, 1, r.log);
+  assert.match(r.log, /"level":40[^\n]*threads 2 \(--threads or training/, 'at warn level');
+  assert.match(r.log, /threads 2 \(as set; 1 core usable: cgroup CPU quota 1\.0 of 8 cores\)/);
+  const auto = await train('auto-short', 'auto', undefined, undefined, cores);
+  assert.match(auto.log, /threads auto: 1 \(\d+ steps, fewer than 200, do not pay for starting threads; 1 core usable: cgroup CPU quota 1\.0 of 8 cores\)/);
+  assert.doesNotMatch(auto.log, /is more than the/);
 });
 
 test('with every numeric statistic known, the first epoch trains while a thread reads: the same rows, the read logged and recorded, the same bytes twice with two threads', async () => {

@@ -17,7 +17,7 @@ import { writeFileAtomic, writeTarget } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { parseChoice, parseMemoryBudget, parseRatio } from '../options.js';
-import { addScoringDataOptions, type ScoringDataFlags, scoringSource, selectScoringBackend } from '../scoring-flags.js';
+import { addScoringDataOptions, type ScoringDataFlags, scoringSource, scoringThreads, selectScoringBackend } from '../scoring-flags.js';
 
 const FORMATS = ['table', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -86,10 +86,11 @@ export async function runEvalCommand(ctx: EvalContext, env: CliEnv): Promise<Eva
   const logger = env.makeLogger({ console: !ctx.quiet });
   logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason }, backendLine(backend));
   const bytes = inputBytes((await findPartitions(ctx.source)).flatMap((p) => p.files));
-  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes, backendReason: backend.reason });
+  const threads = scoringThreads(ctx.threads, backend, bytes, logger, env.cores);
+  const model = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads, inputBytes: bytes, backendReason: backend.reason });
   let baseline: Awaited<ReturnType<typeof openModel>> | undefined;
   try {
-    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes, backendReason: backend.reason });
+    if (ctx.baseline) baseline = await openModel(ctx.baseline, '--baseline', { foldBudgetMib: ctx.foldBudget, threads, inputBytes: bytes, backendReason: backend.reason });
     // How rows are scored is for profiling (--format json has it under model.scoring): debug level.
     void model.ready().then(() => logger.debug({ scoring: model.info.scoring }, scoringLine(model.info.scoring)), () => {});
     if (baseline && JSON.stringify(baseline.spec) !== JSON.stringify(model.spec))

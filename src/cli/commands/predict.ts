@@ -13,7 +13,7 @@ import { scoringLine } from '../../scoring/scoring-info.js';
 import { type PredictInput, type PredictOutcome, runPredict } from '../../predict/predict-job.js';
 import type { CliEnv } from '../context.js';
 import { inputStorage } from '../data-flags.js';
-import { addScoringDataOptions, type ScoringDataFlags, scoringSource, selectScoringBackend } from '../scoring-flags.js';
+import { addScoringDataOptions, type ScoringDataFlags, scoringSource, scoringThreads, selectScoringBackend } from '../scoring-flags.js';
 
 export interface PredictContext {
   model: string;
@@ -98,7 +98,8 @@ export async function runPredictCommand(ctx: PredictContext, env: CliEnv): Promi
   const logger = env.makeLogger({ console: true });
   logger.info({ backend: backend.name, requested: backend.requested, reason: backend.reason }, backendLine(backend));
   const bytes = 'file' in ctx.input ? await fileBytes(ctx.input.file, ctx.input.storage) : inputBytes((await findPartitions(ctx.input.source)).flatMap((p) => p.files));
-  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads: ctx.threads, inputBytes: bytes, backendReason: backend.reason });
+  const threads = scoringThreads(ctx.threads, backend, bytes, logger, env.cores);
+  const opened = await openModel(ctx.model, '--model', { foldBudgetMib: ctx.foldBudget, threads, inputBytes: bytes, backendReason: backend.reason });
   try {
     void opened.ready().then(() => logger.debug({ scoring: opened.info.scoring }, scoringLine(opened.info.scoring)), () => {});
     const r = await runPredict({ model: opened, input: ctx.input, output: ctx.output, keep: ctx.keep, maxBadRows: ctx.maxBadRows, signal: env.signal }, logger);

@@ -24,7 +24,7 @@ import { writeTarget } from '../../util/atomic-file.js';
 import { VERSION } from '../../version.js';
 import type { CliEnv } from '../context.js';
 import { addDataOptions, type DataFlags, dataSourceFromFlags } from '../data-flags.js';
-import { addBackendOption, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseMemoryBudget, parseNumber, parsePositiveInt } from '../options.js';
+import { addBackendOption, parseDate, parseDateList, parseDuration, parseHttpUrl, parseInteger, parseLabelValue, parseMemoryBudget, parseNumber, parsePositiveInt, parseThreadCount } from '../options.js';
 
 type GateFlag = { maxAucDrop: number } | 'off';
 
@@ -133,7 +133,7 @@ export async function runTrain(flags: TrainFlags, env: CliEnv, scope: RunScope =
       waitForDataMs: flags.waitForData,
       memoryBudget: memoryBudget(flags.memoryBudget),
     },
-    { logger, progress, version: VERSION, signal: env.signal, logFile },
+    { logger, progress, version: VERSION, signal: env.signal, logFile, cores: env.cores },
     scope,
   );
 }
@@ -189,7 +189,7 @@ export function addTrainOptions(cmd: Command): Command {
     .option('--valid-date <YYYYMMDD>', 'validate on this day instead of the hash hold-out', parseDate)
     .option('--warm-start <mode>', "'none', 'auto' (newest compatible earlier model) or a model directory", 'none')
     .option('--memory-budget <size>', 'memory the encoded rows may take, e.g. 4G or 512M (default: half of the machine or cgroup memory); training.data "auto" streams past it', parseMemoryBudget)
-    .option('--threads <n|auto>', 'override training.threads: training threads (auto: every core for runs of 200 steps or more)', parseTrainingThreads)
+    .option('--threads <n|auto>', 'override training.threads: training threads, at most 256 (auto: every usable core, a cgroup CPU quota counting, for runs of 200 steps or more)', parseTrainingThreads)
     .option('--quiet', 'no progress bar and no console log (the log file is still written)', false)
     .option('--gate <rule>', "promotion gate: 'max-auc-drop=<d>' (latest moves only when no binary task's AUC drops more than d against it; exit 4 otherwise) or 'off'; overrides publish.gate", parseGate)
     .option('--gate-dates <dates>', 'compare on these days (comma-separated YYYYMMDD) instead of the validation day or hold-out', parseDateList)
@@ -202,7 +202,7 @@ export function addTrainOptions(cmd: Command): Command {
 }
 
 function parseTrainingThreads(value: string): number | 'auto' {
-  return value === 'auto' ? 'auto' : parsePositiveInt(value);
+  return value === 'auto' ? 'auto' : parseThreadCount(parsePositiveInt(value));
 }
 
 export function register(program: Command, env: CliEnv): void {
