@@ -6,7 +6,7 @@
 // the data read. Tables come from the same sections as the text formats. Prints on A4.
 import { createHash } from 'node:crypto';
 import type { EvalDocument, TaskResult } from './eval-document.js';
-import type { TrainingFacts } from './model-facts.js';
+import type { TrainingFacts } from '../model/model-facts.js';
 import { calibrationChart, histogramChart, prChart, rocChart, trainingCharts } from './report-charts.js';
 import {
   badRowSection,

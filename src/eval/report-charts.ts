@@ -2,7 +2,7 @@
 // calibration and score histograms (the baseline dashed beside the model), and the training
 // curves of the run that made the model (metadata.json history).
 import type { BinaryResult, TaskResult } from './eval-document.js';
-import type { TrainingFacts } from './model-facts.js';
+import type { TrainingFacts } from '../model/model-facts.js';
 import { chart, guide, keysOf, niceRange, polyline, type Series } from './svg-charts.js';
 
 export const MODEL_COLOR = '#1f77b4';

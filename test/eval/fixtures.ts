@@ -11,7 +11,7 @@ import { type FeatureSpec, featureSpecFromConfig } from '../../src/data/feature-
 import { generateCtr } from '../../src/data/generate-ctr.js';
 import type { EvalOutcome } from '../../src/eval/eval-job.js';
 import type { ModelInfo } from '../../src/scoring/model-dir.js';
-import type { TrainingFacts } from '../../src/eval/model-facts.js';
+import type { TrainingFacts } from '../../src/model/model-facts.js';
 import { binaryReport } from '../../src/metrics/binary-report.js';
 import { gateStats } from '../../src/metrics/gate.js';
 import { regressionMetrics } from '../../src/metrics/regression.js';

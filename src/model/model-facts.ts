@@ -1,6 +1,8 @@
 // What a published model's metadata.json and config.json say about how it was made: the dates,
 // rows, epochs and training curves, the backend and timings, the model section, and the
-// per-task thresholds chosen on its validation rows. For reports; scoring never needs them.
+// per-task thresholds chosen on its validation rows. Read when a model is opened
+// (scoring/model-dir.ts) for the reports eval writes (eval/) and its --threshold auto; scoring
+// itself never needs them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
