@@ -53,11 +53,12 @@ function parseThreads(value: string): number | 'auto' {
 
 /**
  * The scoring threads of eval and predict (both models of an eval with --baseline get as many),
- * logged with why; a count set above the usable cores is a warning.
+ * logged with why at debug (eval and predict say nothing at info in a normal run); a count set
+ * above the usable cores is a warning.
  */
 export function scoringThreads(threads: number | 'auto', backend: BackendInfo, inputBytes: number | undefined, logger: Logger, usable = usableCores()): number {
   const choice = resolveThreads(threads, backend.name, inputBytes, usable);
-  logger.info({ threads: { setting: threads, chosen: choice.threads, ...coresFields(usable) } }, choice.message);
+  logger.debug({ threads: { setting: threads, chosen: choice.threads, ...coresFields(usable) } }, choice.message);
   const beyond = beyondCores(threads, usable, '--threads');
   if (beyond) logger.warn({ threads: { setting: threads, ...coresFields(usable) } }, `${beyond}: scoring threads beyond the cores take turns, each holding its own copy of the model; --threads auto sizes them to the cores`);
   return choice.threads;

@@ -279,9 +279,9 @@ test('eval and predict log the scoring threads and why; more than the usable cor
   const warning = /^threads 2 \(--threads\) is more than the 1 core usable \(cgroup CPU quota 1\.0 of 8 cores\): scoring threads beyond the cores take turns/;
   const set = await run('eval', '--model', model, '--baseline', model, '--threads', '2', '--format', 'json');
   assert.deepEqual(set.filter((l) => warning.test(l.msg)).map((l) => l.level), [40], set.map((l) => l.msg).join('\n'));
-  assert.ok(set.some((l) => l.level === 30 && l.msg === 'scoring threads 2 (as set; 1 core usable: cgroup CPU quota 1.0 of 8 cores)'));
+  assert.ok(set.some((l) => l.level === 20 && l.msg === 'scoring threads 2 (as set; 1 core usable: cgroup CPU quota 1.0 of 8 cores)'));
   const auto = await run('predict', '--model', model, '--output', join(root, 'threads-auto.csv'));
-  assert.ok(auto.some((l) => l.level === 30 && /^scoring threads auto: 0 \([\d.]+ MiB of input, under 24 MiB: starting a thread costs more than it saves\)$/.test(l.msg)), auto.map((l) => l.msg).join('\n'));
+  assert.ok(auto.some((l) => l.level === 20 && /^scoring threads auto: 0 \([\d.]+ MiB of input, under 24 MiB: starting a thread costs more than it saves\)$/.test(l.msg)), auto.map((l) => l.msg).join('\n'));
   assert.ok(!auto.some((l) => l.level === 40 && /is more than the/.test(l.msg)));
 });
 
