@@ -212,7 +212,8 @@ export class EmbeddingTables {
   /**
    * While a checkpoint is kept: saves the rows `batch` reads (every field's, so every row a step
    * on it may change) that are not saved yet. For steps whose updates are made elsewhere: the
-   * fast path's threads each update the rows they own, with tables of their own.
+   * fast path's threads each update the rows they own, with tables of their own. An id outside
+   * its table throws (as gather() would) before the log holds it: the step is refused.
    */
   saveForCheckpoint(batch: Batch): void {
     const fields = this.layout.fields;
@@ -225,7 +226,12 @@ export class EmbeddingTables {
     const [cat, rows] = batch.source ? [batch.source.table.cat, batch.source.rows] : [batch.cat, null];
     for (let b = 0; b < batch.size; b++) {
       const at = (rows ? rows[b]! : b) * nCat;
-      for (let f = 0; f < nCat; f++) undo[f]?.saveRow(stores[f]!, cat[at + f]!);
+      for (let f = 0; f < nCat; f++) {
+        const id = cat[at + f]!;
+        const limit = fields[f]!.table.rows;
+        if (!(id >= 0 && id < limit)) throw badId(fields[f]!.name, id, limit);
+        undo[f]?.saveRow(stores[f]!, id);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import type { DenseNet } from '../dense-net.js';
 import type { EmbeddingTables } from '../embeddings.js';
 import type { BlockLayout } from '../layout.js';
 import { adamStepSize, optimizerSlots, type SparseOptimizer, type SparseOptimizerName } from '../sparse-optimizer.js';
+import { fromFailure } from '../../util/thread-failure.js';
 import { type KernelModule, kernelModule, sharedMemory, writeInstructions } from '../wasm/training-kernels.js';
 import { describeNet } from './describe.js';
 import { combineLosses, type LossTask, lossTasks } from './loss.js';
@@ -145,10 +146,10 @@ export class FastTrainer {
       this.workers.push(w);
     }
     const ready = this.sync.waitReady(this.workers.length, START_TIMEOUT_MS);
-    const failure = this.sync.failure();
-    if (!ready || failure) {
+    const failed = this.sync.failure();
+    if (!ready || failed) {
       this.dispose();
-      throw new Error(failure ? `training thread ${failure.thread} did not start: ${failure.message}` : `the training threads did not start within ${START_TIMEOUT_MS / 1000} s`);
+      throw new Error(failed ? `training thread ${failed.thread} did not start: ${failed.failure.message}` : `the training threads did not start within ${START_TIMEOUT_MS / 1000} s`);
     }
   }
 
@@ -183,8 +184,8 @@ export class FastTrainer {
     const lv = this.runner.logVariances()?.slice() ?? null;
     if (this.workers.length) this.sync.publish(COMMAND_STEP, p);
     const r = runPhases(this.runner, 0, this.workers.length ? this.sync : null, p);
-    const failure = this.sync.failure();
-    if (failure) throw new Error(`training thread ${failure.thread}: ${failure.message}`);
+    const failed = this.sync.failure();
+    if (failed) throw fromFailure(failed.failure, (message) => new Error(`training thread ${failed.thread}: ${message}`));
     if (r.applied) this.steps++;
     const penalty = r.applied ? this.runner.reduced().penalty : 0;
     return { loss: Math.fround(combineLosses(this.tasks, r.losses, lv).total + penalty), taskLosses: r.losses };

@@ -2,6 +2,7 @@
 // the main thread publishes a step (its parameters, then a new generation number), every thread
 // works on its shard, and barriers separate the phases of a step. Atomics only: no messages per
 // step, so a step costs two or three wake-ups, not a round trip through the event loop.
+import { toFailure, type WorkerFailure } from '../../util/thread-failure.js';
 
 /** Int32 words of the control block. */
 const GENERATION = 0;
@@ -13,7 +14,7 @@ const FAILED = 5;
 const READY = 6;
 /** Float64 step parameters start at this byte offset of the control block. */
 const PARAMS_BYTE = 64;
-/** The first failure's message (UTF-8, length-prefixed) starts here. */
+/** The step's first failure (WorkerFailure as JSON, UTF-8, length-prefixed) starts here. */
 const MESSAGE_BYTE = 128;
 /** Bytes of the control block (plan.ts reserves them). */
 export const CONTROL_BYTES = 1024;
@@ -58,8 +59,9 @@ export class StepSync {
     this.message = new Uint8Array(buffer, at + MESSAGE_BYTE, CONTROL_BYTES - MESSAGE_BYTE);
   }
 
-  /** Main thread: publishes a step or a stop to the workers. */
+  /** Main thread: publishes a step (which starts with no failure) or a stop to the workers. */
   publish(command: number, p?: StepParams): void {
+    Atomics.store(this.i32, FAILED, 0);
     if (p) {
       Atomics.store(this.i32, ROWS, p.rows);
       this.f64.set([p.denseStep, p.sparseRate, p.sparseSteps, p.clipNorm, p.table]);
@@ -96,20 +98,28 @@ export class StepSync {
     this.waitWhile(BARRIER, gen);
   }
 
-  /** A thread records that it failed and why; the step still completes its barriers. The first failure is kept. */
+  /**
+   * A thread records that it failed and why (typed: a DataError stays one on the main thread);
+   * the step still completes its barriers. The step's first failure is kept.
+   */
   fail(thread: number, err: unknown): void {
     if (Atomics.compareExchange(this.i32, FAILED, 0, thread + 1) !== 0) return;
-    const text = new TextEncoder().encode(err instanceof Error ? err.message : String(err)).subarray(0, this.message.length - 4);
+    const f = toFailure(err);
+    const encode = (keep: number) => new TextEncoder().encode(JSON.stringify({ ...f, message: f.message.slice(0, keep), location: f.location && { ...f.location, value: f.location.value?.slice(0, keep) } }));
+    // Too long for the control block: the message and the value shortened, the JSON kept whole.
+    let keep = f.message.length;
+    let text = encode(keep);
+    while (text.length > this.message.length - 4) text = encode((keep = Math.floor(keep / 2)));
     new DataView(this.message.buffer, this.message.byteOffset).setInt32(0, text.length, true);
     this.message.set(text, 4);
   }
 
-  /** The first failure of this run: the thread and its message, or null. */
-  failure(): { thread: number; message: string } | null {
+  /** The first failure of the current step: the thread and what it threw, or null. */
+  failure(): { thread: number; failure: WorkerFailure } | null {
     const t = Atomics.load(this.i32, FAILED) - 1;
     if (t < 0) return null;
     const n = new DataView(this.message.buffer, this.message.byteOffset).getInt32(0, true);
-    return { thread: t, message: new TextDecoder().decode(this.message.slice(4, 4 + n)) };
+    return { thread: t, failure: JSON.parse(new TextDecoder().decode(this.message.slice(4, 4 + n))) as WorkerFailure };
   }
 
   /** Worker: counts itself ready. Main: waits until every worker is. */
