@@ -1,5 +1,6 @@
 // The mutants scripts/mutate.mjs applies: small plausible bugs, each one exact replacement of
-// `from` by `to` in a file of dist/ (compiled JavaScript: no types, no `!`), and the test files
+// `from` by `to` in a file of dist/ (compiled JavaScript: no types, no `!`), or, with `source`, in
+// that .wat kernel source, assembled into `file` (its built module), and the test files
 // (substrings, as scripts/run-tests.js takes them) that must notice it. Keep `from` short but
 // unique in its file; when code moves, the script reports the mutant stale.
 
@@ -7,9 +8,11 @@ const METRICS = ['metrics/'];
 const HASH = ['data/hash', 'data/front-cache', 'data/encoder'];
 const PUBLISH = ['train/publish', 'model-root/'];
 const POLICY = ['train/fit', 'train/schedule'];
-const OPTIMIZERS = ['model/dense-optimizer', 'model/embeddings', 'model/multi-task-model', 'model/persist', 'model/undo-log', 'train/fit'];
+const OPTIMIZERS = ['model/dense-optimizer', 'model/embeddings', 'model/sparse-update', 'model/multi-task-model', 'model/persist', 'model/undo-log', 'train/fit'];
 const FOLDED = ['model/folded-scorer'];
 const DATA = ['data/'];
+const FAST = ['model/', 'train/fit'];
+const KERNELS = { source: 'src/model/wasm/training.wat', file: 'src/model/wasm/training-wasm.js' };
 
 export const MUTANTS = [
   // Metrics: behaviour that stays whatever shape the code takes (exact AUC, weights, log loss,
@@ -45,8 +48,8 @@ export const MUTANTS = [
   { id: 'lock-on-unlinked-file', area: 'publish', file: 'src/model-root/lock.js', from: 'if (!sameFile(fd, path)) {', to: 'if (false) {', bug: 'a run that locked the file a finishing holder just unlinked runs alongside the next one', tests: PUBLISH },
   { id: 'retention-deletes-served', area: 'publish', file: 'src/model-root/retention.js', from: 'models.slice(keep).filter((n) => !spared.has(n))', to: 'models.slice(keep)', bug: 'retention deletes the model latest or previous points at', tests: PUBLISH },
   { id: 'discard-nothing', area: 'publish', file: 'src/train/publish.js', from: 'export function discardStaging(staging) {\n    rmSync(staging, { recursive: true, force: true });', to: 'export function discardStaging(staging) {\n    void staging;', bug: 'a failed run leaves its staging directory', tests: PUBLISH },
-  { id: 'atomic-file-in-place', area: 'publish', file: 'src/util/atomic-file.js', from: 'this.tmp = temporaryFor(path);', to: 'this.tmp = path;', bug: 'streamed output (predict --output) written straight to the final path', tests: ['util/atomic-file'] },
-  { id: 'write-file-in-place', area: 'publish', file: 'src/util/atomic-file.js', from: 'const tmp = temporaryFor(path);', to: 'const tmp = path;', bug: 'model files and reports written in place: a failed write destroys the old content', tests: ['util/atomic-file'] },
+  { id: 'atomic-file-in-place', area: 'publish', file: 'src/util/atomic-file.js', from: 'this.tmp = temporaryFor(this.target);', to: 'this.tmp = this.target;', bug: 'streamed output (predict --output) written straight to the final path', tests: ['util/atomic-file'] },
+  { id: 'write-file-in-place', area: 'publish', file: 'src/util/atomic-file.js', from: 'const tmp = temporaryFor(target);', to: 'const tmp = target;', bug: 'model files and reports written in place: a failed write destroys the old content', tests: ['util/atomic-file'] },
 
   // Training policy (fit.ts, schedule.ts).
   { id: 'mse-higher-better', area: 'training policy', file: 'src/train/fit.js', from: "monitor.metric === 'auc' ? m : -m", to: "monitor.metric === 'auc' ? m : m", bug: 'early stopping on a regression task keeps the highest MSE', tests: POLICY },
@@ -62,16 +65,16 @@ export const MUTANTS = [
   { id: 'same-order-every-epoch', area: 'training policy', file: 'src/train/fit.js', from: 'tc.seed * 1009 + epoch', to: 'tc.seed * 1009', bug: 'every epoch sees the rows in the same order', tests: POLICY },
 
   // Optimizers (dense and sparse) and the best-epoch checkpoint.
-  { id: 'adam-bias-m', area: 'optimizers', file: 'src/model/sparse-optimizer.js', from: '/ (1 - BETA1 ** t)', to: '/ (1 - BETA1)', bug: "Adam's first-moment bias correction ignores the step", tests: OPTIMIZERS },
+  { id: 'adam-bias-m', area: 'optimizers', file: 'src/model/sparse-optimizer.js', from: '/ (1 - BETA1 ** n)', to: '/ (1 - BETA1)', bug: "Adam's first-moment bias correction ignores the step", tests: OPTIMIZERS },
   { id: 'adam-v-not-squared', area: 'optimizers', file: 'src/model/sparse-optimizer.js', from: '(1 - BETA2) * gi * gi', to: '(1 - BETA2) * Math.abs(gi)', bug: "Adam's second moment takes |g|, not g^2", tests: OPTIMIZERS },
-  { id: 'adam-step-lag', area: 'optimizers', file: 'src/model/sparse-optimizer.js', from: 'Math.max(this.step, 1)', to: 'Math.max(this.step - 1, 1)', bug: 'bias correction one step behind', tests: OPTIMIZERS },
+  { id: 'adam-step-lag', area: 'optimizers', file: 'src/model/sparse-optimizer.js', from: 'adamStepSize(this.learningRate, this.step)', to: 'adamStepSize(this.learningRate, this.step - 1)', bug: 'bias correction one step behind', tests: OPTIMIZERS },
   { id: 'adagrad-initial', area: 'optimizers', file: 'src/model/sparse-optimizer.js', from: 'Math.sqrt(acc + ADAGRAD_INITIAL + EPSILON)', to: 'Math.sqrt(acc + EPSILON)', bug: "Adagrad's accumulator starts at 0, not 0.1 (as tf.train.AdagradOptimizer)", tests: OPTIMIZERS },
   { id: 'clip-inverted', area: 'optimizers', file: 'src/model/dense-optimizer.js', from: 'if (norm > this.clipNorm)', to: 'if (norm < this.clipNorm)', bug: 'gradients clipped when below the norm limit', tests: OPTIMIZERS },
   { id: 'dense-no-step-count', area: 'optimizers', file: 'src/model/dense-optimizer.js', from: 'this.rule.nextStep();', to: '', bug: "the dense optimizer's step count never advances", tests: OPTIMIZERS },
   { id: 'sparse-lr-fixed', area: 'optimizers', file: 'src/model/multi-task-model.js', from: 'this.sparseOptimizer.learningRate = lr * this.sparseRatio;', to: 'void lr;', bug: 'the embedding learning rate does not decay', tests: OPTIMIZERS },
-  { id: 'cross-grad-wrong-factor', area: 'optimizers', file: 'src/model/embeddings.js', from: 'sb.grads[gb + k] += d * block[o + oa + k];', to: 'sb.grads[gb + k] += d * block[o + ob + k];', bug: "a cross's second field gets its own factor in its gradient", tests: OPTIMIZERS },
-  { id: 'checkpoint-no-rows', area: 'optimizers', file: 'src/model/embeddings.js', from: 't.undo?.save(t.store, t.slots.rows, t.slots.count);', to: '', bug: 'the best-epoch checkpoint does not save embedding rows', tests: OPTIMIZERS },
-  { id: 'checkpoint-no-moments', area: 'optimizers', file: 'src/model/multi-task-model.js', from: 'this.denseOptimizer.setState(this.kept.optimizer);', to: '', bug: "restoring the best epoch keeps the last epoch's dense moments", tests: OPTIMIZERS },
+  { id: 'cross-grad-wrong-factor', area: 'optimizers', file: 'src/model/sparse-update.js', from: 's.grads[g + k] += dx[o + offset + k] * block[o + x.oa + k];', to: 's.grads[g + k] += dx[o + offset + k] * block[o + x.ob + k];', bug: "a cross's second field gets its own factor in its gradient", tests: OPTIMIZERS },
+  { id: 'checkpoint-no-rows', area: 'optimizers', file: 'src/model/sparse-update.js', from: 't.undo?.save(t.store, t.slots.rows, t.slots.count);', to: '', bug: 'the best-epoch checkpoint does not save embedding rows', tests: OPTIMIZERS },
+  { id: 'checkpoint-no-moments', area: 'optimizers', file: 'src/model/multi-task-model.js', from: 'this.setOptimizerHeader(this.kept.optimizer, this.kept.embeddingSteps);', to: 'this.sparseOptimizer.steps = this.kept.embeddingSteps;', bug: "restoring the best epoch keeps the last epoch's dense moments", tests: OPTIMIZERS },
 
   // Folded scoring (eval and predict on wasm).
   { id: 'fold-cross-sum', area: 'folded scoring', file: 'src/model/folded-first-layer.js', from: 'wa[ia * sa + k] * wb[ib * sb + k]', to: 'wa[ia * sa + k] + wb[ib * sb + k]', bug: 'a cross scored as the sum of its factors', tests: FOLDED },
@@ -90,11 +93,35 @@ export const MUTANTS = [
   { id: 'float32-range-unchecked', area: 'data reader', file: 'src/data/decimal.js', from: 'return f - f === 0;', to: 'return true;', bug: '1e300 passes and becomes Infinity in the model', tests: DATA },
   { id: 'binary-label-unchecked', area: 'data reader', file: 'src/data/encoder.js', from: 'if (y !== 0 && y !== 1)', to: 'if (false)', bug: 'a binary label of 2 is not a bad row (trained on as NaN)', tests: DATA },
   { id: 'binary-label-any-digit', area: 'data reader', file: 'src/data/decimal.js', from: '/^[ \\t]*([01])(?:\\.0*)?[ \\t]*$/', to: '/^[ \\t]*([0-9])(?:\\.0*)?[ \\t]*$/', bug: "a binary label '2.0' read as 0", tests: DATA },
-  { id: 'log1p-negative-label', area: 'data reader', file: 'src/data/encoder.js', from: 'if (y < 0 && this.log1pLabel[i])', to: 'if (false)', bug: 'a negative label under log1p becomes NaN in training', tests: DATA },
+  { id: 'log1p-negative-label', area: 'data reader', file: 'src/data/stored-values.js', from: "return y < 0 && task.labelTransform === 'log1p' ? NEGATIVE_LOG1P : null;", to: 'return null;', bug: 'a negative label under log1p becomes NaN in training', tests: DATA },
   { id: 'bad-rows-strict', area: 'data reader', file: 'src/data/bad-rows.js', from: 'this.total <= maxRatio * rowsRead', to: 'this.total < maxRatio * rowsRead', bug: 'exactly --max-bad-rows of bad rows fails the read', tests: DATA },
   { id: 'holdout-ignores-seed', area: 'data reader', file: 'src/data/holdout.js', from: 'this.rows = heldOutRows(seed, validRatio);', to: 'this.rows = heldOutRows(0, validRatio);', bug: 'the hold-out ignores the seed', tests: DATA },
   { id: 'holdout-per-file-key', area: 'data reader', file: 'src/data/holdout.js', from: 'if (block.fileIndex !== this.fileIndex) {', to: 'if (this.fileIndex === -1) {', bug: "every file's rows drawn with the first file's key", tests: DATA },
   { id: 'last-batch-dropped', area: 'data reader', file: 'src/data/read-batches.js', from: 'if (out.size > 0)\n        yield out.toBatch(withSources);', to: '', bug: 'the rows of a last partial batch are never trained on', tests: DATA },
   { id: 'minmax-scale', area: 'data reader', file: 'src/data/feature-spec.js', from: 'return range > 0 ? (x - n.min) / range : 0;', to: 'return range > 0 ? (x - n.min) / n.max : 0;', bug: 'minmax divides by max, not by max - min', tests: DATA },
   { id: 'std-sample', area: 'data reader', file: 'src/data/numeric-stats.js', from: 'Math.sqrt(this.m2 / this.count)', to: 'Math.sqrt(this.m2 / (this.count - 1))', bug: 'standardize uses the sample, not the population, standard deviation', tests: DATA },
+
+  // The training fast path: the hand-written kernels (training.wat), the threads' shards, their
+  // reduction and update, the probe that falls back to the tfjs graph, the lazy sparse update of
+  // the embedding rows and the checkpoint's undo log, dropout and the per-step learning rate.
+  { id: 'wat-gemm-last-row', area: 'fast path', ...KERNELS, from: '(br_if $rows1_done (i32.ge_s (local.get $i) (local.get $m)))', to: '(br_if $rows1_done (i32.ge_s (i32.add (local.get $i) (i32.const 1)) (local.get $m)))', bug: 'the gemm kernel leaves the last row of a product unwritten when the rows are not a multiple of 4 (off by one in its edge loop)', tests: FAST },
+  { id: 'wat-colsum-last-row', area: 'fast path', ...KERNELS, from: '(br_if $rows_done (i32.ge_s (local.get $r) (local.get $rows)))', to: '(br_if $rows_done (i32.ge_s (i32.add (local.get $r) (i32.const 1)) (local.get $rows)))', bug: "bias gradients (colsum kernel) leave out each shard's last row", tests: FAST },
+  { id: 'wat-softmax-grad-sign', area: 'fast path', ...KERNELS, from: '(f32x4.sub (v128.load (i32.add (local.get $dy) (local.get $o))) (local.get $dot))', to: '(f32x4.sub (local.get $dot) (v128.load (i32.add (local.get $dy) (local.get $o))))', bug: "the gates' softmax gradient has the wrong sign (kernel)", tests: FAST },
+  { id: 'wat-reduce-missing-shard', area: 'fast path', ...KERNELS, from: '(local.set $t (i32.const 1))', to: '(local.set $t (i32.const 2))', bug: "the reduction across threads leaves out the second thread's gradients (kernel)", tests: FAST },
+  { id: 'wat-adam-m-not-kept', area: 'fast path', ...KERNELS, from: '(v128.store (local.get $m) (local.get $mv))', to: '', bug: "dense Adam's first moment is never stored: no momentum across steps (kernel)", tests: FAST },
+  { id: 'fast-adam-no-bias-correction', area: 'fast path', file: 'src/model/fast/fast-trainer.js', from: 'adamStepSize(this.learningRate, this.steps + 1)', to: 'this.learningRate', bug: "the fast path's dense Adam skips its bias correction", tests: FAST },
+  { id: 'fast-lr-fixed', area: 'fast path', file: 'src/model/multi-task-model.js', from: 'if (this.fast)\n            this.fast.learningRate = lr;', to: '', bug: 'the fast path keeps the learning rate it started with (decay and later rates ignored)', tests: FAST },
+  { id: 'probe-tolerance-ignored', area: 'fast path', file: 'src/model/fast/probe.js', from: 'if (!(deviation <= tolerance)) {', to: 'if (false) {', bug: 'a probe step that disagrees with the tfjs graph still trains on the fast path', tests: FAST },
+  { id: 'probe-no-weight-gradients', area: 'fast path', file: 'src/model/fast/probe.js', from: '...fast.dense.map((g, i) => ({', to: '...[].map((g, i) => ({', bug: "the probe compares the losses and the input gradient only, not the weights' gradients", tests: FAST },
+  { id: 'loss-shard-mean', area: 'fast path', file: 'src/model/fast/shard.js', from: 'shard.labels, shard.weights, n, rows,', to: 'shard.labels, shard.weights, n, n,', bug: "each thread's loss gradient is a mean over its shard, not over the batch", tests: FAST },
+  { id: 'fill-skips-last-row', area: 'fast path', file: 'src/model/fast/shard.js', from: 'copyRows(this.table.columns, this.index, a, b, this.area', to: 'copyRows(this.table.columns, this.index, a, b - 1, this.area', bug: "a thread copying its shard from the table leaves out the last row (trains on the previous batch's row)", tests: FAST },
+  { id: 'table-growth-unseen', area: 'fast path', file: 'src/model/fast/fast-trainer.js', from: 'if (known && known.cat === t.cat && known.num === t.num && known.labels === t.labels && known.weights === t.weights)', to: 'if (known)', bug: "the threads keep reading a table's old arrays after it grew", tests: FAST },
+  { id: 'failure-outlives-step', area: 'fast path', file: 'src/model/fast/step-sync.js', from: 'Atomics.store(this.i32, FAILED, 0);', to: '', bug: "a training thread's failure is reported again by every later step", tests: FAST },
+  { id: 'reduce-no-l2', area: 'fast path', file: 'src/model/fast/plan.js', from: '{ f32: e.l2 }', to: '{ f32: 0 }', bug: "the fast path's dense update leaves out the L2 term of the gradient", tests: FAST },
+  { id: 'sparse-skip-last-row', area: 'fast path', file: 'src/model/sparse-update.js', from: 'for (let b = 0; b < n; b++) {\n        const row = cat[b * nCat + column];', to: 'for (let b = 0; b < n - 1; b++) {\n        const row = cat[b * nCat + column];', bug: "the sparse update leaves out each shard's last row", tests: FAST },
+  { id: 'sparse-shards-reversed', area: 'fast path', file: 'src/model/sparse-update.js', from: 'for (const { batch, dx, stride } of shards)', to: 'for (const { batch, dx, stride } of [...shards].reverse())', bug: "a row's gradient is summed over the shards last first (another float sum with 2+ threads than with 1)", tests: FAST },
+  { id: 'row-owner-overlap', area: 'fast path', file: 'src/model/sparse-update.js', from: '% of !== part', to: '% of > part', bug: 'tables dealt to threads by row blocks: some rows are updated by two threads', tests: FAST },
+  { id: 'row-slots-collision', area: 'fast path', file: 'src/model/row-slots.js', from: 'if (k === row)', to: 'if (k !== -1)', bug: 'two rows whose hashes collide share one gradient slot (tables over 65,536 rows)', tests: FAST },
+  { id: 'undo-save-after-update', area: 'fast path', file: 'src/model/sparse-update.js', from: 't.undo?.save(t.store, t.slots.rows, t.slots.count);\n    opt.apply(t.store, t.stride, t.dim, t.slots);', to: 'opt.apply(t.store, t.stride, t.dim, t.slots);\n    t.undo?.save(t.store, t.slots.rows, t.slots.count);', bug: 'the checkpoint saves a row after the update changed it', tests: FAST },
+  { id: 'dropout-in-eval', area: 'fast path', file: 'src/model/multi-task-model.js', from: 'this.logits(this.net.evalLogits, this.blockTensor(batch))', to: 'this.logits(this.net.evalLogits, this.blockTensor(batch), true)', bug: 'dropout masks applied in evaluation (validation loss)', tests: FAST },
 ];

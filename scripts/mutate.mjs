@@ -1,7 +1,9 @@
 // Mutation testing of the suite (not part of `npm test`): each mutant is a small plausible bug,
-// written as one exact text replacement in the built code under dist/; it is applied, the test
-// files that should notice it run (each file with a time limit, so a mutant that loops fails
-// instead of hanging), and the file is restored. A mutant is caught when those tests fail.
+// written as one exact text replacement in the built code under dist/ (or, for the hand-written
+// WebAssembly kernels, in their .wat source, assembled as scripts/build-wasm.mjs does into the
+// built module under dist/; the source itself is not touched); it is applied, the test files that
+// should notice it run (each file with a time limit, so a mutant that loops fails instead of
+// hanging), and the file is restored. A mutant is caught when those tests fail.
 //
 //   npm run build && node scripts/mutate.mjs [--only id,id] [--area metrics,data] [--timeout-ms 120000]
 //                                            [--doc docs/testing.md] [--no-baseline]
@@ -10,9 +12,11 @@
 // the results table. A mutant whose text is not found exactly once is reported as stale (the
 // code moved): fix its `from` and rerun. Exit status: 0 when every mutant was caught, 1 otherwise.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { assemble } from './build-wasm.mjs';
 import { MUTANTS } from './mutants.mjs';
 
 const { values } = parseArgs({
@@ -90,14 +94,38 @@ if (!values['no-baseline']) {
   }
 }
 
+/** `text` with m.from replaced by m.to, or why not (a stale mutant). */
+function replaced(text, m) {
+  const at = text.indexOf(m.from);
+  if (at < 0 || text.indexOf(m.from, at + 1) >= 0) return { stale: at < 0 ? 'text not found' : 'text found more than once' };
+  return { text: text.slice(0, at) + m.to + text.slice(at + m.from.length) };
+}
+
+/** The mutated content of dist/<m.file>: a replacement in it, or in m.source (a .wat kernel source) assembled into it. */
+async function mutated(m, original) {
+  if (!m.source) return replaced(original, m);
+  const r = replaced(readFileSync(m.source, 'utf8'), m);
+  if (r.stale) return { stale: `${r.stale} in ${m.source}` };
+  // build-wasm.mjs names the module (and its variants) after the source file.
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-mutant-'));
+  try {
+    writeFileSync(join(dir, basename(m.source)), r.text);
+    return { text: await assemble(join(dir, basename(m.source))) };
+  } catch (err) {
+    return { stale: `the mutated ${m.source} does not assemble: ${err.message}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const results = [];
 for (const m of chosen) {
   const path = join('dist', m.file);
   const original = readFileSync(path, 'utf8');
-  const at = original.indexOf(m.from);
-  if (at < 0 || original.indexOf(m.from, at + 1) >= 0) {
-    results.push({ m, status: 'stale', detail: at < 0 ? 'text not found' : 'text found more than once' });
-    console.error(`${m.id}: STALE (${results.at(-1).detail} in ${path})`);
+  const mutant = await mutated(m, original);
+  if (mutant.stale) {
+    results.push({ m, status: 'stale', detail: mutant.stale });
+    console.error(`${m.id}: STALE (${mutant.stale}${m.source ? '' : ` in ${path}`})`);
     continue;
   }
   const backup = join(BACKUP, m.file);
@@ -105,7 +133,7 @@ for (const m of chosen) {
   writeFileSync(backup, original);
   let r;
   try {
-    writeFileSync(path, original.slice(0, at) + m.to + original.slice(at + m.from.length));
+    writeFileSync(path, mutant.text);
     r = runTests(m.tests);
   } finally {
     writeFileSync(path, original);

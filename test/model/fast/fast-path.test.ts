@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { selectBackend } from '../../../src/backend.js';
 import type { Batch } from '../../../src/data/batch.js';
+import type { FastGradients } from '../../../src/model/fast/fast-trainer.js';
 import { chooseTrainingPath, deviation, deviations } from '../../../src/model/fast/probe.js';
 import { SparseOptimizer } from '../../../src/model/sparse-optimizer.js';
 import { buildModel, type MultiTaskModel } from '../../../src/model/index.js';
@@ -91,10 +92,11 @@ test('fast path = tfjs graph with L2, loss weights, row weights, a regression ta
   }
 });
 
-test('fast updates follow the tfjs path: weights, log variances and optimizer state after steps of Adam with clipping and of Adagrad', () => {
+test('fast updates follow the tfjs path: weights, log variances and optimizer state after steps of Adam with clipping and of Adagrad, with L2', () => {
+  const model = tinyModel({ type: 'ple', taskExperts: 1, experts: { count: 3, units: [6], activation: 'relu', dropout: 0, l2: 0.05 }, towers: { units: [4], activation: 'relu', dropout: 0, l2: 0.1 } });
   for (const optimizer of [{ name: 'adam', clipNorm: 0.5, learningRate: 0.05 }, { name: 'adagrad', learningRate: 0.05 }]) {
     const training = tinyTraining({ uncertaintyWeighting: true, optimizer });
-    const [fast, plain] = (['auto', 'tfjs'] as const).map((kernels) => buildModel(spec, tinyModel({ type: 'ple', taskExperts: 1 }), training, 7, { kernels }));
+    const [fast, plain] = (['auto', 'tfjs'] as const).map((kernels) => buildModel(spec, model, training, 7, { kernels }));
     for (const b of oddBatches()) [fast!, plain!].forEach((m) => m.trainStep(b));
     assert.equal(fast!.trainingPath?.kernels, 'fast');
     const [a, b] = [fast!.getState(), plain!.getState()];
@@ -106,6 +108,55 @@ test('fast updates follow the tfjs path: weights, log variances and optimizer st
     assert.ok(deviation(sa.dense.slots, sb.dense.slots) < 1e-3, `${optimizer.name}: optimizer slots deviate by ${deviation(sa.dense.slots, sb.dense.slots)}`);
     fast!.dispose();
     plain!.dispose();
+  }
+});
+
+test('the probe refuses the fast path when one thing disagrees with the tfjs graph: a loss, any weight gradient or the input block gradient', () => {
+  const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining());
+  const parts = { net: m.net, spec, layout: m.layout, tables: m.tables, training: m.training, logVariances: null, sparse: new SparseOptimizer('adam', 0.01), threads: 1, batchRows: 64 };
+  const batch = syntheticBatch(spec, 32);
+  const weights = m.referenceGradients(batch).dense.length;
+  // One value of one array off by a tenth of that array's scale (at least a tenth of the largest gradient).
+  const off = (a: Float32Array | number[]) => {
+    const scale = Math.max(...Array.from(a, Math.abs));
+    a[a.length - 1] = a[a.length - 1]! + 0.1 * Math.max(scale, 1e-3);
+  };
+  const cases: [string, (g: FastGradients) => void][] = [
+    ['nothing', () => {}],
+    ['the loss', (g) => (g.loss += 0.1 * Math.abs(g.loss))],
+    ['a task loss', (g) => off(g.taskLosses)],
+    ...[0, Math.floor(weights / 2), weights - 1].map((i): [string, (g: FastGradients) => void] => [`gradient of weight ${i}`, (g) => off(g.dense[i]!)]),
+    ['the input block gradient', (g) => off(g.dx!)],
+  ];
+  for (const [what, change] of cases) {
+    const chosen = chooseTrainingPath(parts, batch, (probe) => {
+      const g = m.referenceGradients(probe);
+      change(g);
+      return g;
+    });
+    if (what === 'nothing') assert.equal(chosen.path.kernels, 'fast', chosen.path.reason);
+    else {
+      assert.equal(chosen.trainer, null, what);
+      assert.match(chosen.path.reason, /^probe step: the fast path deviates from tfjs by \S+ \(tolerance 0\.0001\)$/, what);
+    }
+    chosen.trainer?.dispose();
+  }
+  m.dispose();
+});
+
+test('on the fast path a new learning rate applies from the next step: at rate 0 a step changes no weight (1 and 2 threads)', () => {
+  for (const threads of [1, 2]) {
+    const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining({ batchSize: 64 }), 7, { threads });
+    for (let i = 0; i < 2; i++) m.trainStep(syntheticBatch(spec, 64, 40 + i));
+    assert.equal(m.trainingPath?.kernels, 'fast');
+    m.setLearningRate(0);
+    const before = m.getState();
+    m.trainStep(syntheticBatch(spec, 64, 42));
+    assert.deepEqual(m.getState(), before, `${threads} thread(s)`);
+    m.setLearningRate(0.02);
+    m.trainStep(syntheticBatch(spec, 64, 43));
+    assert.notDeepEqual(m.getState().dense, before.dense, 'a rate above 0 trains again');
+    m.dispose();
   }
 });
 
