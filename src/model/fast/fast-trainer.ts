@@ -15,6 +15,7 @@ import { adamStepSize, optimizerSlots, type SparseOptimizer, type SparseOptimize
 import { fromFailure } from '../../util/thread-failure.js';
 import { type KernelModule, kernelModule, sharedMemory, writeInstructions } from '../wasm/training-kernels.js';
 import { describeNet } from './describe.js';
+import { goneThread } from './os-threads.js';
 import { combineLosses, type LossTask, lossTasks } from './loss.js';
 import { compilePlan, type Matrix, PHASES, type Plan } from './plan.js';
 import { runPhases, ShardRunner } from './shard.js';
@@ -51,6 +52,8 @@ export interface WorkerInit {
   kernels: KernelModule;
   /** Where the tables whose rows steps name arrive (TableMessage), read synchronously when a step names a new one. */
   tablePort: MessagePort;
+  /** Each thread's id in the OS (os-threads.ts), written by the thread as it starts; 0 where unknown. */
+  osThreads: Int32Array;
 }
 
 /** A table of rows in shared memory that steps from now on name by `version` (StepParams.table). */
@@ -117,6 +120,7 @@ export class FastTrainer {
     const kernels = kernelModule({ fma: parts.fma });
     this.fma = kernels.fma;
     const tableFor = () => this.table!.columns;
+    const osThreads = new Int32Array(new SharedArrayBuffer(4 * plan.threads.length));
     this.runner = new ShardRunner({ plan, thread: 0, memory: this.memory, tables: parts.tables, tasks: this.tasks, dims, denseOptimizer: training.optimizer.name, sparse: parts.sparse, kernels, tableFor });
     this.pullWeights();
     for (let t = 1; t < plan.threads.length; t++) {
@@ -135,6 +139,7 @@ export class FastTrainer {
         sparseOptimizer: parts.sparse.name,
         kernels,
         tablePort: port2,
+        osThreads,
       };
       const w = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: init, transferList: [port2] });
       w.unref();
@@ -151,6 +156,12 @@ export class FastTrainer {
       this.dispose();
       throw new Error(failed ? `training thread ${failed.thread} did not start: ${failed.failure.message}` : `the training threads did not start within ${START_TIMEOUT_MS / 1000} s`);
     }
+    // A thread that dies in a step (out of memory, an error outside the step's phases) never
+    // reaches the next barrier: the main thread learns it from the OS within a second.
+    this.sync.watch = () => {
+      const gone = goneThread(osThreads);
+      return gone === null ? null : `training thread ${gone} ended in the middle of a step (its thread is gone: out of memory, or an error outside the step)`;
+    };
   }
 
   /** Compiles the model's training graph; throws UnsupportedGraph for what the kernels do not cover. */

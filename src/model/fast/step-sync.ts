@@ -45,6 +45,11 @@ const STALL_MS = 600_000;
 const SPINS = 2000;
 
 export class StepSync {
+  /**
+   * Main thread: asked once a second while a wait has not ended; a message means a thread that
+   * will never arrive (it is gone), and the wait throws it instead of waiting out STALL_MS.
+   */
+  watch: (() => string | null) | null = null;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private readonly message: Uint8Array;
@@ -143,8 +148,10 @@ export class StepSync {
     for (let i = 0; i < SPINS; i++) if (Atomics.load(this.i32, word) !== value) return;
     const until = performance.now() + STALL_MS;
     while (Atomics.load(this.i32, word) === value) {
-      if (Atomics.wait(this.i32, word, value, 1000) === 'timed-out' && performance.now() > until)
-        throw new Error(`a training thread stopped responding (no progress for ${STALL_MS / 1000} s)`);
+      if (Atomics.wait(this.i32, word, value, 1000) !== 'timed-out') continue;
+      const gone = this.watch?.();
+      if (gone) throw new Error(gone);
+      if (performance.now() > until) throw new Error(`a training thread stopped responding (no progress for ${STALL_MS / 1000} s)`);
     }
   }
 }

@@ -1,6 +1,7 @@
 // A training thread: attaches to the shared memory and embedding tables, then runs its part of
 // every step the main thread publishes (shard.ts) until told to stop. It loads no tfjs.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { osThreadId } from './os-threads.js';
 import { EmbeddingTables } from '../embeddings.js';
 import { SparseOptimizer } from '../sparse-optimizer.js';
 import { runPhases, ShardRunner } from './shard.js';
@@ -9,6 +10,7 @@ import type { TableMessage, WorkerInit } from './fast-trainer.js';
 
 const init = workerData as WorkerInit;
 const sync = new StepSync(init.memory.buffer, init.plan.control, init.plan.threads.length);
+init.osThreads[init.thread] = osThreadId();
 let runner: ShardRunner;
 try {
   runner = new ShardRunner({

@@ -146,3 +146,35 @@ test('a training thread that fails to start: the fast path is given up at once w
   assert.equal(path.kernels, 'tfjs');
   assert.match(path.reason, /training thread 1 did not start: .*Cannot read properties of null/);
 });
+
+test('a training thread that dies in the middle of a run: the next step fails within seconds naming the thread, not after the 600 s stall limit', { skip: process.platform !== 'linux' && 'the OS thread check reads /proc' }, () => {
+  // In a child process: before the fix the main thread waited in Atomics.wait for 600 s.
+  const url = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  const script = `
+    const { selectBackend } = await import(${url('../../../src/backend.js')});
+    const { buildModel } = await import(${url('../../../src/model/index.js')});
+    const { syntheticBatch, tinyModel, tinySpec, tinyTraining } = await import(${url('../fixtures.js')});
+    await selectBackend('wasm');
+    const spec = tinySpec();
+    const m = buildModel(spec, tinyModel({ type: 'mmoe' }), tinyTraining({ batchSize: 64 }), 7, { threads: 2 });
+    m.trainStep(syntheticBatch(spec, 64, 1));
+    if (m.trainingPath.kernels !== 'fast' || m.trainingPath.threads !== 2) throw new Error('not on the fast path with 2 threads: ' + JSON.stringify(m.trainingPath));
+    // The thread is stopped from outside, as the OS would end it (out of memory): it runs no code of ours on the way out.
+    const worker = m.fast.workers[0];
+    await new Promise((resolve) => { worker.once('exit', resolve); void worker.terminate(); });
+    const t0 = performance.now();
+    let message = 'no error';
+    try { m.trainStep(syntheticBatch(spec, 64, 2)); } catch (err) { message = err.message; }
+    console.log(JSON.stringify({ message, seconds: (performance.now() - t0) / 1000 }));
+    m.dispose();
+  `;
+  const dir = mkdtempSync(join(tmpdir(), 'mmoe-thread-gone-'));
+  writeFileSync(join(dir, 'child.mjs'), script);
+  const r = spawnSync(process.execPath, [join(dir, 'child.mjs')], { encoding: 'utf8', timeout: 30_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.signal, null, `the child finished within 30 s: ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.match(out.message, /^training thread 1 ended in the middle of a step/);
+  assert.ok(out.seconds < 5, `${out.seconds} s`);
+});
