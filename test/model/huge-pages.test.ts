@@ -94,3 +94,14 @@ test('MMOE_HUGE_PAGES=0 keeps tables in ordinary pages and says so', async () =>
   assert.equal(meta.resources.tables.ordinaryPagesReason, 'MMOE_HUGE_PAGES=0');
   assert.match(log, /embedding tables: 48 MB with optimizer slots in ordinary pages \(MMOE_HUGE_PAGES=0\)/);
 });
+
+test('the addon advises only whole pages inside the array, whatever its element type', () => {
+  const addon = hugePageAddon();
+  if (!addon) return;
+  for (const T of [Uint8Array, Int16Array, Float32Array, Float64Array, BigInt64Array]) {
+    const a = new T(HUGE_PAGE_MIN_BYTES / T.BYTES_PER_ELEMENT);
+    const advised = addon.advise(a);
+    assert.ok(advised <= a.byteLength && advised > a.byteLength - 2 * 4096 * 16, `${T.name}: ${advised} of ${a.byteLength}`);
+  }
+  assert.equal(addon.advise(new Float32Array(0)), 0);
+});
