@@ -13,9 +13,15 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 // npm gives its scripts the node-gyp it bundles; run by hand, use that same one beside npm.
 const bundled = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 const gyp = process.env.npm_config_node_gyp ?? (existsSync(bundled) ? bundled : null);
-const r = gyp
-  ? spawnSync(process.execPath, [gyp, 'rebuild', '--loglevel=warn'], { cwd: dir, encoding: 'utf8' })
-  : spawnSync('node-gyp', ['rebuild', '--loglevel=warn'], { cwd: dir, encoding: 'utf8' });
+// configure + build, not rebuild: a build that fails (no compiler today) keeps the addon built
+// before. The time limit: node-gyp downloads Node's headers where none are configured, and an
+// install must not hang on a network that does not answer.
+const run = (step) => {
+  const options = { cwd: dir, encoding: 'utf8', timeout: 300_000 };
+  return gyp ? spawnSync(process.execPath, [gyp, step, '--loglevel=warn'], options) : spawnSync('node-gyp', [step, '--loglevel=warn'], options);
+};
+let r = run('configure');
+if (r.status === 0) r = run('build');
 if (r.status === 0) process.exit(0);
 const output = `${r.error ? r.error.message : ''}${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-12).join('\n');
 process.stderr.write(

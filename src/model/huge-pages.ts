@@ -36,6 +36,8 @@ export interface HugePageSupport {
 let loaded: { addon: Addon | null; support: HugePageSupport } | undefined;
 /** Set by benchmarks that compare both kinds of pages in one process (setHugePages). */
 let disabled = false;
+/** Why the last advice was refused by the kernel, if it was. */
+let adviseFailure: string | null = null;
 
 function kernelPolicy(): string {
   try {
@@ -45,11 +47,28 @@ function kernelPolicy(): string {
   }
 }
 
+/**
+ * Whether a process whose /proc/<pid>/status reads `status` may have huge pages at all (prctl
+ * PR_SET_THP_DISABLE, set by some service managers and container runtimes, makes THP_enabled 0).
+ */
+export function thpAllowed(status: string): boolean {
+  return !/^THP_enabled:\s*0\s*$/m.test(status);
+}
+
+function processAllows(): boolean {
+  try {
+    return thpAllowed(readFileSync('/proc/self/status', 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 function load(): { addon: Addon | null; support: HugePageSupport } {
   if (loaded) return loaded;
   const policy = process.platform === 'linux' ? kernelPolicy() : 'none';
   const off = (reason: string) => ({ addon: null, support: { on: false, policy, reason } });
   if (process.env.MMOE_HUGE_PAGES === '0') loaded = off('MMOE_HUGE_PAGES=0');
+  else if (policy !== 'none' && !processAllows()) loaded = off('transparent huge pages are disabled for this process (THP_enabled 0 in /proc/self/status: prctl PR_SET_THP_DISABLE)');
   else if (policy === 'always') loaded = { addon: null, support: { on: true, policy, reason: null } };
   else if (policy !== 'madvise') loaded = off(policy === 'none' ? 'this system has no transparent huge pages' : `the kernel's transparent huge pages are '${policy}'`);
   else {
@@ -77,7 +96,10 @@ export function adviseHugePages(table: Float32Array): boolean {
   if (table.byteLength < HUGE_PAGE_MIN_BYTES || disabled) return false;
   const { addon, support } = load();
   if (!support.on) return false;
-  return addon === null || addon.advise(table) > 0;
+  if (addon === null) return true;
+  const advised = addon.advise(table);
+  if (advised < 0) adviseFailure = `madvise(MADV_HUGEPAGE) failed with errno ${-advised}`;
+  return advised > 0;
 }
 
 /** Off: tables allocated from now on stay in ordinary pages (benchmarks compare both in one process). */
@@ -94,7 +116,7 @@ export function hugePageAddon(): Addon | null {
 export interface TablePages {
   /** Bytes of the embedding tables with their optimizer slots. */
   bytes: number;
-  /** Of those, bytes in transparent huge pages. */
+  /** Of those, bytes asked to be in transparent huge pages (the kernel gives them where it has 2 MiB pages free: /proc/<pid>/smaps tells). */
   hugePageBytes: number;
   /** Why the rest are in ordinary pages (null when none is of a size that gains from huge pages). */
   ordinaryPagesReason: string | null;
@@ -107,6 +129,6 @@ export function tablePages(pages: { bytes: number; hugeBytes: number }): TablePa
   return {
     bytes: pages.bytes,
     hugePageBytes: pages.hugeBytes,
-    ordinaryPagesReason: rest < HUGE_PAGE_MIN_BYTES ? null : (support.reason ?? 'tables below 8 MiB stay in ordinary pages'),
+    ordinaryPagesReason: rest < HUGE_PAGE_MIN_BYTES ? null : (support.reason ?? adviseFailure ?? 'tables below 8 MiB stay in ordinary pages'),
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { generateCtr } from '../../src/data/generate-ctr.js';
-import { adviseHugePages, HUGE_PAGE_MIN_BYTES, hugePageAddon, hugePageSupport } from '../../src/model/huge-pages.js';
+import { adviseHugePages, HUGE_PAGE_MIN_BYTES, hugePageAddon, hugePageSupport, thpAllowed } from '../../src/model/huge-pages.js';
 import { fakeEnv } from '../cli/fake-env.js';
 import { tinyConfig } from '../e2e/tiny-config.js';
 import { childEnv } from '../test-backend.js';
@@ -104,4 +104,12 @@ test('the addon advises only whole pages inside the array, whatever its element 
     assert.ok(advised <= a.byteLength && advised > a.byteLength - 2 * 4096 * 16, `${T.name}: ${advised} of ${a.byteLength}`);
   }
   assert.equal(addon.advise(new Float32Array(0)), 0);
+});
+
+test('a process with transparent huge pages disabled (prctl PR_SET_THP_DISABLE: THP_enabled 0 in its status) is not asked to use them', () => {
+  assert.equal(thpAllowed('Name:\tnode\nTHP_enabled:\t0\nThreads:\t7\n'), false);
+  assert.equal(thpAllowed('Name:\tnode\nTHP_enabled:\t1\nThreads:\t7\n'), true);
+  assert.equal(thpAllowed('Name:\tnode\nThreads:\t7\n'), true, 'older kernels do not say: allowed');
+  // This process: the support says THP_enabled 0 exactly when its own status does.
+  if (process.platform === 'linux') assert.equal(thpAllowed(readFileSync('/proc/self/status', 'utf8')), !/THP_enabled 0/.test(hugePageSupport().reason ?? ''));
 });
