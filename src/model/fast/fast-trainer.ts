@@ -156,11 +156,11 @@ export class FastTrainer {
       this.dispose();
       throw new Error(failed ? `training thread ${failed.thread} did not start: ${failed.failure.message}` : `the training threads did not start within ${START_TIMEOUT_MS / 1000} s`);
     }
-    // A thread that dies in a step (out of memory, an error outside the step's phases) never
+    // A thread that dies in a step (out of its heap, an error outside the step's phases) never
     // reaches the next barrier: the main thread learns it from the OS within a second.
     this.sync.watch = () => {
       const gone = goneThread(osThreads);
-      return gone === null ? null : `training thread ${gone} ended in the middle of a step (its thread is gone: out of memory, or an error outside the step)`;
+      return gone === null ? null : `training thread ${gone} ended in the middle of a step (its thread is gone: out of its JavaScript heap, or an error outside the step)`;
     };
   }
 
