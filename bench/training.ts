@@ -195,7 +195,8 @@ if (only.has('ctr') || only.has('memory')) {
     });
     const results: Record<string, Trained[]> = { today: [], one: [], two: [], auto: [] };
     const alone: Record<1 | 2, Trained[]> = { 1: [], 2: [] };
-    const peerRuns: Record<string, PeerRun[]> = { sparse: [], dense: [] };
+    // The peer as the issue runs it (one intra-op thread, its default), then with 2 threads.
+    const peerRuns: Record<string, PeerRun[]> = { sparse: [], dense: [], sparse2: [] };
     const predictions: Timed[] = [];
     for (let r = 0; r < runs; r++) {
       for (const threads of [1, 2] as const) alone[threads].push(train(`ctr-2e-${threads}-${r}`, twoEpochs, ctr, '20240101', 1, null, ['--threads', String(threads)]));
@@ -209,13 +210,14 @@ if (only.has('ctr') || only.has('memory')) {
       if (!skipPeer) {
         peerRuns.sparse!.push(runPeer([...peerArgs, '--sparse']));
         peerRuns.dense!.push(runPeer(peerArgs));
+        peerRuns.sparse2!.push(runPeer([...peerArgs, '--sparse', '--threads', '2']));
       }
     }
     const rate = (xs: Trained[]) => mean(xs.map((x) => x.meta.history[0]!.examplesPerSecond));
     say();
     say(`## The reference ads model (configs/ads-reference.json, the issue's default model: 8 experts x 64, towers 32, dim 16), ${fmt(rows)} generated CTR rows, one epoch`);
     say();
-    say('samples/s: training samples per second of the epoch (metadata.json history: the epoch\'s steps; the reading of the days runs alongside them in a thread, as configs/ads-reference.json has no statistics to compute; validation not included); end to end: training rows over the wall time of the whole command (start-up, reading, training, validation, saving). Test AUC on day 3. "today" is the tfjs graph (training.kernels "tfjs", one thread). Peer: `--experts 8 --expert-units 64 --tower-units 32 --embed-dim 16 --epochs 1 --numeric hour`, its own training samples/s.');
+    say('samples/s: training samples per second of the epoch (metadata.json history: the epoch\'s steps; the reading of the days runs alongside them in a thread, as configs/ads-reference.json has no statistics to compute; validation not included); end to end: training rows over the wall time of the whole command (start-up, reading, training, validation, saving). Test AUC on day 3. "today" is the tfjs graph (training.kernels "tfjs", one thread). Peer: `--experts 8 --expert-units 64 --tower-units 32 --embed-dim 16 --epochs 1 --numeric hour`, its own training samples/s (timed after it has read the data), one intra-op thread (its default, `torch.set_num_threads(1)`; its CPU time shows more busy threads) and, last, `--threads 2`; the ratios are to the issue\'s peer, `--sparse` at its default.');
     say();
     const peerSparse = peerRuns.sparse!.length ? mean(peerRuns.sparse!.map((p) => p.samplesPerSecond)) : NaN;
     row(['run', 'samples/s', 'vs today', 'vs peer --sparse', 'end to end rows/s', 'ctr AUC', 'ctcvr AUC', 'wall s', 'CPU s', 'peak RSS MB']);
@@ -240,7 +242,7 @@ if (only.has('ctr') || only.has('memory')) {
     for (const [k, xs] of Object.entries(peerRuns))
       if (xs.length)
         row([
-          `PyTorch peer${k === 'sparse' ? ' --sparse' : ''}`,
+          `PyTorch peer${{ sparse: ' --sparse', dense: '', sparse2: ' --sparse --threads 2' }[k]}`,
           fmt(mean(xs.map((p) => p.samplesPerSecond))),
           `${(mean(xs.map((p) => p.samplesPerSecond)) / rate(results.today!)).toFixed(2)}x`,
           `${(mean(xs.map((p) => p.samplesPerSecond)) / peerSparse).toFixed(2)}x`,
