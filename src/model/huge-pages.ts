@@ -10,8 +10,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 
-/** Tables smaller than this stay in ordinary pages: the TLB already reaches them. */
-export const HUGE_PAGE_MIN_BYTES = 8 << 20;
+/**
+ * Tables smaller than this stay in ordinary pages: the TLB's reach covers much of them, and 32 MiB
+ * is glibc's largest mmap threshold, so a table this large is always a fresh mapping of its own
+ * (never heap memory already written, whose advice would outlive the table).
+ */
+export const HUGE_PAGE_MIN_BYTES = 32 << 20;
 
 /** The addon's path in the package (what `npm ci` builds). */
 export const ADDON_PATH = join(PACKAGE_ROOT, 'native', 'build', 'Release', 'huge_pages.node');
@@ -129,6 +133,6 @@ export function tablePages(pages: { bytes: number; hugeBytes: number }): TablePa
   return {
     bytes: pages.bytes,
     hugePageBytes: pages.hugeBytes,
-    ordinaryPagesReason: rest < HUGE_PAGE_MIN_BYTES ? null : (support.reason ?? adviseFailure ?? 'tables below 8 MiB stay in ordinary pages'),
+    ordinaryPagesReason: rest < HUGE_PAGE_MIN_BYTES ? null : (support.reason ?? adviseFailure ?? 'tables below 32 MiB stay in ordinary pages'),
   };
 }
