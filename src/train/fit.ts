@@ -116,6 +116,9 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
   let step = 0;
   let stoppedEarly = false;
   const started = now();
+  // The tables are allocated with the model: their pages are known before the first step.
+  const pages = tablePages(model.tables.pages);
+  logPages(logger, pages);
   for (let epoch = 0; epoch < tc.epochs; epoch++) {
     const t0 = now();
     progress?.start(train.size, { epoch: epoch + 1, epochs: tc.epochs }); // the bar counts this epoch's rows
@@ -140,10 +143,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
         throw new InterruptedError(`interrupted at epoch ${epoch + 1}, step ${step + 1}; nothing was published and the previous model is untouched`);
       }
       const r = model.trainStep(batch);
-      if (step === 0) {
-        logPath(logger, model.trainingPath);
-        logPages(logger, tablePages(model.tables.pages));
-      }
+      if (step === 0) logPath(logger, model.trainingPath);
       if (!Number.isFinite(r.loss)) {
         progress?.stop();
         const parts = Object.entries(r.taskLosses).map(([t, v]) => `${t}=${v}`).join(', ');
@@ -219,7 +219,7 @@ export async function fit(model: MultiTaskModel, cfg: Config, train: TrainRows, 
     steps: step,
     trainSeconds: (now() - started) / 1000,
     trainingPath: model.trainingPath,
-    tablePages: tablePages(model.tables.pages),
+    tablePages: pages,
   };
 }
 
