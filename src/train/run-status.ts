@@ -91,12 +91,10 @@ async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRec
   if (opts.metricsFile) files.push({ name: opts.metricsFile, write: (s) => writeMetricsFile(opts.metricsFile!, s) });
   let final = record;
   let failure: unknown;
-  let wroteStatus = false;
   const saidBefore: typeof files = []; // written with `record`: to be rewritten if a later one fails
   for (const f of files) {
     try {
       await f.write(status(final));
-      wroteStatus ||= f === files[0];
       if (final === record) saidBefore.push(f);
     } catch (err) {
       if (failure !== undefined) {
@@ -121,7 +119,8 @@ async function writeRecords(opts: RecordOptions, scope: RunScope, record: RunRec
     } catch (err) {
       const warning = `could not push the metrics to the Pushgateway ${opts.push.url}: ${(err as Error)?.message ?? String(err)}`;
       opts.warn(warning);
-      if (wroteStatus) {
+      // status.json is written first, so while `record` still stood: written iff it is in saidBefore.
+      if (saidBefore[0] === files[0]) {
         try {
           writeStatus(opts.modelRoot, status({ ...final, warnings: [...final.warnings, warning] }));
         } catch (again) {
