@@ -27,6 +27,8 @@ export class EmbeddingTables {
   private readonly tables = new Map<string, Table>();
   /** The tables in layout order. */
   private readonly list: Table[] = [];
+  /** Each field's table, in field order (Batch.cat's columns). */
+  private readonly fieldTables: Table[];
   /** tableOwners() by thread count. */
   private readonly owners = new Map<number, Int32Array>();
   /** Bytes of the tables (weights and optimizer slots) allocated here, and of those in huge pages. */
@@ -59,6 +61,7 @@ export class EmbeddingTables {
       this.tables.set(t.name, table);
       this.list.push(table);
     });
+    this.fieldTables = layout.fields.map((f) => this.get(f.table.name));
   }
 
   /** The tables' storage in layout order (what another thread attaches to with `options.stores`). */
@@ -134,16 +137,18 @@ export class EmbeddingTables {
     const nCat = fields.length;
     const nNum = numeric.length;
     const n = batch.size;
+    // Read once: a batch drawn from a table (TableBatch) hands its columns out through getters.
+    const { cat, num } = batch;
     fields.forEach((field, f) => {
-      const { store, stride, layout } = this.get(field.table.name);
+      const { store, stride, layout } = this.fieldTables[f]!;
       const { dim, rows } = layout;
       for (let b = 0; b < n; b++) {
-        const id = batch.cat[b * nCat + f];
+        const id = cat[b * nCat + f];
         if (!(id >= 0 && id < rows)) throw badId(field.name, id, rows);
       }
-      touchRows(store, stride, dim - 1, batch.cat, f, nCat, n);
+      touchRows(store, stride, dim - 1, cat, f, nCat, n);
       for (let b = 0; b < n; b++) {
-        const src = batch.cat[b * nCat + f] * stride;
+        const src = cat[b * nCat + f] * stride;
         const dst = b * outStride + field.offset;
         for (let k = 0; k < dim; k++) out[dst + k] = store[src + k];
       }
@@ -157,7 +162,7 @@ export class EmbeddingTables {
         for (let k = 0; k < x.dim; k++) out[o + x.offset + k] = out[o + oa + k] * out[o + ob + k];
       }
     }
-    for (let b = 0; b < n; b++) for (let j = 0; j < nNum; j++) out[b * outStride + numericOffset + j] = batch.num[b * nNum + j];
+    for (let b = 0; b < n; b++) for (let j = 0; j < nNum; j++) out[b * outStride + numericOffset + j] = num[b * nNum + j];
   }
 
   /**
@@ -218,9 +223,8 @@ export class EmbeddingTables {
   saveForCheckpoint(batch: Batch): void {
     const fields = this.layout.fields;
     const nCat = fields.length;
-    const undo = fields.map((f) => this.get(f.table.name).undo);
-    if (undo.every((u) => !u)) return;
-    const stores = fields.map((f) => this.get(f.table.name).store);
+    const tables = this.fieldTables;
+    if (tables.every((t) => !t.undo)) return;
     // A batch drawn from a table is read there (its own arrays may never be filled): row by row,
     // as the table's rows are scattered.
     const [cat, rows] = batch.source ? [batch.source.table.cat, batch.source.rows] : [batch.cat, null];
@@ -230,7 +234,7 @@ export class EmbeddingTables {
         const id = cat[at + f]!;
         const limit = fields[f]!.table.rows;
         if (!(id >= 0 && id < limit)) throw badId(fields[f]!.name, id, limit);
-        undo[f]?.saveRow(stores[f]!, id);
+        tables[f]!.undo?.saveRow(tables[f]!.store, id);
       }
     }
   }

@@ -441,9 +441,10 @@ export class MultiTaskModel {
 
   private labelTensors(batch: Batch): tf.Tensor2D[] {
     const k = this.spec.tasks.length;
+    const { labels } = batch; // once: a TableBatch hands it out through a getter
     return this.spec.tasks.map((_, j) => {
       const y = new Float32Array(batch.size);
-      for (let i = 0; i < batch.size; i++) y[i] = batch.labels[i * k + j];
+      for (let i = 0; i < batch.size; i++) y[i] = labels[i * k + j];
       return tf.tensor2d(y, [batch.size, 1]);
     });
   }
