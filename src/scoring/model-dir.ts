@@ -168,7 +168,8 @@ export async function openModel(dir: string, flag = '--model', options: OpenOpti
   const { saved, model } = await loadServedModel(resolvedPath, options);
   const foldBudgetMib = options.foldBudgetMib ?? DEFAULT_FOLD_BUDGET_MIB;
   const backend = tf.getBackend();
-  const threads = resolveThreads(options.threads ?? 'auto', backend, options.inputBytes).threads;
+  // A count (eval and predict resolve theirs once, scoringThreads) is used as given; auto is resolved here.
+  const threads = typeof options.threads === 'number' ? options.threads : resolveThreads('auto', backend, options.inputBytes).threads;
   const backendReason = options.backendReason ?? null;
   const info: ModelInfo = {
     path: dir,
