@@ -1,4 +1,5 @@
 // A batch of encoded rows: the one shape the data side hands the model side.
+import type { RowTarget } from './row-target.js';
 
 export interface Batch {
   /** Rows in this batch. */
@@ -25,13 +26,8 @@ export interface RowSource {
   rows: Uint32Array;
 }
 
-/** Row-major columns of encoded rows, as a batch or a table holds them. */
-export interface RowColumns {
-  cat: Int32Array;
-  num: Float32Array;
-  labels: Float32Array;
-  weights: Float32Array | null;
-}
+/** Row-major columns of encoded rows, as a batch or a table holds them: where encoders write, without the raw numerics. */
+export type RowColumns = Omit<RowTarget, 'raw'>;
 
 export function emptyBatch(capacity: number, nCat: number, nNum: number, nTasks: number, weighted: boolean): Batch {
   return {
